@@ -1,0 +1,185 @@
+//! Findings as values, and the reporters that render them.
+//!
+//! Every check in gardefou — the startup guard, the scanner, the release rules — produces
+//! [`Finding`]s: a stable rule id, the policy section it enforces, a one-line message and
+//! how to fix it. Checks never print; reporters ([`human`], [`json`]) render a whole
+//! [`Report`] at once, so that every violation is shown, not just the first.
+//!
+//! ```
+//! use gardefou_findings::{Finding, Report, Severity};
+//!
+//! let report = Report::new(vec![Finding::error(
+//!     "koomy-env-missing",
+//!     "3",
+//!     "KOOMY_ENV is not set",
+//!     "set KOOMY_ENV to production, sandbox or local",
+//! )]);
+//! assert!(report.is_denied());
+//! let mut out = Vec::new();
+//! gardefou_findings::human::write(&mut out, &report, None).unwrap();
+//! assert!(String::from_utf8(out).unwrap().contains("§3"));
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod human;
+pub mod json;
+
+use serde::Serialize;
+
+/// How much a finding weighs: errors refuse, warnings inform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reported, does not change the verdict.
+    Warning,
+    /// Refuses: the verdict is `deny`.
+    Error,
+}
+
+/// Where a finding was found, for findings about files (scanner, policy files).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// Path of the file, as given or relative to the scanned root.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Commit id, for findings in git history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// One violation of the policy. Contains no secret value by construction: the message
+/// and fix are written by gardefou's rules, which only ever name variables, kinds,
+/// locations and fingerprints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable rule id, e.g. `database-url-environment-mismatch`.
+    pub rule: &'static str,
+    /// Policy section, without the `§`, e.g. `5.1`.
+    pub policy: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One line saying what is wrong.
+    pub message: String,
+    /// One line saying how to fix it.
+    pub fix: String,
+    /// Where, for findings about files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// A short fingerprint of the secret involved, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+impl Finding {
+    /// A finding that refuses.
+    pub fn error(
+        rule: &'static str,
+        policy: &'static str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            policy,
+            severity: Severity::Error,
+            message: message.into(),
+            fix: fix.into(),
+            location: None,
+            fingerprint: None,
+        }
+    }
+
+    /// A finding that informs.
+    pub fn warning(
+        rule: &'static str,
+        policy: &'static str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(rule, policy, message, fix)
+        }
+    }
+
+    /// Attaches a location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Attaches a fingerprint.
+    pub fn with_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.fingerprint = Some(fingerprint.into());
+        self
+    }
+}
+
+/// The outcome of one check: all its findings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Every finding, errors and warnings, in the order the rules produced them.
+    pub findings: Vec<Finding>,
+}
+
+/// Allow or deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// No error finding.
+    Allow,
+    /// At least one error finding.
+    Deny,
+}
+
+impl Report {
+    /// A report over these findings.
+    pub fn new(findings: Vec<Finding>) -> Self {
+        Report { findings }
+    }
+
+    /// Deny when any finding is an error.
+    pub fn verdict(&self) -> Verdict {
+        if self.is_denied() {
+            Verdict::Deny
+        } else {
+            Verdict::Allow
+        }
+    }
+
+    /// Whether any finding is an error.
+    pub fn is_denied(&self) -> bool {
+        self.errors() > 0
+    }
+
+    /// Number of error findings.
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warning findings.
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_alone_allow_and_one_error_denies() {
+        let w = Finding::warning("w", "1", "m", "f");
+        let e = Finding::error("e", "1", "m", "f");
+        assert_eq!(Report::new(vec![w.clone()]).verdict(), Verdict::Allow);
+        assert_eq!(Report::new(vec![w, e]).verdict(), Verdict::Deny);
+        assert_eq!(Report::default().verdict(), Verdict::Allow);
+    }
+}
