@@ -1,0 +1,332 @@
+//! Reading a `gardefou.toml` policy file over the built-in policy.
+//!
+//! Every mistake is a [`ConfigError`] with a line and column: an unknown key, a malformed
+//! endpoint or host, a server listed under two environments. The file is text handed in by
+//! the caller; this module does no I/O.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use gardefou_pgurl::Host;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::HostPattern;
+use crate::{Environment, Policy};
+
+/// A policy file that cannot be used. Displayed as `FILE:LINE:COL: message`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    /// The file's name as the user gave it.
+    pub source_name: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong, one line.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    database: Option<RawDatabase>,
+    domains: Option<RawDomains>,
+    release: Option<RawRelease>,
+    scan: Option<RawScan>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScan {
+    allow_paths: Option<Vec<Spanned<String>>>,
+    max_file_size: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    production: Option<RawTargets>,
+    sandbox: Option<RawTargets>,
+    local: Option<RawTargets>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTargets {
+    #[serde(default)]
+    neon_endpoints: Vec<Spanned<String>>,
+    #[serde(default)]
+    hosts: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDomains {
+    production: Option<BTreeMap<String, Spanned<String>>>,
+    sandbox: Option<BTreeMap<String, Spanned<String>>>,
+    local: Option<BTreeMap<String, Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelease {
+    production_branch: Option<Spanned<String>>,
+    sandbox_branch: Option<Spanned<String>>,
+}
+
+impl Policy {
+    /// Reads a policy file's text over the built-in policy. `source_name` is used in errors.
+    pub fn from_toml(text: &str, source_name: &str) -> Result<Policy, ConfigError> {
+        let err = |span: Range<usize>, message: String| {
+            let (line, column) = line_column(text, span.start);
+            ConfigError {
+                source_name: source_name.to_owned(),
+                line,
+                column,
+                message,
+            }
+        };
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+            err(
+                e.span().unwrap_or(0..0),
+                e.message().trim().replace('\n', " "),
+            )
+        })?;
+
+        let mut policy = Policy::koomy();
+        if let Some(db) = raw.database {
+            let mut listed: Vec<(Environment, Listed)> = Vec::new();
+            for (env, targets) in [
+                (Environment::Production, db.production),
+                (Environment::Sandbox, db.sandbox),
+                (Environment::Local, db.local),
+            ] {
+                let Some(targets) = targets else { continue };
+                let out = policy.database.targets_mut(env);
+                for ep in targets.neon_endpoints {
+                    if !is_endpoint_id(ep.get_ref()) {
+                        return Err(err(ep.span(), format!(
+                            "not a Neon endpoint id (expected `ep-` and lower-case letters, digits and dashes, without `-pooler`): {}",
+                            ep.get_ref()
+                        )));
+                    }
+                    let item = Listed::Endpoint(ep.get_ref().clone());
+                    check_unique(&listed, env, &item).map_err(|m| err(ep.span(), m))?;
+                    listed.push((env, item));
+                    out.neon_endpoints.push(ep.into_inner());
+                }
+                for h in targets.hosts {
+                    let pattern = parse_host_pattern(h.get_ref()).map_err(|m| err(h.span(), m))?;
+                    // A Neon host listed as a host is its endpoint.
+                    let item = match &pattern.host {
+                        Host::Neon { endpoint, .. } => Listed::Endpoint(endpoint.clone()),
+                        _ => Listed::Host(pattern.clone()),
+                    };
+                    check_unique(&listed, env, &item).map_err(|m| err(h.span(), m))?;
+                    listed.push((env, item));
+                    out.hosts.push(pattern);
+                }
+            }
+        }
+        if let Some(domains) = raw.domains {
+            for (env, table) in [
+                (Environment::Production, domains.production),
+                (Environment::Sandbox, domains.sandbox),
+                (Environment::Local, domains.local),
+            ] {
+                let Some(table) = table else { continue };
+                let mut names = BTreeMap::new();
+                for (role, name) in table {
+                    if !is_domain_name(name.get_ref()) {
+                        return Err(err(
+                            name.span(),
+                            format!("not a lower-case domain name: {}", name.get_ref()),
+                        ));
+                    }
+                    names.insert(role, name.into_inner());
+                }
+                match env {
+                    Environment::Production => policy.domains.production = names,
+                    Environment::Sandbox => policy.domains.sandbox = names,
+                    Environment::Local => policy.domains.local = names,
+                }
+            }
+        }
+        if let Some(release) = raw.release {
+            for (value, slot) in [
+                (
+                    release.production_branch,
+                    &mut policy.release.production_branch,
+                ),
+                (release.sandbox_branch, &mut policy.release.sandbox_branch),
+            ] {
+                let Some(value) = value else { continue };
+                if !is_branch_name(value.get_ref()) {
+                    return Err(err(
+                        value.span(),
+                        format!("not a plain branch name: {}", value.get_ref()),
+                    ));
+                }
+                *slot = value.into_inner();
+            }
+            if policy.release.production_branch == policy.release.sandbox_branch {
+                return Err(err(
+                    0..0,
+                    "release.production_branch and release.sandbox_branch must differ".into(),
+                ));
+            }
+        }
+        if let Some(scan) = raw.scan {
+            if let Some(paths) = scan.allow_paths {
+                for p in &paths {
+                    if p.get_ref().trim().is_empty() {
+                        return Err(err(
+                            p.span(),
+                            "an empty path pattern would allow nothing useful".into(),
+                        ));
+                    }
+                }
+                policy.scan.allow_paths = paths.into_iter().map(Spanned::into_inner).collect();
+            }
+            if let Some(size) = scan.max_file_size {
+                policy.scan.max_file_size = u64::try_from(*size.get_ref())
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .ok_or_else(|| {
+                        err(
+                            size.span(),
+                            "max_file_size must be a positive number of bytes".into(),
+                        )
+                    })?;
+            }
+        }
+        Ok(policy)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Listed {
+    Endpoint(String),
+    Host(HostPattern),
+}
+
+impl fmt::Display for Listed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Listed::Endpoint(e) => write!(f, "Neon endpoint {e}"),
+            Listed::Host(h) => write!(f, "{h}"),
+        }
+    }
+}
+
+fn check_unique(
+    listed: &[(Environment, Listed)],
+    env: Environment,
+    item: &Listed,
+) -> Result<(), String> {
+    for (other_env, other) in listed {
+        let overlap = match (other, item) {
+            (Listed::Endpoint(a), Listed::Endpoint(b)) => a == b,
+            (Listed::Host(a), Listed::Host(b)) => a.overlaps(b),
+            _ => false,
+        };
+        if overlap {
+            return Err(if *other_env == env {
+                format!("{item} is listed twice under database.{env}")
+            } else {
+                format!("{item} is listed under both database.{other_env} and database.{env}: a server belongs to one environment")
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads `host`, `host:port`, `[v6]`, `[v6]:port` or `/socket/dir` with the URL grammar
+/// itself, so that a listed host is normalised exactly like the host of `DATABASE_URL`.
+pub(crate) fn parse_host_pattern(entry: &str) -> Result<HostPattern, String> {
+    let bad = |why: &str| format!("not a host or host:port ({why}): {entry}");
+    if entry.is_empty() {
+        return Err(bad("empty"));
+    }
+    let (authority, port) = if entry.starts_with('/') {
+        (entry.replace('%', "%25").replace('/', "%2F"), None)
+    } else {
+        let host_end = if entry.starts_with('[') {
+            entry
+                .find(']')
+                .map(|i| i + 1)
+                .ok_or_else(|| bad("unclosed ["))?
+        } else {
+            entry.find(':').unwrap_or(entry.len())
+        };
+        let rest = &entry[host_end..];
+        let port = match rest.strip_prefix(':') {
+            None if rest.is_empty() => None,
+            None => return Err(bad("unexpected text after the host")),
+            Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => Some(
+                p.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p > 0)
+                    .ok_or_else(|| bad("port out of range"))?,
+            ),
+            Some(_) => return Err(bad("the port must be a number")),
+        };
+        if entry.contains(['@', '/', '?', '#', '%']) {
+            return Err(bad("only a host name, an IP address or a socket directory"));
+        }
+        (entry.to_owned(), port)
+    };
+    let url = format!("postgresql://gardefou@{authority}/policy");
+    let parsed = gardefou_pgurl::parse(&url).map_err(|e| bad(&e.to_string()))?;
+    Ok(HostPattern {
+        host: parsed.host().clone(),
+        port,
+    })
+}
+
+fn is_endpoint_id(s: &str) -> bool {
+    s.strip_prefix("ep-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !rest.starts_with('-')
+            && !rest.ends_with('-')
+            && !rest.contains("--")
+    }) && !s.ends_with("-pooler")
+}
+
+pub(crate) fn is_domain_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').count() >= 2
+        && s.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+fn is_branch_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(['-', '/'])
+        && !s.ends_with(['/', '.'])
+        && !s.contains("..")
+        && !s.contains("//")
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'))
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}

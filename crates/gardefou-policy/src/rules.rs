@@ -1,0 +1,155 @@
+//! The catalog of the startup guard's rules: one stable id, one policy section, one fix.
+//!
+//! This list is the single source of `docs/rules.md` (a test regenerates and compares it),
+//! so a rule that exists here is documented, and a documented rule exists.
+
+use gardefou_findings::Finding;
+
+/// A rule of the startup guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable id, kebab-case. Never renamed once released.
+    pub id: &'static str,
+    /// Policy section it enforces, without `§`.
+    pub policy: &'static str,
+    /// What it refuses, for the docs.
+    pub summary: &'static str,
+    /// The usual fix; findings may give a more specific one.
+    pub fix: &'static str,
+}
+
+impl Rule {
+    /// An error finding of this rule with its usual fix.
+    pub fn error(&self, message: impl Into<String>) -> Finding {
+        Finding::error(self.id, self.policy, message, self.fix)
+    }
+
+    /// An error finding of this rule with a specific fix.
+    pub fn error_with_fix(&self, message: impl Into<String>, fix: impl Into<String>) -> Finding {
+        Finding::error(self.id, self.policy, message, fix)
+    }
+
+    /// A warning finding of this rule with its usual fix.
+    pub fn warning(&self, message: impl Into<String>) -> Finding {
+        Finding::warning(self.id, self.policy, message, self.fix)
+    }
+}
+
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal); )*) => {
+        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, policy: $policy, summary: $summary, fix: $fix }; )*
+        /// Every rule of the startup guard, in documentation order.
+        pub const ALL: &[Rule] = &[$($name),*];
+    };
+}
+
+rules! {
+    /// `KOOMY_ENV` is required.
+    KOOMY_ENV_MISSING = ("koomy-env-missing", "3",
+        "`KOOMY_ENV` is not set.",
+        "set KOOMY_ENV to production, sandbox or local");
+    /// `KOOMY_ENV` takes exactly one of the policy's values.
+    KOOMY_ENV_INVALID = ("koomy-env-invalid", "3",
+        "`KOOMY_ENV` is not exactly `production`, `sandbox` or `local` (no other case, no spaces, no synonyms such as `prod` or `staging`).",
+        "set KOOMY_ENV to exactly production, sandbox or local");
+    /// `NODE_ENV` is required.
+    NODE_ENV_MISSING = ("node-env-missing", "3",
+        "`NODE_ENV` is not set.",
+        "set NODE_ENV to production or development");
+    /// `NODE_ENV` takes exactly one of the policy's values.
+    NODE_ENV_INVALID = ("node-env-invalid", "3",
+        "`NODE_ENV` is not exactly `production` or `development`.",
+        "set NODE_ENV to exactly production or development");
+    /// Production runs production code.
+    NODE_ENV_NOT_PRODUCTION = ("node-env-not-production", "3",
+        "`KOOMY_ENV=production` with a `NODE_ENV` other than `production`.",
+        "set NODE_ENV=production for a production start");
+    /// `DATABASE_URL` is required.
+    DATABASE_URL_MISSING = ("database-url-missing", "3",
+        "`DATABASE_URL` is not set.",
+        "set DATABASE_URL to this environment's PostgreSQL URL");
+    /// One strict grammar, read the way every client reads it.
+    DATABASE_URL_INVALID = ("database-url-invalid", "5.1",
+        "`DATABASE_URL` is outside the strict grammar: a form that clients read differently, or that lets something other than the URL choose the server.",
+        "write DATABASE_URL as postgresql://user:password@host[:port]/database[?sslmode=…]");
+    /// libpq and node-postgres fill gaps from `PG*` variables.
+    DATABASE_ENV_OVERRIDE = ("database-env-override", "5.1",
+        "A `PG*` variable is set beside `DATABASE_URL`; libpq and node-postgres read them, so they could redirect the connection around the guard.",
+        "unset every PG* variable and put the whole connection in DATABASE_URL");
+    /// The target must belong to `KOOMY_ENV`'s environment.
+    DATABASE_URL_ENVIRONMENT_MISMATCH = ("database-url-environment-mismatch", "5.1",
+        "`DATABASE_URL` points at a database that the policy gives to another environment than `KOOMY_ENV`.",
+        "point DATABASE_URL at this environment's database, or correct KOOMY_ENV");
+    /// Unknown targets are forbidden.
+    DATABASE_URL_UNLISTED = ("database-url-unlisted", "12",
+        "`DATABASE_URL` points at a server that no environment of the policy lists (what is not explicitly allowed is forbidden).",
+        "list the server under the right [database.<environment>] in gardefou.toml, or fix DATABASE_URL");
+    /// Production and sandbox need their databases declared.
+    POLICY_DATABASE_UNCONFIGURED = ("policy-database-unconfigured", "4.1",
+        "The policy lists no database for `KOOMY_ENV`'s environment, so nothing can match it.",
+        "fill in [database.<environment>] neon_endpoints (or hosts) in gardefou.toml");
+    /// Remote databases should be reached over TLS.
+    DATABASE_URL_TLS_OPTIONAL = ("database-url-tls-optional", "1",
+        "`DATABASE_URL` reaches a non-loopback server without `sslmode=require` or stricter (warning).",
+        "add sslmode=require (or verify-full) to DATABASE_URL");
+}
+
+/// Renders the catalog as the Markdown of `docs/rules.md`.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Rules\n\n\
+         Every finding gardefou reports carries one of these stable rule ids and the section of\n\
+         Koomy's policy (`../shared/policy/`) that it enforces. This file is generated from\n\
+         `crates/gardefou-policy/src/rules.rs` by `cargo test -p gardefou-policy` (set\n\
+         `GARDEFOU_UPDATE_DOCS=1` to rewrite it).\n\n\
+         ## Startup guard (`gardefou check`, `gardefou run`)\n\n\
+         | rule | policy | refuses | fix |\n|---|---|---|---|\n",
+    );
+    for r in ALL {
+        out.push_str(&format!(
+            "| `{}` | §{} | {} | {} |\n",
+            r.id, r.policy, r.summary, r.fix
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_sections_exist() {
+        let mut seen = HashSet::new();
+        for r in ALL {
+            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+            assert!(
+                r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{} is not kebab-case",
+                r.id
+            );
+            assert!(
+                ["1", "2", "3", "4.1", "5.1", "6", "7.1", "7.2", "8", "9", "10", "12"]
+                    .contains(&r.policy),
+                "{} cites unknown section {}",
+                r.id,
+                r.policy
+            );
+        }
+    }
+
+    #[test]
+    fn docs_rules_md_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules.md");
+        let expected = markdown();
+        if std::env::var_os("GARDEFOU_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            actual.starts_with(&expected),
+            "docs/rules.md is stale: run GARDEFOU_UPDATE_DOCS=1 cargo test -p gardefou-policy"
+        );
+    }
+}

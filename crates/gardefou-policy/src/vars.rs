@@ -1,0 +1,103 @@
+//! A snapshot of environment variables whose values cannot be printed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use gardefou_redact::Secret;
+
+/// Environment variables as the guard sees them: names in clear, values as [`Secret`]s.
+///
+/// Built from the process environment or from a dotenv file by the caller: the policy
+/// crate does no I/O.
+#[derive(Clone, Default)]
+pub struct EnvVars {
+    vars: BTreeMap<String, Value>,
+}
+
+#[derive(Clone)]
+enum Value {
+    Text(Secret),
+    /// The process environment can hold bytes that are not UTF-8; such a value can never be
+    /// an allowed one, but its presence still matters (e.g. a `PG*` variable).
+    NotUtf8,
+}
+
+impl EnvVars {
+    /// An empty snapshot.
+    pub fn new() -> Self {
+        EnvVars::default()
+    }
+
+    /// Sets a variable.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<Secret>) {
+        self.vars.insert(name.into(), Value::Text(value.into()));
+    }
+
+    /// Records a variable whose value is not valid UTF-8.
+    pub fn insert_not_utf8(&mut self, name: impl Into<String>) {
+        self.vars.insert(name.into(), Value::NotUtf8);
+    }
+
+    /// The value of a variable, if set and UTF-8.
+    pub fn get(&self, name: &str) -> Option<&Secret> {
+        match self.vars.get(name)? {
+            Value::Text(s) => Some(s),
+            Value::NotUtf8 => None,
+        }
+    }
+
+    /// What is known of a variable: absent, not UTF-8, or a value.
+    pub fn lookup(&self, name: &str) -> Lookup<'_> {
+        match self.vars.get(name) {
+            None => Lookup::Missing,
+            Some(Value::NotUtf8) => Lookup::NotUtf8,
+            Some(Value::Text(s)) => Lookup::Value(s),
+        }
+    }
+
+    /// Every variable name, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+}
+
+/// The state of one variable.
+#[derive(Debug)]
+pub enum Lookup<'a> {
+    /// Not set.
+    Missing,
+    /// Set to bytes that are not UTF-8.
+    NotUtf8,
+    /// Set.
+    Value(&'a Secret),
+}
+
+impl<K: Into<String>, V: Into<Secret>> FromIterator<(K, V)> for EnvVars {
+    fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
+        let mut vars = EnvVars::new();
+        for (k, v) in iter {
+            vars.insert(k, v);
+        }
+        vars
+    }
+}
+
+impl fmt::Debug for EnvVars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.vars.keys()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_lists_names_not_values() {
+        let planted = format!("value-{}", 7 * 6);
+        let vars: EnvVars = [("JWT_SECRET", planted.as_str())].into_iter().collect();
+        let shown = format!("{vars:?}");
+        assert!(shown.contains("JWT_SECRET"));
+        assert!(!shown.contains(&planted));
+    }
+}

@@ -1,0 +1,112 @@
+//! The policy file: every key, and every mistake reported with its line and column.
+
+use gardefou_policy::{Environment, Policy};
+
+fn error(text: &str) -> String {
+    Policy::from_toml(text, "gardefou.toml")
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn the_documented_shape_parses() {
+    let policy = Policy::from_toml(
+        r#"
+[database.production]
+neon_endpoints = ["ep-alpha-1"]
+hosts = ["db.koomy.internal", "10.0.0.5:5433", "[fd00::5]:5432", "/var/run/prod-pg"]
+[database.sandbox]
+neon_endpoints = ["ep-beta-1"]
+[database.local]
+neon_endpoints = []
+hosts = []
+[release]
+production_branch = "main"
+sandbox_branch = "staging"
+[scan]
+allow_paths = ["crates/gardefou-scan/rules/*.toml"]
+max_file_size = 1048576
+"#,
+        "gardefou.toml",
+    )
+    .unwrap();
+    assert_eq!(policy.database.production.neon_endpoints, ["ep-alpha-1"]);
+    assert_eq!(policy.database.production.hosts.len(), 4);
+    assert_eq!(policy.database.production.hosts[1].port, Some(5433));
+    assert_eq!(policy.database.production.hosts[0].port, None);
+    assert_eq!(policy.scan.max_file_size, 1048576);
+    // The built-in §9 table stays when the file says nothing of domains.
+    assert_eq!(
+        policy.domains.names(Environment::Sandbox)["api"],
+        "api-sandbox.koomy.app"
+    );
+}
+
+#[test]
+fn unknown_keys_are_errors_with_line_and_column() {
+    let e = error("[database.production]\nneon_endpoint = [\"ep-a-1\"]\n");
+    assert!(e.starts_with("gardefou.toml:2:1: "), "{e}");
+    assert!(e.contains("neon_endpoint"), "{e}");
+    let e = error("[database.staging]\nhosts = []\n");
+    assert!(e.starts_with("gardefou.toml:1:"), "{e}");
+    assert!(e.contains("staging"), "{e}");
+    let e = error("[databases]\n");
+    assert!(e.contains("databases"), "{e}");
+}
+
+#[test]
+fn a_target_under_two_environments_is_an_error_at_its_second_place() {
+    let e = error("[database.production]\nneon_endpoints = [\"ep-a-1\"]\n[database.sandbox]\nneon_endpoints = [\"ep-b-1\", \"ep-a-1\"]\n");
+    assert!(e.starts_with("gardefou.toml:4:29: "), "{e}");
+    assert!(
+        e.contains("database.production and database.sandbox"),
+        "{e}"
+    );
+    // The pooler host of a listed endpoint is the same endpoint.
+    let e = error("[database.production]\nneon_endpoints = [\"ep-a-1\"]\n[database.local]\nhosts = [\"ep-a-1-pooler.eu-west-2.aws.neon.tech\"]\n");
+    assert!(e.contains("Neon endpoint ep-a-1"), "{e}");
+    // A host with any port overlaps the same host with one port, in any spelling.
+    let e = error("[database.production]\nhosts = [\"DB.example.net\"]\n[database.sandbox]\nhosts = [\"db.example.net:5433\"]\n");
+    assert!(
+        e.contains("database.production and database.sandbox"),
+        "{e}"
+    );
+    let e = error("[database.sandbox]\nhosts = [\"localhost:6543\"]\n[database.local]\nhosts = [\"127.0.0.1:6543\"]\n");
+    assert!(e.contains("database.sandbox and database.local"), "{e}");
+    // Different ports of one host are different servers.
+    assert!(Policy::from_toml("[database.production]\nhosts = [\"db.example.net:5432\"]\n[database.sandbox]\nhosts = [\"db.example.net:5433\"]\n", "x").is_ok());
+}
+
+#[test]
+fn malformed_values_are_errors() {
+    for (text, needle) in [
+        (
+            "[database.production]\nneon_endpoints = [\"ep-a-1-pooler\"]\n",
+            "Neon endpoint id",
+        ),
+        (
+            "[database.production]\nneon_endpoints = [\"EP-A-1\"]\n",
+            "Neon endpoint id",
+        ),
+        (
+            "[database.production]\nneon_endpoints = [\"a-1\"]\n",
+            "Neon endpoint id",
+        ),
+        ("[database.production]\nhosts = [\"db:99999\"]\n", "port"),
+        ("[database.production]\nhosts = [\"u@db\"]\n", "host"),
+        ("[database.production]\nhosts = [\"\"]\n", "empty"),
+        ("[database.production]\nhosts = \"db\"\n", "sequence"),
+        (
+            "[release]\nproduction_branch = \"main\"\nsandbox_branch = \"main\"\n",
+            "differ",
+        ),
+        ("[release]\nproduction_branch = \"-x\"\n", "branch"),
+        ("[domains.sandbox]\napi = \"API.koomy.app\"\n", "domain"),
+        ("[scan]\nmax_file_size = -1\n", "positive"),
+        ("not toml at all", ""),
+    ] {
+        let e = error(text);
+        assert!(e.starts_with("gardefou.toml:"), "{e}");
+        assert!(e.contains(needle), "{text:?} gave {e}");
+    }
+}

@@ -1,0 +1,64 @@
+//! The command line: every subcommand and flag, with its help text.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// gardefou makes Koomy's environment & secrets policy impossible to break by accident.
+#[derive(Debug, Parser)]
+#[command(name = "gardefou", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the environment against the policy and print every violation.
+    ///
+    /// Exit 0 when allowed, 1 when refused, 2 on a usage or configuration error.
+    Check(CheckArgs),
+    /// Check the environment, then exec the server only if everything holds.
+    ///
+    /// On success gardefou replaces itself with CMD (same PID: signals reach the server
+    /// directly and its exit code is the process's). On refusal CMD never starts: exit 1.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// The policy file [default: $GARDEFOU_POLICY, else ./gardefou.toml, else built-in].
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Evaluate this dotenv file (read as Node's dotenv reads it) instead of the process
+    /// environment.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The server to exec, and its arguments.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Short lines for people.
+    Human,
+    /// One JSON object.
+    Json,
+}

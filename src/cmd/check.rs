@@ -1,0 +1,62 @@
+//! `gardefou check`: evaluate and report.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use gardefou_findings::{human, json};
+use gardefou_policy::{evaluate, Evaluation};
+use serde_json::Value;
+
+use crate::cli::{CheckArgs, Format};
+use crate::{env_source, policy_source, EXIT_REFUSED};
+
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let vars = match &args.env_file {
+        Some(path) => env_source::dotenv_file(path)?,
+        None => env_source::process(),
+    };
+    let evaluation = evaluate(&policy, &vars);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Human => write_human(&mut out, &evaluation)?,
+        Format::Json => {
+            let environment = evaluation
+                .environment
+                .map_or(Value::Null, |e| Value::from(e.as_str()));
+            json::write(
+                &mut out,
+                &evaluation.report,
+                &[("environment", environment)],
+            )?
+        }
+    }
+    out.flush()?;
+    Ok(if evaluation.is_allowed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_REFUSED)
+    })
+}
+
+/// The human report, with a summary naming the environment and the database it identified.
+pub fn write_human(out: &mut dyn Write, evaluation: &Evaluation) -> std::io::Result<()> {
+    human::write(out, &evaluation.report, Some(&subject(evaluation)))
+}
+
+fn subject(evaluation: &Evaluation) -> String {
+    let env = evaluation
+        .environment
+        .map_or("KOOMY_ENV unset or invalid".to_owned(), |e| {
+            format!("KOOMY_ENV={e}")
+        });
+    match &evaluation.database {
+        Some(db) => format!(
+            "{env}; database: {}, {}",
+            db.describe(),
+            db.owner.map_or("unlisted", |o| o.as_str())
+        ),
+        None => env,
+    }
+}

@@ -1,0 +1,273 @@
+//! The `gardefou` binary end to end: exit codes, human and JSON output (snapshots), the
+//! policy file lookup, `--env-file`, and `run`'s exec.
+
+use crate::support::{fake_password, render, sandbox_policy, Env, R};
+
+fn sandbox_url(host: &str) -> String {
+    format!(
+        "postgresql://koomy:{}@{host}/neondb?sslmode=require",
+        fake_password()
+    )
+}
+
+#[test]
+fn check_allows_a_consistent_sandbox_start() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let url = sandbox_url(&format!("ep-beta-1-pooler{R}"));
+    let out = env
+        .cmd(&[
+            ("KOOMY_ENV", "sandbox"),
+            ("NODE_ENV", "production"),
+            ("DATABASE_URL", &url),
+        ])
+        .arg("check")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&fake_password()));
+}
+
+#[test]
+fn check_refuses_sandbox_on_the_production_database_with_every_violation() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let url = sandbox_url(&format!("ep-alpha-1{R}"));
+    let out = env
+        .cmd(&[
+            ("KOOMY_ENV", "sandbox"),
+            ("NODE_ENV", "dev"),
+            ("DATABASE_URL", &url),
+            ("PGHOST", "elsewhere"),
+        ])
+        .arg("check")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&fake_password()));
+}
+
+#[test]
+fn check_json_has_the_documented_shape() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let url = sandbox_url(&format!("ep-alpha-1{R}"));
+    let out = env
+        .cmd(&[
+            ("KOOMY_ENV", "sandbox"),
+            ("NODE_ENV", "production"),
+            ("DATABASE_URL", &url),
+        ])
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "deny");
+    assert_eq!(doc["environment"], "sandbox");
+    let keys: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    let f = &doc["findings"][0];
+    assert_eq!(f["rule"], "database-url-environment-mismatch");
+    assert_eq!(f["policy"], "5.1");
+    assert_eq!(f["severity"], "error");
+    assert!(f["message"].as_str().unwrap().contains("production"));
+    assert!(!f["fix"].as_str().unwrap().is_empty());
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+
+    let out = env
+        .cmd(&[])
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["environment"], serde_json::Value::Null);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn check_reads_an_env_file_as_node_dotenv_does() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let url = sandbox_url(&format!("ep-beta-1{R}"));
+    let file = env.write(
+        "prod.env",
+        &format!("# sandbox\nexport KOOMY_ENV=sandbox\nNODE_ENV = \"production\" # built\nDATABASE_URL='{url}'\n"),
+    );
+    // The process environment is not consulted with --env-file.
+    let out = env
+        .cmd(&[("KOOMY_ENV", "production")])
+        .args(["check", "--env-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+
+    let file = env.write(
+        "bad.env",
+        "KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL=$PROD_URL\n",
+    );
+    let out = env
+        .cmd(&[])
+        .args(["check", "--env-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no $VAR expansion: the URL is the literal text"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("database-url-invalid"));
+}
+
+#[test]
+fn configuration_errors_exit_2_with_line_and_column() {
+    let env = Env::new();
+    let policy = env.write("p.toml", "[database.production]\nneon_endpoint = []\n");
+    let out = env
+        .cmd(&[])
+        .arg("check")
+        .arg("--policy")
+        .arg(&policy)
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+
+    // Missing explicit file, GARDEFOU_POLICY, ./gardefou.toml, usage errors: all exit 2.
+    let out = env
+        .cmd(&[])
+        .args(["check", "--policy", "nope.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = env
+        .cmd(&[("GARDEFOU_POLICY", "nope.toml")])
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
+    env.write("gardefou.toml", "[database.sandbox]\nneon_endpoints = [\"ep-b-1\"]\n[database.local]\nhosts = [\"ep-b-1.eu-west-2.aws.neon.tech\"]\n");
+    let out = env.cmd(&[]).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gardefou.toml:4:"));
+    let out = env
+        .cmd(&[])
+        .args(["check", "--format", "xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = env
+        .cmd(&[])
+        .args(["check", "--env-file", "missing.env"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_policy_lookup_order_is_flag_then_variable_then_cwd() {
+    let env = Env::new();
+    let url = sandbox_url(&format!("ep-beta-1{R}"));
+    let vars = [
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", url.as_str()),
+    ];
+    // No file anywhere: the built-in policy, which lists no sandbox database.
+    let out = env.cmd(&vars).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[database.sandbox] neon_endpoints"));
+    // ./gardefou.toml
+    env.write("gardefou.toml", sandbox_policy());
+    assert_eq!(
+        env.cmd(&vars).arg("check").output().unwrap().status.code(),
+        Some(0)
+    );
+    // $GARDEFOU_POLICY beats ./gardefou.toml
+    let other = env.write(
+        "other.toml",
+        "[database.production]\nneon_endpoints = [\"ep-beta-1\"]\n",
+    );
+    let mut with_var = vars.to_vec();
+    let other_str = other.display().to_string();
+    with_var.push(("GARDEFOU_POLICY", &other_str));
+    assert_eq!(
+        env.cmd(&with_var)
+            .arg("check")
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(1)
+    );
+    // --policy beats $GARDEFOU_POLICY
+    let out = env
+        .cmd(&with_var)
+        .arg("check")
+        .arg("--policy")
+        .arg(env.path("gardefou.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn run_refuses_without_starting_the_child() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let marker = env.path("started");
+    let url = sandbox_url(&format!("ep-alpha-1{R}"));
+    let out = env
+        .cmd(&[
+            ("KOOMY_ENV", "sandbox"),
+            ("NODE_ENV", "production"),
+            ("DATABASE_URL", &url),
+        ])
+        .args(["run", "--", "touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!marker.exists(), "the child ran");
+    assert!(out.stdout.is_empty(), "run speaks on stderr only");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("error[database-url-environment-mismatch] §5.1"));
+}
+
+#[test]
+fn run_execs_the_command_and_passes_its_exit_code() {
+    let env = Env::new();
+    let vars = [
+        ("KOOMY_ENV", "local"),
+        ("NODE_ENV", "development"),
+        ("DATABASE_URL", "postgresql://koomy@localhost/koomy_dev"),
+    ];
+    let out = env
+        .cmd(&vars)
+        .args(["run", "--", "sh", "-c", "echo child-ran; exit 7"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "child-ran\n");
+    let out = env
+        .cmd(&vars)
+        .args(["run", "--", "/nonexistent/server"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot execute /nonexistent/server"));
+    let out = env.cmd(&vars).arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a command is required");
+}

@@ -1,0 +1,6 @@
+//! The one integration-test binary of the `gardefou` command (one binary links faster than
+//! many): each module covers one subcommand.
+
+mod check;
+mod run_node;
+mod support;
