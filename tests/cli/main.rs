@@ -2,5 +2,6 @@
 //! many): each module covers one subcommand.
 
 mod check;
+mod docs;
 mod run_node;
 mod support;

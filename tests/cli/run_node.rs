@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use crate::support::Env;
 
+// The handler is installed before the PID is announced, so the test's SIGTERM cannot
+// arrive before Node listens for it.
 const SERVER: &str = r#"
-process.stdout.write(`pid ${process.pid}\n`);
 process.on('SIGTERM', () => {
   process.stdout.write('got SIGTERM\n');
   process.exit(42);
 });
+process.stdout.write(`pid ${process.pid}\n`);
 setInterval(() => {}, 1000);
 "#;
 

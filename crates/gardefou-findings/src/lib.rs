@@ -24,6 +24,9 @@
 
 pub mod human;
 pub mod json;
+mod rule;
+
+pub use rule::{Rule, POLICY_SECTIONS};
 
 use serde::Serialize;
 

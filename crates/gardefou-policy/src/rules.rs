@@ -1,49 +1,13 @@
 //! The catalog of the startup guard's rules: one stable id, one policy section, one fix.
 //!
-//! This list is the single source of `docs/rules.md` (a test regenerates and compares it),
-//! so a rule that exists here is documented, and a documented rule exists.
+//! This list is a source of `docs/rules.md` (the `gardefou` crate's `docs` test regenerates
+//! and compares it), so a rule that exists here is documented, and a documented rule exists.
 
-use gardefou_findings::Finding;
+pub use gardefou_findings::Rule;
 
-/// A rule of the startup guard.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rule {
-    /// Stable id, kebab-case. Never renamed once released.
-    pub id: &'static str,
-    /// Policy section it enforces, without `§`.
-    pub policy: &'static str,
-    /// What it refuses, for the docs.
-    pub summary: &'static str,
-    /// The usual fix; findings may give a more specific one.
-    pub fix: &'static str,
-}
-
-impl Rule {
-    /// An error finding of this rule with its usual fix.
-    pub fn error(&self, message: impl Into<String>) -> Finding {
-        Finding::error(self.id, self.policy, message, self.fix)
-    }
-
-    /// An error finding of this rule with a specific fix.
-    pub fn error_with_fix(&self, message: impl Into<String>, fix: impl Into<String>) -> Finding {
-        Finding::error(self.id, self.policy, message, fix)
-    }
-
-    /// A warning finding of this rule with its usual fix.
-    pub fn warning(&self, message: impl Into<String>) -> Finding {
-        Finding::warning(self.id, self.policy, message, self.fix)
-    }
-}
-
-macro_rules! rules {
-    ($( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal); )*) => {
-        $( $(#[$doc])* pub const $name: Rule = Rule { id: $id, policy: $policy, summary: $summary, fix: $fix }; )*
-        /// Every rule of the startup guard, in documentation order.
-        pub const ALL: &[Rule] = &[$($name),*];
-    };
-}
-
-rules! {
+gardefou_findings::rules! {
+    /// Every rule of the startup guard, in documentation order.
+    ALL;
     /// `KOOMY_ENV` is required.
     KOOMY_ENV_MISSING = ("koomy-env-missing", "3",
         "`KOOMY_ENV` is not set.",
@@ -94,26 +58,6 @@ rules! {
         "add sslmode=require (or verify-full) to DATABASE_URL");
 }
 
-/// Renders the catalog as the Markdown of `docs/rules.md`.
-pub fn markdown() -> String {
-    let mut out = String::from(
-        "# Rules\n\n\
-         Every finding gardefou reports carries one of these stable rule ids and the section of\n\
-         Koomy's policy (`../shared/policy/`) that it enforces. This file is generated from\n\
-         `crates/gardefou-policy/src/rules.rs` by `cargo test -p gardefou-policy` (set\n\
-         `GARDEFOU_UPDATE_DOCS=1` to rewrite it).\n\n\
-         ## Startup guard (`gardefou check`, `gardefou run`)\n\n\
-         | rule | policy | refuses | fix |\n|---|---|---|---|\n",
-    );
-    for r in ALL {
-        out.push_str(&format!(
-            "| `{}` | §{} | {} | {} |\n",
-            r.id, r.policy, r.summary, r.fix
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,26 +74,11 @@ mod tests {
                 r.id
             );
             assert!(
-                ["1", "2", "3", "4.1", "5.1", "6", "7.1", "7.2", "8", "9", "10", "12"]
-                    .contains(&r.policy),
+                gardefou_findings::POLICY_SECTIONS.contains(&r.policy),
                 "{} cites unknown section {}",
                 r.id,
                 r.policy
             );
         }
-    }
-
-    #[test]
-    fn docs_rules_md_is_up_to_date() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules.md");
-        let expected = markdown();
-        if std::env::var_os("GARDEFOU_UPDATE_DOCS").is_some() {
-            std::fs::write(path, &expected).unwrap();
-        }
-        let actual = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            actual.starts_with(&expected),
-            "docs/rules.md is stale: run GARDEFOU_UPDATE_DOCS=1 cargo test -p gardefou-policy"
-        );
     }
 }
