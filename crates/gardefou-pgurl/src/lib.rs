@@ -108,9 +108,12 @@
 //!   `hostaddr`, `port`, `dbname`, `user`, `password` override the URL's own
 //!   parts; `options` sets server settings and Neon's `endpoint=`; `service`
 //!   and `passfile` read files that can point anywhere. Unknown keys are
-//!   refused (libpq refuses them too, so node's `ssl=true` or Prisma's
-//!   `schema=` would not work everywhere anyway). Duplicates, empty values, a
-//!   raw `+` (a space to node, a `+` to libpq) and a second `=` are refused.
+//!   refused: libpq itself rejects unknown keys (Prisma's `schema=`,
+//!   `pgbouncer=`), and `ssl=true` means `sslmode=require` to libpq but only
+//!   "TLS on" to node — write `sslmode=` instead. Duplicates (node keeps the
+//!   last), empty values (libpq falls back to the environment), a raw `+` (a
+//!   space to node, a `+` to libpq) and a second `=` (an error in libpq, part
+//!   of the value elsewhere) are refused.
 //!
 //! # What this crate does not decide
 //!
