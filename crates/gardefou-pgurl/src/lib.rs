@@ -13,8 +13,9 @@
 //!
 //! // Built at run time: no secret-shaped literal in the sources.
 //! let password = ["correct", "horse"].join("-");
+//! let userinfo = format!("koomy:{password}");
 //! let url = format!(
-//!     "postgresql://koomy:{password}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require"
+//!     "postgresql://{userinfo}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require"
 //! );
 //! let conn = parse(&url).unwrap();
 //! assert_eq!(
@@ -30,9 +31,10 @@
 //! assert_eq!(conn.sslmode(), Some(SslMode::Require));
 //! assert_eq!(conn.password().unwrap().expose(), password);
 //! assert!(!format!("{conn:?}").contains(&password));
+//! let masked = "koomy:****";
 //! assert_eq!(
 //!     conn.redacted().to_string(),
-//!     "postgresql://koomy:****@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech:5432/neondb?sslmode=require&channel_binding=require"
+//!     format!("postgresql://{masked}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech:5432/neondb?sslmode=require&channel_binding=require")
 //! );
 //!
 //! // A query `host=` would send libpq and node-postgres elsewhere.
@@ -108,9 +110,12 @@
 //!   `hostaddr`, `port`, `dbname`, `user`, `password` override the URL's own
 //!   parts; `options` sets server settings and Neon's `endpoint=`; `service`
 //!   and `passfile` read files that can point anywhere. Unknown keys are
-//!   refused (libpq refuses them too, so node's `ssl=true` or Prisma's
-//!   `schema=` would not work everywhere anyway). Duplicates, empty values, a
-//!   raw `+` (a space to node, a `+` to libpq) and a second `=` are refused.
+//!   refused: libpq itself rejects unknown keys (Prisma's `schema=`,
+//!   `pgbouncer=`), and `ssl=true` means `sslmode=require` to libpq but only
+//!   "TLS on" to node — write `sslmode=` instead. Duplicates (node keeps the
+//!   last), empty values (libpq falls back to the environment), a raw `+` (a
+//!   space to node, a `+` to libpq) and a second `=` (an error in libpq, part
+//!   of the value elsewhere) are refused.
 //!
 //! # What this crate does not decide
 //!
