@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     let env = gardefou_dotenv::parse(&src);
 
     let debug = format!("{env:?} {env:#?} {:?}", env.duplicates());
-    assert!(!debug.contains("planted-fuzz-value"), "a value leaked into Debug");
+    assert!(
+        !debug.contains("planted-fuzz-value"),
+        "a value leaked into Debug"
+    );
     for (key, value) in env.iter() {
         assert!(!key.contains('§') && !key.is_empty());
         assert_eq!(env.get(key), Some(value));
