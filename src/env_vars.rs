@@ -5,3 +5,7 @@
 
 /// Path of the policy file, when `--policy` is not given.
 pub const GARDEFOU_POLICY: &str = "GARDEFOU_POLICY";
+
+// `gardefou deploy check` also reads the CI systems' own variables (GITHUB_REF,
+// CI_COMMIT_BRANCH, …) to tell the deployed branch: they are declared, with the CI that sets
+// each, in one table, `gardefou_release::ci::CI_SYSTEMS`, and listed in docs/release.md.

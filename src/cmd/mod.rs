@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod deploy;
+pub mod domains;
 pub mod run;

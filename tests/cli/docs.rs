@@ -7,10 +7,20 @@ use gardefou_findings::{Rule, POLICY_SECTIONS};
 
 /// Every catalog, with its heading.
 fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
-    vec![(
-        "Startup guard (`gardefou check`, `gardefou run`)",
-        gardefou_policy::rules::ALL,
-    )]
+    vec![
+        (
+            "Startup guard (`gardefou check`, `gardefou run`)",
+            gardefou_policy::rules::ALL,
+        ),
+        (
+            "Release rules (`gardefou deploy check`)",
+            gardefou_release::rules::ALL,
+        ),
+        (
+            "Domain rules (`gardefou domains check`)",
+            gardefou_domains::rules::ALL,
+        ),
+    ]
 }
 
 fn markdown() -> String {

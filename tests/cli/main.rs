@@ -2,6 +2,8 @@
 //! many): each module covers one subcommand.
 
 mod check;
+mod deploy;
 mod docs;
+mod domains;
 mod run_node;
 mod support;

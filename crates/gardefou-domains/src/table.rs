@@ -73,7 +73,7 @@ mod tests {
         assert_eq!(findings[0].rule, "domain-name-in-two-environments");
         assert_eq!(
             findings[0].message,
-            "domains.production.api, domains.sandbox.api all list api.koomy.app"
+            "domains.production.api, domains.sandbox.api both list api.koomy.app"
         );
     }
 
