@@ -46,10 +46,11 @@ pub fn check_table(table: &DomainTable) -> Vec<Finding> {
                 .iter()
                 .map(|(env, role)| format!("domains.{env}.{role}"))
                 .collect();
-            findings.push(
-                rules::DOMAIN_NAME_IN_TWO_ENVIRONMENTS
-                    .error(format!("{} all list {name}", places.join(", "))),
-            );
+            findings.push(rules::DOMAIN_NAME_IN_TWO_ENVIRONMENTS.error(format!(
+                "{} {} list {name}",
+                places.join(", "),
+                if places.len() == 2 { "both" } else { "all" }
+            )));
         }
     }
     findings
