@@ -451,3 +451,12 @@ fn branch_names_come_from_the_policy() {
     assert_eq!(check.report.findings, vec![]);
     assert_eq!(check.staging.as_deref(), Some("preprod"));
 }
+
+#[test]
+fn a_staged_rename_is_one_change_named_by_its_new_path() {
+    let repo = Repo::new();
+    repo.git(&["merge", "-q", "--ff-only", "staging"]);
+    repo.git(&["mv", "app.js", "server.js"]);
+    let check = repo.check(Target::Production);
+    assert_eq!(messages(&check), ["1 uncommitted change: R server.js"]);
+}
