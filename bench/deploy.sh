@@ -44,7 +44,7 @@ git merge -q --no-ff staging -m "Release"
 
 cp -r "$repo" "$work/direct"
 cd "$work/direct"
-gen refs/heads/main 200 hotfix refs/heads/main | git fast-import --quiet --force
+gen refs/heads/main 200 hotfix "$(git rev-parse main)" | git fast-import --quiet --force
 git reset -q --hard main
 if "$bin" deploy check --target production >/dev/null; then echo "expected a refusal" >&2; exit 1; fi
 
