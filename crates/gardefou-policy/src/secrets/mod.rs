@@ -568,7 +568,7 @@ fn check_registry(
                             .with_fingerprint(fp.clone()),
                     );
                 }
-                if guarded && !regs.iter().any(|(e, _)| *e == env) {
+                if guarded && regs.is_empty() {
                     findings.push(
                         rules::SECRET_UNREGISTERED
                             .warning(format!(
