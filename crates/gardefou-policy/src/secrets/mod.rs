@@ -520,9 +520,7 @@ fn check_registry(
         Registry::Missing => {
             if guarded && !secrets.is_empty() {
                 findings.push(rules::SECRET_REGISTRY_MISSING.warning(format!(
-                    "no secrets registry: reuse of {}'s {} secrets in another environment cannot be checked",
-                    env,
-                    secrets.len()
+                    "no secrets registry was found, so the reuse of {env}'s secrets in another environment cannot be checked"
                 )));
             }
         }
