@@ -192,6 +192,8 @@ pub struct SecretValue {
     pub value: Secret,
     /// Its estimated entropy.
     pub estimate: entropy::Estimate,
+    /// The variable's kind.
+    pub kind: Kind,
 }
 
 /// Every secret value present in `vars` (the password of a PostgreSQL URL included),
@@ -223,6 +225,7 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
             label,
             value,
             estimate,
+            kind: *kind,
         });
     }
     out
@@ -538,7 +541,9 @@ fn check_registry(
         Registry::Ready(reg) => {
             for s in secrets {
                 if s.estimate.bits < FINGERPRINT_MIN_BITS {
-                    if guarded {
+                    // A weak random secret is already refused by `secret-weak`.
+                    let random = s.kind == Kind::Random;
+                    if guarded && !random {
                         findings.push(rules::SECRET_TOO_WEAK_TO_REGISTER.warning(format!(
                             "{} has about {} bits of entropy, too few to fingerprint; its reuse in another environment cannot be checked",
                             s.label, s.estimate.bits
