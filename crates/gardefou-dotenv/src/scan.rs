@@ -263,17 +263,32 @@ fn finish_value(raw: &[char]) -> String {
 
     // `replace(/^(['"`])([\s\S]*)\1$/mg, '$2')`: at every position where `^`
     // holds and a quote stands, the greedy body reaches for the furthest same
-    // quote that is followed by a line end (or the end of the value).
+    // quote that is followed by a line end (or the end of the value). That
+    // furthest quote does not depend on where the match starts, so it is
+    // found once per quote kind, which keeps this linear.
+    let furthest_close = |quote: char| {
+        (0..t.len())
+            .rev()
+            .find(|&e| t[e] == quote && t.get(e + 1).is_none_or(|&c| is_js_line_terminator(c)))
+    };
+    let closes = [
+        furthest_close('\''),
+        furthest_close('"'),
+        furthest_close('`'),
+    ];
     let mut stripped: Vec<char> = Vec::with_capacity(t.len());
     let mut copied = 0;
     let mut i = 0;
     while i < t.len() {
         let at_line_start = i == 0 || is_js_line_terminator(t[i - 1]);
-        if at_line_start && is_quote(t[i]) {
-            let close = (i + 1..t.len())
-                .rev()
-                .find(|&e| t[e] == t[i] && t.get(e + 1).is_none_or(|&c| is_js_line_terminator(c)));
-            if let Some(close) = close {
+        let close = match t[i] {
+            '\'' => closes[0],
+            '"' => closes[1],
+            '`' => closes[2],
+            _ => None,
+        };
+        if at_line_start {
+            if let Some(close) = close.filter(|&e| e > i) {
                 stripped.extend_from_slice(&t[copied..i]);
                 stripped.extend_from_slice(&t[i + 1..close]);
                 copied = close + 1;

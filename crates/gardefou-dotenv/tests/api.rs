@@ -144,3 +144,32 @@ fn quirk_unicode_line_separators_end_comments_and_quotes() {
     assert_eq!(env.get("B"), Some("y"));
     assert_eq!(env.get("C"), Some("x\u{2028}y"));
 }
+
+/// Shapes that would make a naive regex walk quadratic. A `.env` file comes
+/// from a repository gardefou checks, so it must not be able to stall it.
+#[test]
+fn pathological_inputs_parse_in_linear_time() {
+    let n = 100_000;
+    let inputs = [
+        "A='\n".repeat(n),
+        "A=\"x\\\"\n".repeat(n),
+        format!("A='{}", "\\'".repeat(n)),
+        format!("A=x{}", "\u{2028}'y'".repeat(n)),
+        format!("A=\"{}", "\\n".repeat(n)),
+        "\n".repeat(n),
+        " ".repeat(n),
+        "KEY\n".repeat(n),
+        "export ".repeat(n),
+        format!("A={}B", " ".repeat(n)),
+    ];
+    let start = std::time::Instant::now();
+    for src in &inputs {
+        let _ = parse(src);
+    }
+    // Generous even for a debug build on a loaded machine; quadratic takes hours.
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
