@@ -50,7 +50,9 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
     let Some(env) = evaluation.environment.filter(|_| evaluation.is_allowed()) else {
         // Registering is what fixes `secret-unregistered`: not worth repeating here.
         let mut report = evaluation.report;
-        report.findings.retain(|f| f.rule != rules::SECRET_UNREGISTERED.id);
+        report
+            .findings
+            .retain(|f| f.rule != rules::SECRET_UNREGISTERED.id);
         human::write(
             &mut err,
             &report,

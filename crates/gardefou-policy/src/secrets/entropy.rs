@@ -190,7 +190,7 @@ fn decode_hex(value: &str) -> Option<Vec<u8>> {
     let upper = value
         .bytes()
         .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'));
-    if value.is_empty() || value.len() % 2 != 0 || !(lower || upper) {
+    if value.is_empty() || value.len() & 1 == 1 || !(lower || upper) {
         return None;
     }
     let nibble = |b: u8| match b {
@@ -212,7 +212,7 @@ fn decode_hex(value: &str) -> Option<Vec<u8>> {
 fn decode_base64(value: &str) -> Option<Vec<u8>> {
     let data = value.trim_end_matches('=');
     let pad = value.len() - data.len();
-    if data.is_empty() || pad > 2 || (pad > 0 && value.len() % 4 != 0) || data.len() % 4 == 1 {
+    if data.is_empty() || pad > 2 || (pad > 0 && value.len() & 3 != 0) || data.len() & 3 == 1 {
         return None;
     }
     let std = data
@@ -287,7 +287,7 @@ mod tests {
             }
         }
         if !url {
-            while out.len() % 4 != 0 {
+            while out.len() & 3 != 0 {
                 out.push('=');
             }
         }
