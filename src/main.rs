@@ -5,6 +5,7 @@ mod cmd;
 mod env_source;
 mod env_vars;
 mod policy_source;
+mod registry_source;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Run(args) => cmd::run::run(args),
         cli::Command::Deploy(cli::DeployCommand::Check(args)) => cmd::deploy::run(args),
         cli::Command::Domains(cli::DomainsCommand::Check(args)) => cmd::domains::run(args),
+        cli::Command::Secrets(cli::SecretsCommand::Register(args)) => cmd::secrets::register(args),
     };
     match result {
         Ok(code) => code,

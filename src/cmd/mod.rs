@@ -4,3 +4,4 @@ pub mod check;
 pub mod deploy;
 pub mod domains;
 pub mod run;
+pub mod secrets;

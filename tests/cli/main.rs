@@ -6,4 +6,5 @@ mod deploy;
 mod docs;
 mod domains;
 mod run_node;
+mod secrets;
 mod support;
