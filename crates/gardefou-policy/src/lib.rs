@@ -39,5 +39,6 @@ pub use file::ConfigError;
 pub use guard::{evaluate, identify, DatabaseTarget, Evaluation};
 pub use model::{
     DatabasePolicy, DatabaseTargets, DomainTable, HostPattern, Policy, ReleasePolicy, ScanPolicy,
+    SeedPolicy, DEFAULT_CONNECT_TIMEOUT_MS,
 };
 pub use vars::{EnvVars, Lookup};

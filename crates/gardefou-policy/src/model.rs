@@ -19,6 +19,8 @@ pub struct Policy {
     pub release: ReleasePolicy,
     /// What the secret scanner may skip.
     pub scan: ScanPolicy,
+    /// Where seed scripts may run (§6).
+    pub seed: SeedPolicy,
 }
 
 impl Policy {
@@ -30,6 +32,7 @@ impl Policy {
             domains: DomainTable::koomy(),
             release: ReleasePolicy::default(),
             scan: ScanPolicy::default(),
+            seed: SeedPolicy::default(),
         }
     }
 }
@@ -40,8 +43,12 @@ impl Default for Policy {
     }
 }
 
+/// The live probe's default time limit: connecting, TLS, authentication and the identity
+/// queries together (`[database] connect_timeout_ms`).
+pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 5_000;
+
 /// Database targets per environment.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatabasePolicy {
     /// PROD: Neon branch `main` / `production`.
     pub production: DatabaseTargets,
@@ -50,6 +57,20 @@ pub struct DatabasePolicy {
     /// LOCAL: a local database or a dedicated Neon database. Loopback addresses and Unix
     /// sockets are local unless another environment lists them.
     pub local: DatabaseTargets,
+    /// How long the live probe may take in all before the server is refused as
+    /// unreachable, in milliseconds.
+    pub connect_timeout_ms: u64,
+}
+
+impl Default for DatabasePolicy {
+    fn default() -> Self {
+        DatabasePolicy {
+            production: DatabaseTargets::default(),
+            sandbox: DatabaseTargets::default(),
+            local: DatabaseTargets::default(),
+            connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT_MS,
+        }
+    }
 }
 
 impl DatabasePolicy {
@@ -78,6 +99,9 @@ pub struct DatabaseTargets {
     pub neon_endpoints: Vec<String>,
     /// Other servers: a host (any port) or a host and port.
     pub hosts: Vec<HostPattern>,
+    /// Whether a database without gardefou's stamp may run. Only `[database.local]` may
+    /// say so; the policy file refuses it elsewhere.
+    pub allow_unstamped: bool,
 }
 
 impl DatabaseTargets {
@@ -223,6 +247,21 @@ impl Default for ReleasePolicy {
         ReleasePolicy {
             production_branch: "main".to_owned(),
             sandbox_branch: "staging".to_owned(),
+        }
+    }
+}
+
+/// §6: the environments where `gardefou seed` may run a seed script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedPolicy {
+    /// `sandbox` by default; the policy may add `local`. Never `production`.
+    pub environments: Vec<Environment>,
+}
+
+impl Default for SeedPolicy {
+    fn default() -> Self {
+        SeedPolicy {
+            environments: vec![Environment::Sandbox],
         }
     }
 }
