@@ -114,8 +114,7 @@ impl Policy {
                     .ok_or_else(|| {
                         err(
                             ms.span(),
-                            "connect_timeout_ms must be between 1 and 600000 milliseconds"
-                                .into(),
+                            "connect_timeout_ms must be between 1 and 600000 milliseconds".into(),
                         )
                     })?;
             }
@@ -224,7 +223,10 @@ impl Policy {
                         None => {
                             return Err(err(
                                 name.span(),
-                                format!("not an environment (sandbox or local): {}", name.get_ref()),
+                                format!(
+                                    "not an environment (sandbox or local): {}",
+                                    name.get_ref()
+                                ),
                             ))
                         }
                     };

@@ -138,7 +138,10 @@ fn only_local_may_run_unstamped_and_no_seed_runs_in_production() {
     assert!(e.starts_with("gardefou.toml:2:19: "), "{e}");
     assert!(e.contains("[database.local] only"), "{e}");
     let e = error("[database.production]\nallow_unstamped = true\n");
-    assert!(e.contains("production database must carry its stamp"), "{e}");
+    assert!(
+        e.contains("production database must carry its stamp"),
+        "{e}"
+    );
     // Saying `false` explicitly is harmless.
     assert!(Policy::from_toml("[database.production]\nallow_unstamped = false\n", "p").is_ok());
 

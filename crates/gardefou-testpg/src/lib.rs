@@ -35,6 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Default)]
 pub struct Builder {
     tls: bool,
+    san: Option<String>,
     settings: Vec<(String, String)>,
 }
 
@@ -42,6 +43,13 @@ impl Builder {
     /// Serve TLS (`ssl = on`) with a generated certificate; plain connections still work.
     pub fn tls(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// The certificate's subjectAltName (default `DNS:localhost,IP:127.0.0.1`).
+    pub fn tls_names(mut self, san: &str) -> Self {
+        self.tls = true;
+        self.san = Some(san.to_owned());
         self
     }
 
@@ -92,7 +100,9 @@ impl Cluster {
     }
 
     fn try_start(opts: &Builder) -> Result<Cluster, String> {
-        let bin = bin_dir().ok_or("initdb not found on PATH or under /usr/lib/postgresql/*/bin (install postgresql)")?;
+        let bin = bin_dir().ok_or(
+            "initdb not found on PATH or under /usr/lib/postgresql/*/bin (install postgresql)",
+        )?;
         let dir = tempfile::Builder::new()
             .prefix("gardefou-pg-")
             .tempdir()
@@ -132,7 +142,8 @@ impl Cluster {
             sock.display()
         );
         if opts.tls {
-            cluster.make_certificates()?;
+            cluster
+                .make_certificates(opts.san.as_deref().unwrap_or("DNS:localhost,IP:127.0.0.1"))?;
             conf.push_str("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
         }
         for (k, v) in &opts.settings {
@@ -141,7 +152,7 @@ impl Cluster {
         append(&data.join("postgresql.conf"), &conf)?;
         // The superuser over the socket only; everyone else with a password over TCP.
         let hba = format!(
-            "local all {admin} trust\nlocal all all reject\nhost all {admin} all reject\nhost all all 127.0.0.1/32 scram-sha-256\n",
+            "local all {admin} trust\nlocal all all scram-sha-256\nhost all {admin} all reject\nhost all all 127.0.0.1/32 scram-sha-256\n",
             admin = Cluster::ADMIN
         );
         std::fs::write(data.join("pg_hba.conf"), hba).map_err(|e| e.to_string())?;
@@ -238,7 +249,18 @@ impl Cluster {
     pub fn try_psql(&self, dbname: &str, sql: &str) -> Result<String, String> {
         let out = self
             .client_cmd("psql")
-            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dbname, "-c", sql])
+            .args([
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                dbname,
+                "-c",
+                sql,
+            ])
             .output()
             .map_err(|e| e.to_string())?;
         if out.status.success() {
@@ -316,7 +338,7 @@ impl Cluster {
         check(&out, "chown")
     }
 
-    fn make_certificates(&self) -> Result<(), String> {
+    fn make_certificates(&self, san: &str) -> Result<(), String> {
         let d = self.dir.path();
         let data = self.data_dir();
         let openssl = |args: &[&str]| -> Result<(), String> {
@@ -328,33 +350,71 @@ impl Cluster {
                 .map_err(|e| format!("cannot run openssl (install it): {e}"))?;
             check(&out, "openssl")
         };
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
         let mut ca = vec!["req", "-x509"];
         ca.extend(ec);
         ca.extend([
-            "-keyout", "ca.key", "-out", "ca.crt", "-days", "3", "-subj", "/CN=gardefou test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "3",
+            "-subj",
+            "/CN=gardefou test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
         ]);
         openssl(&ca)?;
         let mut csr = vec!["req"];
         csr.extend(ec);
-        csr.extend(["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+        csr.extend([
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ]);
         openssl(&csr)?;
         std::fs::write(
             d.join("server.ext"),
-            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+            format!("subjectAltName={san}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"),
         )
         .map_err(|e| e.to_string())?;
         openssl(&[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "server.crt", "-days", "3", "-extfile", "server.ext",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "3",
+            "-extfile",
+            "server.ext",
         ])?;
         for f in ["server.crt", "server.key"] {
             std::fs::copy(d.join(f), data.join(f)).map_err(|e| e.to_string())?;
         }
-        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| e.to_string())?;
+        std::fs::set_permissions(
+            data.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .map_err(|e| e.to_string())?;
         self.give_to_server(&data)
     }
 }
@@ -363,7 +423,9 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.data_dir();
         let _ = self.server_cmd("pg_ctl", |c| {
-            c.arg("-D").arg(&data).args(["-m", "immediate", "-w", "stop"]);
+            c.arg("-D")
+                .arg(&data)
+                .args(["-m", "immediate", "-w", "stop"]);
         });
     }
 }
@@ -417,7 +479,8 @@ fn random_password() -> String {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0)
         ^ (u64::from(std::process::id()) << 32)
-        ^ N.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        ^ N.fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
     // Letters and digits only: safe in a URL, in SQL quotes and in a shell.
     let mut x = seed | 1;
     (0..24)
