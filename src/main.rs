@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Run(args) => cmd::run::run(args),
+        cli::Command::Db(cmd) => cmd::db::run(cmd),
+        cli::Command::Seed(args) => cmd::seed::run(args),
     };
     match result {
         Ok(code) => code,

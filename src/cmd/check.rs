@@ -9,7 +9,9 @@ use gardefou_policy::{evaluate, Evaluation};
 use serde_json::Value;
 
 use crate::cli::{CheckArgs, Format};
+use crate::cmd::probe::append_live_findings;
 use crate::{env_source, policy_source, EXIT_REFUSED};
+use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let policy = policy_source::load(args.policy.policy.as_deref())?;
@@ -17,7 +19,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         Some(path) => env_source::dotenv_file(path)?,
         None => env_source::process(),
     };
-    let evaluation = evaluate(&policy, &vars);
+    let mut evaluation = evaluate(&policy, &vars);
+    if args.probe {
+        append_live_findings(&policy, &mut evaluation, Purpose::Run);
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Human => write_human(&mut out, &evaluation)?,

@@ -7,10 +7,16 @@ use gardefou_findings::{Rule, POLICY_SECTIONS};
 
 /// Every catalog, with its heading.
 fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
-    vec![(
-        "Startup guard (`gardefou check`, `gardefou run`)",
-        gardefou_policy::rules::ALL,
-    )]
+    vec![
+        (
+            "Startup guard (`gardefou check`, `gardefou run`)",
+            gardefou_policy::rules::ALL,
+        ),
+        (
+            "Live database identity (`gardefou check --probe`, `run`, `db stamp`, `seed`)",
+            gardefou_pgprobe::rules::ALL,
+        ),
+    ]
 }
 
 fn markdown() -> String {

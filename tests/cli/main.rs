@@ -3,5 +3,6 @@
 
 mod check;
 mod docs;
+mod probe;
 mod run_node;
 mod support;

@@ -112,7 +112,8 @@ pub struct Stamp {
     pub neon_endpoint_id: Option<String>,
     /// When.
     pub stamped_at: String,
-    /// By which role.
+    /// By which role (kept out of `db identity`, which never shows a user).
+    #[serde(skip)]
     pub stamped_by: String,
 }
 
