@@ -50,7 +50,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
     );
     let outcome = match result {
         Ok(Ok((action, identity))) => Ok((action, identity)),
-        Ok(Err(StampError::Refused(f))) => Err(f),
+        Ok(Err(StampError::Refused(f))) => Err(*f),
         Ok(Err(StampError::Probe(e))) | Err(e) => {
             Err(gardefou_pgprobe::rules::DATABASE_UNREACHABLE
                 .error(format!("cannot stamp the database at {where_}: {e}")))

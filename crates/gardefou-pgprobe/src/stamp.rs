@@ -277,18 +277,18 @@ pub fn decide(
     live: &Identity,
     env: Environment,
     replace: Option<Environment>,
-) -> Result<Action, Finding> {
+) -> Result<Action, Box<Finding>> {
     let binding = live.binding();
     match existing {
-        StampState::Invalid(why) => {
-            Err(rules::DATABASE_STAMP_INVALID.error(format!("cannot stamp: {why}")))
-        }
+        StampState::Invalid(why) => Err(Box::new(
+            rules::DATABASE_STAMP_INVALID.error(format!("cannot stamp: {why}")),
+        )),
         StampState::Absent => match replace {
             None => Ok(Action::Create),
-            Some(old) => Err(rules::STAMP_REPLACE_REQUIRED.error_with_fix(
+            Some(old) => Err(Box::new(rules::STAMP_REPLACE_REQUIRED.error_with_fix(
                 format!("--replace {old} was given but the database carries no stamp"),
                 "run gardefou db stamp without --replace",
-            )),
+            ))),
         },
         StampState::Present(stamp) => {
             let same_identity = stamp.binding == binding;
@@ -298,9 +298,9 @@ pub fn decide(
                 } else {
                     " bound to another database: it is a copy of production, and a copy of production is production"
                 };
-                return Err(rules::STAMP_PRODUCTION_PERMANENT.error(format!(
+                return Err(Box::new(rules::STAMP_PRODUCTION_PERMANENT.error(format!(
                     "this database carries a production stamp{copy}; it cannot be stamped {env}"
-                )));
+                ))));
             }
             if stamp.environment == env && same_identity {
                 return Ok(Action::Nothing);
@@ -316,13 +316,13 @@ pub fn decide(
             } else {
                 format!("this database is stamped {}", stamp.environment)
             };
-            Err(rules::STAMP_REPLACE_REQUIRED.error_with_fix(
+            Err(Box::new(rules::STAMP_REPLACE_REQUIRED.error_with_fix(
                 format!("{what}; replacing it needs --replace {}", stamp.environment),
                 format!(
                     "check that this is the database you mean, then run gardefou db stamp --replace {}",
                     stamp.environment
                 ),
-            ))
+            )))
         }
     }
 }
@@ -331,7 +331,7 @@ pub fn decide(
 #[derive(Debug)]
 pub enum StampError {
     /// Refused by a rule: the database is left as it was.
-    Refused(Finding),
+    Refused(Box<Finding>),
     /// The server could not be asked or written to.
     Probe(ProbeError),
 }
@@ -358,7 +358,7 @@ pub async fn write(
     let probe = crate::read(client).await?;
     let live = probe.identity;
     if let Some(f) = crate::verify::identity_findings(&live).into_iter().next() {
-        return Err(StampError::Refused(f));
+        return Err(StampError::Refused(Box::new(f)));
     }
     let action = decide(&probe.stamp, &live, env, replace).map_err(StampError::Refused)?;
     let table_exists = one_row(

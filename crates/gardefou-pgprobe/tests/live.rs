@@ -278,9 +278,7 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
     .unwrap();
     let f = verify(&policy, Environment::Sandbox, "t", &Ok(p), Purpose::Run);
     assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
-    pg.psql("koomy", &format!(
-        "update gardefou.stamp set system_identifier = (select system_identifier::text from pg_control_system())"
-    ));
+    pg.psql("koomy", "update gardefou.stamp set system_identifier = (select system_identifier::text from pg_control_system())");
 
     // SET in another session changes nothing for the probe's own session.
     let cu = url(&u);
