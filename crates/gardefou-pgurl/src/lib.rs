@@ -259,14 +259,15 @@ impl Param {
     }
 }
 
-/// A password. `Debug` prints `Password(****)`; there is no `Display`.
+/// A password. `Debug` prints `Password(****)`; there is no `Display`. It is held in a
+/// [`gardefou_redact::Secret`], which zeroes it when dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
+pub struct Password(pub(crate) gardefou_redact::Secret);
 
 impl Password {
     /// The decoded password, for handing to a client. Never log it.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 }
 

@@ -147,7 +147,7 @@ fn parse_userinfo(raw: &str) -> Result<Userinfo, K> {
             if head.is_some_and(|h| h.eq_ignore_ascii_case(b"endpoint=")) {
                 return Err(K::NeonEndpointPassword);
             }
-            Some(Password(pw))
+            Some(Password(pw.into()))
         }
     };
     Ok(Userinfo { user, password })
