@@ -34,10 +34,11 @@ cd "$dir"
 "$bin" db stamp
 "$bin" check --probe >/dev/null
 
+# -n names the psql command so that its URL (and password) is not printed.
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$dir/probe.json" \
-  "$pgbin/psql -X -q -c 'select 1' $DATABASE_URL" \
-  "$bin check --probe" \
-  "$bin check"
+  -n "psql -c 'select 1'" "$pgbin/psql -X -q -c 'select 1' $DATABASE_URL" \
+  -n "gardefou check --probe" "$bin check --probe" \
+  -n "gardefou check" "$bin check"
 python3 - "$dir/probe.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
