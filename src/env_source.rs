@@ -5,11 +5,16 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use gardefou_policy::EnvVars;
 
-/// The process environment, with values that are not UTF-8 recorded as such.
+/// The process environment, with values that are not UTF-8 recorded as such, and names
+/// that the environment block holds more than once recorded as duplicates (refused).
 pub fn process() -> EnvVars {
     let mut vars = EnvVars::new();
+    let mut seen = std::collections::HashSet::new();
     for (name, value) in std::env::vars_os() {
         let Some(name) = name.to_str() else { continue };
+        if !seen.insert(name.to_owned()) {
+            vars.insert_duplicate(name);
+        }
         match value.into_string() {
             Ok(v) => vars.insert(name, v),
             Err(_) => vars.insert_not_utf8(name),

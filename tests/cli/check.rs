@@ -273,3 +273,32 @@ fn run_execs_the_command_and_passes_its_exit_code() {
     let out = env.cmd(&vars).arg("run").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a command is required");
 }
+
+#[test]
+fn check_refuses_a_variable_set_twice_in_the_environment_block() {
+    // libc's getenv (libpq, Node) reads the first DATABASE_URL, production; gardefou used to
+    // read the last one, sandbox, and allow.
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let out = crate::support::raw_environment_cmd(
+        env.dir.path(),
+        &["check"],
+        &[
+            "KOOMY_ENV=sandbox".into(),
+            "NODE_ENV=production".into(),
+            format!("DATABASE_URL={}", sandbox_url(&format!("ep-alpha-1{R}"))),
+            format!("DATABASE_URL={}", sandbox_url(&format!("ep-beta-1{R}"))),
+        ],
+    )
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("environment-duplicate-variable")
+            && stdout.contains("DATABASE_URL is set more than once"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&fake_password()));
+}
