@@ -1,5 +1,6 @@
 //! `gardefou`: the command-line front of the gardefou crates.
 
+mod bounded;
 mod cli;
 mod cmd;
 mod env_source;

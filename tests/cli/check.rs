@@ -302,3 +302,27 @@ fn check_refuses_a_variable_set_twice_in_the_environment_block() {
     );
     assert!(!stdout.contains(&fake_password()));
 }
+
+#[test]
+fn check_refuses_an_endless_env_file_policy_or_registry_instead_of_reading_it_all() {
+    // Stands for /dev/zero or a runaway file: gardefou used to read the whole thing into
+    // memory (on /dev/zero, until the OOM killer). A sparse file costs no disk.
+    let env = Env::new();
+    let huge = env.path("huge");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(64 << 20)
+        .unwrap();
+    let huge = huge.to_str().unwrap();
+    for args in [
+        vec!["check", "--env-file", huge],
+        vec!["check", "--policy", huge],
+        vec!["check", "--registry", huge],
+    ] {
+        let out = env.cmd(&[]).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("larger than"), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
