@@ -8,6 +8,7 @@ mod env_vars;
 mod policy_source;
 mod registry_source;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -31,10 +32,18 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            if is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("gardefou: {err:#}");
+            // A guard never turns a failure to report into success: with its output closed
+            // (`gardefou check | head -0`), a refusal must not exit 0. Best effort on stderr,
+            // which may be the closed one (eprintln! would panic).
+            let mut stderr = std::io::stderr().lock();
+            let _ = if is_broken_pipe(&err) {
+                writeln!(
+                    stderr,
+                    "gardefou: cannot write the report: the output was closed"
+                )
+            } else {
+                writeln!(stderr, "gardefou: {err:#}")
+            };
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -326,3 +326,23 @@ fn check_refuses_an_endless_env_file_policy_or_registry_instead_of_reading_it_al
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_refusal_does_not_exit_0_when_the_report_cannot_be_written() {
+    // `gardefou check | head -0`, or `run` with a closed stderr: gardefou used to treat the
+    // broken pipe as success and exit 0 on a refusal.
+    let env = Env::new();
+    for (args, stdout) in [(&["check"][..], true), (&["run", "--", "true"][..], false)] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = env.std_cmd(&[("KOOMY_ENV", "prod")]);
+        cmd.args(args);
+        if stdout {
+            cmd.stdout(writer);
+        } else {
+            cmd.stderr(writer);
+        }
+        let status = cmd.status().unwrap();
+        assert_eq!(status.code(), Some(2), "{args:?}");
+    }
+}
