@@ -12,6 +12,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use std::ffi::OsString;
 
 /// Exit code of a refusal: a policy violation or findings.
 pub const EXIT_REFUSED: u8 = 1;
@@ -19,7 +20,10 @@ pub const EXIT_REFUSED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Run(args) => cmd::run::run(args),
@@ -55,4 +59,50 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Prints a clap error without the arguments that could be values: `gardefou run
+/// STRIPE_SECRET_KEY=sk_live_… node` (the `env` habit) or `--format <a pasted key>` would
+/// otherwise be echoed to stderr and into CI logs. Help and version print as clap does.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = hide_values(e.render().to_string(), std::env::args_os().skip(1));
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// Replaces in `text` every argument that is not a short plain word or flag (`check`,
+/// `--formt`, `jsn`) with `…`.
+fn hide_values(mut text: String, args: impl Iterator<Item = OsString>) -> String {
+    let mut hidden = Vec::new();
+    for arg in args {
+        let arg = arg.to_string_lossy().into_owned();
+        // clap names the value of `--flag=VALUE` alone.
+        if let Some((_, value)) = arg.split_once('=').filter(|_| arg.starts_with('-')) {
+            if !is_plain_word(value) {
+                hidden.push(value.to_owned());
+            }
+        }
+        if !is_plain_word(&arg) {
+            hidden.push(arg);
+        }
+    }
+    // Longest first, so that an argument inside another is not left half-replaced.
+    hidden.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    for arg in hidden {
+        text = text.replace(&arg, "…");
+    }
+    text
+}
+
+fn is_plain_word(arg: &str) -> bool {
+    let word = arg.trim_start_matches('-');
+    arg.len() <= 20
+        && arg.len() - word.len() <= 2
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

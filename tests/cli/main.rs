@@ -9,3 +9,4 @@ mod probe;
 mod run_node;
 mod secrets;
 mod support;
+mod usage;
