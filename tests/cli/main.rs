@@ -7,5 +7,6 @@ mod docs;
 mod domains;
 mod probe;
 mod run_node;
+mod scan;
 mod secrets;
 mod support;
