@@ -108,6 +108,11 @@ pub fn is_placeholder_or_reference(value: &[u8]) -> bool {
     if WORDS.iter().any(|w| lower == w.as_bytes()) {
         return true;
     }
+    // The name of another secret variable (`JWT_SECRET = SESSION_SECRET`, as docs write
+    // it): a reference, not a value.
+    if names_a_secret_variable(value) {
+        return true;
+    }
     // `$VAR`, `%VAR%`, `@VAR@`: shell, Windows and autoconf substitutions.
     if let Some(&first) = value.first() {
         if first == b'$' || ((first == b'%' || first == b'@') && value.last() == Some(&first)) {
@@ -124,6 +129,30 @@ pub fn is_placeholder_or_reference(value: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// Whether `value` is spelled like an environment variable that holds a secret:
+/// upper snake case with at least one `_`, ending in `_SECRET`, `_KEY`, `_TOKEN`,
+/// `_PASSWORD`, `_PASS`, `_PWD`, `_URL` or `_DSN`.
+fn names_a_secret_variable(value: &[u8]) -> bool {
+    const SUFFIXES: &[&[u8]] = &[
+        b"SECRET",
+        b"KEY",
+        b"TOKEN",
+        b"PASSWORD",
+        b"PASS",
+        b"PWD",
+        b"URL",
+        b"DSN",
+    ];
+    let upper_snake = value.first().is_some_and(u8::is_ascii_uppercase)
+        && value
+            .iter()
+            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    match value.iter().rposition(|&b| b == b'_') {
+        Some(i) if upper_snake && i > 0 => SUFFIXES.contains(&&value[i + 1..]),
+        _ => false,
+    }
 }
 
 /// Whether an unquoted value in this file is code (an expression) rather than a literal.
@@ -251,6 +280,27 @@ mod tests {
         let stripe = format!("{}_live_{}", "sk", "4eC39HqLyjWDarjtT1zdp7dc");
         for v in ["Zq8Rf2XpL0wKd93mVbT7", "hunter2hunter2", stripe.as_str()] {
             assert!(!is_placeholder_or_reference(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn regression_a_secret_variable_named_as_the_value_is_a_reference() {
+        // docs/rules.md wrote "`JWT_SECRET` = `SESSION_SECRET`" and was flagged.
+        for v in [
+            "SESSION_SECRET",
+            "JWT_SECRET",
+            "STRIPE_SECRET_KEY",
+            "DATABASE_URL",
+        ] {
+            assert!(is_placeholder_or_reference(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "SESSIONSECRET9x",
+            "Session_Secret",
+            "_SECRET",
+            "KT7_PQ2_VZ9M",
+        ] {
+            assert!(!names_a_secret_variable(v.as_bytes()), "{v}");
         }
     }
 
