@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         cli::Command::Secrets(cli::SecretsCommand::Register(args)) => cmd::secrets::register(args),
         cli::Command::Db(db) => cmd::db::run(db),
         cli::Command::Seed(args) => cmd::seed::run(args),
+        cli::Command::Scan(args) => cmd::scan::run(args),
     };
     match result {
         Ok(code) => code,
