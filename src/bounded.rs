@@ -10,6 +10,18 @@ pub const TEXT_LIMIT: u64 = 4 << 20;
 /// The secrets registry: 16 hex digits per secret and environment.
 pub const REGISTRY_LIMIT: u64 = 16 << 20;
 
+/// Like [`read`], for files that must be regular files (the policy, the registry): a
+/// FIFO or a device would block or never end, so it is refused before it is opened.
+pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    read(path, limit)
+}
+
 /// Reads at most `limit` bytes of `path`; a longer file is an `InvalidData` error that
 /// says so (the caller adds which file it is).
 pub fn read(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {

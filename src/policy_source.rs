@@ -37,7 +37,7 @@ pub fn load_with_path(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf
     let Some(path) = path else {
         return Ok((Policy::koomy(), None));
     };
-    let bytes = crate::bounded::read(&path, crate::bounded::TEXT_LIMIT)
+    let bytes = crate::bounded::read_regular(&path, crate::bounded::TEXT_LIMIT)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("the policy file {} is not valid UTF-8", path.display()))?;

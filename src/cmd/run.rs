@@ -4,7 +4,9 @@ use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use gardefou_policy::evaluate_with;
+use gardefou_findings::Finding;
+use gardefou_policy::secrets::{debug, rules};
+use gardefou_policy::{evaluate_with, Environment};
 
 use crate::cli::RunArgs;
 use crate::cmd::check::write_human;
@@ -20,6 +22,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let vars = env_source::process();
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     drop(vars);
+    if evaluation.environment == Some(Environment::Production) {
+        if let Some(f) = inspector_on_command_line(&args.command) {
+            evaluation.report.findings.push(f);
+        }
+    }
     // The static check first; the live probe only when it passes.
     append_live_findings(&policy, &mut evaluation, Purpose::Run);
     // The server owns stdout; gardefou speaks on stderr.
@@ -38,4 +45,21 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .env_remove(GARDEFOU_SECRETS_KEY)
         .exec();
     Err(err).with_context(|| format!("cannot execute {}", program.to_string_lossy()))
+}
+
+/// `node --inspect …` opens the debugger as surely as `NODE_OPTIONS=--inspect` (§7.2).
+fn inspector_on_command_line(command: &[std::ffi::OsString]) -> Option<Finding> {
+    let (program, rest) = command.split_first()?;
+    let rest: Vec<String> = rest
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let found = debug::inspector_arguments(&program.to_string_lossy(), &rest);
+    (!found.is_empty()).then(|| {
+        rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
+            "the command line opens Node's inspector in production ({})",
+            found.join(", ")
+        ))
+    })
 }

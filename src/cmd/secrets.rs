@@ -115,8 +115,15 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
         Some(d) => d.join(".gardefou.secrets.toml.tmp"),
         None => Path::new(".gardefou.secrets.toml.tmp").to_path_buf(),
     };
-    std::fs::write(&tmp, text)
-        .with_context(|| format!("cannot write the secrets registry {}", tmp.display()))?;
+    // A stale temporary file, or a symlink planted under its name, is removed (never
+    // followed): the new one is created exclusively.
+    let _ = std::fs::remove_file(&tmp);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    written.with_context(|| format!("cannot write the secrets registry {}", tmp.display()))?;
     std::fs::rename(&tmp, path)
         .with_context(|| format!("cannot write the secrets registry {}", path.display()))
 }

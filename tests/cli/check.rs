@@ -346,3 +346,77 @@ fn a_refusal_does_not_exit_0_when_the_report_cannot_be_written() {
         assert_eq!(status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn regression_run_refuses_node_inspect_on_the_command_line_in_production() {
+    let env = Env::new();
+    // A production server on a loopback port where nothing listens: if the static check
+    // missed the flag, the probe would refuse for another reason (database-unreachable).
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
+    );
+    let marker = env.path("started.js");
+    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    let out = env
+        .cmd(&vars("production", url))
+        .args(["run", "--", "node", "--inspect=0.0.0.0:9229"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[node-inspector-in-production]"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("database-unreachable"), "{stderr}");
+    // The same flag after the script is the script's argument, not Node's.
+    let out = env
+        .cmd(&vars("production", url))
+        .args(["run", "--", "node"])
+        .arg(&marker)
+        .arg("--inspect")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("node-inspector-in-production"), "{stderr}");
+}
+
+#[test]
+fn regression_a_fifo_as_policy_or_registry_is_refused_not_waited_on() {
+    let env = Env::new();
+    let fifo = env.path("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        vec!["check", "--policy", fifo],
+        vec!["check", "--registry", fifo],
+    ] {
+        // Nothing ever writes to the FIFO: a gardefou that opened it would block forever,
+        // so the child is killed after a generous bound and the test fails.
+        let mut child = env
+            .std_cmd(&[])
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("{args:?}: gardefou blocked on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
+}

@@ -371,3 +371,23 @@ fn a_refused_environment_is_not_registered() {
     assert!(!text.contains(&live));
     assert!(!env.path("gardefou.secrets.toml").exists());
 }
+
+#[test]
+fn regression_register_does_not_follow_a_symlink_planted_as_its_temporary_file() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let victim = env.write("victim.txt", "untouched\n");
+    std::os::unix::fs::symlink(&victim, env.path(".gardefou.secrets.toml.tmp")).unwrap();
+    let key = random(6000, 50);
+    let sandbox = Planted::new("sandbox", 600);
+    let out = env
+        .cmd(&sandbox.with_key(&key))
+        .args(["secrets", "register"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
+    assert!(std::fs::read_to_string(env.path("gardefou.secrets.toml"))
+        .unwrap()
+        .contains("sandbox"));
+}

@@ -76,8 +76,8 @@ gardefou_findings::rules! {
         "unset the variable in production (DEBUG / INTERNAL are allowed in sandbox and local only)");
     /// A debugger in production is a remote shell.
     NODE_INSPECTOR_IN_PRODUCTION = ("node-inspector-in-production", "7.2",
-        "`NODE_OPTIONS` opens Node's inspector in production (`--inspect`, `--inspect-brk`, `--inspect-wait`, `--inspect-port`, `--debug-port`, `--debug…`, any spelling Node accepts).",
-        "remove the --inspect / --debug options from NODE_OPTIONS in production");
+        "`NODE_OPTIONS`, or the `node` command line that `gardefou run` execs, opens Node's inspector in production (`--inspect`, `--inspect-brk`, `--inspect-wait`, `--inspect-port`, `--debug-port`, `--debug…`, any spelling Node accepts).",
+        "remove the --inspect / --debug options from NODE_OPTIONS and the node command line in production");
     /// One grammar for configured URLs.
     CONFIGURED_URL_INVALID = ("configured-url-invalid", "9",
         "A configured URL (`APP_URL`, `API_URL`, `PUBLIC_SITE_URL`, `BACKOFFICE_URL`, `ADMIN_URL`, `CORS_ORIGINS`, or a `url` / `origin-list` variable) is outside the strict grammar: not https (http only for loopback in local), user info, backslash, upper case, trailing dot, numeric host, query, fragment, a path in an origin.",
