@@ -38,11 +38,14 @@ cd "$dir"
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$dir/probe.json" \
   -n "psql -c 'select 1'" "$pgbin/psql -X -q -c 'select 1' $DATABASE_URL" \
   -n "gardefou check --probe" "$bin check --probe" \
-  -n "gardefou check" "$bin check"
+  -n "gardefou check" "$bin check" \
+  -n "true" "true" \
+  -n "gardefou run -- true" "$bin run -- true"
 python3 - "$dir/probe.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 m = [x["median"] * 1000 for x in r]
 print(f"median psql select 1: {m[0]:.3f} ms, check --probe: {m[1]:.3f} ms, check (static): {m[2]:.3f} ms")
 print(f"ratio check --probe / psql: {m[1]/m[0]:.2f}x")
+print(f"median true: {m[3]:.3f} ms, run -- true: {m[4]:.3f} ms, run overhead over true: {m[4]-m[3]:.3f} ms")
 PY
