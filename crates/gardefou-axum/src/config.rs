@@ -1,0 +1,284 @@
+//! The start-up guard for a backend: every rule, then the live identity, then
+//! configuration that cannot print a secret.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum::Router;
+use gardefou_findings::{Finding, Report};
+use gardefou_pgurl::ConnUrl;
+use gardefou_policy::{evaluate, EnvVars, Environment, Lookup, Policy};
+use gardefou_redact::Secret;
+use serde::Serialize;
+
+use crate::debug::{DebugLayer, IdentitySource};
+use crate::{entropy, probe, rules};
+
+/// The minimum strength of `DEBUG_SECRET`, in bits.
+pub const DEBUG_SECRET_MIN_BITS: u32 = 256;
+
+/// Configuration that passed the whole guard. Its `Debug` never shows a value: only the
+/// environment, the database's public coordinates and whether debug routes are on.
+pub struct GuardedConfig {
+    environment: Environment,
+    database: ConnUrl,
+    vars: EnvVars,
+    debug_secret: Option<Secret>,
+    identity: LiveIdentity,
+    warnings: Report,
+    policy: Policy,
+}
+
+/// What the live database server says it is, as the debug route shows it. An allowlist
+/// of public facts: no URL, no user, no password.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LiveIdentity {
+    /// The environment the process runs as (`KOOMY_ENV`).
+    pub environment: String,
+    /// `current_database()`.
+    pub database: String,
+    /// The host the process connects to, as written in the policy's terms (never the URL).
+    pub host: String,
+    /// The port it connects to.
+    pub port: u16,
+    /// `server_version`.
+    pub server_version: String,
+    /// The cluster's system identifier (a string: it does not fit a JSON number exactly).
+    pub system_identifier: String,
+    /// The database's OID.
+    pub database_oid: u32,
+    /// The environment stamp the database carries, if any.
+    pub stamp: Option<StampView>,
+    /// Neon's ids, when the server exposes them.
+    pub neon: NeonIds,
+}
+
+/// The public part of an environment stamp.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StampView {
+    /// The stamped environment.
+    pub environment: String,
+    /// When it was stamped (RFC 3339), if recorded.
+    pub stamped_at: Option<String>,
+}
+
+/// Neon's endpoint, branch and project ids, as the server exposes them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct NeonIds {
+    /// `neon.endpoint_id`
+    pub endpoint_id: Option<String>,
+    /// `neon.branch_id`
+    pub branch_id: Option<String>,
+    /// `neon.project_id`
+    pub project_id: Option<String>,
+}
+
+/// Why the guard refused the start. `Display` renders every finding, ready to print on
+/// stderr before exiting non-zero; it contains no secret value.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration or the live database violates the policy.
+    #[error("{}", render(.0))]
+    Refused(Report),
+    /// The operating system gave no randomness for the debug secret's MAC key.
+    #[error("refused to start: no system randomness for the debug secret's key")]
+    NoRandomness,
+}
+
+fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    let _ = gardefou_findings::human::write(&mut out, report, Some("start-up guard"));
+    String::from_utf8_lossy(&out).trim_end().to_owned()
+}
+
+impl GuardedConfig {
+    /// Runs the whole guard over `vars`: the static rules of the policy (environment
+    /// variables, `DATABASE_URL`, secrets), the HTTP guard's rules (`DEBUG_SECRET`), then
+    /// the live identity of the database. Every violation is reported at once; the live
+    /// probe runs only once the static rules pass.
+    pub async fn start(policy: Policy, vars: EnvVars) -> Result<GuardedConfig, StartError> {
+        let evaluation = evaluate(&policy, &vars);
+        let mut findings = evaluation.report.findings;
+        let environment = evaluation.environment;
+        let debug_secret = debug_secret_findings(environment, &vars, &mut findings);
+
+        let denied = |f: &[Finding]| Report::new(f.to_vec()).is_denied();
+        let (Some(environment), Some(target)) = (environment, evaluation.database) else {
+            return Err(StartError::Refused(Report::new(findings)));
+        };
+        if denied(&findings) {
+            return Err(StartError::Refused(Report::new(findings)));
+        }
+        let identity = match probe::identify(&policy, environment, &target.url).await {
+            Ok(identity) => identity,
+            Err(mut refused) => {
+                findings.append(&mut refused);
+                return Err(StartError::Refused(Report::new(findings)));
+            }
+        };
+        Ok(GuardedConfig {
+            environment,
+            database: target.url,
+            vars,
+            debug_secret: debug_secret.filter(|_| environment == Environment::Sandbox),
+            identity,
+            warnings: Report::new(findings),
+            policy,
+        })
+    }
+
+    /// Reads the process environment, then [`GuardedConfig::start`].
+    pub async fn from_process_env(policy: Policy) -> Result<GuardedConfig, StartError> {
+        GuardedConfig::start(policy, process_env()).await
+    }
+
+    /// The environment this process runs as.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// The database URL that passed the guard (its password never prints).
+    pub fn database_url(&self) -> &ConnUrl {
+        &self.database
+    }
+
+    /// The policy the guard applied.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The identity the database proved at start-up.
+    pub fn identity(&self) -> &LiveIdentity {
+        &self.identity
+    }
+
+    /// Warnings the guard reported (the start was allowed).
+    pub fn warnings(&self) -> &Report {
+        &self.warnings
+    }
+
+    /// A validated variable, as a [`Secret`].
+    pub fn var(&self, name: &str) -> Option<&Secret> {
+        self.vars.get(name)
+    }
+
+    /// Whether the debug routes are mounted: sandbox with a strong `DEBUG_SECRET`.
+    pub fn debug_routes_enabled(&self) -> bool {
+        self.debug_secret.is_some()
+    }
+
+    /// Installs the debug routes in front of `router` in sandbox; in production and local
+    /// returns `router` unchanged, so the routes do not exist. Call it last, after every
+    /// route and the fallback are added: a request the debug routes do not accept is
+    /// answered by `router`'s fallback, exactly like any unknown route.
+    pub fn mount<S>(self: &Arc<Self>, router: Router<S>) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        match self.debug_layer() {
+            Some(layer) => router.layer(layer),
+            None => router,
+        }
+    }
+
+    /// The debug layer, in sandbox with a `DEBUG_SECRET` only.
+    pub fn debug_layer(self: &Arc<Self>) -> Option<DebugLayer> {
+        let secret = self.debug_secret.as_ref()?;
+        let config = Arc::clone(self);
+        let source: IdentitySource = Arc::new(move || {
+            let config = Arc::clone(&config);
+            Box::pin(async move { config.live_identity().await })
+        });
+        // `start` already drew randomness once; a failure here means the OS has none left.
+        DebugLayer::new(secret.expose().as_bytes(), source).ok()
+    }
+
+    /// Asks the database again what it is: what `GET /api/_debug/db-identity` answers.
+    /// A failure is described without any secret.
+    pub async fn live_identity(&self) -> Result<serde_json::Value, String> {
+        match probe::identify(&self.policy, self.environment, &self.database).await {
+            Ok(identity) => serde_json::to_value(identity).map_err(|e| e.to_string()),
+            Err(findings) => Err(findings
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")),
+        }
+    }
+}
+
+impl fmt::Debug for GuardedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardedConfig")
+            .field("environment", &self.environment)
+            .field("database", &self.identity.database)
+            .field("host", &self.identity.host)
+            .field("port", &self.identity.port)
+            .field("variables", &self.vars)
+            .field("debug_routes", &self.debug_routes_enabled())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `DEBUG_SECRET`: forbidden in production, at least 256 bits elsewhere. Returns the
+/// secret when it is set and strong.
+fn debug_secret_findings(
+    environment: Option<Environment>,
+    vars: &EnvVars,
+    findings: &mut Vec<Finding>,
+) -> Option<Secret> {
+    let secret = match vars.lookup("DEBUG_SECRET") {
+        Lookup::Missing => None,
+        Lookup::NotUtf8 => {
+            findings.push(rules::DEBUG_SECRET_WEAK.error("DEBUG_SECRET is not valid UTF-8"));
+            return None;
+        }
+        Lookup::Value(v) => Some(v),
+    };
+    let already = |id: &str| findings.iter().any(|f| f.rule == id);
+    match (environment, secret) {
+        (Some(Environment::Production), Some(_)) => {
+            // The secrets policy (issue 4) refuses every DEBUG_* in production; say it
+            // once, whichever rule catalog gets there first.
+            if !already("debug-variable-in-production") {
+                findings.push(
+                    rules::DEBUG_SECRET_IN_PRODUCTION
+                        .error("DEBUG_SECRET is set, but KOOMY_ENV is production"),
+                );
+            }
+            None
+        }
+        (Some(Environment::Sandbox), None) => {
+            findings.push(rules::DEBUG_SECRET_UNSET.warning(
+                "DEBUG_SECRET is not set: the debug routes under /api/_debug/ are not mounted",
+            ));
+            None
+        }
+        (_, Some(secret)) => {
+            let bits = entropy::bits(secret.expose());
+            if bits < DEBUG_SECRET_MIN_BITS {
+                findings.push(rules::DEBUG_SECRET_WEAK.error(format!(
+                    "DEBUG_SECRET has about {bits} bits of entropy (length {}), fewer than {DEBUG_SECRET_MIN_BITS}",
+                    secret.len()
+                )));
+                None
+            } else {
+                Some(secret.clone())
+            }
+        }
+        (_, None) => None,
+    }
+}
+
+/// The process environment, with values that are not UTF-8 recorded as such.
+pub fn process_env() -> EnvVars {
+    let mut vars = EnvVars::new();
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        match value.into_string() {
+            Ok(v) => vars.insert(name, v),
+            Err(_) => vars.insert_not_utf8(name),
+        }
+    }
+    vars
+}
