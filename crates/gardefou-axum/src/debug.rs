@@ -194,7 +194,10 @@ mod tests {
     fn app(custom_fallback: bool) -> Router {
         let r = Router::new()
             .route("/healthz", get(|| async { "ok" }))
-            .route("/api/orgs", get(|| async { "[]" }).post(|| async { "created" }));
+            .route(
+                "/api/orgs",
+                get(|| async { "[]" }).post(|| async { "created" }),
+            );
         if custom_fallback {
             r.fallback(|| async {
                 (
@@ -209,9 +212,8 @@ mod tests {
     }
 
     fn layer() -> DebugLayer {
-        let source: IdentitySource = Arc::new(|| {
-            Box::pin(async { Ok(serde_json::json!({"database": "koomy_sandbox"})) })
-        });
+        let source: IdentitySource =
+            Arc::new(|| Box::pin(async { Ok(serde_json::json!({"database": "koomy_sandbox"})) }));
         DebugLayer::new(secret().as_bytes(), source).unwrap()
     }
 
@@ -278,7 +280,10 @@ mod tests {
                         vec![("X-Debug-Secret", "")],
                         vec![("x-debug-secret", upper.as_str())],
                         vec![("x-debug-secrets", good.as_str())],
-                        vec![("x-debug-secret", good.as_str()), ("x-debug-secret", good.as_str())],
+                        vec![
+                            ("x-debug-secret", good.as_str()),
+                            ("x-debug-secret", good.as_str()),
+                        ],
                         // The right secret opens only GET on an exact endpoint.
                         vec![("x-debug-secret", good.as_str())],
                     ];
@@ -315,7 +320,10 @@ mod tests {
         assert!(!got.contains(&secret()));
         // Other routes are untouched.
         let health = raw(addr, "GET", "/healthz", &[]).await;
-        assert!(health.starts_with("HTTP/1.1 200 OK") && health.ends_with("ok"), "{health}");
+        assert!(
+            health.starts_with("HTTP/1.1 200 OK") && health.ends_with("ok"),
+            "{health}"
+        );
         let wrong_method = raw(addr, "DELETE", "/api/orgs", &[]).await;
         assert!(wrong_method.starts_with("HTTP/1.1 405"), "{wrong_method}");
     }

@@ -40,7 +40,6 @@ mod probe;
 pub mod rules;
 
 pub use config::{
-    process_env, GuardedConfig, LiveIdentity, NeonIds, StampView, StartError,
-    DEBUG_SECRET_MIN_BITS,
+    process_env, GuardedConfig, LiveIdentity, NeonIds, StampView, StartError, DEBUG_SECRET_MIN_BITS,
 };
 pub use debug::DebugLayer;
