@@ -92,7 +92,9 @@ impl Cluster {
     }
 
     fn try_start(opts: &Builder) -> Result<Cluster, String> {
-        let bin = bin_dir().ok_or("initdb not found on PATH or under /usr/lib/postgresql/*/bin (install postgresql)")?;
+        let bin = bin_dir().ok_or(
+            "initdb not found on PATH or under /usr/lib/postgresql/*/bin (install postgresql)",
+        )?;
         let dir = tempfile::Builder::new()
             .prefix("gardefou-pg-")
             .tempdir()
@@ -238,7 +240,18 @@ impl Cluster {
     pub fn try_psql(&self, dbname: &str, sql: &str) -> Result<String, String> {
         let out = self
             .client_cmd("psql")
-            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", dbname, "-c", sql])
+            .args([
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                dbname,
+                "-c",
+                sql,
+            ])
             .output()
             .map_err(|e| e.to_string())?;
         if out.status.success() {
@@ -328,18 +341,40 @@ impl Cluster {
                 .map_err(|e| format!("cannot run openssl (install it): {e}"))?;
             check(&out, "openssl")
         };
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
         let mut ca = vec!["req", "-x509"];
         ca.extend(ec);
         ca.extend([
-            "-keyout", "ca.key", "-out", "ca.crt", "-days", "3", "-subj", "/CN=gardefou test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "3",
+            "-subj",
+            "/CN=gardefou test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
         ]);
         openssl(&ca)?;
         let mut csr = vec!["req"];
         csr.extend(ec);
-        csr.extend(["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+        csr.extend([
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ]);
         openssl(&csr)?;
         std::fs::write(
             d.join("server.ext"),
@@ -347,14 +382,30 @@ impl Cluster {
         )
         .map_err(|e| e.to_string())?;
         openssl(&[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "server.crt", "-days", "3", "-extfile", "server.ext",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "3",
+            "-extfile",
+            "server.ext",
         ])?;
         for f in ["server.crt", "server.key"] {
             std::fs::copy(d.join(f), data.join(f)).map_err(|e| e.to_string())?;
         }
-        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| e.to_string())?;
+        std::fs::set_permissions(
+            data.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .map_err(|e| e.to_string())?;
         self.give_to_server(&data)
     }
 }
@@ -363,7 +414,9 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.data_dir();
         let _ = self.server_cmd("pg_ctl", |c| {
-            c.arg("-D").arg(&data).args(["-m", "immediate", "-w", "stop"]);
+            c.arg("-D")
+                .arg(&data)
+                .args(["-m", "immediate", "-w", "stop"]);
         });
     }
 }
@@ -417,7 +470,8 @@ fn random_password() -> String {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0)
         ^ (u64::from(std::process::id()) << 32)
-        ^ N.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        ^ N.fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
     // Letters and digits only: safe in a URL, in SQL quotes and in a shell.
     let mut x = seed | 1;
     (0..24)

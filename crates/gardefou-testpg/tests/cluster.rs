@@ -4,11 +4,14 @@ use gardefou_testpg::Cluster;
 
 #[test]
 fn a_cluster_starts_answers_and_is_removed() {
-    let pg = Cluster::builder().setting("neon.branch_id", "br-test-1").start();
+    let pg = Cluster::builder()
+        .setting("neon.branch_id", "br-test-1")
+        .start();
     pg.create_database("koomy");
     assert_eq!(pg.psql("koomy", "select 1").trim(), "1");
     assert_eq!(
-        pg.psql("koomy", "select current_setting('neon.branch_id', true)").trim(),
+        pg.psql("koomy", "select current_setting('neon.branch_id', true)")
+            .trim(),
         "br-test-1"
     );
     // The application role has a password over TCP and can read the system identifier.
@@ -21,7 +24,11 @@ fn a_cluster_starts_answers_and_is_removed() {
         .arg("select system_identifier > 0, current_user from pg_control_system()")
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "t|koomy", "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "t|koomy",
+        "{out:?}"
+    );
     let dir = pg.data_dir();
     assert!(dir.join("PG_VERSION").exists());
     drop(pg);

@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// Address to listen on, e.g. 127.0.0.1:8080 (default: 0.0.0.0:$PORT).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+    /// Do not log a line per request (for load tests; start-up, refusals and errors are
+    /// still logged).
+    #[arg(long)]
+    pub no_request_log: bool,
 }
 
 #[derive(Debug, Args)]

@@ -34,9 +34,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let applied = migrate::apply(&mut client).await?;
     tracing::info!(applied, "schema up to date");
 
-    let app = router(App {
-        db: Arc::new(client),
-    });
+    let app = router(
+        App {
+            db: Arc::new(client),
+        },
+        !args.no_request_log,
+    );
     let app = config.mount(app);
 
     let listener = tokio::net::TcpListener::bind(listen)
@@ -120,14 +123,18 @@ async fn shutdown_signal() {
 
 /// The routes. The fallback is the one answer for every unknown route, and so for every
 /// debug path that is not opened (see `gardefou_axum::debug`).
-pub fn router(app: App) -> Router {
-    Router::new()
+pub fn router(app: App, log_requests: bool) -> Router {
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/organisations", get(organisations))
         .route("/api/organisations/{slug}/members", get(members))
         .fallback(not_found)
-        .with_state(app)
-        .layer(middleware::from_fn(log_request))
+        .with_state(app);
+    if log_requests {
+        router.layer(middleware::from_fn(log_request))
+    } else {
+        router
+    }
 }
 
 async fn healthz() -> &'static str {

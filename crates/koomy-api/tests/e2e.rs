@@ -184,6 +184,14 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    /// A test that fails midway must not leave its server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The raw bytes of a response (status line, headers, body), with the `date` value, the
 /// only part that changes with time, masked.
 fn raw(addr: SocketAddr, method: &str, target: &str, headers: &[(&str, &str)]) -> String {

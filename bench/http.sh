@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Load benchmark of the HTTP guard: `/healthz` throughput of the release `koomy-api` with
+# the guard's per-request layer (sandbox with DEBUG_SECRET: the debug layer is mounted)
+# and without it (sandbox without DEBUG_SECRET: not mounted), on loopback, with wrk
+# (`apt-get install -y wrk`). Both servers pass the same start-up guard against the same
+# throwaway PostgreSQL cluster. Rounds alternate A/B; medians are compared.
+# Usage: bench/http.sh [ROUNDS] [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+secs=${2:-10}
+conns=${3:-64}
+cargo build --release -q -p koomy-api
+bin=$PWD/target/release/koomy-api
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
+
+pgbin=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")
+work=$(mktemp -d)
+chmod 755 "$work"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+mkdir "$work/data" "$work/sock"
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$work/data" "$work/sock"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cleanup() {
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
+  as_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+as_pg "$pgbin/initdb" -D "$work/data" -U postgres -A trust --no-sync --no-instructions >/dev/null
+cat >>"$work/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$work/sock'
+fsync = off
+CONF
+as_pg "$pgbin/pg_ctl" -D "$work/data" -l "$work/data/log" -w start >/dev/null
+# Passwords and the debug secret are made here, at run time: never committed literals.
+pw=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+"$pgbin/psql" -X -q -h "$work/sock" -p "$port" -U postgres -d postgres \
+  -c "CREATE ROLE koomy LOGIN PASSWORD '$pw'" -c "CREATE DATABASE koomy_sandbox OWNER koomy"
+printf '[database.sandbox]\nhosts = ["127.0.0.1:%s"]\n' "$port" >"$work/gardefou.toml"
+debug_secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+# run MODE: starts the server, runs wrk, prints requests/s.
+run() {
+  local extra=()
+  [ "$1" = guarded ] && extra=(DEBUG_SECRET="$debug_secret")
+  env -i PATH="$PATH" KOOMY_ENV=sandbox NODE_ENV=production \
+    DATABASE_URL="postgresql://koomy:$pw@127.0.0.1:$port/koomy_sandbox?sslmode=disable" \
+    "${extra[@]}" "$bin" serve --policy "$work/gardefou.toml" --listen 127.0.0.1:0 --no-request-log \
+    >"$work/server.log" 2>&1 &
+  server=$!
+  local addr=""
+  for _ in $(seq 100); do
+    addr=$(grep -o '"addr":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4 || true)
+    [ -n "$addr" ] && break
+    sleep 0.1
+  done
+  [ -n "$addr" ] || { cat "$work/server.log" >&2; exit 1; }
+  local want=false; [ "$1" = guarded ] && want=true
+  grep -q "\"debug_routes\":$want" "$work/server.log" || { echo "server not in $1 mode" >&2; cat "$work/server.log" >&2; exit 1; }
+  wrk -t1 -c"$conns" -d1s "http://$addr/healthz" >/dev/null  # warm-up
+  wrk -t1 -c"$conns" -d"${secs}s" "http://$addr/healthz" | awk '/Requests\/sec/ {print $2}'
+  kill -TERM "$server"; wait "$server" || true; server=""
+}
+
+guarded=(); plain=()
+for i in $(seq "$rounds"); do
+  g=$(run guarded); p=$(run plain)
+  guarded+=("$g"); plain+=("$p")
+  echo "round $i: with guard layer $g req/s, without $p req/s"
+done
+python3 - "${guarded[*]}" "${plain[*]}" <<'PY'
+import statistics, sys
+g = [float(x) for x in sys.argv[1].split()]
+p = [float(x) for x in sys.argv[2].split()]
+mg, mp = statistics.median(g), statistics.median(p)
+print(f"median with the guard layer:    {mg:,.0f} req/s")
+print(f"median without the guard layer: {mp:,.0f} req/s")
+print(f"ratio (with / without):         {mg / mp:.3f}")
+PY
