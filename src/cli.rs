@@ -24,6 +24,40 @@ pub enum Command {
     /// On success gardefou replaces itself with CMD (same PID: signals reach the server
     /// directly and its exit code is the process's). On refusal CMD never starts: exit 1.
     Run(RunArgs),
+    /// Manage the secrets registry (one secret = one environment, policy §7.1).
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Record keyed fingerprints of this environment's secrets in the registry.
+    ///
+    /// Evaluates the environment first (a refused environment is not registered), then
+    /// adds the fingerprint of every secret with enough entropy under KOOMY_ENV's
+    /// environment. A secret already registered under another environment is refused and
+    /// nothing is written. Needs GARDEFOU_SECRETS_KEY. Exit 0 when written, 1 when
+    /// refused, 2 on a usage or configuration error.
+    Register(RegisterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// The secrets registry [default: gardefou.secrets.toml beside the policy file, else in
+    /// the current directory].
+    #[arg(long, value_name = "FILE")]
+    pub registry: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// Register the secrets of this dotenv file instead of the process environment.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -37,6 +71,8 @@ pub struct PolicyArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// Evaluate this dotenv file (read as Node's dotenv reads it) instead of the process
     /// environment.
     #[arg(long, value_name = "FILE")]
@@ -50,6 +86,8 @@ pub struct CheckArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// The server to exec, and its arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<OsString>,

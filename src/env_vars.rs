@@ -5,3 +5,7 @@
 
 /// Path of the policy file, when `--policy` is not given.
 pub const GARDEFOU_POLICY: &str = "GARDEFOU_POLICY";
+
+/// The secrets registry's key (at least 256 random bits, kept in the secret manager).
+/// `gardefou run` removes it from the server's environment.
+pub const GARDEFOU_SECRETS_KEY: &str = "GARDEFOU_SECRETS_KEY";

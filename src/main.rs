@@ -5,6 +5,7 @@ mod cmd;
 mod env_source;
 mod env_vars;
 mod policy_source;
+mod registry_source;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Run(args) => cmd::run::run(args),
+        cli::Command::Secrets(cli::SecretsCommand::Register(args)) => cmd::secrets::register(args),
     };
     match result {
         Ok(code) => code,

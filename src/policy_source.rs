@@ -10,7 +10,13 @@ use crate::env_vars::GARDEFOU_POLICY;
 
 /// Loads the policy. An explicit file that cannot be read or parsed is an error (exit 2):
 /// gardefou never falls back to a weaker policy than the one asked for.
+#[allow(dead_code)] // kept for subcommands that do not need the path
 pub fn load(explicit: Option<&Path>) -> Result<Policy> {
+    Ok(load_with_path(explicit)?.0)
+}
+
+/// Loads the policy, with the path of the file it came from (`None`: built-in).
+pub fn load_with_path(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>)> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => match std::env::var_os(GARDEFOU_POLICY) {
@@ -29,9 +35,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Policy> {
         },
     };
     let Some(path) = path else {
-        return Ok(Policy::koomy());
+        return Ok((Policy::koomy(), None));
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
-    Ok(Policy::from_toml(&text, &path.display().to_string())?)
+    let policy = Policy::from_toml(&text, &path.display().to_string())?;
+    Ok((policy, Some(path)))
 }

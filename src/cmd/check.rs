@@ -5,19 +5,21 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use gardefou_findings::{human, json};
-use gardefou_policy::{evaluate, Evaluation};
+use gardefou_policy::{evaluate_with, Evaluation};
 use serde_json::Value;
 
 use crate::cli::{CheckArgs, Format};
-use crate::{env_source, policy_source, EXIT_REFUSED};
+use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
+    let registry =
+        registry_source::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
     let vars = match &args.env_file {
         Some(path) => env_source::dotenv_file(path)?,
         None => env_source::process(),
     };
-    let evaluation = evaluate(&policy, &vars);
+    let evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Human => write_human(&mut out, &evaluation)?,

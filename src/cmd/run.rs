@@ -4,15 +4,20 @@ use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use gardefou_policy::evaluate;
+use gardefou_policy::evaluate_with;
 
 use crate::cli::RunArgs;
 use crate::cmd::check::write_human;
-use crate::{env_source, policy_source, EXIT_REFUSED};
+use crate::env_vars::GARDEFOU_SECRETS_KEY;
+use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let policy = policy_source::load(args.policy.policy.as_deref())?;
-    let evaluation = evaluate(&policy, &env_source::process());
+    let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
+    let registry =
+        registry_source::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
+    let vars = env_source::process();
+    let evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    drop(vars);
     // The server owns stdout; gardefou speaks on stderr.
     write_human(&mut std::io::stderr().lock(), &evaluation)?;
     if !evaluation.is_allowed() {
@@ -23,6 +28,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .split_first()
         .context("no command to run after --")?;
     // exec only returns on failure.
-    let err = std::process::Command::new(program).args(rest).exec();
+    // The registry key is gardefou's, not the server's.
+    let err = std::process::Command::new(program)
+        .args(rest)
+        .env_remove(GARDEFOU_SECRETS_KEY)
+        .exec();
     Err(err).with_context(|| format!("cannot execute {}", program.to_string_lossy()))
 }

@@ -7,10 +7,16 @@ use gardefou_findings::{Rule, POLICY_SECTIONS};
 
 /// Every catalog, with its heading.
 fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
-    vec![(
-        "Startup guard (`gardefou check`, `gardefou run`)",
-        gardefou_policy::rules::ALL,
-    )]
+    vec![
+        (
+            "Startup guard (`gardefou check`, `gardefou run`)",
+            gardefou_policy::rules::ALL,
+        ),
+        (
+            "Secrets and configured domains (`gardefou check`, `gardefou run`, `gardefou secrets register`; see `docs/secrets.md`)",
+            gardefou_policy::secrets::rules::ALL,
+        ),
+    ]
 }
 
 fn markdown() -> String {
@@ -18,7 +24,7 @@ fn markdown() -> String {
         "# Rules\n\n\
          Every finding gardefou reports carries one of these stable rule ids and the section of\n\
          Koomy's policy (`shared/policy/`) that it enforces. This file is generated from the\n\
-         rule catalogs (`crates/*/src/rules.rs`) by `cargo test --test cli docs` (set\n\
+         rule catalogs (`crates/*/src/rules.rs`, `crates/gardefou-policy/src/secrets/rules.rs`) by `cargo test --test cli docs` (set\n\
          `GARDEFOU_UPDATE_DOCS=1` to rewrite it).\n",
     );
     for (heading, rules) in catalogs() {

@@ -4,4 +4,5 @@
 mod check;
 mod docs;
 mod run_node;
+mod secrets;
 mod support;

@@ -36,6 +36,20 @@ struct RawPolicy {
     domains: Option<RawDomains>,
     release: Option<RawRelease>,
     scan: Option<RawScan>,
+    secrets: Option<RawSecrets>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecrets {
+    required: Option<Vec<Spanned<String>>>,
+    vars: Option<BTreeMap<Spanned<String>, RawSecretVar>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecretVar {
+    kind: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -203,8 +217,85 @@ impl Policy {
                     })?;
             }
         }
+        if let Some(secrets) = raw.secrets {
+            read_secrets(&mut policy, secrets, &err)?;
+        }
         Ok(policy)
     }
+}
+
+/// `[secrets]`: extra variables with their kind, and required variables. Built-in
+/// variables cannot be redeclared (a policy file cannot weaken them), and a required
+/// variable must have a kind, so that its value is checked, not just its presence.
+fn read_secrets(
+    policy: &mut Policy,
+    raw: RawSecrets,
+    err: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    use crate::secrets::{Kind, SecretsPolicy};
+    const GUARD_VARS: [&str; 3] = ["KOOMY_ENV", "NODE_ENV", "NODE_OPTIONS"];
+    for (name, var) in raw.vars.unwrap_or_default() {
+        let n = name.get_ref();
+        if !is_var_name(n) {
+            return Err(err(name.span(), format!(
+                "not an environment variable name (upper-case letters, digits and _, not starting with a digit): {n}"
+            )));
+        }
+        if GUARD_VARS.contains(&n.as_str()) || n.starts_with("GARDEFOU_") {
+            return Err(err(
+                name.span(),
+                format!("{n} is checked by the guard itself and cannot be declared"),
+            ));
+        }
+        if SecretsPolicy::builtin()
+            .iter()
+            .any(|(b, _)| *b == n.as_str())
+        {
+            return Err(err(
+                name.span(),
+                format!(
+                    "{n} is a built-in variable; its kind cannot be changed by the policy file"
+                ),
+            ));
+        }
+        let kind = Kind::from_name(var.kind.get_ref()).ok_or_else(|| {
+            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            err(
+                var.kind.span(),
+                format!(
+                    "unknown kind `{}`; expected one of {}",
+                    var.kind.get_ref(),
+                    names.join(", ")
+                ),
+            )
+        })?;
+        policy.secrets.vars.insert(name.into_inner(), kind);
+    }
+    for name in raw.required.unwrap_or_default() {
+        let n = name.get_ref();
+        let known =
+            policy.secrets.vars.contains_key(n) || ["KOOMY_ENV", "NODE_ENV"].contains(&n.as_str());
+        if !known {
+            return Err(err(name.span(), format!(
+                "{n} is required but has no kind: declare [secrets.vars.{n}] kind = \"…\" so that its value is checked"
+            )));
+        }
+        if policy.secrets.required.contains(n) {
+            return Err(err(
+                name.span(),
+                format!("{n} is listed twice in secrets.required"),
+            ));
+        }
+        policy.secrets.required.push(name.into_inner());
+    }
+    Ok(())
+}
+
+fn is_var_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 #[derive(Clone, Debug)]

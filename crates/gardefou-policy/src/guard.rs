@@ -6,6 +6,7 @@ use gardefou_pgurl::{ConnUrl, Host, SslMode};
 
 use crate::environment::near_miss;
 use crate::model::DisplayHost;
+use crate::secrets::Registry;
 use crate::vars::Lookup;
 use crate::{rules, EnvVars, Environment, NodeEnv, Policy};
 
@@ -70,8 +71,16 @@ pub fn identify(policy: &Policy, host: &Host, port: u16) -> Option<Environment> 
         .or_else(|| host.is_loopback().then_some(Environment::Local))
 }
 
-/// Evaluates the variables against the policy and reports every violation.
+/// Evaluates the variables against the policy and reports every violation, without
+/// consulting a secrets registry (see [`evaluate_with`]).
 pub fn evaluate(policy: &Policy, vars: &EnvVars) -> Evaluation {
+    evaluate_with(policy, vars, &Registry::NotConsulted)
+}
+
+/// Evaluates the variables against the policy — the startup guard (§3, §4.1, §5.1) and
+/// the secrets policy (§7, §9) — and reports every violation. `registry` is what the
+/// caller found of the secrets registry.
+pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -> Evaluation {
     let mut findings = Vec::new();
 
     let environment = match vars.lookup("KOOMY_ENV") {
@@ -203,6 +212,8 @@ pub fn evaluate(policy: &Policy, vars: &EnvVars) -> Evaluation {
             )));
         }
     }
+
+    findings.extend(crate::secrets::check(policy, vars, environment, registry));
 
     Evaluation {
         environment,

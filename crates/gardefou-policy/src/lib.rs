@@ -32,11 +32,12 @@ pub mod file;
 mod guard;
 pub mod model;
 pub mod rules;
+pub mod secrets;
 mod vars;
 
 pub use environment::{Environment, NodeEnv};
 pub use file::ConfigError;
-pub use guard::{evaluate, identify, DatabaseTarget, Evaluation};
+pub use guard::{evaluate, evaluate_with, identify, DatabaseTarget, Evaluation};
 pub use model::{
     DatabasePolicy, DatabaseTargets, DomainTable, HostPattern, Policy, ReleasePolicy, ScanPolicy,
 };

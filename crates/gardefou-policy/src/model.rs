@@ -19,6 +19,8 @@ pub struct Policy {
     pub release: ReleasePolicy,
     /// What the secret scanner may skip.
     pub scan: ScanPolicy,
+    /// Secrets and configured URLs (§7, §9): which variables, of which kind, required.
+    pub secrets: crate::secrets::SecretsPolicy,
 }
 
 impl Policy {
@@ -30,6 +32,7 @@ impl Policy {
             domains: DomainTable::koomy(),
             release: ReleasePolicy::default(),
             scan: ScanPolicy::default(),
+            secrets: crate::secrets::SecretsPolicy::koomy(),
         }
     }
 }

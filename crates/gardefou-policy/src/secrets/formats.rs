@@ -1,0 +1,366 @@
+//! The formats of the provider keys gardefou knows: Stripe and SendGrid.
+//!
+//! Stripe API keys are `<type>_<mode>_<body>`: type `sk` (secret), `rk` (restricted) or
+//! `pk` (publishable), mode `live` or `test`, and an alphanumeric body (24 characters for
+//! older keys, about 99 for current ones; Stripe allows keys up to 255 characters).
+//! Webhook signing secrets are `whsec_` and an alphanumeric body (32 characters from the
+//! Dashboard, 64 from the Stripe CLI). The prefix is matched exactly, in lower case, at
+//! the start: `sk_test_…live…` is a test key, `xsk_live_…` and `SK_LIVE_…` are not keys.
+//!
+//! SendGrid API keys are `SG.<22>.<43>`: two base64url parts of exactly 22 and 43
+//! characters.
+
+use super::entropy;
+
+/// Stripe's key types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StripeType {
+    /// `sk_`
+    Secret,
+    /// `rk_`
+    Restricted,
+    /// `pk_`
+    Publishable,
+}
+
+impl StripeType {
+    /// How messages name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            StripeType::Secret => "secret key (sk_)",
+            StripeType::Restricted => "restricted key (rk_)",
+            StripeType::Publishable => "publishable key (pk_)",
+        }
+    }
+}
+
+/// Live or test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StripeMode {
+    /// `_live_`: real money.
+    Live,
+    /// `_test_`: sandbox data.
+    Test,
+}
+
+impl StripeMode {
+    /// `live` or `test`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StripeMode::Live => "live",
+            StripeMode::Test => "test",
+        }
+    }
+}
+
+const STRIPE_BODY: std::ops::RangeInclusive<usize> = 24..=247;
+const WEBHOOK_BODY: std::ops::RangeInclusive<usize> = 32..=128;
+
+/// Reads a Stripe API key. The error says what is wrong without quoting the value.
+pub fn stripe_key(value: &str) -> Result<(StripeType, StripeMode), String> {
+    if let Some(why) = wrapping(value) {
+        return Err(why);
+    }
+    let prefixes = [
+        ("sk_live_", StripeType::Secret, StripeMode::Live),
+        ("sk_test_", StripeType::Secret, StripeMode::Test),
+        ("rk_live_", StripeType::Restricted, StripeMode::Live),
+        ("rk_test_", StripeType::Restricted, StripeMode::Test),
+        ("pk_live_", StripeType::Publishable, StripeMode::Live),
+        ("pk_test_", StripeType::Publishable, StripeMode::Test),
+    ];
+    let Some((body, ty, mode)) = prefixes
+        .iter()
+        .find_map(|(p, t, m)| value.strip_prefix(p).map(|b| (b, *t, *m)))
+    else {
+        let lower = value.to_ascii_lowercase();
+        if prefixes.iter().any(|(p, ..)| lower.starts_with(p)) {
+            return Err("its prefix is not in lower case".into());
+        }
+        if prefixes.iter().any(|(p, ..)| lower.contains(p)) {
+            return Err("something precedes the sk_/rk_/pk_ prefix".into());
+        }
+        return Err(
+            "it does not start with sk_live_, sk_test_, rk_live_, rk_test_, pk_live_ or pk_test_"
+                .into(),
+        );
+    };
+    alphanumeric_body(body, STRIPE_BODY)?;
+    Ok((ty, mode))
+}
+
+/// Reads a Stripe webhook signing secret.
+pub fn stripe_webhook_secret(value: &str) -> Result<(), String> {
+    if let Some(why) = wrapping(value) {
+        return Err(why);
+    }
+    let Some(body) = value.strip_prefix("whsec_") else {
+        return Err("it does not start with whsec_".into());
+    };
+    alphanumeric_body(body, WEBHOOK_BODY)
+}
+
+/// Reads a SendGrid API key: `SG.` + 22 + `.` + 43 base64url characters.
+pub fn sendgrid_key(value: &str) -> Result<(), String> {
+    if let Some(why) = wrapping(value) {
+        return Err(why);
+    }
+    let Some(rest) = value.strip_prefix("SG.") else {
+        return Err("it does not start with SG.".into());
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    let b64url = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    match parts.as_slice() {
+        [id, key] if id.len() == 22 && key.len() == 43 && b64url(id) && b64url(key) => Ok(()),
+        [id, key] => Err(format!(
+            "expected SG. then 22 and 43 base64url characters separated by a dot, found {} and {}{}",
+            id.len(),
+            key.len(),
+            if b64url(id) && b64url(key) {
+                ""
+            } else {
+                " with characters outside A-Z a-z 0-9 - _"
+            }
+        )),
+        _ => Err("expected exactly two dot-separated parts after SG.".into()),
+    }
+}
+
+/// The random part of a provider key: what follows its known prefix. Used to tell a real
+/// key from a placeholder such as `sk_live_xxxxxxxxxxxxxxxxxxxxxxxx`.
+pub fn random_part(value: &str) -> &str {
+    for p in [
+        "sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "SG.",
+    ] {
+        if let Some(rest) = value.strip_prefix(p) {
+            return rest;
+        }
+    }
+    value
+}
+
+/// Whether the value is a placeholder rather than a value: a template marker (`<…>`,
+/// `${…}`, `{{…}}`, `…`, `***`), or a random part that is patterned (`xxx`, `000…`,
+/// `abcabc…`, too short to judge), or a well-known placeholder word.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    if v.contains(['<', '>'])
+        || v.contains("${")
+        || v.contains("{{")
+        || v.contains("...")
+        || v.contains('…')
+        || v.contains("***")
+    {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    let words = [
+        "changeme",
+        "change_me",
+        "change-me",
+        "replace_me",
+        "replace-me",
+        "replaceme",
+        "placeholder",
+        "your_key_here",
+        "your-key-here",
+        "yourkeyhere",
+        "your_api_key",
+        "your-api-key",
+        "insert_key_here",
+        "todo",
+        "tbd",
+        "fixme",
+        "null",
+        "undefined",
+        "none",
+    ];
+    let body = random_part(v);
+    let body_lower = body.to_ascii_lowercase();
+    if words.iter().any(|w| lower == *w || body_lower == *w) {
+        return true;
+    }
+    // Runs of x / X / 0 / * in the random part: a redacted or template key.
+    if body.len() >= 3
+        && body
+            .bytes()
+            .all(|b| matches!(b, b'x' | b'X' | b'0' | b'*' | b'.' | b'_' | b'-'))
+    {
+        return true;
+    }
+    // A provider key whose random part is patterned.
+    body.len() != v.len()
+        && body.len() < 64
+        && entropy::estimate(body).form == entropy::Form::Patterned
+}
+
+/// Quotes, white space or control characters around or inside a key: the way a copy and
+/// paste or a shell quoting mistake corrupts it.
+fn wrapping(value: &str) -> Option<String> {
+    if value.is_empty() {
+        return Some("it is empty".into());
+    }
+    if value.trim() != value {
+        return Some("it has leading or trailing white space".into());
+    }
+    if value.starts_with(['"', '\'']) || value.ends_with(['"', '\'']) {
+        return Some("it is wrapped in quotes".into());
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("it contains white space or control characters".into());
+    }
+    None
+}
+
+fn alphanumeric_body(body: &str, len: std::ops::RangeInclusive<usize>) -> Result<(), String> {
+    if !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("the part after the prefix has characters other than A-Z a-z 0-9".into());
+    }
+    if !len.contains(&body.len()) {
+        return Err(format!(
+            "the part after the prefix has {} characters, expected {} to {}",
+            body.len(),
+            len.start(),
+            len.end()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(seed: u64, n: usize) -> String {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                alphabet[(x >> 24) as usize % alphabet.len()] as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stripe_keys_are_read_by_their_exact_prefix() {
+        for (prefix, ty, mode) in [
+            ("sk_live_", StripeType::Secret, StripeMode::Live),
+            ("sk_test_", StripeType::Secret, StripeMode::Test),
+            ("rk_live_", StripeType::Restricted, StripeMode::Live),
+            ("rk_test_", StripeType::Restricted, StripeMode::Test),
+            ("pk_live_", StripeType::Publishable, StripeMode::Live),
+            ("pk_test_", StripeType::Publishable, StripeMode::Test),
+        ] {
+            for n in [24, 99, 247] {
+                let key = format!("{prefix}{}", body(n as u64, n));
+                assert_eq!(stripe_key(&key), Ok((ty, mode)), "{prefix} {n}");
+                assert!(!is_placeholder(&key), "{prefix} {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_test_key_with_live_inside_is_a_test_key() {
+        let key = format!("sk_test_{}live{}", body(1, 12), body(2, 12));
+        assert_eq!(stripe_key(&key), Ok((StripeType::Secret, StripeMode::Test)));
+        // `sk_test_live_…` is not a key at all: `_` is not in a key's body.
+        let key = format!("sk_test_live_{}", body(3, 24));
+        assert!(stripe_key(&key).is_err());
+    }
+
+    #[test]
+    fn malformed_stripe_keys_are_refused() {
+        let b = body(9, 24);
+        for bad in [
+            String::new(),
+            format!("SK_LIVE_{b}"),
+            format!("Sk_live_{b}"),
+            format!("xsk_live_{b}"),
+            format!(" sk_live_{b}"),
+            format!("sk_live_{b} "),
+            format!("\"sk_live_{b}\""),
+            format!("sk_live_{}", &b[..23]),
+            format!("sk_live_{}", body(4, 248)),
+            format!("sk_live_{}-{}", &b[..12], &b[12..]),
+            format!("sk_prod_{b}"),
+            format!("sk_{b}"),
+            format!("sk_live__{b}"),
+            format!("whsec_{b}"),
+            format!("sk_live_{}\n", b),
+            "sk_live_xxx".to_owned(),
+            "<your-key>".to_owned(),
+        ] {
+            assert!(stripe_key(&bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_recognised_and_real_keys_are_not() {
+        for p in [
+            "sk_live_xxx".to_owned(),
+            format!("sk_live_{}", "x".repeat(24)),
+            format!("sk_test_{}", "X".repeat(30)),
+            format!("sk_live_{}", "0".repeat(24)),
+            format!("pk_live_{}", "ab12".repeat(6)),
+            "<your-key>".to_owned(),
+            "${STRIPE_SECRET_KEY}".to_owned(),
+            "{{ stripe_key }}".to_owned(),
+            "sk_live_...".to_owned(),
+            "sk_live_****".to_owned(),
+            "changeme".to_owned(),
+            "TODO".to_owned(),
+            format!("whsec_{}", "x".repeat(32)),
+            format!("SG.{}.{}", "x".repeat(22), "x".repeat(43)),
+        ] {
+            assert!(is_placeholder(&p), "{p:?}");
+        }
+        for real in [
+            format!("sk_live_{}", body(5, 24)),
+            format!("whsec_{}", body(6, 32)),
+            format!("SG.{}.{}", body(7, 22), body(8, 43)),
+        ] {
+            assert!(!is_placeholder(&real));
+        }
+    }
+
+    #[test]
+    fn webhook_secrets() {
+        assert!(stripe_webhook_secret(&format!("whsec_{}", body(1, 32))).is_ok());
+        assert!(stripe_webhook_secret(&format!("whsec_{}", body(1, 64))).is_ok());
+        for bad in [
+            format!("whsec_{}", body(1, 31)),
+            format!("WHSEC_{}", body(1, 32)),
+            format!("whsec-{}", body(1, 32)),
+            format!("whsec_{}+", body(1, 32)),
+            format!("sk_live_{}", body(1, 32)),
+            format!(" whsec_{}", body(1, 32)),
+        ] {
+            assert!(stripe_webhook_secret(&bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sendgrid_keys() {
+        let ok = format!("SG.{}.{}", body(1, 22), body(2, 43));
+        assert!(sendgrid_key(&ok).is_ok());
+        assert!(sendgrid_key(&format!("SG.{}-_.{}", body(1, 20), body(2, 43))).is_ok());
+        for bad in [
+            format!("SG.{}.{}", body(1, 21), body(2, 43)),
+            format!("SG.{}.{}", body(1, 22), body(2, 44)),
+            format!("sg.{}.{}", body(1, 22), body(2, 43)),
+            format!("SG.{}{}", body(1, 22), body(2, 43)),
+            format!("SG.{}.{}.x", body(1, 22), body(2, 43)),
+            format!("SG.{}.{}+", body(1, 22), body(2, 42)),
+            format!("SG.{}.{} ", body(1, 22), body(2, 43)),
+            format!("XSG.{}.{}", body(1, 22), body(2, 43)),
+        ] {
+            assert!(sendgrid_key(&bad).is_err(), "{bad:?}");
+        }
+    }
+}

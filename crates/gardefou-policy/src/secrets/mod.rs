@@ -1,0 +1,587 @@
+//! The secrets policy (§7) and the configuration side of the domain table (§9).
+//!
+//! Which variables are secrets, of which kind ([`SecretsPolicy`]), and the pure checks of
+//! their values against the current environment ([`check`]), called by
+//! [`evaluate_with`](crate::evaluate_with). The registry of fingerprints is consulted
+//! through the [`SecretRegistry`] trait, so that this crate needs neither a key nor a file.
+
+pub mod debug;
+pub mod entropy;
+pub mod formats;
+pub mod rules;
+pub mod urls;
+
+use std::collections::BTreeMap;
+
+use gardefou_findings::Finding;
+use gardefou_redact::Secret;
+
+use crate::vars::Lookup;
+use crate::{EnvVars, Environment, Policy};
+
+use formats::{StripeMode, StripeType};
+
+/// A random secret needs this many bits of estimated entropy.
+pub const RANDOM_MIN_BITS: u32 = 256;
+/// Only values with at least this many bits of estimated entropy are fingerprinted: below
+/// it, someone who learned the registry key could guess the value from its fingerprint.
+pub const FINGERPRINT_MIN_BITS: u32 = 64;
+
+/// The well-known secret values (framework defaults, documentation examples), one a line.
+pub const WELL_KNOWN: &str = include_str!("../../data/well-known-secrets.txt");
+
+/// Whether `value` is one of the well-known secret values, compared case-insensitively
+/// after trimming surrounding white space.
+pub fn is_well_known(value: &str) -> bool {
+    let v = value.trim();
+    WELL_KNOWN
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l.eq_ignore_ascii_case(v))
+}
+
+/// What a variable holds, and so how it is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// A Stripe secret or restricted key (`sk_`/`rk_`): live in production, test elsewhere.
+    StripeSecret,
+    /// A Stripe restricted key (`rk_` only).
+    StripeRestricted,
+    /// A Stripe publishable key (`pk_`): live in production, test elsewhere. Public, so
+    /// not fingerprinted.
+    StripePublishable,
+    /// A Stripe webhook signing secret (`whsec_`).
+    StripeWebhook,
+    /// A SendGrid API key (`SG.…`).
+    Sendgrid,
+    /// A random secret (JWT, session): ≥ 256 bits, not well known, unique.
+    Random,
+    /// A secret of no known format: not a placeholder, not well known, fingerprinted.
+    Opaque,
+    /// A PostgreSQL URL whose password is a secret.
+    PostgresUrl,
+    /// A URL on this environment's domains.
+    Url,
+    /// A comma-separated list of origins on this environment's domains.
+    OriginList,
+}
+
+impl Kind {
+    /// Every kind, as written in the policy file.
+    pub const ALL: [Kind; 10] = [
+        Kind::StripeSecret,
+        Kind::StripeRestricted,
+        Kind::StripePublishable,
+        Kind::StripeWebhook,
+        Kind::Sendgrid,
+        Kind::Random,
+        Kind::Opaque,
+        Kind::PostgresUrl,
+        Kind::Url,
+        Kind::OriginList,
+    ];
+
+    /// The name used in the policy file and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::StripeSecret => "stripe-secret",
+            Kind::StripeRestricted => "stripe-restricted",
+            Kind::StripePublishable => "stripe-publishable",
+            Kind::StripeWebhook => "stripe-webhook",
+            Kind::Sendgrid => "sendgrid",
+            Kind::Random => "random",
+            Kind::Opaque => "opaque",
+            Kind::PostgresUrl => "postgres-url",
+            Kind::Url => "url",
+            Kind::OriginList => "origin-list",
+        }
+    }
+
+    /// Reads a kind name.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// Whether the value is a secret (fingerprinted, compared, never shown). Publishable
+    /// keys and URLs are public.
+    pub fn is_secret(self) -> bool {
+        !matches!(self, Kind::StripePublishable | Kind::Url | Kind::OriginList)
+    }
+}
+
+/// Which variables are secrets or configured URLs, and which are required.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretsPolicy {
+    /// Variables that must be set (beyond `NODE_ENV`, `KOOMY_ENV`, `DATABASE_URL`).
+    pub required: Vec<String>,
+    /// Every checked variable and its kind: Koomy's built-ins plus the policy file's.
+    pub vars: BTreeMap<String, Kind>,
+}
+
+impl SecretsPolicy {
+    /// Koomy's variables (§7.2, §9). Nothing beyond §3 is required by default.
+    pub fn koomy() -> Self {
+        SecretsPolicy {
+            required: Vec::new(),
+            vars: Self::builtin()
+                .iter()
+                .map(|(n, k)| ((*n).to_owned(), *k))
+                .collect(),
+        }
+    }
+
+    /// The built-in variables, which a policy file cannot redeclare.
+    pub fn builtin() -> &'static [(&'static str, Kind)] {
+        &[
+            ("STRIPE_SECRET_KEY", Kind::StripeSecret),
+            ("STRIPE_RESTRICTED_KEY", Kind::StripeRestricted),
+            ("STRIPE_PUBLISHABLE_KEY", Kind::StripePublishable),
+            ("STRIPE_WEBHOOK_SECRET", Kind::StripeWebhook),
+            ("SENDGRID_API_KEY", Kind::Sendgrid),
+            ("JWT_SECRET", Kind::Random),
+            ("SESSION_SECRET", Kind::Random),
+            ("DEBUG_SECRET", Kind::Random),
+            ("DATABASE_URL", Kind::PostgresUrl),
+            ("APP_URL", Kind::Url),
+            ("API_URL", Kind::Url),
+            ("PUBLIC_SITE_URL", Kind::Url),
+            ("BACKOFFICE_URL", Kind::Url),
+            ("ADMIN_URL", Kind::Url),
+            ("CORS_ORIGINS", Kind::OriginList),
+        ]
+    }
+}
+
+impl Default for SecretsPolicy {
+    fn default() -> Self {
+        SecretsPolicy::koomy()
+    }
+}
+
+/// The registry of fingerprints, as the checks see it: a way to ask where a value is
+/// registered, without the checks ever holding a key.
+pub trait SecretRegistry {
+    /// Every `(environment, variable)` under which `value`'s fingerprint is registered.
+    fn registrations(&self, value: &str) -> Vec<(Environment, String)>;
+    /// A short fingerprint of `value` (keyed), safe to print.
+    fn short_fingerprint(&self, value: &str) -> String;
+}
+
+/// What the caller found about the registry.
+pub enum Registry<'a> {
+    /// The caller did not look (library use): no registry finding at all.
+    NotConsulted,
+    /// No registry file exists.
+    Missing,
+    /// A registry exists but `GARDEFOU_SECRETS_KEY` is not set.
+    KeyMissing,
+    /// The key is not the registry's, or is unusable: why.
+    KeyRejected(String),
+    /// Ready to answer.
+    Ready(&'a dyn SecretRegistry),
+}
+
+/// One secret value of the environment, as the registry sees it.
+pub struct SecretValue {
+    /// The variable. For a URL, the variable whose password this is.
+    pub name: String,
+    /// How messages name the value: `JWT_SECRET`, `DATABASE_URL's password`.
+    pub label: String,
+    /// The value.
+    pub value: Secret,
+    /// Its estimated entropy.
+    pub estimate: entropy::Estimate,
+    /// The variable's kind.
+    pub kind: Kind,
+}
+
+/// Every secret value present in `vars` (the password of a PostgreSQL URL included),
+/// sorted by variable. Empty values are left out.
+pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
+    let mut out = Vec::new();
+    for (name, kind) in &policy.secrets.vars {
+        if !kind.is_secret() {
+            continue;
+        }
+        let Some(value) = vars.get(name) else {
+            continue;
+        };
+        let (label, value) = if *kind == Kind::PostgresUrl {
+            let Ok(url) = gardefou_pgurl::parse(value.expose()) else {
+                continue;
+            };
+            let Some(pw) = url.password() else { continue };
+            (format!("{name}'s password"), Secret::from(pw.expose()))
+        } else {
+            (name.clone(), value.clone())
+        };
+        if value.is_empty() {
+            continue;
+        }
+        let estimate = entropy::estimate(value.expose());
+        out.push(SecretValue {
+            name: name.clone(),
+            label,
+            value,
+            estimate,
+            kind: *kind,
+        });
+    }
+    out
+}
+
+/// Checks the secrets and configured URLs of `vars` for `env` (`None` when `KOOMY_ENV` is
+/// missing or invalid: environment-dependent checks are skipped, the guard refuses anyway).
+pub fn check(
+    policy: &Policy,
+    vars: &EnvVars,
+    env: Option<Environment>,
+    registry: &Registry<'_>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+
+    for name in &policy.secrets.required {
+        if matches!(vars.lookup(name), Lookup::Missing) {
+            findings.push(
+                rules::SECRET_REQUIRED_MISSING
+                    .error(format!("{name} is required by the policy file but not set")),
+            );
+        }
+    }
+
+    if env == Some(Environment::Production) {
+        let debug: Vec<&str> = vars.names().filter(|n| debug::is_debug_name(n)).collect();
+        for name in debug {
+            findings.push(rules::DEBUG_IN_PRODUCTION.error(format!(
+                "{name} is set in production: DEBUG / INTERNAL variables are forbidden there"
+            )));
+        }
+        if let Lookup::Value(v) = vars.lookup("NODE_OPTIONS") {
+            let opts = debug::inspector_options(v.expose());
+            if !opts.is_empty() {
+                findings.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
+                    "NODE_OPTIONS opens Node's inspector in production ({})",
+                    opts.join(", ")
+                )));
+            }
+        } else if matches!(vars.lookup("NODE_OPTIONS"), Lookup::NotUtf8) {
+            findings.push(
+                rules::NODE_INSPECTOR_IN_PRODUCTION.error(
+                    "NODE_OPTIONS is not valid UTF-8, so it cannot be shown free of --inspect",
+                ),
+            );
+        }
+    }
+
+    for (name, kind) in &policy.secrets.vars {
+        let value = match vars.lookup(name) {
+            Lookup::Missing => continue,
+            Lookup::NotUtf8 => {
+                let rule = if kind.is_secret() {
+                    &rules::SECRET_MALFORMED
+                } else {
+                    &rules::CONFIGURED_URL_INVALID
+                };
+                findings.push(rule.error(format!("{name} is not valid UTF-8")));
+                continue;
+            }
+            Lookup::Value(v) => v.expose(),
+        };
+        check_value(policy, name, *kind, value, env, &mut findings);
+    }
+
+    let secrets = secret_values(policy, vars);
+    check_shared(policy, &secrets, &mut findings);
+    if let Some(env) = env {
+        check_registry(&secrets, env, registry, &mut findings);
+    }
+    findings
+}
+
+fn check_value(
+    policy: &Policy,
+    name: &str,
+    kind: Kind,
+    value: &str,
+    env: Option<Environment>,
+    findings: &mut Vec<Finding>,
+) {
+    if kind == Kind::Url || kind == Kind::OriginList {
+        if let Some(env) = env {
+            check_urls(policy, name, kind, value, env, findings);
+        }
+        return;
+    }
+    if kind == Kind::PostgresUrl {
+        // DATABASE_URL's grammar is the guard's (`database-url-invalid`).
+        if name != "DATABASE_URL" {
+            if let Err(e) = gardefou_pgurl::parse(value) {
+                findings.push(
+                    rules::SECRET_MALFORMED
+                        .error_with_fix(format!("{name} is refused: {e}"), e.fix()),
+                );
+            }
+        }
+        return;
+    }
+    if value.is_empty() {
+        findings.push(rules::SECRET_MALFORMED.error(format!("{name} is set but empty")));
+        return;
+    }
+    if formats::is_placeholder(value) {
+        findings.push(rules::SECRET_PLACEHOLDER.error(format!(
+            "{name} holds a placeholder ({}), not a real secret",
+            kind.as_str()
+        )));
+        return;
+    }
+    match kind {
+        Kind::StripeSecret | Kind::StripeRestricted | Kind::StripePublishable => {
+            check_stripe(name, kind, value, env, findings)
+        }
+        Kind::StripeWebhook => {
+            if let Err(why) = formats::stripe_webhook_secret(value) {
+                findings.push(rules::STRIPE_WEBHOOK_SECRET_MALFORMED.error(format!(
+                    "{name} is not a Stripe webhook signing secret: {why}"
+                )));
+            }
+        }
+        Kind::Sendgrid => {
+            if let Err(why) = formats::sendgrid_key(value) {
+                findings.push(
+                    rules::SENDGRID_KEY_MALFORMED
+                        .error(format!("{name} is not a SendGrid API key: {why}")),
+                );
+            }
+        }
+        Kind::Random | Kind::Opaque => {
+            if is_well_known(value) {
+                findings.push(rules::SECRET_WELL_KNOWN.error(format!(
+                    "{name} is a well-known value (a framework default or documentation example)"
+                )));
+            } else if kind == Kind::Random {
+                let e = entropy::estimate(value);
+                if e.bits < RANDOM_MIN_BITS {
+                    findings.push(rules::SECRET_WEAK.error(format!(
+                        "{name} has about {} bits of entropy ({}), {RANDOM_MIN_BITS} are required",
+                        e.bits,
+                        e.form.describe()
+                    )));
+                }
+            }
+        }
+        Kind::PostgresUrl | Kind::Url | Kind::OriginList => {}
+    }
+}
+
+fn check_stripe(
+    name: &str,
+    kind: Kind,
+    value: &str,
+    env: Option<Environment>,
+    findings: &mut Vec<Finding>,
+) {
+    let (ty, mode) = match formats::stripe_key(value) {
+        Ok(read) => read,
+        Err(why) => {
+            findings.push(
+                rules::STRIPE_KEY_MALFORMED.error(format!("{name} is not a Stripe API key: {why}")),
+            );
+            return;
+        }
+    };
+    let expected: &[StripeType] = match kind {
+        Kind::StripeSecret => &[StripeType::Secret, StripeType::Restricted],
+        Kind::StripeRestricted => &[StripeType::Restricted],
+        _ => &[StripeType::Publishable],
+    };
+    if !expected.contains(&ty) {
+        findings.push(rules::STRIPE_KEY_MALFORMED.error_with_fix(
+            format!(
+                "{name} holds a Stripe {} but expects a {}",
+                ty.describe(),
+                expected[0].describe()
+            ),
+            format!("put the Stripe {} in {name}", expected[0].describe()),
+        ));
+        return;
+    }
+    let Some(env) = env else { return };
+    let wanted = if env == Environment::Production {
+        StripeMode::Live
+    } else {
+        StripeMode::Test
+    };
+    if mode != wanted {
+        findings.push(rules::STRIPE_KEY_MODE_MISMATCH.error_with_fix(
+            format!(
+                "{name} is a {} Stripe {} but KOOMY_ENV is {env}",
+                mode.as_str(),
+                ty.describe()
+            ),
+            format!("use the {} {} in {env}", wanted.as_str(), ty.describe()),
+        ));
+    }
+}
+
+fn check_urls(
+    policy: &Policy,
+    name: &str,
+    kind: Kind,
+    value: &str,
+    env: Environment,
+    findings: &mut Vec<Finding>,
+) {
+    let entries = if kind == Kind::OriginList {
+        match urls::split_list(value) {
+            Ok(e) => e,
+            Err(why) => {
+                findings
+                    .push(rules::CONFIGURED_URL_INVALID.error(format!("{name} is refused: {why}")));
+                return;
+            }
+        }
+    } else {
+        vec![value]
+    };
+    let many = entries.len() > 1;
+    for (i, entry) in entries.iter().enumerate() {
+        let what = if many || kind == Kind::OriginList {
+            format!("{name} entry {}", i + 1)
+        } else {
+            name.to_owned()
+        };
+        let url = match urls::parse(entry, kind == Kind::OriginList) {
+            Ok(u) => u,
+            Err(why) => {
+                findings
+                    .push(rules::CONFIGURED_URL_INVALID.error(format!("{what} is refused: {why}")));
+                continue;
+            }
+        };
+        let listed = policy.domains.names(env).values().any(|d| *d == url.host);
+        let local_loopback = env == Environment::Local && url.is_loopback();
+        if url.http && !local_loopback {
+            findings.push(rules::CONFIGURED_URL_INVALID.error(format!(
+                "{what} uses http://, which is only accepted for loopback hosts in local"
+            )));
+            continue;
+        }
+        if listed || local_loopback {
+            continue;
+        }
+        let owner = Environment::ALL
+            .into_iter()
+            .filter(|e| *e != env)
+            .find(|e| policy.domains.names(*e).values().any(|d| *d == url.host));
+        match owner {
+            Some(owner) => findings.push(rules::CONFIGURED_URL_OTHER_ENVIRONMENT.error_with_fix(
+                format!(
+                    "{what} names {}, a {owner} domain, but KOOMY_ENV is {env}",
+                    url.host
+                ),
+                format!("use the {env} domain from the §9 table"),
+            )),
+            None => findings.push(rules::CONFIGURED_URL_UNLISTED.error(format!(
+                "{what} names {}, which is not one of the {env} domains{}",
+                url.host,
+                if env == Environment::Local {
+                    " (local accepts loopback hosts only)"
+                } else {
+                    ""
+                }
+            ))),
+        }
+    }
+}
+
+/// A random secret must not equal any other secret of the environment.
+fn check_shared(policy: &Policy, secrets: &[SecretValue], findings: &mut Vec<Finding>) {
+    for (i, a) in secrets.iter().enumerate() {
+        for b in &secrets[i + 1..] {
+            let random = |s: &SecretValue| policy.secrets.vars.get(&s.name) == Some(&Kind::Random);
+            if (random(a) || random(b)) && a.value.expose() == b.value.expose() {
+                findings.push(
+                    rules::SECRET_SHARED_WITHIN_ENVIRONMENT
+                        .error(format!("{} and {} hold the same value", a.label, b.label)),
+                );
+            }
+        }
+    }
+}
+
+fn check_registry(
+    secrets: &[SecretValue],
+    env: Environment,
+    registry: &Registry<'_>,
+    findings: &mut Vec<Finding>,
+) {
+    let guarded = env != Environment::Local;
+    match registry {
+        Registry::NotConsulted => {}
+        Registry::Missing => {
+            if guarded && !secrets.is_empty() {
+                findings.push(rules::SECRET_REGISTRY_MISSING.warning(format!(
+                    "no secrets registry was found, so the reuse of {env}'s secrets in another environment cannot be checked"
+                )));
+            }
+        }
+        Registry::KeyMissing => {
+            let msg = "a secrets registry exists but GARDEFOU_SECRETS_KEY is not set";
+            findings.push(if guarded {
+                rules::SECRET_REGISTRY_KEY_MISSING.error(msg)
+            } else {
+                rules::SECRET_REGISTRY_KEY_MISSING.warning(msg)
+            });
+        }
+        Registry::KeyRejected(why) => {
+            findings.push(rules::SECRET_REGISTRY_KEY_MISMATCH.error(why.clone()));
+        }
+        Registry::Ready(reg) => {
+            for s in secrets {
+                if s.estimate.bits < FINGERPRINT_MIN_BITS {
+                    // A weak random secret is already refused by `secret-weak`.
+                    let random = s.kind == Kind::Random;
+                    if guarded && !random {
+                        findings.push(rules::SECRET_TOO_WEAK_TO_REGISTER.warning(format!(
+                            "{} has about {} bits of entropy, too few to fingerprint; its reuse in another environment cannot be checked",
+                            s.label, s.estimate.bits
+                        )));
+                    }
+                    continue;
+                }
+                let regs = reg.registrations(s.value.expose());
+                let fp = reg.short_fingerprint(s.value.expose());
+                for (other, var) in regs.iter().filter(|(e, _)| *e != env) {
+                    let same = if *var == s.name {
+                        String::new()
+                    } else {
+                        format!(" as {var}")
+                    };
+                    findings.push(
+                        rules::SECRET_REGISTERED_ELSEWHERE
+                            .error_with_fix(
+                                format!(
+                                    "{} (fingerprint {fp}) is registered under {other}{same}: one secret serves two environments",
+                                    s.label
+                                ),
+                                format!("rotate {} and give {env} its own value", s.name),
+                            )
+                            .with_fingerprint(fp.clone()),
+                    );
+                }
+                if guarded && regs.is_empty() {
+                    findings.push(
+                        rules::SECRET_UNREGISTERED
+                            .warning(format!(
+                                "{} (fingerprint {fp}) is not registered under {env}",
+                                s.label
+                            ))
+                            .with_fingerprint(fp),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! `gardefou secrets register`: record this environment's secrets in the registry.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use gardefou_findings::{human, Report};
+use gardefou_policy::evaluate_with;
+use gardefou_policy::secrets::{rules, secret_values, Registry as RegistryView};
+use gardefou_secrets::{Keyed, Registered, Registry};
+
+use crate::cli::RegisterArgs;
+use crate::env_vars::GARDEFOU_SECRETS_KEY;
+use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
+
+pub fn register(args: RegisterArgs) -> Result<ExitCode> {
+    let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
+    let path = registry_source::path(args.registry.registry.as_deref(), policy_file.as_deref());
+    let vars = match &args.env_file {
+        Some(p) => env_source::dotenv_file(p)?,
+        None => env_source::process(),
+    };
+    let key = registry_source::key()
+        .map_err(anyhow::Error::msg)?
+        .with_context(|| {
+            format!("{GARDEFOU_SECRETS_KEY} is not set: the registry's fingerprints are keyed with it (generate one once with `openssl rand -base64 32`, keep it in the secret manager of every environment)")
+        })?;
+    let existing = registry_source::read(&path)?;
+    if let Some(r) = &existing {
+        if !r.accepts(&key) {
+            anyhow::bail!(
+                "{GARDEFOU_SECRETS_KEY} is not the key the secrets registry {} was made with",
+                path.display()
+            );
+        }
+    }
+    let mut registry = existing.unwrap_or_else(|| Registry::new(&key));
+
+    // A refused environment is not registered: its secrets could belong elsewhere (a live
+    // key in sandbox would otherwise be recorded as sandbox's).
+    let evaluation = {
+        let keyed = Keyed {
+            registry: &registry,
+            key: &key,
+        };
+        evaluate_with(&policy, &vars, &RegistryView::Ready(&keyed))
+    };
+    let mut err = std::io::stderr().lock();
+    let Some(env) = evaluation.environment.filter(|_| evaluation.is_allowed()) else {
+        // Registering is what fixes `secret-unregistered`: not worth repeating here.
+        let mut report = evaluation.report;
+        report
+            .findings
+            .retain(|f| f.rule != rules::SECRET_UNREGISTERED.id);
+        human::write(
+            &mut err,
+            &report,
+            Some("not registered: the environment is refused"),
+        )?;
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    };
+
+    let mut lines = Vec::new();
+    let mut refused = Vec::new();
+    for s in secret_values(&policy, &vars) {
+        match registry.register(&key, env, &s.name, &s.value) {
+            Registered::Added(fp) => {
+                lines.push(format!("  added      {:<28} {}", s.label, &fp[..8]))
+            }
+            Registered::Unchanged(fp) => {
+                lines.push(format!("  unchanged  {:<28} {}", s.label, &fp[..8]))
+            }
+            Registered::TooWeak(bits) => lines.push(format!(
+                "  skipped    {:<28} about {bits} bits of entropy: too few to fingerprint safely",
+                s.label
+            )),
+            Registered::Elsewhere(fp, owners) => {
+                for (other, var) in owners {
+                    refused.push(
+                        rules::SECRET_REGISTERED_ELSEWHERE
+                            .error(format!(
+                                "{} (fingerprint {}) is registered under {other} as {var}",
+                                s.label,
+                                &fp[..8]
+                            ))
+                            .with_fingerprint(&fp[..8]),
+                    );
+                }
+            }
+        }
+    }
+    if !refused.is_empty() {
+        human::write(
+            &mut err,
+            &Report::new(refused),
+            Some("not registered: nothing was written"),
+        )?;
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    write_atomically(&path, &registry.to_toml())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{env} secrets in {}:", path.display())?;
+    for l in lines {
+        writeln!(out, "{l}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes beside the target and renames, so that a reader never sees half a registry.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let tmp = match dir {
+        Some(d) => d.join(".gardefou.secrets.toml.tmp"),
+        None => Path::new(".gardefou.secrets.toml.tmp").to_path_buf(),
+    };
+    std::fs::write(&tmp, text)
+        .with_context(|| format!("cannot write the secrets registry {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot write the secrets registry {}", path.display()))
+}
