@@ -5,14 +5,15 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::Router;
-use gardefou_findings::{Finding, Report};
+use gardefou_findings::{Finding, Report, Severity};
 use gardefou_pgurl::ConnUrl;
-use gardefou_policy::{evaluate, EnvVars, Environment, Lookup, Policy};
+use gardefou_policy::secrets::{entropy, Registry};
+use gardefou_policy::{evaluate_with, EnvVars, Environment, Lookup, Policy};
 use gardefou_redact::Secret;
 use serde::Serialize;
 
 use crate::debug::{DebugLayer, IdentitySource};
-use crate::{entropy, probe, rules};
+use crate::{probe, rules};
 
 /// The minimum strength of `DEBUG_SECRET`, in bits.
 pub const DEBUG_SECRET_MIN_BITS: u32 = 256;
@@ -92,12 +93,22 @@ fn render(report: &Report) -> String {
 }
 
 impl GuardedConfig {
-    /// Runs the whole guard over `vars`: the static rules of the policy (environment
-    /// variables, `DATABASE_URL`, secrets), the HTTP guard's rules (`DEBUG_SECRET`), then
-    /// the live identity of the database. Every violation is reported at once; the live
-    /// probe runs only once the static rules pass.
+    /// [`GuardedConfig::start_with`] without consulting a secrets registry: every rule
+    /// but "one secret = one environment" (§7.1), which needs the registry.
     pub async fn start(policy: Policy, vars: EnvVars) -> Result<GuardedConfig, StartError> {
-        let evaluation = evaluate(&policy, &vars);
+        GuardedConfig::start_with(policy, vars, &Registry::NotConsulted).await
+    }
+
+    /// Runs the whole guard over `vars`: the static rules of the policy (environment
+    /// variables, `DATABASE_URL`, the secrets policy with `registry`), the HTTP guard's
+    /// rules (`DEBUG_SECRET`), then the live identity of the database. Every violation is
+    /// reported at once; the live probe runs only once the static rules pass.
+    pub async fn start_with(
+        policy: Policy,
+        vars: EnvVars,
+        registry: &Registry<'_>,
+    ) -> Result<GuardedConfig, StartError> {
+        let evaluation = evaluate_with(&policy, &vars, registry);
         let mut findings = evaluation.report.findings;
         let environment = evaluation.environment;
         let debug_secret = debug_secret_findings(environment, &vars, &mut findings);
@@ -220,8 +231,8 @@ impl fmt::Debug for GuardedConfig {
     }
 }
 
-/// `DEBUG_SECRET`: forbidden in production, at least 256 bits elsewhere. Returns the
-/// secret when it is set and strong.
+/// `DEBUG_SECRET`: at least 256 bits wherever it is set (production refuses it through the
+/// secrets policy's `debug-in-production`). Returns the secret when it is set and strong.
 fn debug_secret_findings(
     environment: Option<Environment>,
     vars: &EnvVars,
@@ -235,16 +246,17 @@ fn debug_secret_findings(
         }
         Lookup::Value(v) => Some(v),
     };
-    let already = |id: &str| findings.iter().any(|f| f.rule == id);
+    // Whether the secrets policy already refused this value (weak, well known, shared…).
+    let refused = findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && f.message.contains("DEBUG_SECRET"));
     match (environment, secret) {
         (Some(Environment::Production), Some(_)) => {
-            // The secrets policy (issue 4) refuses every DEBUG_* in production; say it
-            // once, whichever rule catalog gets there first.
-            if !already("debug-variable-in-production") {
-                findings.push(
-                    rules::DEBUG_SECRET_IN_PRODUCTION
-                        .error("DEBUG_SECRET is set, but KOOMY_ENV is production"),
-                );
+            if !refused {
+                // Defence in depth: the secrets policy's `debug-in-production` says it.
+                findings.push(rules::DEBUG_SECRET_WEAK.error(
+                    "DEBUG_SECRET is set, but KOOMY_ENV is production: debug endpoints are forbidden there",
+                ));
             }
             None
         }
@@ -254,8 +266,9 @@ fn debug_secret_findings(
             ));
             None
         }
+        (_, Some(_)) if refused => None,
         (_, Some(secret)) => {
-            let bits = entropy::bits(secret.expose());
+            let bits = entropy::estimate(secret.expose()).bits;
             if bits < DEBUG_SECRET_MIN_BITS {
                 findings.push(rules::DEBUG_SECRET_WEAK.error(format!(
                     "DEBUG_SECRET has about {bits} bits of entropy (length {}), fewer than {DEBUG_SECRET_MIN_BITS}",
@@ -281,4 +294,102 @@ pub fn process_env() -> EnvVars {
         }
     }
     vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planted() -> (String, String) {
+        let password = format!("pw{}", "Zq8".repeat(8));
+        // 64 pseudo-random hex digits (an LCG), not a repeated block.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let debug: String = (0..64)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from_digit((x >> 60) as u32, 16).unwrap()
+            })
+            .collect();
+        (password, debug)
+    }
+
+    #[test]
+    fn debug_of_the_config_shows_no_value() {
+        let (password, debug) = planted();
+        let url_text =
+            format!("postgresql://koomy:{password}@127.0.0.1:5432/koomy_sandbox?sslmode=disable");
+        let vars: EnvVars = [
+            ("KOOMY_ENV", "sandbox".to_owned()),
+            ("DATABASE_URL", url_text.clone()),
+            ("DEBUG_SECRET", debug.clone()),
+        ]
+        .into_iter()
+        .collect();
+        let config = GuardedConfig {
+            environment: Environment::Sandbox,
+            database: gardefou_pgurl::parse(&url_text).unwrap(),
+            debug_secret: vars.get("DEBUG_SECRET").cloned(),
+            vars,
+            identity: LiveIdentity {
+                environment: "sandbox".into(),
+                database: "koomy_sandbox".into(),
+                host: "127.0.0.1".into(),
+                port: 5432,
+                server_version: "17.2".into(),
+                system_identifier: "7".into(),
+                database_oid: 16385,
+                stamp: None,
+                neon: NeonIds::default(),
+            },
+            warnings: Report::default(),
+            policy: Policy::koomy(),
+        };
+        for shown in [format!("{config:?}"), format!("{config:#?}")] {
+            assert!(
+                shown.contains("koomy_sandbox") && shown.contains("DEBUG_SECRET"),
+                "{shown}"
+            );
+            for secret in [&password, &debug, &url_text] {
+                assert!(!shown.contains(secret.as_str()), "{shown}");
+            }
+            assert!(!shown.contains("koomy:"), "no user: {shown}");
+        }
+        assert!(config.debug_routes_enabled());
+    }
+
+    #[test]
+    fn sandbox_without_debug_secret_warns_and_mounts_nothing() {
+        let vars: EnvVars = [("KOOMY_ENV", "sandbox")].into_iter().collect();
+        let mut findings = Vec::new();
+        let secret = debug_secret_findings(Some(Environment::Sandbox), &vars, &mut findings);
+        assert!(secret.is_none());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule, "debug-secret-unset");
+        assert_eq!(findings[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_weak_debug_secret_is_refused_even_if_nothing_else_did() {
+        // Called alone, without the secrets policy's findings: the HTTP guard still refuses.
+        for weak in ["debug", &"ab".repeat(40), &"a1b2c3d4".repeat(3)] {
+            let vars: EnvVars = [("DEBUG_SECRET", weak)].into_iter().collect();
+            let mut findings = Vec::new();
+            let secret = debug_secret_findings(Some(Environment::Sandbox), &vars, &mut findings);
+            assert!(secret.is_none(), "{weak}");
+            assert_eq!(findings[0].rule, "debug-secret-weak");
+            assert!(!findings[0].message.contains(weak));
+        }
+        let (_, strong) = planted();
+        let vars: EnvVars = [("DEBUG_SECRET", strong.as_str())].into_iter().collect();
+        let mut findings = Vec::new();
+        let secret = debug_secret_findings(Some(Environment::Sandbox), &vars, &mut findings);
+        assert!(secret.is_some() && findings.is_empty(), "{findings:?}");
+        // Production: never mounted, always refused.
+        let mut findings = Vec::new();
+        let secret = debug_secret_findings(Some(Environment::Production), &vars, &mut findings);
+        assert!(secret.is_none());
+        assert_eq!(findings[0].severity, Severity::Error);
+    }
 }

@@ -34,7 +34,6 @@
 
 mod config;
 pub mod debug;
-mod entropy;
 mod mac;
 mod probe;
 pub mod rules;

@@ -1,6 +1,10 @@
 //! The HTTP guard's rules (§8): one stable id, one policy section, one fix.
 //!
-//! This list is a source of `docs/rules.md`.
+//! This list is a source of `docs/rules.md`. `DEBUG_SECRET` in production is refused by the
+//! secrets policy's `debug-in-production`; its strength is first checked by the secrets
+//! policy (`secret-weak`, `secret-well-known`, …) and `debug-secret-weak` is reported only
+//! when those did not already refuse it, so that the debug routes can never be mounted
+//! behind a weak secret whatever the secrets policy says.
 
 pub use gardefou_findings::Rule;
 
@@ -9,14 +13,10 @@ gardefou_findings::rules! {
     ALL;
     /// The debug secret must be unguessable.
     DEBUG_SECRET_WEAK = ("debug-secret-weak", "8",
-        "`DEBUG_SECRET` is set with fewer than 256 bits of estimated entropy (too short, patterned, or a well-known value).",
+        "`DEBUG_SECRET` has fewer than 256 bits of estimated entropy, or is set in production, and the secrets policy did not already refuse it (defence in depth: the debug routes never open behind a weak secret).",
         "generate one with `openssl rand -hex 32` and store it in the sandbox's secret manager");
     /// Without a secret the debug routes stay closed.
     DEBUG_SECRET_UNSET = ("debug-secret-unset", "8",
         "Warning: `KOOMY_ENV=sandbox` without `DEBUG_SECRET`, so the debug routes under `/api/_debug/` are not mounted.",
         "set DEBUG_SECRET (256 bits, e.g. `openssl rand -hex 32`) to use the sandbox debug routes");
-    /// Debug endpoints are forbidden in production.
-    DEBUG_SECRET_IN_PRODUCTION = ("debug-secret-in-production", "8",
-        "`DEBUG_SECRET` is set in production, where debug endpoints are forbidden.",
-        "remove DEBUG_SECRET from the production environment");
 }

@@ -28,6 +28,10 @@ pub struct PolicyArgs {
     /// the built-in Koomy policy).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// The secrets registry (default: gardefou.secrets.toml beside the policy file, else
+    /// in the current directory); its key comes from GARDEFOU_SECRETS_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub registry: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

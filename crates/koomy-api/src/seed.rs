@@ -116,8 +116,11 @@ fn email(first: &str, last: &str) -> String {
 
 /// Runs the seed through the guard.
 pub async fn run(args: SeedArgs) -> Result<()> {
-    let policy = policy::load(args.policy.policy.as_deref())?;
-    let config = server::start_guard(policy).await?;
+    let sources = policy::Sources::load(
+        args.policy.policy.as_deref(),
+        args.policy.registry.as_deref(),
+    )?;
+    let config = server::start_guard(sources).await?;
     if config.environment() != Environment::Sandbox {
         tracing::error!(environment = %config.environment(), "seed refused");
         return Err(Refused(format!(

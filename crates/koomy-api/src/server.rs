@@ -28,8 +28,11 @@ pub struct App {
 /// Runs the guard, applies migrations, serves until SIGTERM or SIGINT.
 pub async fn run(args: ServeArgs) -> Result<()> {
     let listen = listen_address(args.listen)?;
-    let policy = policy::load(args.policy.policy.as_deref())?;
-    let config = start_guard(policy).await?;
+    let sources = policy::Sources::load(
+        args.policy.policy.as_deref(),
+        args.policy.registry.as_deref(),
+    )?;
+    let config = start_guard(sources).await?;
     let mut client = db::connect(config.database_url()).await?;
     let applied = migrate::apply(&mut client).await?;
     tracing::info!(applied, "schema up to date");
@@ -62,8 +65,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
 
 /// The full guard; a refusal is logged by rule id (never a value) and returned for
 /// printing on stderr.
-pub async fn start_guard(policy: gardefou_policy::Policy) -> Result<Arc<GuardedConfig>> {
-    match GuardedConfig::from_process_env(policy).await {
+pub async fn start_guard(sources: policy::Sources) -> Result<Arc<GuardedConfig>> {
+    let vars = gardefou_axum::process_env();
+    let mut keyed = None;
+    let registry = sources.registry(&mut keyed);
+    let result = GuardedConfig::start_with(sources.policy.clone(), vars, &registry).await;
+    match result {
         Ok(config) => {
             for w in &config.warnings().findings {
                 tracing::warn!(rule = w.rule, policy = w.policy, "{}", w.message);

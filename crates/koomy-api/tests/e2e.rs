@@ -427,7 +427,7 @@ fn the_server_refuses_to_start_on_every_mismatch() {
     );
     let out = refused(&world, &env);
     assert!(
-        out.contains("error[debug-secret-weak]") && !out.contains(&weak),
+        out.contains("error[secret-weak]") && !out.contains(&weak),
         "{out}"
     );
     // No KOOMY_ENV at all.
