@@ -24,6 +24,12 @@ pub enum Command {
     /// On success gardefou replaces itself with CMD (same PID: signals reach the server
     /// directly and its exit code is the process's). On refusal CMD never starts: exit 1.
     Run(RunArgs),
+    /// §10 release rules: which branch deploys where.
+    #[command(subcommand)]
+    Deploy(DeployCommand),
+    /// §9 domain rules: no sandbox name points to production.
+    #[command(subcommand)]
+    Domains(DomainsCommand),
     /// Manage the secrets registry (one secret = one environment, policy §7.1).
     #[command(subcommand)]
     Secrets(SecretsCommand),
@@ -58,6 +64,76 @@ pub struct RegisterArgs {
     /// Register the secrets of this dotenv file instead of the process environment.
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeployCommand {
+    /// Check that this checkout may be deployed to TARGET and print every violation.
+    ///
+    /// The branch is --branch, else the CI's variables (GitHub Actions, GitLab CI, CircleCI,
+    /// Bitbucket, Buildkite, Azure Pipelines, Jenkins, Vercel, Netlify), else the checked-out
+    /// branch. Production requires the policy's production branch (main), every commit not on
+    /// staging to have the tree of a staging commit (merges and squash merges of staging), a
+    /// clean tree and a branch equal to its upstream. Exit 0 when allowed, 1 when refused, 2
+    /// on a usage, configuration or git error.
+    Check(DeployCheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeployTarget {
+    /// PROD: from the production branch, through staging.
+    Production,
+    /// SANDBOX: from the sandbox branch.
+    Sandbox,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployCheckArgs {
+    /// Where the deploy goes.
+    #[arg(long, value_enum)]
+    pub target: DeployTarget,
+    /// The deployed branch [default: from the CI's variables, else the checked-out branch].
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// A directory inside the repository to check.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainsCommand {
+    /// Check the policy's domain table and print every violation.
+    ///
+    /// Without --resolve: no name in two environments, valid names, production and sandbox
+    /// names present. With --resolve: also follow every production and sandbox name through
+    /// DNS (CNAME chains, A, AAAA) and refuse a sandbox name that reaches a production name or
+    /// a production target, a name that does not resolve and a CNAME loop. Exit 0 when
+    /// allowed, 1 when refused, 2 on a usage or configuration error.
+    Check(DomainsCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DomainsCheckArgs {
+    /// Resolve the names through DNS.
+    #[arg(long)]
+    pub resolve: bool,
+    /// The nameserver to ask: IP, IP:PORT or [IPv6]:PORT [default: the system resolver].
+    #[arg(long, value_name = "ADDR", requires = "resolve")]
+    pub nameserver: Option<String>,
+    /// Seconds to wait for each DNS answer (each query is tried twice).
+    #[arg(long, value_name = "SECS", default_value_t = 3, requires = "resolve",
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Run(args) => cmd::run::run(args),
+        cli::Command::Deploy(cli::DeployCommand::Check(args)) => cmd::deploy::run(args),
+        cli::Command::Domains(cli::DomainsCommand::Check(args)) => cmd::domains::run(args),
         cli::Command::Secrets(cli::SecretsCommand::Register(args)) => cmd::secrets::register(args),
     };
     match result {

@@ -16,6 +16,14 @@ fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
             "Secrets and configured domains (`gardefou check`, `gardefou run`, `gardefou secrets register`; see `docs/secrets.md`)",
             gardefou_policy::secrets::rules::ALL,
         ),
+        (
+            "Release rules (`gardefou deploy check`)",
+            gardefou_release::rules::ALL,
+        ),
+        (
+            "Domain rules (`gardefou domains check`)",
+            gardefou_domains::rules::ALL,
+        ),
     ]
 }
 

@@ -2,7 +2,9 @@
 //! many): each module covers one subcommand.
 
 mod check;
+mod deploy;
 mod docs;
+mod domains;
 mod run_node;
 mod secrets;
 mod support;

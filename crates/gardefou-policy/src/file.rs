@@ -12,7 +12,7 @@ use gardefou_pgurl::Host;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::HostPattern;
+use crate::model::{HostPattern, SharedAddresses};
 use crate::{Environment, Policy};
 
 /// A policy file that cannot be used. Displayed as `FILE:LINE:COL: message`.
@@ -79,6 +79,7 @@ struct RawTargets {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDomains {
+    shared_addresses: Option<Spanned<String>>,
     production: Option<BTreeMap<String, Spanned<String>>>,
     sandbox: Option<BTreeMap<String, Spanned<String>>>,
     local: Option<BTreeMap<String, Spanned<String>>>,
@@ -146,6 +147,18 @@ impl Policy {
             }
         }
         if let Some(domains) = raw.domains {
+            if let Some(weight) = domains.shared_addresses {
+                policy.domains.shared_addresses = match weight.get_ref().as_str() {
+                    "warning" => SharedAddresses::Warning,
+                    "error" => SharedAddresses::Error,
+                    other => {
+                        return Err(err(
+                            weight.span(),
+                            format!("shared_addresses must be \"warning\" or \"error\": {other}"),
+                        ))
+                    }
+                };
+            }
             for (env, table) in [
                 (Environment::Production, domains.production),
                 (Environment::Sandbox, domains.sandbox),
@@ -390,7 +403,9 @@ fn is_endpoint_id(s: &str) -> bool {
     }) && !s.ends_with("-pooler")
 }
 
-pub(crate) fn is_domain_name(s: &str) -> bool {
+/// Whether `s` is a lower-case LDH domain name of at least two labels, as the domain table
+/// requires.
+pub fn is_domain_name(s: &str) -> bool {
     s.len() <= 253
         && s.split('.').count() >= 2
         && s.split('.').all(|label| {

@@ -173,6 +173,19 @@ pub struct DomainTable {
     pub sandbox: BTreeMap<String, String>,
     /// Local names by role (none by default: local uses loopback).
     pub local: BTreeMap<String, String>,
+    /// How `gardefou domains check --resolve` weighs an address that a sandbox name and a
+    /// production name both resolve to (CDNs share addresses, so a warning by default).
+    pub shared_addresses: SharedAddresses,
+}
+
+/// The weight of an address shared by a sandbox name and a production name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SharedAddresses {
+    /// Reported, does not refuse (the default: CDNs and load balancers share addresses).
+    #[default]
+    Warning,
+    /// Refuses.
+    Error,
 }
 
 impl DomainTable {
@@ -199,6 +212,7 @@ impl DomainTable {
                 ("admin_console", "lorpesikoomyadmin-sandbox.koomy.app"),
             ]),
             local: BTreeMap::new(),
+            shared_addresses: SharedAddresses::Warning,
         }
     }
 

@@ -110,3 +110,24 @@ fn malformed_values_are_errors() {
         assert!(e.contains(needle), "{text:?} gave {e}");
     }
 }
+
+#[test]
+fn shared_addresses_is_warning_by_default_and_may_be_made_an_error() {
+    use gardefou_policy::SharedAddresses;
+    assert_eq!(
+        Policy::koomy().domains.shared_addresses,
+        SharedAddresses::Warning
+    );
+    let policy = Policy::from_toml(
+        "[domains]\nshared_addresses = \"error\"\n[domains.sandbox]\napp = \"sandbox.koomy.app\"\n",
+        "gardefou.toml",
+    )
+    .unwrap();
+    assert_eq!(policy.domains.shared_addresses, SharedAddresses::Error);
+    // The production table is untouched by a file that only replaces the sandbox one.
+    assert_eq!(policy.domains.production["app"], "koomy.app");
+    assert_eq!(
+        error("[domains]\nshared_addresses = \"fatal\"\n"),
+        "gardefou.toml:2:20: shared_addresses must be \"warning\" or \"error\": fatal"
+    );
+}

@@ -1,0 +1,85 @@
+//! `gardefou domains check`: §9, statically and optionally through DNS.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use gardefou_domains::{analyze, check_table, resolve, Nameserver, Outcome, Resolution};
+use gardefou_findings::{human, json, Report};
+use serde_json::{json, Value};
+
+use crate::cli::{DomainsCheckArgs, Format};
+use crate::{policy_source, EXIT_REFUSED};
+
+pub fn run(args: DomainsCheckArgs) -> Result<ExitCode> {
+    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let table = &policy.domains;
+    let mut findings = check_table(table);
+    let mut resolutions = None;
+    let nameserver = match &args.nameserver {
+        Some(addr) => Nameserver::parse(addr).map_err(|e| anyhow!("--nameserver: {e}"))?,
+        None => Nameserver::System,
+    };
+    if args.resolve {
+        let options = gardefou_domains::ResolveOptions {
+            nameserver: nameserver.clone(),
+            timeout: Duration::from_secs(args.timeout),
+        };
+        let resolved = resolve(table, &options)?;
+        findings.extend(analyze(table, &resolved, table.shared_addresses));
+        resolutions = Some(resolved);
+    }
+    let report = Report::new(findings);
+    let names = table.production.len() + table.sandbox.len() + table.local.len();
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Human => {
+            let subject = if args.resolve {
+                format!("{names} names, resolved via {nameserver}")
+            } else {
+                format!("{names} names, not resolved")
+            };
+            human::write(&mut out, &report, Some(&subject))?
+        }
+        Format::Json => json::write(
+            &mut out,
+            &report,
+            &[(
+                "resolutions",
+                resolutions.as_ref().map_or(Value::Null, to_json),
+            )],
+        )?,
+    }
+    out.flush()?;
+    Ok(if report.is_denied() {
+        ExitCode::from(EXIT_REFUSED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn to_json(resolutions: &BTreeMap<String, Resolution>) -> Value {
+    resolutions
+        .iter()
+        .map(|(name, r)| {
+            let outcome = match &r.outcome {
+                Outcome::Addresses(a) => json!({
+                    "addresses": a.iter().map(|ip| ip.to_string()).collect::<Vec<_>>()
+                }),
+                Outcome::Unresolvable { name, reason } => {
+                    json!({"error": format!("{reason} for {name}")})
+                }
+                Outcome::Loop => json!({"error": "CNAME loop"}),
+                Outcome::TooLong => json!({"error": "CNAME chain too long"}),
+            };
+            let mut entry = json!({ "chain": r.chain });
+            if let (Value::Object(e), Value::Object(o)) = (&mut entry, outcome) {
+                e.extend(o);
+            }
+            (name.clone(), entry)
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}

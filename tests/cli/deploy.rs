@@ -1,0 +1,161 @@
+//! `gardefou deploy check` end to end, on real repositories built with the `git` command.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{render, Env};
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.test")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.test")
+        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn commit(dir: &Path, file: &str, message: &str) {
+    std::fs::write(dir.join(file), message).unwrap();
+    git(dir, &["add", file]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
+
+/// A repository in `env`'s `repo/`: `main`, and `staging` one feature ahead of it.
+fn repo(env: &Env) -> std::path::PathBuf {
+    let dir = env.path("repo");
+    std::fs::create_dir(&dir).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    commit(&dir, "app.js", "Initial commit");
+    git(&dir, &["checkout", "-q", "-b", "staging"]);
+    commit(&dir, "feature.js", "Add the feature");
+    git(&dir, &["checkout", "-q", "main"]);
+    dir
+}
+
+#[test]
+fn deploy_check_refuses_a_direct_commit_on_main_naming_it() {
+    let env = Env::new();
+    let dir = repo(&env);
+    commit(&dir, "hotfix.js", "Hotfix straight to prod");
+    let out = env
+        .cmd(&[])
+        .args([
+            "deploy",
+            "check",
+            "--target",
+            "production",
+            "--repo",
+            "repo",
+        ])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+}
+
+#[test]
+fn deploy_check_allows_a_merge_of_staging_and_reports_json() {
+    let env = Env::new();
+    let dir = repo(&env);
+    git(
+        &dir,
+        &["merge", "-q", "--no-ff", "staging", "-m", "Merge staging"],
+    );
+    let out = env
+        .cmd(&[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_REF", "refs/heads/main"),
+        ])
+        .args([
+            "deploy",
+            "check",
+            "--target",
+            "production",
+            "--repo",
+            "repo",
+        ])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "allow");
+    assert_eq!(doc["target"], "production");
+    assert_eq!(doc["branch"], "main");
+    assert_eq!(doc["branch_source"], "GITHUB_REF=refs/heads/main");
+    assert_eq!(doc["staging"], "staging");
+    assert_eq!(doc["commit"].as_str().unwrap().len(), 40);
+    assert_eq!(doc["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn deploy_check_refuses_a_pull_request_build_and_a_feature_branch_at_once() {
+    let env = Env::new();
+    let dir = repo(&env);
+    git(&dir, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(dir.join("scratch.txt"), "x").unwrap();
+    let out = env
+        .cmd(&[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_HEAD_REF", "main"),
+            ("GITHUB_REF", "refs/pull/7/merge"),
+        ])
+        .args(["deploy", "check", "--target", "sandbox", "--repo", "repo"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+}
+
+#[test]
+fn deploy_check_reads_branch_names_from_the_policy() {
+    let env = Env::new();
+    let dir = repo(&env);
+    git(&dir, &["merge", "-q", "--ff-only", "staging"]);
+    env.write(
+        "gardefou.toml",
+        "[release]\nproduction_branch = \"prod\"\nsandbox_branch = \"staging\"\n",
+    );
+    let out = env
+        .cmd(&[])
+        .args([
+            "deploy",
+            "check",
+            "--target",
+            "production",
+            "--repo",
+            "repo",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("production deploys only from prod, not from main (checkout)"));
+}
+
+#[test]
+fn deploy_check_outside_a_repository_is_an_error() {
+    let env = Env::new();
+    let out = env
+        .cmd(&[])
+        .args(["deploy", "check", "--target", "production"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+}

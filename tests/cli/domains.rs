@@ -1,0 +1,131 @@
+//! `gardefou domains check` end to end; `--resolve` against a real DNS server on loopback.
+
+use gardefou_domains::test_server::DnsServer;
+
+use crate::support::{render, Env};
+
+/// Every §9 name on its own address; `api-sandbox` may be redirected by `api_sandbox`.
+fn zone(api_sandbox: &str) -> String {
+    format!(
+        "@ 60 IN SOA ns.koomy.app. hostmaster.koomy.app. 1 60 60 60 60
+@ 60 IN A 203.0.113.10
+www 60 IN A 203.0.113.11
+api 60 IN A 203.0.113.12
+backoffice 60 IN A 203.0.113.13
+lorpesikoomyadmin 60 IN A 203.0.113.14
+sandbox 60 IN A 198.51.100.10
+sitepublic-sandbox 60 IN A 198.51.100.11
+{api_sandbox}
+backoffice-sandbox 60 IN A 198.51.100.13
+lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
+"
+    )
+}
+
+#[test]
+fn domains_check_allows_the_built_in_table() {
+    let env = Env::new();
+    let out = env.cmd(&[]).args(["domains", "check"]).output().unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+}
+
+#[test]
+fn domains_check_refuses_a_sandbox_name_equal_to_a_production_name() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[domains.sandbox]\napp = \"koomy.app\"\napi = \"api-sandbox.koomy.app\"\n",
+    );
+    let out = env.cmd(&[]).args(["domains", "check"]).output().unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+}
+
+#[test]
+fn domains_check_resolve_allows_separate_hosting() {
+    let server = DnsServer::start(&[("koomy.app.", &zone("api-sandbox 60 IN A 198.51.100.12"))]);
+    let env = Env::new();
+    let ns = server.addr().to_string();
+    let out = env
+        .cmd(&[])
+        .args(["domains", "check", "--resolve", "--nameserver", &ns])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("gardefou: allowed (10 names, resolved via {ns})\n")
+    );
+}
+
+#[test]
+fn domains_check_resolve_refuses_a_sandbox_cname_to_production() {
+    let server = DnsServer::start(&[(
+        "koomy.app.",
+        &zone("api-sandbox 60 IN CNAME api.koomy.app."),
+    )]);
+    let env = Env::new();
+    let ns = server.addr().to_string();
+    let out = env
+        .cmd(&[])
+        .args(["domains", "check", "--resolve", "--nameserver", &ns])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "deny");
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        doc["findings"][0]["rule"],
+        "domain-sandbox-reaches-production"
+    );
+    assert_eq!(
+        doc["resolutions"]["api-sandbox.koomy.app"]["chain"],
+        serde_json::json!(["api-sandbox.koomy.app", "api.koomy.app"])
+    );
+    assert_eq!(
+        doc["resolutions"]["api-sandbox.koomy.app"]["addresses"],
+        serde_json::json!(["203.0.113.12"])
+    );
+}
+
+#[test]
+fn domains_check_resolve_fails_closed_on_a_missing_name_and_shared_addresses_can_be_errors() {
+    let server = DnsServer::start(&[(
+        "koomy.app.",
+        &zone("api-sandbox 60 IN A 203.0.113.12")
+            .replace("backoffice-sandbox 60 IN A 198.51.100.13\n", ""),
+    )]);
+    let env = Env::new();
+    env.write("gardefou.toml", "[domains]\nshared_addresses = \"error\"\n");
+    let ns = server.addr().to_string();
+    let out = env
+        .cmd(&[])
+        .args(["domains", "check", "--resolve", "--nameserver", &ns])
+        .output()
+        .unwrap();
+    let text = render(&out, env.dir.path()).replace(&ns, "[NS]");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn domains_check_refuses_a_malformed_nameserver() {
+    let env = Env::new();
+    let out = env
+        .cmd(&[])
+        .args([
+            "domains",
+            "check",
+            "--resolve",
+            "--nameserver",
+            "dns.example",
+        ])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(render(&out, env.dir.path()));
+}
