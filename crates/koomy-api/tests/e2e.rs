@@ -522,3 +522,31 @@ fn seed_fills_the_sandbox_and_refuses_elsewhere() {
     assert!(status.success());
     world.assert_no_leak("the logs", &logs);
 }
+
+#[test]
+fn the_listen_address_comes_from_listen_or_port_else_a_usage_error() {
+    let bin = env!("CARGO_BIN_EXE_koomy-api");
+    for (env, want) in [
+        (vec![], "give --listen ADDR or set PORT"),
+        (vec![("PORT", "http")], "PORT is not a port number"),
+        (vec![("PORT", "70000")], "PORT is not a port number"),
+    ] {
+        let out = Command::new(bin)
+            .arg("serve")
+            .env_clear()
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(want),
+            "{out:?}"
+        );
+    }
+    let out = Command::new(bin)
+        .args(["serve", "--listen", "not-an-address"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
