@@ -33,6 +33,17 @@ pub enum Command {
     /// Manage the secrets registry (one secret = one environment, policy §7.1).
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// Ask the live database what it is, and stamp it with its environment.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Exec a seed script only on a stamped sandbox database that shows no sign of
+    /// production.
+    ///
+    /// Requires KOOMY_ENV=sandbox (or an environment that `[seed] environments` adds), the
+    /// static check, and a live database stamped for that environment whose identity
+    /// matches, with no production stamp and no Neon endpoint listed as production.
+    /// Otherwise CMD never starts: exit 1.
+    Seed(RunArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,6 +147,38 @@ pub struct DomainsCheckArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Write KOOMY_ENV into the database, bound to its physical identity.
+    ///
+    /// Runs after the static check passes. A production stamp is permanent; replacing any
+    /// other stamp needs --replace naming its environment. Exit 0 when the database
+    /// carries the stamp, 1 when refused.
+    Stamp(StampArgs),
+    /// Print what the server says it is: database, address, version, system identifier,
+    /// Neon ids and stamp. Never the URL, the user or a password.
+    Identity(IdentityArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Replace an existing stamp of this environment (never a production stamp with
+    /// another environment).
+    #[arg(long, value_name = "OLD_ENV", value_parser = ["production", "sandbox", "local"])]
+    pub replace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IdentityArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     /// The policy file [default: $GARDEFOU_POLICY, else ./gardefou.toml, else built-in].
@@ -156,6 +199,10 @@ pub struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also ask the live database what it is: its stamp must be KOOMY_ENV's and its
+    /// identity must match (what `run` always does).
+    #[arg(long)]
+    pub probe: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,9 @@ use gardefou_policy::{evaluate_with, Evaluation};
 use serde_json::Value;
 
 use crate::cli::{CheckArgs, Format};
+use crate::cmd::probe::append_live_findings;
 use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
+use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
@@ -19,7 +21,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         Some(path) => env_source::dotenv_file(path)?,
         None => env_source::process(),
     };
-    let evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    if args.probe {
+        append_live_findings(&policy, &mut evaluation, Purpose::Run);
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Human => write_human(&mut out, &evaluation)?,

@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod db;
 pub mod deploy;
 pub mod domains;
+pub mod probe;
 pub mod run;
 pub mod secrets;
+pub mod seed;

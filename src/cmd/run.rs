@@ -8,16 +8,20 @@ use gardefou_policy::evaluate_with;
 
 use crate::cli::RunArgs;
 use crate::cmd::check::write_human;
+use crate::cmd::probe::append_live_findings;
 use crate::env_vars::GARDEFOU_SECRETS_KEY;
 use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
+use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
     let registry =
         registry_source::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
     let vars = env_source::process();
-    let evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     drop(vars);
+    // The static check first; the live probe only when it passes.
+    append_live_findings(&policy, &mut evaluation, Purpose::Run);
     // The server owns stdout; gardefou speaks on stderr.
     write_human(&mut std::io::stderr().lock(), &evaluation)?;
     if !evaluation.is_allowed() {

@@ -1,7 +1,7 @@
 //! The `gardefou` binary end to end: exit codes, human and JSON output (snapshots), the
 //! policy file lookup, `--env-file`, and `run`'s exec.
 
-use crate::support::{fake_password, render, sandbox_policy, Env, R};
+use crate::support::{fake_password, render, sandbox_policy, stamped_local, vars, Env, R};
 
 fn sandbox_url(host: &str) -> String {
     format!(
@@ -249,17 +249,19 @@ fn run_refuses_without_starting_the_child() {
 #[test]
 fn run_execs_the_command_and_passes_its_exit_code() {
     let env = Env::new();
-    let vars = [
-        ("KOOMY_ENV", "local"),
-        ("NODE_ENV", "development"),
-        ("DATABASE_URL", "postgresql://koomy@localhost/koomy_dev"),
-    ];
+    let (_pg, url) = stamped_local(&env);
+    let vars = vars("local", &url);
     let out = env
         .cmd(&vars)
         .args(["run", "--", "sh", "-c", "echo child-ran; exit 7"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        render(&out, env.dir.path())
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "child-ran\n");
     let out = env
         .cmd(&vars)

@@ -28,6 +28,10 @@ fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
             "Domain rules (`gardefou domains check`)",
             gardefou_domains::rules::ALL,
         ),
+        (
+            "Live database identity (`gardefou check --probe`, `run`, `db stamp`, `seed`)",
+            gardefou_pgprobe::rules::ALL,
+        ),
     ]
 }
 

@@ -5,6 +5,7 @@ mod check;
 mod deploy;
 mod docs;
 mod domains;
+mod probe;
 mod run_node;
 mod secrets;
 mod support;

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::Env;
+use crate::support::{stamped_local, vars, Env};
 
 // The handler is installed before the PID is announced, so the test's SIGTERM cannot
 // arrive before Node listens for it.
@@ -18,20 +18,13 @@ process.stdout.write(`pid ${process.pid}\n`);
 setInterval(() => {}, 1000);
 "#;
 
-fn local_vars() -> [(&'static str, &'static str); 3] {
-    [
-        ("KOOMY_ENV", "local"),
-        ("NODE_ENV", "development"),
-        ("DATABASE_URL", "postgresql://koomy@localhost/koomy_dev"),
-    ]
-}
-
 #[test]
 fn node_is_execed_with_the_same_pid_and_receives_sigterm() {
     let env = Env::new();
+    let (_pg, url) = stamped_local(&env);
     let script = env.write("server.js", SERVER);
     let mut child = env
-        .std_cmd(&local_vars())
+        .std_cmd(&vars("local", &url))
         .arg("run")
         .arg("--")
         .arg("node")
@@ -74,9 +67,10 @@ fn node_is_execed_with_the_same_pid_and_receives_sigterm() {
 #[test]
 fn node_exit_code_is_the_process_exit_code() {
     let env = Env::new();
+    let (_pg, url) = stamped_local(&env);
     let script = env.write("exit.js", "process.exitCode = 7;\n");
     let out = env
-        .cmd(&local_vars())
+        .cmd(&vars("local", &url))
         .args(["run", "--", "node"])
         .arg(&script)
         .output()

@@ -2,7 +2,7 @@
 //! planted secrets: none of their values may appear in stdout, stderr, JSON or the
 //! registry file.
 
-use crate::support::{sandbox_policy, Env, R};
+use crate::support::{cluster, sandbox_policy, vars, Env, R};
 
 fn random(seed: u64, n: usize) -> String {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -252,10 +252,30 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
 
 #[test]
 fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
+    // `run` probes the live database, so the sandbox is a real cluster, stamped sandbox.
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    let (pg, url) = cluster();
+    env.write(
+        "gardefou.toml",
+        &format!(
+            "{}hosts = [\"127.0.0.1:{}\"]\n",
+            sandbox_policy(),
+            pg.port()
+        ),
+    );
+    let out = env
+        .cmd(&vars("sandbox", &url))
+        .args(["db", "stamp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", output(&out));
     let key = random(3000, 50);
-    let sandbox = Planted::new("sandbox", 300);
+    let mut sandbox = Planted::new("sandbox", 300);
+    for (name, value) in sandbox.vars.iter_mut() {
+        if name == "DATABASE_URL" {
+            *value = url.clone();
+        }
+    }
     let out = env
         .cmd(&sandbox.with_key(&key))
         .args(["secrets", "register"])

@@ -68,3 +68,68 @@ pub fn render(out: &Output, dir: &Path) -> String {
         scrub(&out.stderr)
     )
 }
+
+/// A throwaway cluster with a database `koomy`, and the URL of the application role.
+pub fn cluster() -> (gardefou_testpg::Cluster, String) {
+    let pg = gardefou_testpg::Cluster::start();
+    pg.create_database("koomy");
+    let url = pg.url("koomy", "");
+    (pg, url)
+}
+
+/// `KOOMY_ENV`, `NODE_ENV` and `DATABASE_URL` for an environment.
+pub fn vars<'a>(env: &'a str, url: &'a str) -> [(&'static str, &'a str); 3] {
+    let node = if env == "local" {
+        "development"
+    } else {
+        "production"
+    };
+    [
+        ("KOOMY_ENV", env),
+        ("NODE_ENV", node),
+        ("DATABASE_URL", url),
+    ]
+}
+
+/// A local cluster stamped `local` with `gardefou db stamp` itself.
+pub fn stamped_local(env: &Env) -> (gardefou_testpg::Cluster, String) {
+    let (pg, url) = cluster();
+    let out = env
+        .cmd(&vars("local", &url))
+        .args(["db", "stamp"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    (pg, url)
+}
+
+/// A TCP forwarder on a free loopback port to `127.0.0.1:upstream`, for the life of the
+/// test process: an SSH tunnel as the guard sees it.
+pub fn forwarder(upstream: u16) -> u16 {
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                continue;
+            };
+            let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut c1, mut s1) = (client, server);
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c1, &mut s1);
+                let _ = s1.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut s2, &mut c2);
+                let _ = c2.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    port
+}

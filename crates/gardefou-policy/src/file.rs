@@ -37,6 +37,7 @@ struct RawPolicy {
     release: Option<RawRelease>,
     scan: Option<RawScan>,
     secrets: Option<RawSecrets>,
+    seed: Option<RawSeed>,
 }
 
 #[derive(Deserialize)]
@@ -54,6 +55,12 @@ struct RawSecretVar {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawSeed {
+    environments: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawScan {
     allow_paths: Option<Vec<Spanned<String>>>,
     max_file_size: Option<Spanned<i64>>,
@@ -65,6 +72,7 @@ struct RawDatabase {
     production: Option<RawTargets>,
     sandbox: Option<RawTargets>,
     local: Option<RawTargets>,
+    connect_timeout_ms: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +82,7 @@ struct RawTargets {
     neon_endpoints: Vec<Spanned<String>>,
     #[serde(default)]
     hosts: Vec<Spanned<String>>,
+    allow_unstamped: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +122,17 @@ impl Policy {
 
         let mut policy = Policy::koomy();
         if let Some(db) = raw.database {
+            if let Some(ms) = db.connect_timeout_ms {
+                policy.database.connect_timeout_ms = u64::try_from(*ms.get_ref())
+                    .ok()
+                    .filter(|ms| (1..=600_000).contains(ms))
+                    .ok_or_else(|| {
+                        err(
+                            ms.span(),
+                            "connect_timeout_ms must be between 1 and 600000 milliseconds".into(),
+                        )
+                    })?;
+            }
             let mut listed: Vec<(Environment, Listed)> = Vec::new();
             for (env, targets) in [
                 (Environment::Production, db.production),
@@ -121,6 +141,14 @@ impl Policy {
             ] {
                 let Some(targets) = targets else { continue };
                 let out = policy.database.targets_mut(env);
+                if let Some(allow) = targets.allow_unstamped {
+                    if env != Environment::Local && *allow.get_ref() {
+                        return Err(err(allow.span(), format!(
+                            "allow_unstamped is for [database.local] only: a {env} database must carry its stamp"
+                        )));
+                    }
+                    out.allow_unstamped = *allow.get_ref();
+                }
                 for ep in targets.neon_endpoints {
                     if !is_endpoint_id(ep.get_ref()) {
                         return Err(err(ep.span(), format!(
@@ -204,6 +232,42 @@ impl Policy {
                     0..0,
                     "release.production_branch and release.sandbox_branch must differ".into(),
                 ));
+            }
+        }
+        if let Some(seed) = raw.seed {
+            if let Some(envs) = seed.environments {
+                let span = envs.span();
+                let mut out = Vec::new();
+                for name in envs.into_inner() {
+                    let env = match Environment::from_koomy_env(name.get_ref()) {
+                        Some(e @ (Environment::Sandbox | Environment::Local)) => e,
+                        Some(Environment::Production) => {
+                            return Err(err(
+                                name.span(),
+                                "a seed never runs in production (§4.1, §6)".into(),
+                            ))
+                        }
+                        None => {
+                            return Err(err(
+                                name.span(),
+                                format!(
+                                    "not an environment (sandbox or local): {}",
+                                    name.get_ref()
+                                ),
+                            ))
+                        }
+                    };
+                    if !out.contains(&env) {
+                        out.push(env);
+                    }
+                }
+                if out.is_empty() {
+                    return Err(err(
+                        span,
+                        "an empty list would forbid every seed; list sandbox (and local)".into(),
+                    ));
+                }
+                policy.seed.environments = out;
             }
         }
         if let Some(scan) = raw.scan {

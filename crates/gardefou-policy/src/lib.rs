@@ -40,6 +40,6 @@ pub use file::ConfigError;
 pub use guard::{evaluate, evaluate_with, identify, DatabaseTarget, Evaluation};
 pub use model::{
     DatabasePolicy, DatabaseTargets, DomainTable, HostPattern, Policy, ReleasePolicy, ScanPolicy,
-    SharedAddresses,
+    SeedPolicy, SharedAddresses, DEFAULT_CONNECT_TIMEOUT_MS,
 };
 pub use vars::{EnvVars, Lookup};

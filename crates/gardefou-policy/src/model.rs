@@ -21,6 +21,8 @@ pub struct Policy {
     pub scan: ScanPolicy,
     /// Secrets and configured URLs (§7, §9): which variables, of which kind, required.
     pub secrets: crate::secrets::SecretsPolicy,
+    /// Where seed scripts may run (§6).
+    pub seed: SeedPolicy,
 }
 
 impl Policy {
@@ -33,6 +35,7 @@ impl Policy {
             release: ReleasePolicy::default(),
             scan: ScanPolicy::default(),
             secrets: crate::secrets::SecretsPolicy::koomy(),
+            seed: SeedPolicy::default(),
         }
     }
 }
@@ -43,8 +46,12 @@ impl Default for Policy {
     }
 }
 
+/// The live probe's default time limit: connecting, TLS, authentication and the identity
+/// queries together (`[database] connect_timeout_ms`).
+pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 5_000;
+
 /// Database targets per environment.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatabasePolicy {
     /// PROD: Neon branch `main` / `production`.
     pub production: DatabaseTargets,
@@ -53,6 +60,20 @@ pub struct DatabasePolicy {
     /// LOCAL: a local database or a dedicated Neon database. Loopback addresses and Unix
     /// sockets are local unless another environment lists them.
     pub local: DatabaseTargets,
+    /// How long the live probe may take in all before the server is refused as
+    /// unreachable, in milliseconds.
+    pub connect_timeout_ms: u64,
+}
+
+impl Default for DatabasePolicy {
+    fn default() -> Self {
+        DatabasePolicy {
+            production: DatabaseTargets::default(),
+            sandbox: DatabaseTargets::default(),
+            local: DatabaseTargets::default(),
+            connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT_MS,
+        }
+    }
 }
 
 impl DatabasePolicy {
@@ -81,6 +102,9 @@ pub struct DatabaseTargets {
     pub neon_endpoints: Vec<String>,
     /// Other servers: a host (any port) or a host and port.
     pub hosts: Vec<HostPattern>,
+    /// Whether a database without gardefou's stamp may run. Only `[database.local]` may
+    /// say so; the policy file refuses it elsewhere.
+    pub allow_unstamped: bool,
 }
 
 impl DatabaseTargets {
@@ -240,6 +264,21 @@ impl Default for ReleasePolicy {
         ReleasePolicy {
             production_branch: "main".to_owned(),
             sandbox_branch: "staging".to_owned(),
+        }
+    }
+}
+
+/// §6: the environments where `gardefou seed` may run a seed script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedPolicy {
+    /// `sandbox` by default; the policy may add `local`. Never `production`.
+    pub environments: Vec<Environment>,
+}
+
+impl Default for SeedPolicy {
+    fn default() -> Self {
+        SeedPolicy {
+            environments: vec![Environment::Sandbox],
         }
     }
 }

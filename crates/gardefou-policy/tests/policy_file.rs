@@ -131,3 +131,51 @@ fn shared_addresses_is_warning_by_default_and_may_be_made_an_error() {
         "gardefou.toml:2:20: shared_addresses must be \"warning\" or \"error\": fatal"
     );
 }
+#[test]
+fn the_probe_and_seed_keys_parse_with_safe_defaults() {
+    let builtin = Policy::koomy();
+    assert_eq!(builtin.database.connect_timeout_ms, 5_000);
+    assert!(!builtin.database.local.allow_unstamped);
+    assert_eq!(builtin.seed.environments, [Environment::Sandbox]);
+
+    let policy = Policy::from_toml(
+        "[database]\nconnect_timeout_ms = 1500\n[database.local]\nallow_unstamped = true\n[seed]\nenvironments = [\"sandbox\", \"local\", \"local\"]\n",
+        "gardefou.toml",
+    )
+    .unwrap();
+    assert_eq!(policy.database.connect_timeout_ms, 1500);
+    assert!(policy.database.local.allow_unstamped);
+    assert!(!policy.database.sandbox.allow_unstamped);
+    assert_eq!(
+        policy.seed.environments,
+        [Environment::Sandbox, Environment::Local]
+    );
+}
+
+#[test]
+fn only_local_may_run_unstamped_and_no_seed_runs_in_production() {
+    let e = error("[database.sandbox]\nallow_unstamped = true\n");
+    assert!(e.starts_with("gardefou.toml:2:19: "), "{e}");
+    assert!(e.contains("[database.local] only"), "{e}");
+    let e = error("[database.production]\nallow_unstamped = true\n");
+    assert!(
+        e.contains("production database must carry its stamp"),
+        "{e}"
+    );
+    // Saying `false` explicitly is harmless.
+    assert!(Policy::from_toml("[database.production]\nallow_unstamped = false\n", "p").is_ok());
+
+    let e = error("[seed]\nenvironments = [\"sandbox\", \"production\"]\n");
+    assert!(e.starts_with("gardefou.toml:2:28: "), "{e}");
+    assert!(e.contains("never runs in production"), "{e}");
+    let e = error("[seed]\nenvironments = [\"Sandbox\"]\n");
+    assert!(e.contains("not an environment"), "{e}");
+    let e = error("[seed]\nenvironments = []\n");
+    assert!(e.contains("empty list"), "{e}");
+    let e = error("[seed]\nenvironment = [\"sandbox\"]\n");
+    assert!(e.contains("environment"), "{e}");
+    for bad in ["0", "-5", "600001", "\"5s\""] {
+        let e = error(&format!("[database]\nconnect_timeout_ms = {bad}\n"));
+        assert!(e.starts_with("gardefou.toml:2:"), "{bad}: {e}");
+    }
+}

@@ -35,6 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Default)]
 pub struct Builder {
     tls: bool,
+    san: Option<String>,
     settings: Vec<(String, String)>,
 }
 
@@ -42,6 +43,13 @@ impl Builder {
     /// Serve TLS (`ssl = on`) with a generated certificate; plain connections still work.
     pub fn tls(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// The certificate's subjectAltName (default `DNS:localhost,IP:127.0.0.1`).
+    pub fn tls_names(mut self, san: &str) -> Self {
+        self.tls = true;
+        self.san = Some(san.to_owned());
         self
     }
 
@@ -134,7 +142,8 @@ impl Cluster {
             sock.display()
         );
         if opts.tls {
-            cluster.make_certificates()?;
+            cluster
+                .make_certificates(opts.san.as_deref().unwrap_or("DNS:localhost,IP:127.0.0.1"))?;
             conf.push_str("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
         }
         for (k, v) in &opts.settings {
@@ -143,7 +152,7 @@ impl Cluster {
         append(&data.join("postgresql.conf"), &conf)?;
         // The superuser over the socket only; everyone else with a password over TCP.
         let hba = format!(
-            "local all {admin} trust\nlocal all all reject\nhost all {admin} all reject\nhost all all 127.0.0.1/32 scram-sha-256\n",
+            "local all {admin} trust\nlocal all all scram-sha-256\nhost all {admin} all reject\nhost all all 127.0.0.1/32 scram-sha-256\n",
             admin = Cluster::ADMIN
         );
         std::fs::write(data.join("pg_hba.conf"), hba).map_err(|e| e.to_string())?;
@@ -329,7 +338,7 @@ impl Cluster {
         check(&out, "chown")
     }
 
-    fn make_certificates(&self) -> Result<(), String> {
+    fn make_certificates(&self, san: &str) -> Result<(), String> {
         let d = self.dir.path();
         let data = self.data_dir();
         let openssl = |args: &[&str]| -> Result<(), String> {
@@ -378,7 +387,7 @@ impl Cluster {
         openssl(&csr)?;
         std::fs::write(
             d.join("server.ext"),
-            "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+            format!("subjectAltName={san}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"),
         )
         .map_err(|e| e.to_string())?;
         openssl(&[

@@ -1,0 +1,205 @@
+//! Asks the live PostgreSQL server what it is, and binds an environment to it.
+//!
+//! A URL says where a client will connect; only the server can say what answers there
+//! (THREATS.md §12, §13, §15). This crate connects with the URL that passed
+//! `gardefou-pgurl`'s grammar and reads the database's **identity**: what a client cannot
+//! forge and a copy does not keep —
+//!
+//! - the cluster's system identifier (`pg_control_system()`), new for every `initdb`;
+//! - the database OID, new for every `CREATE DATABASE` (a dump restored elsewhere gets
+//!   another one, and most often another cluster too);
+//! - on Neon, `neon.project_id`, `neon.branch_id` and `neon.timeline_id` (a branch, a reset
+//!   or a restore gets new ones) and `neon.endpoint_id`, trusted only when the server's
+//!   configuration set them (see [`Identity::forged`]).
+//!
+//! The **stamp** ([`stamp`]) is one row in `gardefou.stamp` that names the environment and
+//! records that identity. A copy keeps the row but not the identity, so it no longer
+//! matches. [`verify`] turns a probe into findings for `run`/`check --probe` and `seed`.
+//!
+//! Connections follow `sslmode` as libpq does, with rustls (see the `tls` module's
+//! documentation in `docs/identity.md`); the whole probe — TCP, TLS, authentication and
+//! queries — is bounded by one timeout, so a silent server is refused, never waited on.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod identity;
+pub mod rules;
+pub mod stamp;
+mod tls;
+pub mod verify;
+
+use std::time::Duration;
+
+use gardefou_pgurl::{ChannelBinding, ConnUrl, Host, Param, SslMode};
+
+pub use identity::{ForgedSetting, Identity, NeonIds, NEON_SETTINGS};
+pub use stamp::{Binding, Stamp, StampState};
+
+/// Why the server could not be asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// The URL asks for something the probe cannot do (an unreadable `sslrootcert`, no
+    /// user name).
+    #[error("{0}")]
+    Config(String),
+    /// Connecting, TLS or authentication failed.
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// The server did not answer in time.
+    #[error("no answer within {} ms", .0.as_millis())]
+    Timeout(Duration),
+    /// A query failed.
+    #[error("the server refused a query: {0}")]
+    Query(String),
+}
+
+/// What the server said: its identity and its stamp.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    /// The live identity.
+    pub identity: Identity,
+    /// The stamp, if any.
+    pub stamp: StampState,
+}
+
+/// The probe's time limit for this URL: the policy's, or the URL's `connect_timeout` when
+/// that is shorter (libpq reads values under 2 seconds as 2).
+pub fn timeout_for(url: &ConnUrl, policy_ms: u64) -> Duration {
+    let policy = Duration::from_millis(policy_ms);
+    match url
+        .param(Param::ConnectTimeout)
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        Some(secs) if secs > 0 => policy.min(Duration::from_secs(secs.max(2))),
+        _ => policy,
+    }
+}
+
+/// Connects to the server of `url` and reads its identity and stamp, within `timeout`.
+/// Builds a single-threaded runtime for the call.
+pub fn probe(url: &ConnUrl, timeout: Duration) -> Result<Probe, ProbeError> {
+    block_on(
+        async {
+            let client = connect(url).await?;
+            read(&client).await
+        },
+        timeout,
+    )
+}
+
+/// Reads identity and stamp on an open connection.
+pub async fn read(client: &tokio_postgres::Client) -> Result<Probe, ProbeError> {
+    let (identity, table) = identity::read(client).await?;
+    let stamp = if table {
+        stamp::read(client).await?
+    } else {
+        StampState::Absent
+    };
+    Ok(Probe { identity, stamp })
+}
+
+/// Runs `fut` on a fresh current-thread runtime, bounded by `timeout`.
+pub fn block_on<T>(
+    fut: impl std::future::Future<Output = Result<T, ProbeError>>,
+    timeout: Duration,
+) -> Result<T, ProbeError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| ProbeError::Config(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
+        match tokio::time::timeout(timeout, fut).await {
+            Ok(r) => r,
+            Err(_) => Err(ProbeError::Timeout(timeout)),
+        }
+    })
+}
+
+/// The tokio-postgres configuration for a URL that passed the grammar. tokio-postgres' own
+/// parser is not used: it reads URLs differently and refuses `sslmode=verify-full`.
+pub fn config(url: &ConnUrl) -> Result<tokio_postgres::Config, ProbeError> {
+    use tokio_postgres::config::{ChannelBinding as Cb, SslMode as Tm};
+    let mut c = tokio_postgres::Config::new();
+    match url.host() {
+        Host::Unix(dir) => {
+            c.host_path(dir);
+        }
+        other => {
+            // IPv6 without brackets; names as normalised by the grammar (SNI for Neon).
+            let name = match other {
+                Host::Ip(ip) => ip.to_string(),
+                h => h.to_string(),
+            };
+            c.host(&name);
+        }
+    }
+    c.port(url.port());
+    c.dbname(url.dbname());
+    let user = url.user().ok_or_else(|| {
+        ProbeError::Config(
+            "DATABASE_URL names no user; libpq would take PGUSER or the OS user, the probe does not guess"
+                .into(),
+        )
+    })?;
+    c.user(user);
+    if let Some(p) = url.password() {
+        c.password(p.expose());
+    }
+    c.application_name(url.param(Param::ApplicationName).unwrap_or("gardefou"));
+    // libpq never uses TLS over a Unix socket.
+    let unix = matches!(url.host(), Host::Unix(_));
+    c.ssl_mode(match url.sslmode() {
+        _ if unix => Tm::Disable,
+        Some(SslMode::Disable) => Tm::Disable,
+        Some(SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) => Tm::Require,
+        Some(SslMode::Allow | SslMode::Prefer) | None => Tm::Prefer,
+    });
+    c.channel_binding(match url.channel_binding() {
+        Some(ChannelBinding::Disable) => Cb::Disable,
+        Some(ChannelBinding::Require) => Cb::Require,
+        Some(ChannelBinding::Prefer) | None => Cb::Prefer,
+    });
+    Ok(c)
+}
+
+/// Opens a connection (TLS per `sslmode`) and drives it on the current runtime. The
+/// caller bounds the time (see [`block_on`]).
+pub async fn connect(url: &ConnUrl) -> Result<tokio_postgres::Client, ProbeError> {
+    let config = config(url)?;
+    let tls = tls::MakeRustls(std::sync::Arc::new(tls::client_config(url)?));
+    let (client, connection) = config
+        .connect(tls)
+        .await
+        .map_err(|e| ProbeError::Connect(describe(&e, url)))?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// A tokio-postgres error with its causes, and never the password.
+pub(crate) fn describe(e: &tokio_postgres::Error, url: &ConnUrl) -> String {
+    let mut text = match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => {
+            let mut s = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                let c = cause.to_string();
+                if !s.contains(&c) {
+                    s.push_str(": ");
+                    s.push_str(&c);
+                }
+                source = cause.source();
+            }
+            s
+        }
+    };
+    if let Some(p) = url.password() {
+        if !p.expose().is_empty() {
+            text = text.replace(p.expose(), "****");
+        }
+    }
+    text
+}

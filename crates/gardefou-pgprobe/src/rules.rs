@@ -1,0 +1,73 @@
+//! The catalog of the live probe's, the stamp's and the seed guard's rules.
+//!
+//! A source of `docs/rules.md` (the `gardefou` crate's `docs` test regenerates it).
+
+pub use gardefou_findings::Rule;
+
+gardefou_findings::rules! {
+    /// Every rule of the live probe, the stamp and the seed guard, in documentation order.
+    ALL;
+    /// Fail closed: a server that does not answer is refused.
+    DATABASE_UNREACHABLE = ("database-unreachable", "5.1",
+        "The database server could not be asked what it is within the connect timeout: refused connection, DNS error, TLS or authentication failure, or a server that stays silent.",
+        "start the database or fix DATABASE_URL; a server gardefou cannot ask is never assumed safe");
+    /// Identity that a client or a copy could have set is no identity.
+    DATABASE_IDENTITY_FORGED = ("database-identity-forged", "5.1",
+        "A server setting that gardefou reads as identity (`neon.project_id`, `neon.branch_id`, `neon.endpoint_id`, `neon.tenant_id`, `neon.timeline_id`) was set by a client, a session, `ALTER DATABASE … SET` or `ALTER ROLE … SET`, not by the server's configuration.",
+        "remove the setting (ALTER DATABASE … RESET / ALTER ROLE … RESET); identity comes from the server, never from a client");
+    /// Nothing physical to bind a stamp to.
+    DATABASE_IDENTITY_UNAVAILABLE = ("database-identity-unavailable", "5.1",
+        "The server exposes neither a system identifier (`pg_control_system()`) nor a Neon branch id, so nothing a copy would lose can be checked.",
+        "let the role execute pg_control_system(), or connect to a Neon compute that sets neon.branch_id");
+    /// The live server must be the policy's server for this environment.
+    DATABASE_SERVER_ENVIRONMENT_MISMATCH = ("database-server-environment-mismatch", "4.1",
+        "The server says it is a Neon endpoint that the policy gives to another environment, or to none, whatever the URL's host (a tunnel or a forwarder in front of another database).",
+        "point DATABASE_URL at this environment's database, or list the endpoint under the right [database.<environment>] neon_endpoints");
+    /// Every database carries its environment's stamp.
+    DATABASE_STAMP_MISSING = ("database-stamp-missing", "5.1",
+        "The database carries no gardefou stamp, so nothing says which environment it belongs to (a warning for local databases when `[database.local] allow_unstamped = true`).",
+        "stamp it once: KOOMY_ENV=<environment> gardefou db stamp (see docs/identity.md)");
+    /// The stamp names the environment.
+    DATABASE_STAMP_ENVIRONMENT_MISMATCH = ("database-stamp-environment-mismatch", "5.1",
+        "The database is stamped for another environment than `KOOMY_ENV`.",
+        "point DATABASE_URL at this environment's database, or correct KOOMY_ENV");
+    /// A stamp is bound to the physical database it was written in.
+    DATABASE_STAMP_IDENTITY_MISMATCH = ("database-stamp-identity-mismatch", "4.1",
+        "The stamp records another database's identity (system identifier, database OID, Neon project/branch/timeline): this database is a copy, a restore or a branch of the stamped one.",
+        "do not use a copy of another environment's database; create this environment's database and stamp it");
+    /// The stamp table must be gardefou's.
+    DATABASE_STAMP_INVALID = ("database-stamp-invalid", "5.1",
+        "The `gardefou.stamp` table cannot be read as gardefou wrote it: unknown format or environment, several rows, not a table, or its protecting triggers are missing or disabled.",
+        "inspect the gardefou schema by hand; drop it only if you know which environment this database is, then stamp again");
+    /// `gardefou db stamp` never changes a production stamp's environment.
+    STAMP_PRODUCTION_PERMANENT = ("stamp-production-permanent", "4.1",
+        "`gardefou db stamp` was asked to stamp a database that carries a production stamp as another environment. A production stamp is permanent, and a copy of production is production.",
+        "use a database created for this environment, never a copy of production");
+    /// Replacing a stamp is explicit.
+    STAMP_REPLACE_REQUIRED = ("stamp-replace-required", "5.1",
+        "`gardefou db stamp` found a stamp of another environment, or one bound to another identity, and `--replace` did not name that stamp's environment.",
+        "check that this is the database you mean, then pass --replace <the stamp's environment>");
+    /// A seed runs only where the policy allows it.
+    SEED_ENVIRONMENT_REFUSED = ("seed-environment-refused", "6",
+        "`gardefou seed` with a `KOOMY_ENV` that the policy does not allow to seed (only `sandbox`, and `local` when `[seed] environments` lists it).",
+        "seed only with KOOMY_ENV=sandbox (or local when [seed] environments allows it)");
+    /// A seed never touches anything that looks like production.
+    SEED_PRODUCTION_MARKER = ("seed-production-marker", "6",
+        "`gardefou seed` found a production marker on the server: a production stamp (even one bound to another identity: a copy of production), or a Neon endpoint the policy lists as production.",
+        "never seed this database; seed a sandbox database created empty and stamped sandbox");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_kebab_case_and_sections_exist() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ALL {
+            assert!(seen.insert(r.id), "duplicate {}", r.id);
+            assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(gardefou_findings::POLICY_SECTIONS.contains(&r.policy));
+        }
+    }
+}

@@ -1,0 +1,489 @@
+//! The probe and the stamp against real throwaway clusters.
+
+use std::time::{Duration, Instant};
+
+use gardefou_pgprobe::stamp::{self, Action, StampError};
+use gardefou_pgprobe::verify::{verify, Purpose};
+use gardefou_pgprobe::{probe, ProbeError, StampState};
+use gardefou_policy::{Environment, Policy};
+use gardefou_testpg::Cluster;
+
+const T: Duration = Duration::from_secs(20);
+
+fn url(s: &str) -> gardefou_pgurl::ConnUrl {
+    gardefou_pgurl::parse(s).expect("test URL parses")
+}
+
+fn do_stamp(u: &str, env: Environment, replace: Option<Environment>) -> Result<Action, StampError> {
+    let u = url(u);
+    gardefou_pgprobe::block_on(
+        async {
+            let c = gardefou_pgprobe::connect(&u).await?;
+            Ok(stamp::write(&c, env, replace).await)
+        },
+        T,
+    )
+    .map_err(StampError::Probe)?
+    .map(|(a, _)| a)
+}
+
+fn ids(findings: &[gardefou_findings::Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.rule).collect()
+}
+
+#[test]
+fn identity_is_read_and_a_stamp_binds_to_it() {
+    let pg = Cluster::start();
+    pg.create_database("koomy");
+    let u = pg.url("koomy", "sslmode=disable");
+    let p = probe(&url(&u), T).unwrap();
+    let id = &p.identity;
+    assert_eq!(id.database, "koomy");
+    let sysid = pg.psql("koomy", "select system_identifier from pg_control_system()");
+    assert_eq!(id.system_identifier.as_deref(), Some(sysid.trim()));
+    let oid = pg.psql(
+        "koomy",
+        "select oid from pg_database where datname = 'koomy'",
+    );
+    assert_eq!(id.database_oid, oid.trim());
+    assert_eq!(id.server_address.as_deref(), Some("127.0.0.1"));
+    assert_eq!(id.server_port, Some(pg.port().to_string()));
+    assert!(id.forged.is_empty() && !id.neon.is_neon());
+    assert_eq!(p.stamp, StampState::Absent);
+
+    let policy = Policy::koomy();
+    let f = verify(
+        &policy,
+        Environment::Local,
+        "t",
+        &Ok(p.clone()),
+        Purpose::Run,
+    );
+    assert_eq!(ids(&f), ["database-stamp-missing"]);
+    assert_eq!(f[0].severity, gardefou_findings::Severity::Error);
+    let lenient = Policy::from_toml("[database.local]\nallow_unstamped = true\n", "p").unwrap();
+    let f = verify(
+        &lenient,
+        Environment::Local,
+        "t",
+        &Ok(p.clone()),
+        Purpose::Run,
+    );
+    assert_eq!(f[0].severity, gardefou_findings::Severity::Warning);
+    // A seed never runs unstamped, even locally.
+    let f = verify(&lenient, Environment::Local, "t", &Ok(p), Purpose::Seed);
+    assert_eq!(f[0].severity, gardefou_findings::Severity::Error);
+
+    assert_eq!(
+        do_stamp(&u, Environment::Sandbox, None).unwrap(),
+        Action::Create
+    );
+    assert_eq!(
+        do_stamp(&u, Environment::Sandbox, None).unwrap(),
+        Action::Nothing
+    );
+    let p = probe(&url(&u), T).unwrap();
+    let StampState::Present(s) = &p.stamp else {
+        panic!("{:?}", p.stamp)
+    };
+    assert_eq!(s.environment, Environment::Sandbox);
+    assert_eq!(s.binding, p.identity.binding());
+    assert_eq!(s.stamped_by, Cluster::APP_USER);
+    let ok = verify(
+        &policy,
+        Environment::Sandbox,
+        "t",
+        &Ok(p.clone()),
+        Purpose::Seed,
+    );
+    assert!(ok.is_empty(), "{ok:?}");
+    let f = verify(&policy, Environment::Production, "t", &Ok(p), Purpose::Run);
+    assert_eq!(ids(&f), ["database-stamp-environment-mismatch"]);
+
+    // Replacing a stamp names the old environment; the old row is kept.
+    let Err(StampError::Refused(f)) = do_stamp(&u, Environment::Local, None) else {
+        panic!()
+    };
+    assert_eq!(f.rule, "stamp-replace-required");
+    assert!(f.message.contains("stamped sandbox"), "{}", f.message);
+    let Err(StampError::Refused(f)) = do_stamp(&u, Environment::Local, Some(Environment::Local))
+    else {
+        panic!()
+    };
+    assert_eq!(f.rule, "stamp-replace-required");
+    assert_eq!(
+        do_stamp(&u, Environment::Local, Some(Environment::Sandbox)).unwrap(),
+        Action::Replace(Environment::Sandbox)
+    );
+    assert_eq!(
+        pg.psql("koomy", "select environment from gardefou.stamp_history")
+            .trim(),
+        "sandbox"
+    );
+    assert!(pg
+        .try_psql("koomy", "delete from gardefou.stamp_history")
+        .unwrap_err()
+        .contains("append-only"));
+}
+
+#[test]
+fn the_production_stamp_is_permanent() {
+    let pg = Cluster::start();
+    pg.create_database("prod");
+    let u = pg.url("prod", "");
+    assert_eq!(
+        do_stamp(&u, Environment::Production, None).unwrap(),
+        Action::Create
+    );
+    for env in [Environment::Sandbox, Environment::Local] {
+        for replace in [None, Some(Environment::Production)] {
+            let Err(StampError::Refused(f)) = do_stamp(&u, env, replace) else {
+                panic!()
+            };
+            assert_eq!(f.rule, "stamp-production-permanent");
+        }
+    }
+    // By hand, even as a superuser: no UPDATE to another environment, no DELETE, no TRUNCATE.
+    for sql in [
+        "update gardefou.stamp set environment = 'sandbox'",
+        "delete from gardefou.stamp",
+        "truncate gardefou.stamp",
+    ] {
+        let e = pg.try_psql("prod", sql).unwrap_err();
+        assert!(e.contains("production stamp is permanent"), "{sql}: {e}");
+    }
+    // A second row cannot be slipped in.
+    assert!(pg
+        .try_psql(
+            "prod",
+            "insert into gardefou.stamp (format, environment, database_oid, database_name, server_version) values (1, 'sandbox', 1, 'x', '15')"
+        )
+        .is_err());
+    // Disabling the protection makes the stamp invalid, not silently accepted.
+    pg.psql(
+        "prod",
+        "alter table gardefou.stamp disable trigger gardefou_protect_stamp",
+    );
+    let p = probe(&url(&u), T).unwrap();
+    assert!(
+        matches!(p.stamp, StampState::Invalid(ref w) if w.contains("triggers")),
+        "{:?}",
+        p.stamp
+    );
+}
+
+#[test]
+fn a_production_dump_restored_elsewhere_is_refused_and_cannot_be_restamped() {
+    let prod = Cluster::start();
+    let sandbox = Cluster::start();
+    prod.create_database("koomy");
+    let prod_url = prod.url("koomy", "");
+    do_stamp(&prod_url, Environment::Production, None).unwrap();
+    prod.dump_into("koomy", &sandbox, "koomy_copy");
+
+    let copy_url = sandbox.url("koomy_copy", "");
+    let p = probe(&url(&copy_url), T).unwrap();
+    let StampState::Present(s) = &p.stamp else {
+        panic!("{:?}", p.stamp)
+    };
+    assert_eq!(
+        s.environment,
+        Environment::Production,
+        "the row travelled with the dump"
+    );
+    let policy = Policy::koomy();
+    let f = verify(
+        &policy,
+        Environment::Sandbox,
+        "copy",
+        &Ok(p.clone()),
+        Purpose::Seed,
+    );
+    assert_eq!(
+        ids(&f),
+        [
+            "database-stamp-environment-mismatch",
+            "database-stamp-identity-mismatch",
+            "seed-production-marker"
+        ]
+    );
+    assert!(
+        f[1].message.contains("system identifier"),
+        "{}",
+        f[1].message
+    );
+    // Even as production, the copy is not the production database.
+    let f = verify(
+        &policy,
+        Environment::Production,
+        "copy",
+        &Ok(p),
+        Purpose::Run,
+    );
+    assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
+    let Err(StampError::Refused(f)) = do_stamp(
+        &copy_url,
+        Environment::Sandbox,
+        Some(Environment::Production),
+    ) else {
+        panic!()
+    };
+    assert_eq!(f.rule, "stamp-production-permanent");
+    assert!(f.message.contains("copy of production"), "{}", f.message);
+    // Within one cluster, a copy by template keeps the system identifier but not the OID.
+    prod.psql(
+        "postgres",
+        "select pg_terminate_backend(pid) from pg_stat_activity where datname = 'koomy'",
+    );
+    prod.psql(
+        "postgres",
+        "create database koomy_tpl template koomy owner koomy",
+    );
+    let p = probe(&url(&prod.url("koomy_tpl", "")), T).unwrap();
+    let f = verify(
+        &policy,
+        Environment::Production,
+        "tpl",
+        &Ok(p),
+        Purpose::Run,
+    );
+    assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
+    assert!(f[0].message.contains("database OID"), "{}", f[0].message);
+}
+
+#[test]
+fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
+    let pg = Cluster::builder()
+        .setting("neon.branch_id", "br-real-1")
+        .setting("neon.endpoint_id", "ep-beta-1")
+        .start();
+    pg.create_database("koomy");
+    let u = pg.url("koomy", "");
+    // Configuration-file settings are trusted.
+    let p = probe(&url(&u), T).unwrap();
+    assert_eq!(p.identity.neon.branch_id.as_deref(), Some("br-real-1"));
+    assert!(p.identity.forged.is_empty());
+    do_stamp(&u, Environment::Sandbox, None).unwrap();
+
+    // A forged row: the owner rewrites the stamp with another database's identity.
+    pg.psql(
+        "koomy",
+        "update gardefou.stamp set system_identifier = '42'",
+    );
+    let p = probe(&url(&u), T).unwrap();
+    let policy = Policy::from_toml(
+        "[database.sandbox]\nneon_endpoints = [\"ep-beta-1\"]\n",
+        "p",
+    )
+    .unwrap();
+    let f = verify(&policy, Environment::Sandbox, "t", &Ok(p), Purpose::Run);
+    assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
+    pg.psql("koomy", "update gardefou.stamp set system_identifier = (select system_identifier::text from pg_control_system())");
+
+    // SET in another session changes nothing for the probe's own session.
+    let cu = url(&u);
+    let (seen_by_setter, probed) = gardefou_pgprobe::block_on(
+        async {
+            let setter = gardefou_pgprobe::connect(&cu).await?;
+            setter
+                .batch_execute("SET neon.branch_id = 'br-prod-1'")
+                .await
+                .unwrap();
+            let seen = gardefou_pgprobe::read(&setter).await?;
+            let fresh = gardefou_pgprobe::connect(&cu).await?;
+            Ok((seen, gardefou_pgprobe::read(&fresh).await?))
+        },
+        T,
+    )
+    .unwrap();
+    assert_eq!(
+        seen_by_setter.identity.neon.branch_id.as_deref(),
+        Some("br-prod-1")
+    );
+    assert_eq!(probed.identity.neon.branch_id.as_deref(), Some("br-real-1"));
+    // ALTER DATABASE … SET and ALTER ROLE … SET travel with the database or the role.
+    pg.psql(
+        "koomy",
+        "alter database koomy set neon.branch_id = 'br-prod-1'",
+    );
+    let p = probe(&url(&u), T).unwrap();
+    assert_eq!(
+        p.identity.neon.branch_id, None,
+        "a forged value is never used"
+    );
+    let f = verify(&policy, Environment::Sandbox, "t", &Ok(p), Purpose::Run);
+    assert!(ids(&f).contains(&"database-identity-forged"), "{f:?}");
+    assert!(f[0].message.contains("neon.branch_id"), "{}", f[0].message);
+    pg.psql("koomy", "alter database koomy reset neon.branch_id");
+    pg.psql(
+        "koomy",
+        "alter role koomy set neon.endpoint_id = 'ep-alpha-1'",
+    );
+    let p = probe(&url(&u), T).unwrap();
+    assert_eq!(p.identity.forged.len(), 1, "{:?}", p.identity.forged);
+    assert_eq!(p.identity.forged[0].name, "neon.endpoint_id");
+    pg.psql("koomy", "alter role koomy reset neon.endpoint_id");
+
+    // PGOPTIONS is not read by the probe (and the static check refuses PG* variables).
+    std::env::set_var("PGOPTIONS", "-c neon.branch_id=br-prod-1");
+    let p = probe(&url(&u), T);
+    std::env::remove_var("PGOPTIONS");
+    let p = p.unwrap();
+    assert_eq!(p.identity.neon.branch_id.as_deref(), Some("br-real-1"));
+    let f = verify(&policy, Environment::Sandbox, "t", &Ok(p), Purpose::Run);
+    assert!(f.is_empty(), "{f:?}");
+
+    // The server's own endpoint id decides, whatever the URL says.
+    let policy = Policy::from_toml(
+        "[database.production]\nneon_endpoints = [\"ep-beta-1\"]\n",
+        "p",
+    )
+    .unwrap();
+    let p = probe(&url(&u), T).unwrap();
+    let f = verify(
+        &policy,
+        Environment::Sandbox,
+        "t",
+        &Ok(p.clone()),
+        Purpose::Seed,
+    );
+    assert_eq!(
+        ids(&f),
+        [
+            "database-server-environment-mismatch",
+            "seed-production-marker"
+        ]
+    );
+}
+
+#[test]
+fn unreachable_and_silent_servers_are_refused_within_the_timeout() {
+    let port = gardefou_testpg::free_port().unwrap();
+    let start = Instant::now();
+    let r = probe(
+        &url(&format!("postgresql://koomy@127.0.0.1:{port}/koomy")),
+        Duration::from_secs(5),
+    );
+    assert!(matches!(r, Err(ProbeError::Connect(_))), "{r:?}");
+    // A listener that accepts and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let r = probe(
+        &url(&format!("postgresql://koomy@127.0.0.1:{port}/koomy")),
+        Duration::from_millis(300),
+    );
+    assert!(matches!(r, Err(ProbeError::Timeout(_))), "{r:?}");
+    let f = verify(
+        &Policy::koomy(),
+        Environment::Local,
+        "127.0.0.1:1",
+        &r,
+        Purpose::Run,
+    );
+    assert_eq!(ids(&f), ["database-unreachable"]);
+    assert!(
+        f[0].message.contains("no answer within 300 ms"),
+        "{}",
+        f[0].message
+    );
+    // Not a timing test: only a bound that catches a hang.
+    assert!(start.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn tls_follows_sslmode_like_libpq() {
+    let pg = Cluster::builder().tls().start();
+    pg.create_database("koomy");
+    let ca = pg.ca_cert().unwrap().display().to_string();
+    let ok = |q: &str, host: &str| {
+        probe(&url(&pg.url_at(host, pg.port(), "koomy", q)), T)
+            .map(|p| p.identity.database)
+            .map_err(|e| e.to_string())
+    };
+    // require encrypts without verifying; channel binding proves the TLS session.
+    assert_eq!(
+        ok("sslmode=require&channel_binding=require", "127.0.0.1").unwrap(),
+        "koomy"
+    );
+    assert_eq!(
+        ok(
+            &format!("sslmode=verify-full&sslrootcert={ca}"),
+            "localhost"
+        )
+        .unwrap(),
+        "koomy"
+    );
+    assert_eq!(
+        ok(
+            &format!("sslmode=verify-full&sslrootcert={ca}&channel_binding=require"),
+            "127.0.0.1"
+        )
+        .unwrap(),
+        "koomy"
+    );
+    // The Mozilla roots do not know the test CA.
+    let e = ok("sslmode=verify-full", "localhost").unwrap_err();
+    assert!(e.contains("certificate"), "{e}");
+    let e = ok("sslmode=verify-ca", "localhost").unwrap_err();
+    assert!(e.contains("certificate"), "{e}");
+
+    // A certificate for another name: verify-ca accepts the chain, verify-full refuses.
+    let other = Cluster::builder().tls_names("DNS:db.koomy.test").start();
+    other.create_database("koomy");
+    let ca = other.ca_cert().unwrap().display().to_string();
+    let at = |q: &str| {
+        probe(&url(&other.url("koomy", q)), T)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    at(&format!("sslmode=verify-ca&sslrootcert={ca}")).unwrap();
+    let e = at(&format!("sslmode=verify-full&sslrootcert={ca}")).unwrap_err();
+    assert!(
+        e.contains("not valid for name") || e.contains("NotValidForName"),
+        "{e}"
+    );
+
+    // A plain server: require fails, prefer falls back, channel binding cannot be had.
+    let plain = Cluster::start();
+    plain.create_database("koomy");
+    let p = |q: &str| {
+        probe(&url(&plain.url("koomy", q)), T)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    assert!(p("sslmode=require").is_err());
+    p("sslmode=prefer").unwrap();
+    p("").unwrap();
+    assert!(p("sslmode=disable&channel_binding=require").is_err());
+}
+
+#[test]
+fn a_unix_socket_url_is_probed_without_tls() {
+    let pg = Cluster::start();
+    pg.create_database("koomy");
+    let dir = pg.socket_dir().display().to_string();
+    let userinfo = [Cluster::APP_USER, pg.password()].join(":");
+    let u = format!(
+        "postgresql://{userinfo}@{}:{}/koomy",
+        dir.replace('/', "%2F"),
+        pg.port()
+    );
+    let p = probe(&url(&u), T).unwrap();
+    assert_eq!(p.identity.server_address, None);
+    assert_eq!(p.identity.database, "koomy");
+}
+
+#[test]
+fn errors_never_show_the_password() {
+    let pg = Cluster::start();
+    pg.create_database("koomy");
+    let wrong = format!("{}{}", "Wr0ng", "Pass4x9");
+    let u = format!(
+        "postgresql://{}:{wrong}@127.0.0.1:{}/koomy",
+        Cluster::APP_USER,
+        pg.port()
+    );
+    let e = probe(&url(&u), T).unwrap_err().to_string();
+    assert!(e.contains("password authentication failed"), "{e}");
+    assert!(!e.contains(&wrong));
+}

@@ -1,0 +1,201 @@
+//! `gardefou db stamp` and `gardefou db identity`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use gardefou_findings::{human, json, Report};
+use gardefou_pgprobe::stamp::{Action, StampError};
+use gardefou_pgprobe::{Identity, StampState};
+use gardefou_policy::{evaluate, Environment};
+use serde_json::{json, Value};
+
+use crate::cli::{DbCommand, Format, IdentityArgs, StampArgs};
+use crate::cmd::check::write_human;
+use crate::{env_source, policy_source, EXIT_REFUSED};
+
+pub fn run(cmd: DbCommand) -> Result<ExitCode> {
+    match cmd {
+        DbCommand::Stamp(args) => stamp(args),
+        DbCommand::Identity(args) => identity(args),
+    }
+}
+
+fn stamp(args: StampArgs) -> Result<ExitCode> {
+    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let mut evaluation = evaluate(&policy, &env_source::process());
+    let mut out = std::io::stdout().lock();
+    let (Some(env), Some(target), true) = (
+        evaluation.environment,
+        evaluation.database.as_ref(),
+        evaluation.is_allowed(),
+    ) else {
+        write_human(&mut out, &evaluation)?;
+        writeln!(out, "not stamped: the static check must pass first")?;
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    };
+    let replace = args
+        .replace
+        .as_deref()
+        .and_then(Environment::from_koomy_env);
+    let timeout = gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);
+    let url = target.url.clone();
+    let where_ = target.describe();
+    let result = gardefou_pgprobe::block_on(
+        async {
+            let client = gardefou_pgprobe::connect(&url).await?;
+            Ok(gardefou_pgprobe::stamp::write(&client, env, replace).await)
+        },
+        timeout,
+    );
+    let outcome = match result {
+        Ok(Ok((action, identity))) => Ok((action, identity)),
+        Ok(Err(StampError::Refused(f))) => Err(*f),
+        Ok(Err(StampError::Probe(e))) | Err(e) => {
+            Err(gardefou_pgprobe::rules::DATABASE_UNREACHABLE
+                .error(format!("cannot stamp the database at {where_}: {e}")))
+        }
+    };
+    match outcome {
+        Ok((action, id)) => {
+            let what = match action {
+                Action::Nothing => format!("already stamped {env}"),
+                Action::Create => format!("stamped {env}"),
+                Action::Replace(old) => format!(
+                    "stamped {env} (replaced the {old} stamp, kept in gardefou.stamp_history)"
+                ),
+            };
+            writeln!(
+                out,
+                "{what}: database {} (OID {}) of system {}{} at {where_}",
+                id.database,
+                id.database_oid,
+                id.system_identifier.as_deref().unwrap_or("unknown"),
+                id.neon
+                    .branch_id
+                    .as_deref()
+                    .map_or(String::new(), |b| format!(", Neon branch {b}")),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(f) => {
+            evaluation.report.findings.push(f);
+            write_human(&mut out, &evaluation)?;
+            Ok(ExitCode::from(EXIT_REFUSED))
+        }
+    }
+}
+
+fn identity(args: IdentityArgs) -> Result<ExitCode> {
+    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let evaluation = evaluate(&policy, &env_source::process());
+    let mut out = std::io::stdout().lock();
+    let Some(target) = &evaluation.database else {
+        // Only the URL matters here; show why it cannot be used.
+        let report = Report::new(
+            evaluation
+                .report
+                .findings
+                .iter()
+                .filter(|f| f.rule.starts_with("database-"))
+                .cloned()
+                .collect(),
+        );
+        human::write(&mut out, &report, None)?;
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    };
+    let timeout = gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);
+    let probe = match gardefou_pgprobe::probe(&target.url, timeout) {
+        Ok(p) => p,
+        Err(e) => {
+            let f = gardefou_pgprobe::rules::DATABASE_UNREACHABLE.error(format!(
+                "cannot ask the database at {} what it is: {e}",
+                target.describe()
+            ));
+            let report = Report::new(vec![f]);
+            match args.format {
+                Format::Human => human::write(&mut out, &report, None)?,
+                Format::Json => json::write(&mut out, &report, &[])?,
+            }
+            return Ok(ExitCode::from(EXIT_REFUSED));
+        }
+    };
+    match args.format {
+        Format::Json => {
+            let doc = json!({
+                "identity": identity_json(&probe.identity),
+                "stamp": stamp_json(&probe.stamp),
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Human => write_identity(&mut out, &probe.identity, &probe.stamp)?,
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn identity_json(id: &Identity) -> Value {
+    serde_json::to_value(id).unwrap_or(Value::Null)
+}
+
+fn stamp_json(s: &StampState) -> Value {
+    match s {
+        StampState::Absent => Value::Null,
+        StampState::Present(stamp) => serde_json::to_value(stamp).unwrap_or(Value::Null),
+        StampState::Invalid(why) => json!({ "invalid": why }),
+    }
+}
+
+fn write_identity(out: &mut dyn Write, id: &Identity, stamp: &StampState) -> std::io::Result<()> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    writeln!(
+        out,
+        "database           {} (OID {})",
+        id.database, id.database_oid
+    )?;
+    writeln!(
+        out,
+        "server             {}",
+        match (&id.server_address, &id.server_port) {
+            (Some(a), Some(p)) => format!("{a} port {p}"),
+            _ => "Unix socket".into(),
+        }
+    )?;
+    writeln!(out, "version            {}", id.server_version)?;
+    writeln!(out, "system identifier  {}", opt(&id.system_identifier))?;
+    if id.neon.is_neon() {
+        writeln!(out, "neon project       {}", opt(&id.neon.project_id))?;
+        writeln!(out, "neon branch        {}", opt(&id.neon.branch_id))?;
+        writeln!(out, "neon timeline      {}", opt(&id.neon.timeline_id))?;
+        writeln!(out, "neon endpoint      {}", opt(&id.neon.endpoint_id))?;
+    }
+    for f in &id.forged {
+        writeln!(
+            out,
+            "forged setting     {} (set by {}; ignored)",
+            f.name, f.source
+        )?;
+    }
+    match stamp {
+        StampState::Absent => writeln!(out, "stamp              none"),
+        StampState::Invalid(why) => writeln!(out, "stamp              invalid: {why}"),
+        StampState::Present(s) => {
+            let matches = s.binding == id.binding();
+            writeln!(
+                out,
+                "stamp              {} ({}), stamped {}",
+                s.environment,
+                if matches {
+                    "identity matches".to_owned()
+                } else {
+                    format!(
+                        "written in another database: {}",
+                        s.binding.differences(&id.binding()).join(", ")
+                    )
+                },
+                s.stamped_at,
+            )
+        }
+    }
+}
