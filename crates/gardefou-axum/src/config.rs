@@ -12,6 +12,9 @@ use gardefou_policy::{evaluate_with, EnvVars, Environment, Lookup, Policy};
 use gardefou_redact::Secret;
 use serde::Serialize;
 
+use gardefou_pgprobe::verify::{seed_environment, Purpose};
+pub use gardefou_pgprobe::NeonIds;
+
 use crate::debug::{DebugLayer, IdentitySource};
 use crate::{probe, rules};
 
@@ -38,40 +41,32 @@ pub struct LiveIdentity {
     pub environment: String,
     /// `current_database()`.
     pub database: String,
-    /// The host the process connects to, as written in the policy's terms (never the URL).
+    /// The host the process connects to (the URL's host alone, never the URL).
     pub host: String,
     /// The port it connects to.
     pub port: u16,
     /// `server_version`.
     pub server_version: String,
-    /// The cluster's system identifier (a string: it does not fit a JSON number exactly).
-    pub system_identifier: String,
+    /// The cluster's system identifier, in decimal (a string: it does not fit a JSON
+    /// number exactly); `None` when the role may not read it.
+    pub system_identifier: Option<String>,
     /// The database's OID.
-    pub database_oid: u32,
+    pub database_oid: String,
     /// The environment stamp the database carries, if any.
     pub stamp: Option<StampView>,
-    /// Neon's ids, when the server exposes them.
+    /// Neon's ids, as the server's configuration sets them (trusted ones only).
     pub neon: NeonIds,
 }
 
 /// The public part of an environment stamp.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StampView {
-    /// The stamped environment.
-    pub environment: String,
-    /// When it was stamped (RFC 3339), if recorded.
+    /// The stamped environment (`None` for a stamp gardefou did not write).
+    pub environment: Option<String>,
+    /// When it was stamped.
     pub stamped_at: Option<String>,
-}
-
-/// Neon's endpoint, branch and project ids, as the server exposes them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct NeonIds {
-    /// `neon.endpoint_id`
-    pub endpoint_id: Option<String>,
-    /// `neon.branch_id`
-    pub branch_id: Option<String>,
-    /// `neon.project_id`
-    pub project_id: Option<String>,
+    /// Whether the stamp is one gardefou wrote (a single, protected row).
+    pub valid: bool,
 }
 
 /// Why the guard refused the start. `Display` renders every finding, ready to print on
@@ -81,9 +76,9 @@ pub enum StartError {
     /// The configuration or the live database violates the policy.
     #[error("{}", render(.0))]
     Refused(Report),
-    /// The operating system gave no randomness for the debug secret's MAC key.
-    #[error("refused to start: no system randomness for the debug secret's key")]
-    NoRandomness,
+    /// The database could not be connected to after the guard passed.
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
 }
 
 fn render(report: &Report) -> String {
@@ -120,12 +115,12 @@ impl GuardedConfig {
         if denied(&findings) {
             return Err(StartError::Refused(Report::new(findings)));
         }
-        let identity = match probe::identify(&policy, environment, &target.url).await {
-            Ok(identity) => identity,
-            Err(mut refused) => {
-                findings.append(&mut refused);
-                return Err(StartError::Refused(Report::new(findings)));
-            }
+        let probed = probe::identify(&policy, environment, &target.url, Purpose::Run).await;
+        let denied = probed.is_denied();
+        findings.extend(probed.findings);
+        let identity = match probed.identity {
+            Some(identity) if !denied => identity,
+            _ => return Err(StartError::Refused(Report::new(findings))),
         };
         Ok(GuardedConfig {
             environment,
@@ -204,16 +199,73 @@ impl GuardedConfig {
         DebugLayer::new(secret.expose().as_bytes(), source).ok()
     }
 
-    /// Asks the database again what it is: what `GET /api/_debug/db-identity` answers.
-    /// A failure is described without any secret.
+    /// Asks the database again what it is and verifies it again: what
+    /// `GET /api/_debug/db-identity` answers (the identity, `verdict` and any `findings`
+    /// by rule id and message). When the server cannot be asked, why — without secrets.
     pub async fn live_identity(&self) -> Result<serde_json::Value, String> {
-        match probe::identify(&self.policy, self.environment, &self.database).await {
-            Ok(identity) => serde_json::to_value(identity).map_err(|e| e.to_string()),
-            Err(findings) => Err(findings
+        let probed =
+            probe::identify(&self.policy, self.environment, &self.database, Purpose::Run).await;
+        let denied = probed.is_denied();
+        let findings: Vec<serde_json::Value> = probed
+            .findings
+            .iter()
+            .map(|f| serde_json::json!({ "rule": f.rule, "severity": f.severity, "message": f.message }))
+            .collect();
+        let Some(identity) = probed.identity else {
+            return Err(probed
+                .findings
                 .iter()
                 .map(|f| f.message.as_str())
                 .collect::<Vec<_>>()
-                .join("; ")),
+                .join("; "));
+        };
+        let mut value = serde_json::to_value(identity).map_err(|e| e.to_string())?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "verdict".into(),
+                (if denied { "deny" } else { "allow" }).into(),
+            );
+            object.insert("findings".into(), findings.into());
+        }
+        Ok(value)
+    }
+
+    /// The seed guard (§6): the environment must be one where the policy allows seeds
+    /// (sandbox, and local if listed), and the live database must prove it again — a
+    /// matching stamp, and nothing that ties it to production. Call it right before
+    /// writing demo data.
+    pub async fn seed_guard(&self) -> Result<(), StartError> {
+        let mut findings: Vec<Finding> = seed_environment(&self.policy, Some(self.environment))
+            .into_iter()
+            .collect();
+        let probed = probe::identify(
+            &self.policy,
+            self.environment,
+            &self.database,
+            Purpose::Seed,
+        )
+        .await;
+        findings.extend(probed.findings);
+        let report = Report::new(findings);
+        if report.is_denied() {
+            Err(StartError::Refused(report))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Opens a connection to the database the guard approved (TLS per `sslmode`, as
+    /// libpq), within the policy's time limit. The connection runs on its own task.
+    pub async fn connect(&self) -> Result<tokio_postgres::Client, StartError> {
+        let timeout =
+            gardefou_pgprobe::timeout_for(&self.database, self.policy.database.connect_timeout_ms);
+        match tokio::time::timeout(timeout, gardefou_pgprobe::connect(&self.database)).await {
+            Ok(Ok(client)) => Ok(client),
+            Ok(Err(e)) => Err(StartError::Connect(e.to_string())),
+            Err(_) => Err(StartError::Connect(format!(
+                "no answer within {} ms",
+                timeout.as_millis()
+            ))),
         }
     }
 }
@@ -338,8 +390,8 @@ mod tests {
                 host: "127.0.0.1".into(),
                 port: 5432,
                 server_version: "17.2".into(),
-                system_identifier: "7".into(),
-                database_oid: 16385,
+                system_identifier: Some("7".into()),
+                database_oid: "16385".into(),
                 stamp: None,
                 neon: NeonIds::default(),
             },

@@ -1,80 +1,82 @@
-//! INTERIM adapter to the live identity probe.
-//!
-//! TODO(issue 3): replace the body of [`identify`] with `gardefou-pgprobe`'s verification
-//! (stamp, system identifier, Neon ids, TLS per sslmode) as soon as it lands on `main`.
-//! Until then this connects without TLS to loopback servers only, reads the public facts
-//! and checks no stamp.
+//! The live identity, through `gardefou-pgprobe`: connect (TLS per `sslmode`), read the
+//! identity and the stamp, and turn them into findings with the same rules as
+//! `gardefou run` (or `gardefou seed`).
 
-use std::time::Duration;
+use gardefou_findings::{Finding, Report};
+use gardefou_pgprobe::verify::{verify, Purpose};
+use gardefou_pgprobe::{Probe, ProbeError, StampState};
+use gardefou_pgurl::ConnUrl;
+use gardefou_policy::model::DisplayHost;
+use gardefou_policy::{DatabaseTarget, Environment, Policy};
 
-use gardefou_findings::Finding;
-use gardefou_pgurl::{ConnUrl, Host};
-use gardefou_policy::{Environment, Policy};
+use crate::config::{LiveIdentity, StampView};
 
-use crate::config::{LiveIdentity, NeonIds};
+/// What the probe concluded: the identity (when the server answered) and every finding.
+pub(crate) struct Probed {
+    pub identity: Option<LiveIdentity>,
+    pub findings: Vec<Finding>,
+}
 
-/// Asks the server what it is; refuses with findings when it cannot be asked.
+impl Probed {
+    pub fn is_denied(&self) -> bool {
+        Report::new(self.findings.clone()).is_denied()
+    }
+}
+
+/// Asks the server of `url` what it is, within the policy's time limit, and verifies it
+/// for `environment`.
 pub(crate) async fn identify(
-    _policy: &Policy,
+    policy: &Policy,
     environment: Environment,
     url: &ConnUrl,
-) -> Result<LiveIdentity, Vec<Finding>> {
-    let unreachable = |why: String| {
-        vec![Finding::error(
-            "database-unreachable",
-            "5.1",
-            format!("cannot ask the database what it is: {why}"),
-            "check that the database is up and that DATABASE_URL reaches it",
-        )]
-    };
-    let Host::Ip(ip) = url.host() else {
-        return Err(unreachable("interim probe: loopback IP only".into()));
-    };
-    let mut config = tokio_postgres::Config::new();
-    config
-        .host(ip.to_string())
-        .port(url.port())
-        .dbname(url.dbname())
-        .connect_timeout(Duration::from_secs(5));
-    if let Some(user) = url.user() {
-        config.user(user);
-    }
-    if let Some(p) = url.password() {
-        config.password(p.expose());
-    }
-    let connect = config.connect(tokio_postgres::NoTls);
-    let (client, conn) = tokio::time::timeout(Duration::from_secs(5), connect)
-        .await
-        .map_err(|_| unreachable("no answer within 5 s".into()))?
-        .map_err(|e| unreachable(e.to_string()))?;
-    let task = tokio::spawn(conn);
-    let row = client
-        .query_one(
-            "select current_database(), current_setting('server_version'), \
-             (select system_identifier::text from pg_control_system()), \
-             (select oid::int8 from pg_database where datname = current_database()), \
-             current_setting('neon.endpoint_id', true), current_setting('neon.branch_id', true), \
-             current_setting('neon.project_id', true)",
-            &[],
-        )
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    drop(client);
-    let _ = task.await;
-    let id = |s: Option<String>| s.filter(|s| !s.is_empty());
-    Ok(LiveIdentity {
-        environment: environment.as_str().to_owned(),
-        database: row.get(0),
-        host: ip.to_string(),
-        port: url.port(),
-        server_version: row.get(1),
-        system_identifier: row.get(2),
-        database_oid: u32::try_from(row.get::<_, i64>(3)).unwrap_or(0),
-        stamp: None,
-        neon: NeonIds {
-            endpoint_id: id(row.get(4)),
-            branch_id: id(row.get(5)),
-            project_id: id(row.get(6)),
-        },
+    purpose: Purpose,
+) -> Probed {
+    let timeout = gardefou_pgprobe::timeout_for(url, policy.database.connect_timeout_ms);
+    let probe = match tokio::time::timeout(timeout, async {
+        let client = gardefou_pgprobe::connect(url).await?;
+        gardefou_pgprobe::read(&client).await
     })
+    .await
+    {
+        Ok(result) => result,
+        Err(_) => Err(ProbeError::Timeout(timeout)),
+    };
+    let target = DatabaseTarget {
+        url: url.clone(),
+        owner: None,
+    }
+    .describe();
+    let findings = verify(policy, environment, &target, &probe, purpose);
+    Probed {
+        identity: probe.ok().map(|p| view(p, environment, url)),
+        findings,
+    }
+}
+
+/// The public facts of a probe: an allowlist, never the URL, the user or a password.
+fn view(probe: Probe, environment: Environment, url: &ConnUrl) -> LiveIdentity {
+    let id = probe.identity;
+    LiveIdentity {
+        environment: environment.as_str().to_owned(),
+        database: id.database,
+        host: DisplayHost(url.host()).to_string(),
+        port: url.port(),
+        server_version: id.server_version,
+        system_identifier: id.system_identifier,
+        database_oid: id.database_oid,
+        stamp: match probe.stamp {
+            StampState::Absent => None,
+            StampState::Invalid(_) => Some(StampView {
+                environment: None,
+                stamped_at: None,
+                valid: false,
+            }),
+            StampState::Present(s) => Some(StampView {
+                environment: Some(s.environment.as_str().to_owned()),
+                stamped_at: Some(s.stamped_at),
+                valid: true,
+            }),
+        },
+        neon: id.neon,
+    }
 }

@@ -10,7 +10,6 @@
 #![forbid(unsafe_code)]
 
 mod cli;
-mod db;
 mod migrate;
 mod policy;
 mod seed;

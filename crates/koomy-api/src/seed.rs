@@ -1,15 +1,14 @@
 //! `koomy-api seed`: sandbox demo data, through the seed guard (§6).
 //!
 //! The seed runs only when the whole start-up guard passes (static rules, secrets, live
-//! identity) **and** the environment is one where the policy allows seeds (sandbox).
-//! TODO(issue 3): also require gardefou-pgprobe's seed verdict (a matching sandbox stamp,
-//! nothing about the server tied to production) once it lands.
-
-use anyhow::Result;
-use gardefou_policy::Environment;
+//! identity) **and** the seed guard of `gardefou-pgprobe` does: the environment is one
+//! where the policy allows seeds (sandbox; local only if the policy lists it), the
+//! database carries a matching stamp, and nothing about the server ties it to production
+//! (a production stamp, even on a copy; a Neon endpoint listed as production).
 
 use crate::cli::SeedArgs;
-use crate::{db, migrate, policy, server, Refused};
+use crate::{migrate, policy, server, Refused};
+use anyhow::Result;
 
 /// An association and its members: (slug, name, city, RNA number, yearly fee in cents).
 type Org = (&'static str, &'static str, &'static str, &'static str, i32);
@@ -121,15 +120,14 @@ pub async fn run(args: SeedArgs) -> Result<()> {
         args.policy.registry.as_deref(),
     )?;
     let config = server::start_guard(sources).await?;
-    if config.environment() != Environment::Sandbox {
-        tracing::error!(environment = %config.environment(), "seed refused");
-        return Err(Refused(format!(
-            "error[seed-environment-forbidden] §6: KOOMY_ENV is {}, and demo data is only seeded in sandbox\n  fix: run koomy-api seed with KOOMY_ENV=sandbox against the sandbox database\ngardefou: refused (seed guard): 1 violation",
-            config.environment()
-        ))
-        .into());
+    if let Err(refused) = config.seed_guard().await {
+        if let gardefou_axum::StartError::Refused(report) = &refused {
+            let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+            tracing::error!(environment = %config.environment(), rules = ?rules, "seed refused");
+        }
+        return Err(Refused(refused.to_string()).into());
     }
-    let mut client = db::connect(config.database_url()).await?;
+    let mut client = config.connect().await?;
     migrate::apply(&mut client).await?;
     let tx = client.transaction().await?;
     let (mut orgs, mut people) = (0u64, 0u64);

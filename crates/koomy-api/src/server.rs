@@ -17,7 +17,7 @@ use serde::Serialize;
 use tokio_postgres::Client;
 
 use crate::cli::ServeArgs;
-use crate::{db, migrate, policy, Refused, Usage};
+use crate::{migrate, policy, Refused, Usage};
 
 /// The application's state.
 #[derive(Clone)]
@@ -33,7 +33,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         args.policy.registry.as_deref(),
     )?;
     let config = start_guard(sources).await?;
-    let mut client = db::connect(config.database_url()).await?;
+    let mut client = config.connect().await?;
     let applied = migrate::apply(&mut client).await?;
     tracing::info!(applied, "schema up to date");
 
@@ -78,7 +78,8 @@ pub async fn start_guard(sources: policy::Sources) -> Result<Arc<GuardedConfig>>
             tracing::info!(
                 environment = %config.environment(),
                 database = %config.identity().database,
-                system_identifier = %config.identity().system_identifier,
+                system_identifier = config.identity().system_identifier.as_deref().unwrap_or("-"),
+                stamp = config.identity().stamp.as_ref().and_then(|s| s.environment.as_deref()).unwrap_or("none"),
                 "guard passed"
             );
             Ok(Arc::new(config))

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use gardefou_policy::Environment;
 use gardefou_testpg::Cluster;
 
 /// A production cluster and a sandbox cluster, listed as such by a policy file.
@@ -40,13 +41,18 @@ mod tempfile_dir {
     }
 }
 
-/// Each cluster's one database, named for its role.
-fn dbname(db: &Cluster) -> String {
-    let names = db.psql(
-        "postgres",
-        "select datname from pg_database where datname like 'koomy%'",
-    );
-    names.trim().to_owned()
+/// Stamps database `name` of `db` as `env`, the way `gardefou db stamp` does.
+fn stamp(db: &Cluster, name: &str, env: Environment) {
+    let url = gardefou_pgurl::parse(&db.url(name, "sslmode=disable")).unwrap();
+    let written = gardefou_pgprobe::block_on(
+        async {
+            let client = gardefou_pgprobe::connect(&url).await?;
+            Ok(gardefou_pgprobe::stamp::write(&client, env, None).await)
+        },
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert!(written.is_ok(), "{written:?}");
 }
 
 fn debug_secret() -> String {
@@ -61,13 +67,15 @@ impl World {
     fn new() -> World {
         let prod = Cluster::start();
         prod.create_database("koomy_production");
+        stamp(&prod, "koomy_production", Environment::Production);
         let sandbox = Cluster::start();
         sandbox.create_database("koomy_sandbox");
+        stamp(&sandbox, "koomy_sandbox", Environment::Sandbox);
         let dir = tempfile_dir::Dir::new();
         std::fs::write(
             dir.0.join("gardefou.toml"),
             format!(
-                "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n",
+                "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n\n[database.local]\nallow_unstamped = true\n",
                 prod.port(),
                 sandbox.port()
             ),
@@ -105,11 +113,26 @@ impl World {
         c
     }
 
+    /// Each cluster's database, named for its role.
+    fn dbname(&self, db: &Cluster) -> &'static str {
+        if db.port() == self.prod.port() {
+            "koomy_production"
+        } else if db.port() == self.sandbox.port() {
+            "koomy_sandbox"
+        } else {
+            "koomy_local"
+        }
+    }
+
     fn env(&self, koomy_env: &str, db: &Cluster) -> Vec<(&'static str, String)> {
+        self.env_db(koomy_env, db, self.dbname(db))
+    }
+
+    fn env_db(&self, koomy_env: &str, db: &Cluster, name: &str) -> Vec<(&'static str, String)> {
         vec![
             ("KOOMY_ENV", koomy_env.to_owned()),
             ("NODE_ENV", "production".to_owned()),
-            ("DATABASE_URL", db.url(&dbname(db), "sslmode=disable")),
+            ("DATABASE_URL", db.url(name, "sslmode=disable")),
         ]
     }
 
@@ -359,12 +382,14 @@ fn sandbox_opens_the_identity_only_with_the_right_secret() {
             "database",
             "database_oid",
             "environment",
+            "findings",
             "host",
             "neon",
             "port",
             "server_version",
             "stamp",
-            "system_identifier"
+            "system_identifier",
+            "verdict"
         ],
         "an allowlist of fields; never the URL or the user"
     );
@@ -445,6 +470,40 @@ fn the_server_refuses_to_start_on_every_mismatch() {
     );
     let out = refused(&world, &env);
     assert!(out.contains("error[database-env-override]"), "{out}");
+    // A sandbox database without a stamp.
+    world.sandbox.create_database("koomy_unstamped");
+    let out = refused(
+        &world,
+        &world.env_db("sandbox", &world.sandbox, "koomy_unstamped"),
+    );
+    assert!(out.contains("error[database-stamp-missing]"), "{out}");
+    // The production database dumped and restored into the sandbox cluster: it keeps the
+    // production stamp, not the identity.
+    world
+        .prod
+        .dump_into("koomy_production", &world.sandbox, "koomy_restored");
+    let out = refused(
+        &world,
+        &world.env_db("sandbox", &world.sandbox, "koomy_restored"),
+    );
+    assert!(
+        out.contains("error[database-stamp-environment-mismatch]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error[database-stamp-identity-mismatch]"),
+        "{out}"
+    );
+    // The seed refuses it too, whatever the environment claims.
+    let seed = world
+        .command(
+            &["seed"],
+            &world.env_db("sandbox", &world.sandbox, "koomy_restored"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(seed.status.code(), Some(1));
+    world.assert_no_leak("seed stderr", &String::from_utf8_lossy(&seed.stderr));
     // A sandbox-listed port where no server answers.
     let port = gardefou_testpg::free_port().unwrap();
     std::fs::write(
@@ -463,7 +522,7 @@ fn the_server_refuses_to_start_on_every_mismatch() {
         ),
     ];
     let out = refused(&world, &env);
-    assert!(out.contains("refused"), "{out}");
+    assert!(out.contains("error[database-unreachable]"), "{out}");
 }
 
 #[test]
@@ -480,13 +539,24 @@ fn seed_fills_the_sandbox_and_refuses_elsewhere() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("seed-environment-forbidden"), "{text}");
+    assert!(text.contains("error[seed-environment-refused]"), "{text}");
     world.assert_no_leak("seed output", &text);
     let tables = world.prod.psql(
         "koomy_production",
         "select count(*) from pg_tables where schemaname = 'koomy_api' and tablename = 'organisations'",
     );
     assert_eq!(tables.trim(), "0", "the refused seed created no table");
+
+    // Local (allowed to run unstamped by this policy, but not to seed): refused.
+    let local = Cluster::start();
+    local.create_database("koomy_local");
+    let mut env = world.env("local", &local);
+    env.push(("NODE_ENV", "development".to_owned()));
+    let out = world.command(&["seed"], &env).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[seed-environment-refused]"), "{text}");
+    assert!(!text.contains(local.password()));
 
     // Sandbox: seeded, twice (idempotent), then served.
     for _ in 0..2 {
