@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 rounds=${1:-5}
 secs=${2:-10}
 conns=${3:-64}
-cargo build --release -q -p koomy-api
+cargo build --release -q -p koomy-api -p gardefou
 bin=$PWD/target/release/koomy-api
+gardefou=$PWD/target/release/gardefou
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
 
 pgbin=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")
@@ -41,25 +42,31 @@ pw=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
   -c "CREATE ROLE koomy LOGIN PASSWORD '$pw'" -c "CREATE DATABASE koomy_sandbox OWNER koomy"
 printf '[database.sandbox]\nhosts = ["127.0.0.1:%s"]\n' "$port" >"$work/gardefou.toml"
 debug_secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# The guard requires a sandbox stamp: stamp the database once, as an operator would.
+env -i PATH="$PATH" KOOMY_ENV=sandbox NODE_ENV=production \
+  DATABASE_URL="postgresql://koomy:$pw@127.0.0.1:$port/koomy_sandbox?sslmode=disable" \
+  "$gardefou" db stamp --policy "$work/gardefou.toml" >/dev/null
 
 # run MODE: starts the server, runs wrk, prints requests/s.
 run() {
+  # A fresh log per run (run is called in a subshell): never read the previous server's.
+  local log; log=$(mktemp -p "$work" server-XXXXXX.log)
   local extra=()
   [ "$1" = guarded ] && extra=(DEBUG_SECRET="$debug_secret")
   env -i PATH="$PATH" KOOMY_ENV=sandbox NODE_ENV=production \
     DATABASE_URL="postgresql://koomy:$pw@127.0.0.1:$port/koomy_sandbox?sslmode=disable" \
     "${extra[@]}" "$bin" serve --policy "$work/gardefou.toml" --listen 127.0.0.1:0 --no-request-log \
-    >"$work/server.log" 2>&1 &
+    >"$log" 2>&1 &
   server=$!
   local addr=""
   for _ in $(seq 100); do
-    addr=$(grep -o '"addr":"[^"]*"' "$work/server.log" | head -1 | cut -d'"' -f4 || true)
+    addr=$(grep -o '"addr":"[^"]*"' "$log" 2>/dev/null | head -1 | cut -d'"' -f4 || true)
     [ -n "$addr" ] && break
     sleep 0.1
   done
-  [ -n "$addr" ] || { cat "$work/server.log" >&2; exit 1; }
+  [ -n "$addr" ] || { cat "$log" >&2; exit 1; }
   local want=false; [ "$1" = guarded ] && want=true
-  grep -q "\"debug_routes\":$want" "$work/server.log" || { echo "server not in $1 mode" >&2; cat "$work/server.log" >&2; exit 1; }
+  grep -q "\"debug_routes\":$want" "$log" || { echo "server not in $1 mode" >&2; cat "$log" >&2; exit 1; }
   wrk -t1 -c"$conns" -d1s "http://$addr/healthz" >/dev/null  # warm-up
   wrk -t1 -c"$conns" -d"${secs}s" "http://$addr/healthz" | awk '/Requests\/sec/ {print $2}'
   kill -TERM "$server"; wait "$server" || true; server=""
@@ -67,7 +74,8 @@ run() {
 
 guarded=(); plain=()
 for i in $(seq "$rounds"); do
-  g=$(run guarded); p=$(run plain)
+  # Alternate which mode goes first, so that neither always gets the warmer machine.
+  if [ $((i % 2)) = 1 ]; then g=$(run guarded); p=$(run plain); else p=$(run plain); g=$(run guarded); fi
   guarded+=("$g"); plain+=("$p")
   echo "round $i: with guard layer $g req/s, without $p req/s"
 done

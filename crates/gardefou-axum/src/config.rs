@@ -125,7 +125,7 @@ impl GuardedConfig {
         Ok(GuardedConfig {
             environment,
             database: target.url,
-            vars,
+            vars: without_guard_keys(&vars),
             debug_secret: debug_secret.filter(|_| environment == Environment::Sandbox),
             identity,
             warnings: Report::new(findings),
@@ -333,6 +333,20 @@ fn debug_secret_findings(
         }
         (_, None) => None,
     }
+}
+
+/// The variables the application may read: all but gardefou's own keys (the secrets
+/// registry's key belongs to the guard, not to the application).
+fn without_guard_keys(vars: &EnvVars) -> EnvVars {
+    let mut out = EnvVars::new();
+    for name in vars.names().filter(|n| *n != "GARDEFOU_SECRETS_KEY") {
+        match vars.lookup(name) {
+            Lookup::Value(v) => out.insert(name, v.clone()),
+            Lookup::NotUtf8 => out.insert_not_utf8(name),
+            Lookup::Missing => {}
+        }
+    }
+    out
 }
 
 /// The process environment, with values that are not UTF-8 recorded as such.

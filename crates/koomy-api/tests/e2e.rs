@@ -620,3 +620,65 @@ fn the_listen_address_comes_from_listen_or_port_else_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+#[test]
+fn sandbox_over_verified_tls() {
+    let world = World::new();
+    let tls = Cluster::builder().tls().start();
+    tls.create_database("koomy_sandbox");
+    let ca = tls.ca_cert().unwrap();
+    let query = format!("sslmode=verify-full&sslrootcert={}", ca.display());
+    // The policy lists the TLS cluster as sandbox; stamp it over TLS too.
+    std::fs::write(
+        world.policy(),
+        format!(
+            "[database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n",
+            tls.port()
+        ),
+    )
+    .unwrap();
+    let url = gardefou_pgurl::parse(&tls.url("koomy_sandbox", &query)).unwrap();
+    let written = gardefou_pgprobe::block_on(
+        async {
+            let client = gardefou_pgprobe::connect(&url).await?;
+            Ok(gardefou_pgprobe::stamp::write(&client, Environment::Sandbox, None).await)
+        },
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert!(written.is_ok(), "{written:?}");
+    let env = vec![
+        ("KOOMY_ENV", "sandbox".to_owned()),
+        ("NODE_ENV", "production".to_owned()),
+        ("DATABASE_URL", tls.url("koomy_sandbox", &query)),
+        ("DEBUG_SECRET", debug_secret()),
+    ];
+    let server = Server::start(&world, &env);
+    let got = raw(
+        server.addr,
+        "GET",
+        "/api/_debug/db-identity",
+        &[("X-Debug-Secret", &debug_secret())],
+    );
+    assert!(got.starts_with("HTTP/1.1 200 OK\r\n"), "{got}");
+    assert!(got.contains("\"verdict\": \"allow\""), "{got}");
+    assert!(!got.contains(tls.password()) && !got.contains(&debug_secret()));
+    let (status, logs) = server.stop();
+    assert!(status.success());
+    assert!(!logs.contains(tls.password()), "{logs}");
+
+    // A CA that did not sign the server's certificate: refused before listening.
+    let other = Cluster::builder().tls().start();
+    let wrong = format!(
+        "sslmode=verify-full&sslrootcert={}",
+        other.ca_cert().unwrap().display()
+    );
+    let env = vec![
+        ("KOOMY_ENV", "sandbox".to_owned()),
+        ("NODE_ENV", "production".to_owned()),
+        ("DATABASE_URL", tls.url("koomy_sandbox", &wrong)),
+    ];
+    let out = refused(&world, &env);
+    assert!(out.contains("error[database-unreachable]"), "{out}");
+    assert!(!out.contains(tls.password()));
+}
