@@ -68,25 +68,40 @@ run() {
   local want=false; [ "$1" = guarded ] && want=true
   grep -q "\"debug_routes\":$want" "$log" || { echo "server not in $1 mode" >&2; cat "$log" >&2; exit 1; }
   wrk -t1 -c"$conns" -d1s "http://$addr/healthz" >/dev/null  # warm-up
-  wrk -t1 -c"$conns" -d"${secs}s" "http://$addr/healthz" | awk '/Requests\/sec/ {print $2}'
+  # CPU time of the server process (user + system, clock ticks) around the measurement:
+  # CPU per request is far less sensitive than req/s to other jobs on the machine.
+  local hz; hz=$(getconf CLK_TCK)
+  local t0; t0=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  local out; out=$(wrk -t1 -c"$conns" -d"${secs}s" "http://$addr/healthz")
+  local t1; t1=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  local reqs; reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  local rps; rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  python3 -c "import sys; print(sys.argv[1], (int(sys.argv[3]) - int(sys.argv[2])) / int(sys.argv[5]) * 1e6 / int(sys.argv[4]))" \
+    "$rps" "$t0" "$t1" "$reqs" "$hz"
   kill -TERM "$server"; wait "$server" || true; server=""
 }
 
-guarded=(); plain=()
+guarded=(); plain=(); gcpu=(); pcpu=()
 for i in $(seq "$rounds"); do
   # Alternate which mode goes first, so that neither always gets the warmer machine.
   if [ $((i % 2)) = 1 ]; then g=$(run guarded); p=$(run plain); else p=$(run plain); g=$(run guarded); fi
-  guarded+=("$g"); plain+=("$p")
-  echo "round $i: with guard layer $g req/s, without $p req/s"
+  read -r g gc <<<"$g"; read -r p pc <<<"$p"
+  guarded+=("$g"); plain+=("$p"); gcpu+=("$gc"); pcpu+=("$pc")
+  printf 'round %s: with guard layer %s req/s (%.2f µs CPU/req), without %s req/s (%.2f µs CPU/req)\n' "$i" "$g" "$gc" "$p" "$pc"
 done
-python3 - "${guarded[*]}" "${plain[*]}" <<'PY'
+python3 - "${guarded[*]}" "${plain[*]}" "${gcpu[*]}" "${pcpu[*]}" <<'PY'
 import statistics, sys
 g = [float(x) for x in sys.argv[1].split()]
 p = [float(x) for x in sys.argv[2].split()]
+gc = [float(x) for x in sys.argv[3].split()]
+pc = [float(x) for x in sys.argv[4].split()]
 mg, mp = statistics.median(g), statistics.median(p)
 paired = statistics.median(a / b for a, b in zip(g, p))
 print(f"median with the guard layer:    {mg:,.0f} req/s")
 print(f"median without the guard layer: {mp:,.0f} req/s")
 print(f"ratio of the medians:           {mg / mp:.3f}")
 print(f"median of the per-round ratios: {paired:.3f}  (each round runs both back to back)")
+mgc, mpc = statistics.median(gc), statistics.median(pc)
+print(f"server CPU per request:         {mgc:.2f} µs with, {mpc:.2f} µs without")
+print(f"CPU-based throughput ratio:     {mpc / mgc:.3f}  (without / with CPU per request)")
 PY
