@@ -99,14 +99,46 @@ pub struct DebugService<S> {
     state: Arc<State>,
 }
 
+pin_project_lite::pin_project! {
+    /// The response future: the application's own, untouched, for every request the debug
+    /// routes do not accept (no allocation, no extra poll), or the debug answer.
+    // pin-project-lite takes no doc comments on variant fields: each is the variant's future.
+    #[allow(missing_docs)]
+    #[project = DebugFutureProj]
+    pub enum DebugFuture<F> {
+        /// Passed through to the application.
+        Inner {
+            #[pin]
+            future: F,
+        },
+        /// A debug endpoint's answer.
+        Debug {
+            future: BoxFuture<Response>,
+        },
+    }
+}
+
+impl<F> Future for DebugFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            DebugFutureProj::Inner { future } => future.poll(cx),
+            DebugFutureProj::Debug { future } => future.as_mut().poll(cx).map(Ok),
+        }
+    }
+}
+
 impl<S> Service<Request> for DebugService<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
+    S: Service<Request, Response = Response, Error = Infallible>,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<Result<Response, Infallible>>;
+    type Future = DebugFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -116,15 +148,14 @@ where
         match authorize(&self.state, &req) {
             Some(endpoint) => {
                 let state = self.state.clone();
-                Box::pin(async move { Ok(answer(&state, endpoint).await) })
+                DebugFuture::Debug {
+                    future: Box::pin(async move { answer(&state, endpoint).await }),
+                }
             }
-            None => {
-                // The inner service was polled ready; keep that one and leave a fresh
-                // clone behind (tower's usual pattern).
-                let clone = self.inner.clone();
-                let mut inner = std::mem::replace(&mut self.inner, clone);
-                Box::pin(async move { inner.call(req).await })
-            }
+            // The very service that was polled ready takes the request.
+            None => DebugFuture::Inner {
+                future: self.inner.call(req),
+            },
         }
     }
 }
