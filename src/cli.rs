@@ -44,6 +44,43 @@ pub enum Command {
     /// matches, with no production stamp and no Neon endpoint listed as production.
     /// Otherwise CMD never starts: exit 1.
     Seed(RunArgs),
+    /// Find hard-coded secrets (§7.1) in files, in git history or in staged changes.
+    ///
+    /// Never prints a secret: each finding names the rule, the kind of secret, where it is
+    /// and a short fingerprint. Exit 0 when clean, 1 on findings, 2 on an error.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan [default: .]. With --git or --staged: the repository.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan every blob reachable from any ref in git history, each once.
+    #[arg(long, conflicts_with = "staged")]
+    pub git: bool,
+    /// Scan what is staged for the next commit (the index), e.g. in a pre-commit hook.
+    #[arg(long)]
+    pub staged: bool,
+    /// Do not report findings whose fingerprints this baseline file accepts.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Accept every current finding: write their fingerprints to FILE and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Human)]
+    pub format: ScanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// Short lines for people.
+    Human,
+    /// One JSON object.
+    Json,
+    /// SARIF 2.1.0, for code-scanning upload.
+    Sarif,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,6 @@
 //! `gardefou`: the command-line front of the gardefou crates.
 
+mod bounded;
 mod cli;
 mod cmd;
 mod env_source;
@@ -7,9 +8,11 @@ mod env_vars;
 mod policy_source;
 mod registry_source;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use std::ffi::OsString;
 
 /// Exit code of a refusal: a policy violation or findings.
 pub const EXIT_REFUSED: u8 = 1;
@@ -17,7 +20,10 @@ pub const EXIT_REFUSED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Run(args) => cmd::run::run(args),
@@ -26,14 +32,23 @@ fn main() -> ExitCode {
         cli::Command::Secrets(cli::SecretsCommand::Register(args)) => cmd::secrets::register(args),
         cli::Command::Db(db) => cmd::db::run(db),
         cli::Command::Seed(args) => cmd::seed::run(args),
+        cli::Command::Scan(args) => cmd::scan::run(args),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
-            if is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
-            }
-            eprintln!("gardefou: {err:#}");
+            // A guard never turns a failure to report into success: with its output closed
+            // (`gardefou check | head -0`), a refusal must not exit 0. Best effort on stderr,
+            // which may be the closed one (eprintln! would panic).
+            let mut stderr = std::io::stderr().lock();
+            let _ = if is_broken_pipe(&err) {
+                writeln!(
+                    stderr,
+                    "gardefou: cannot write the report: the output was closed"
+                )
+            } else {
+                writeln!(stderr, "gardefou: {err:#}")
+            };
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -45,4 +60,50 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Prints a clap error without the arguments that could be values: `gardefou run
+/// STRIPE_SECRET_KEY=sk_live_… node` (the `env` habit) or `--format <a pasted key>` would
+/// otherwise be echoed to stderr and into CI logs. Help and version print as clap does.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = hide_values(e.render().to_string(), std::env::args_os().skip(1));
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    ExitCode::from(EXIT_ERROR)
+}
+
+/// Replaces in `text` every argument that is not a short plain word or flag (`check`,
+/// `--formt`, `jsn`) with `…`.
+fn hide_values(mut text: String, args: impl Iterator<Item = OsString>) -> String {
+    let mut hidden = Vec::new();
+    for arg in args {
+        let arg = arg.to_string_lossy().into_owned();
+        // clap names the value of `--flag=VALUE` alone.
+        if let Some((_, value)) = arg.split_once('=').filter(|_| arg.starts_with('-')) {
+            if !is_plain_word(value) {
+                hidden.push(value.to_owned());
+            }
+        }
+        if !is_plain_word(&arg) {
+            hidden.push(arg);
+        }
+    }
+    // Longest first, so that an argument inside another is not left half-replaced.
+    hidden.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    for arg in hidden {
+        text = text.replace(&arg, "…");
+    }
+    text
+}
+
+fn is_plain_word(arg: &str) -> bool {
+    let word = arg.trim_start_matches('-');
+    arg.len() <= 20
+        && arg.len() - word.len() <= 2
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

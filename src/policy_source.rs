@@ -37,8 +37,10 @@ pub fn load_with_path(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf
     let Some(path) = path else {
         return Ok((Policy::koomy(), None));
     };
-    let text = std::fs::read_to_string(&path)
+    let bytes = crate::bounded::read(&path, crate::bounded::TEXT_LIMIT)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("the policy file {} is not valid UTF-8", path.display()))?;
     let policy = Policy::from_toml(&text, &path.display().to_string())?;
     Ok((policy, Some(path)))
 }

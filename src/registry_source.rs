@@ -29,7 +29,7 @@ pub fn path(explicit: Option<&Path>, policy_file: Option<&Path>) -> PathBuf {
 /// error for `check` (a typo must not silently disable the check); the caller decides.
 /// A file that exists but cannot be read or parsed is always an error.
 pub fn read(path: &Path) -> Result<Option<Registry>> {
-    let text = match std::fs::read(path) {
+    let text = match crate::bounded::read(path, crate::bounded::REGISTRY_LIMIT) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             anyhow::anyhow!("the secrets registry {} is not valid UTF-8", path.display())
         })?,

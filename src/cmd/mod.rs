@@ -6,5 +6,6 @@ pub mod deploy;
 pub mod domains;
 pub mod probe;
 pub mod run;
+pub mod scan;
 pub mod secrets;
 pub mod seed;

@@ -273,3 +273,76 @@ fn run_execs_the_command_and_passes_its_exit_code() {
     let out = env.cmd(&vars).arg("run").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a command is required");
 }
+
+#[test]
+fn check_refuses_a_variable_set_twice_in_the_environment_block() {
+    // libc's getenv (libpq, Node) reads the first DATABASE_URL, production; gardefou used to
+    // read the last one, sandbox, and allow.
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let out = crate::support::raw_environment_cmd(
+        env.dir.path(),
+        &["check"],
+        &[
+            "KOOMY_ENV=sandbox".into(),
+            "NODE_ENV=production".into(),
+            format!("DATABASE_URL={}", sandbox_url(&format!("ep-alpha-1{R}"))),
+            format!("DATABASE_URL={}", sandbox_url(&format!("ep-beta-1{R}"))),
+        ],
+    )
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("environment-duplicate-variable")
+            && stdout.contains("DATABASE_URL is set more than once"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&fake_password()));
+}
+
+#[test]
+fn check_refuses_an_endless_env_file_policy_or_registry_instead_of_reading_it_all() {
+    // Stands for /dev/zero or a runaway file: gardefou used to read the whole thing into
+    // memory (on /dev/zero, until the OOM killer). A sparse file costs no disk.
+    let env = Env::new();
+    let huge = env.path("huge");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(64 << 20)
+        .unwrap();
+    let huge = huge.to_str().unwrap();
+    for args in [
+        vec!["check", "--env-file", huge],
+        vec!["check", "--policy", huge],
+        vec!["check", "--registry", huge],
+    ] {
+        let out = env.cmd(&[]).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("larger than"), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_refusal_does_not_exit_0_when_the_report_cannot_be_written() {
+    // `gardefou check | head -0`, or `run` with a closed stderr: gardefou used to treat the
+    // broken pipe as success and exit 0 on a refusal.
+    let env = Env::new();
+    for (args, stdout) in [(&["check"][..], true), (&["run", "--", "true"][..], false)] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut cmd = env.std_cmd(&[("KOOMY_ENV", "prod")]);
+        cmd.args(args);
+        if stdout {
+            cmd.stdout(writer);
+        } else {
+            cmd.stderr(writer);
+        }
+        let status = cmd.status().unwrap();
+        assert_eq!(status.code(), Some(2), "{args:?}");
+    }
+}

@@ -13,6 +13,10 @@ fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
             gardefou_policy::rules::ALL,
         ),
         (
+            "Secret scanner (`gardefou scan`; rules in `crates/gardefou-scan/rules/*.toml`)",
+            Box::leak(gardefou_scan::rules::catalog().into_boxed_slice()),
+        ),
+        (
             "Secrets and configured domains (`gardefou check`, `gardefou run`, `gardefou secrets register`; see `docs/secrets.md`)",
             gardefou_policy::secrets::rules::ALL,
         ),

@@ -7,5 +7,7 @@ mod docs;
 mod domains;
 mod probe;
 mod run_node;
+mod scan;
 mod secrets;
 mod support;
+mod usage;

@@ -133,3 +133,57 @@ pub fn forwarder(upstream: u16) -> u16 {
     });
     port
 }
+
+/// A `gardefou ARGS` command in the temp dir whose environment is exactly this block,
+/// duplicates included (which no safe API can build): the forked child calls `execve`
+/// itself with that block.
+pub fn raw_environment_cmd(dir: &Path, args: &[&str], entries: &[String]) -> std::process::Command {
+    use std::ffi::{c_char, c_int, CString};
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    extern "C" {
+        fn execve(
+            path: *const c_char,
+            argv: *const *const c_char,
+            envp: *const *const c_char,
+        ) -> c_int;
+    }
+    let program = assert_cmd::cargo::cargo_bin("gardefou");
+    let mut cmd = std::process::Command::new(&program);
+    cmd.current_dir(dir);
+    // Everything is built in the parent: between fork and exec the child only reads it.
+    // Addresses are kept as integers so that the closure is Send + Sync.
+    let path = CString::new(program.as_os_str().as_bytes()).unwrap();
+    let strings = |items: Vec<CString>| {
+        let mut ptrs: Vec<usize> = items.iter().map(|s| s.as_ptr() as usize).collect();
+        ptrs.push(0);
+        (items, ptrs)
+    };
+    let argv = strings(
+        std::iter::once("gardefou")
+            .chain(args.iter().copied())
+            .map(|a| CString::new(a).unwrap())
+            .collect(),
+    );
+    let envp = strings(
+        entries
+            .iter()
+            .map(|e| CString::new(e.as_str()).unwrap())
+            .collect(),
+    );
+    // SAFETY: the closure only reads memory built before the fork and calls execve, which
+    // is async-signal-safe; it returns only when execve failed.
+    unsafe {
+        cmd.pre_exec(move || {
+            // Keeps the strings alive (a closure captures only the fields it names).
+            let _strings = (&argv.0, &envp.0);
+            execve(
+                path.as_ptr(),
+                argv.1.as_ptr().cast::<*const c_char>(),
+                envp.1.as_ptr().cast::<*const c_char>(),
+            );
+            Err(std::io::Error::last_os_error())
+        });
+    }
+    cmd
+}

@@ -25,6 +25,7 @@
 pub mod human;
 pub mod json;
 mod rule;
+pub mod sarif;
 
 pub use rule::{Rule, POLICY_SECTIONS};
 

@@ -108,12 +108,16 @@ pub fn block_on<T>(
         .enable_time()
         .build()
         .map_err(|e| ProbeError::Config(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(async {
+    let result = rt.block_on(async {
         match tokio::time::timeout(timeout, fut).await {
             Ok(r) => r,
             Err(_) => Err(ProbeError::Timeout(timeout)),
         }
-    })
+    });
+    // Dropping a runtime waits for its blocking threads; a `getaddrinfo` stuck on a silent
+    // nameserver would hold the refusal for the resolver's own timeout. Leave it behind.
+    rt.shutdown_background();
+    result
 }
 
 /// The tokio-postgres configuration for a URL that passed the grammar. tokio-postgres' own

@@ -77,10 +77,11 @@ pub(crate) fn client_config(url: &ConnUrl) -> Result<ClientConfig, ProbeError> {
     let config = match (url.param(Param::SslCert), url.param(Param::SslKey)) {
         (None, None) => builder.with_no_client_auth(),
         (Some(cert), Some(key)) => {
-            let certs = CertificateDer::pem_file_iter(cert)
-                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+            let cert_pem = read_pem("sslcert", cert)?;
+            let certs = CertificateDer::pem_slice_iter(&cert_pem)
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| ProbeError::Config(format!("cannot read sslcert {cert}: {e}")))?;
-            let key = PrivateKeyDer::from_pem_file(key)
+            let key = PrivateKeyDer::from_pem_slice(&read_pem("sslkey", key)?)
                 .map_err(|e| ProbeError::Config(format!("cannot read sslkey {key}: {e}")))?;
             builder
                 .with_client_auth_cert(certs, key)
@@ -95,6 +96,29 @@ pub(crate) fn client_config(url: &ConnUrl) -> Result<ClientConfig, ProbeError> {
     Ok(config)
 }
 
+/// The largest PEM file read: far above any real certificate bundle.
+const PEM_LIMIT: u64 = 1 << 20;
+
+/// Reads a PEM file named by the URL. It is read before the connection, synchronously, where
+/// the probe's timeout cannot interrupt: so only a regular file (a FIFO would block the open
+/// for ever) of at most [`PEM_LIMIT`] bytes (`/dev/zero` would be read until memory runs out).
+fn read_pem(param: &str, path: &str) -> Result<Vec<u8>, ProbeError> {
+    use std::io::Read;
+    let fail = |why: String| ProbeError::Config(format!("cannot read {param} {path}: {why}"));
+    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail("not a regular file".into()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(PEM_LIMIT + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > PEM_LIMIT {
+        return Err(fail(format!("larger than {} MiB", PEM_LIMIT >> 20)));
+    }
+    Ok(bytes)
+}
+
 fn roots(url: &ConnUrl) -> Result<RootCertStore, ProbeError> {
     match url.param(Param::SslRootCert) {
         None | Some("system") => Ok(RootCertStore::from_iter(
@@ -102,8 +126,9 @@ fn roots(url: &ConnUrl) -> Result<RootCertStore, ProbeError> {
         )),
         Some(path) => {
             let mut store = RootCertStore::empty();
-            let certs = CertificateDer::pem_file_iter(path)
-                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+            let pem = read_pem("sslrootcert", path)?;
+            let certs = CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| ProbeError::Config(format!("cannot read sslrootcert {path}: {e}")))?;
             let (added, _) = store.add_parsable_certificates(certs);
             if added == 0 {

@@ -101,6 +101,37 @@ struct RawRelease {
     sandbox_branch: Option<Spanned<String>>,
 }
 
+/// A TOML or serde error message on one line, without the values it quotes.
+///
+/// serde's messages quote the value they did not expect (`invalid type: string "…",
+/// expected a sequence`): a secret written where a policy or registry key expects
+/// something else (`[secrets.vars] JWT_SECRET = "<the secret>"`) would be printed. The
+/// location (line:column) and the expectation are kept; the value becomes `a string`.
+pub fn toml_message(message: &str) -> String {
+    let message = message.trim().replace('\n', " ");
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some(i) = rest.find("string \"") {
+        out.push_str(&rest[..i]);
+        out.push_str("a string");
+        let quoted = &rest[i + "string \"".len()..];
+        let mut escaped = false;
+        let end = quoted.char_indices().find_map(|(j, c)| {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => return Some(j + 1),
+                _ => {}
+            }
+            None
+        });
+        // An unterminated quote: drop the rest rather than risk printing part of a value.
+        rest = end.map_or("", |j| &quoted[j..]);
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Policy {
     /// Reads a policy file's text over the built-in policy. `source_name` is used in errors.
     pub fn from_toml(text: &str, source_name: &str) -> Result<Policy, ConfigError> {
@@ -113,12 +144,8 @@ impl Policy {
                 message,
             }
         };
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-            err(
-                e.span().unwrap_or(0..0),
-                e.message().trim().replace('\n', " "),
-            )
-        })?;
+        let raw: RawPolicy = toml::from_str(text)
+            .map_err(|e| err(e.span().unwrap_or(0..0), toml_message(e.message())))?;
 
         let mut policy = Policy::koomy();
         if let Some(db) = raw.database {

@@ -83,6 +83,12 @@ pub fn evaluate(policy: &Policy, vars: &EnvVars) -> Evaluation {
 pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -> Evaluation {
     let mut findings = Vec::new();
 
+    for name in vars.duplicates() {
+        findings.push(rules::ENVIRONMENT_DUPLICATE_VARIABLE.error(format!(
+            "{name} is set more than once in the environment; programs disagree on which value they read"
+        )));
+    }
+
     let environment = match vars.lookup("KOOMY_ENV") {
         Lookup::Missing => {
             findings.push(rules::KOOMY_ENV_MISSING.error("KOOMY_ENV is not set"));

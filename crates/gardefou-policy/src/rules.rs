@@ -28,6 +28,10 @@ gardefou_findings::rules! {
     NODE_ENV_NOT_PRODUCTION = ("node-env-not-production", "3",
         "`KOOMY_ENV=production` with a `NODE_ENV` other than `production`.",
         "set NODE_ENV=production for a production start");
+    /// A raw environment block can hold a name twice; clients disagree on which they read.
+    ENVIRONMENT_DUPLICATE_VARIABLE = ("environment-duplicate-variable", "3",
+        "A variable is set more than once in the process environment: the C library (libpq) and Node's `process.env` read the first value, gardefou's exec passes on the last, so the guard cannot know what the server will use.",
+        "start the process with each variable set once (check the launcher that builds its environment)");
     /// `DATABASE_URL` is required.
     DATABASE_URL_MISSING = ("database-url-missing", "3",
         "`DATABASE_URL` is not set.",

@@ -1,6 +1,6 @@
 //! A snapshot of environment variables whose values cannot be printed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use gardefou_redact::Secret;
@@ -12,6 +12,8 @@ use gardefou_redact::Secret;
 #[derive(Clone, Default)]
 pub struct EnvVars {
     vars: BTreeMap<String, Value>,
+    /// Names that the process environment holds more than once.
+    duplicates: BTreeSet<String>,
 }
 
 #[derive(Clone)]
@@ -36,6 +38,19 @@ impl EnvVars {
     /// Records a variable whose value is not valid UTF-8.
     pub fn insert_not_utf8(&mut self, name: impl Into<String>) {
         self.vars.insert(name.into(), Value::NotUtf8);
+    }
+
+    /// Records that the process environment holds `name` more than once. A raw
+    /// environment block can: the C library's `getenv` (libpq, Node's `process.env`) reads
+    /// the first entry, Rust's `std::process::Command` passes on the last, so such a
+    /// variable has no single value and the guard must refuse it.
+    pub fn insert_duplicate(&mut self, name: impl Into<String>) {
+        self.duplicates.insert(name.into());
+    }
+
+    /// The names set more than once, sorted.
+    pub fn duplicates(&self) -> impl Iterator<Item = &str> {
+        self.duplicates.iter().map(String::as_str)
     }
 
     /// The value of a variable, if set and UTF-8.

@@ -179,3 +179,21 @@ fn only_local_may_run_unstamped_and_no_seed_runs_in_production() {
         assert!(e.starts_with("gardefou.toml:2:"), "{bad}: {e}");
     }
 }
+
+#[test]
+fn policy_error_does_not_echo_a_secret_written_in_the_wrong_place() {
+    // A developer writes the secret itself where the policy expects a kind table, a list
+    // or a number; serde's message used to quote it back on stderr.
+    let planted = format!("{}{}", "Zq9".repeat(12), "x\\\"y");
+    for text in [
+        format!("[secrets.vars]\nJWT_SECRET = \"{planted}\"\n"),
+        format!("[database.production]\nneon_endpoints = \"{planted}\"\n"),
+        format!("[database]\nconnect_timeout_ms = \"{planted}\"\n"),
+        format!("[database]\nconnect_timeout_ms = '{planted}'\n"),
+    ] {
+        let e = error(&text);
+        assert!(!e.contains("Zq9Zq9"), "{e}");
+        assert!(e.starts_with("gardefou.toml:2:"), "{e}");
+        assert!(e.contains("a string"), "{e}");
+    }
+}

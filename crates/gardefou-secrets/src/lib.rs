@@ -157,7 +157,7 @@ impl Registry {
         let raw: RawRegistry = toml::from_str(text).map_err(|e| {
             err(
                 e.span().unwrap_or(0..0),
-                e.message().trim().replace('\n', " "),
+                gardefou_policy::file::toml_message(e.message()),
             )
         })?;
         if *raw.version.get_ref() != VERSION {
@@ -436,6 +436,24 @@ mod tests {
         ] {
             let e = Registry::from_toml(&text, "r.toml").unwrap_err();
             assert!(e.to_string().contains(needle), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn registry_error_does_not_echo_a_secret_written_in_the_wrong_place() {
+        let fp = "0123456789abcdef";
+        let planted = "Zq9".repeat(12);
+        for text in [
+            format!(
+                "version = 1\nkey_check = \"{fp}\"\n[production]\nJWT_SECRET = \"{planted}\"\n"
+            ),
+            format!("version = \"{planted}\"\nkey_check = \"{fp}\"\n"),
+        ] {
+            let e = Registry::from_toml(&text, "r.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains(&planted), "{e}");
+            assert!(e.contains("a string"), "{e}");
         }
     }
 }

@@ -1,0 +1,369 @@
+//! Git inputs, through git's own plumbing (see the crate doc for why not `gix`).
+//!
+//! History: `git rev-list --objects --all` lists every reachable object once, with the
+//! path it was first seen at; its output is piped straight into `git cat-file --batch`,
+//! which streams the objects' contents. Blobs go to worker threads over a bounded channel,
+//! so memory stays flat whatever the size of the history. Only for blobs that hold a
+//! finding is the introducing commit looked up, in one extra `git log --raw` pass.
+//!
+//! Staged: `git diff --cached --raw` names the blobs about to be committed; `cat-file`
+//! streams them.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Mutex};
+
+use crate::{progress_bar, Error, Origin, Outcome, Scanner, Sink};
+
+fn git(repo: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C").arg(repo);
+    // Paths are printed verbatim, not C-quoted.
+    c.args(["-c", "core.quotePath=false"]);
+    c
+}
+
+fn spawn(mut cmd: Command, command: &'static str) -> Result<Child, Error> {
+    cmd.spawn().map_err(|e| Error::Git {
+        command,
+        message: e.to_string(),
+    })
+}
+
+fn check(child: &mut Child, command: &'static str) -> Result<(), Error> {
+    let status = child.wait().map_err(|e| Error::Git {
+        command,
+        message: e.to_string(),
+    })?;
+    if status.success() {
+        return Ok(());
+    }
+    let mut message = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut message);
+    }
+    let message = message.lines().next().unwrap_or("").trim().to_owned();
+    Err(Error::Git {
+        command,
+        message: if message.is_empty() {
+            status.to_string()
+        } else {
+            message
+        },
+    })
+}
+
+/// One blob to scan.
+struct Blob {
+    oid: String,
+    path: String,
+    data: Vec<u8>,
+}
+
+/// Reads `cat-file --batch` output (format `%(objectname) %(objecttype) %(objectsize)
+/// %(rest)`) and sends blobs of at most `max` bytes to `tx`.
+fn read_batch(
+    out: impl Read,
+    max: u64,
+    tx: &mpsc::SyncSender<Blob>,
+    sink: &mut Sink,
+    bar: &indicatif::ProgressBar,
+) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Git {
+        command: "cat-file",
+        message: e.to_string(),
+    };
+    let mut out = BufReader::with_capacity(256 * 1024, out);
+    let mut header = String::new();
+    loop {
+        header.clear();
+        if out.read_line(&mut header).map_err(io)? == 0 {
+            return Ok(());
+        }
+        let line = header.trim_end_matches('\n');
+        // A missing object is reported as `<oid> missing` (the path is not echoed).
+        if let Some(oid) = line.strip_suffix(" missing") {
+            sink.stats
+                .errors
+                .push(format!("object {oid}: missing from the repository"));
+            continue;
+        }
+        let mut parts = line.splitn(4, ' ');
+        let (oid, kind, size) = (parts.next(), parts.next(), parts.next());
+        let path = parts.next().unwrap_or("").to_owned();
+        let (Some(oid), Some(kind), Some(size)) = (oid, kind, size) else {
+            return Err(Error::Git {
+                command: "cat-file",
+                message: format!("unexpected output: {line}"),
+            });
+        };
+        let size: u64 = size.parse().map_err(|_| Error::Git {
+            command: "cat-file",
+            message: format!("unexpected size: {size}"),
+        })?;
+        let wanted = kind == "blob" && !path.is_empty();
+        if !wanted || size > max {
+            if wanted {
+                sink.stats.skipped_large += 1;
+            }
+            std::io::copy(&mut (&mut out).take(size + 1), &mut std::io::sink()).map_err(io)?;
+            continue;
+        }
+        let mut data = vec![0u8; size as usize];
+        out.read_exact(&mut data).map_err(io)?;
+        let mut lf = [0u8; 1];
+        out.read_exact(&mut lf).map_err(io)?;
+        if Scanner::is_binary(&data) {
+            sink.stats.skipped_binary += 1;
+            continue;
+        }
+        bar.inc(1);
+        if tx
+            .send(Blob {
+                oid: oid.to_owned(),
+                path,
+                data,
+            })
+            .is_err()
+        {
+            return Ok(());
+        }
+    }
+}
+
+/// Scans blobs from `produce` on worker threads. Each finding's `commit` temporarily
+/// holds the id of the blob it was found in, for [`attribute_commits`].
+fn scan_blobs(
+    scanner: &Scanner,
+    produce: impl FnOnce(&mpsc::SyncSender<Blob>, &mut Sink) -> Result<(), Error> + Send,
+) -> Result<Sink, Error> {
+    let total = Mutex::new(Sink::default());
+    let (tx, rx) = mpsc::sync_channel::<Blob>(scanner.threads() * 4);
+    let rx = Mutex::new(rx);
+    let produced = std::thread::scope(|s| {
+        for _ in 0..scanner.threads() {
+            s.spawn(|| {
+                let mut sink = Sink::default();
+                loop {
+                    let blob = match rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok(blob) = blob else { break };
+                    let before = sink.findings.len();
+                    scanner.scan_into(&blob.path, Origin::default(), &blob.data, &mut sink);
+                    for f in &mut sink.findings[before..] {
+                        if let Some(loc) = f.location.as_mut() {
+                            loc.commit = Some(blob.oid.clone());
+                        }
+                    }
+                }
+                if let Ok(mut t) = total.lock() {
+                    t.merge(sink);
+                }
+            });
+        }
+        let mut sink = Sink::default();
+        let r = produce(&tx, &mut sink);
+        drop(tx);
+        if let Ok(mut t) = total.lock() {
+            t.merge(sink);
+        }
+        r
+    });
+    produced?;
+    Ok(total.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+pub(crate) fn scan_history(scanner: &Scanner, repo: &Path) -> Result<Outcome, Error> {
+    let max = scanner.options().max_file_size;
+    let bar = progress_bar(scanner.options().progress, "blobs");
+    let mut sink = scan_blobs(scanner, |tx, sink| {
+        let mut rev_list = git(repo);
+        rev_list
+            // A partial or damaged clone lacks some blobs: list them anyway, and report
+            // them as not scanned rather than failing the whole scan.
+            .args(["rev-list", "--objects", "--all", "--missing=allow-any"])
+            .arg(format!("--filter=blob:limit={}", max + 1))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut rev_list = spawn(rev_list, "rev-list")?;
+        let objects = rev_list.stdout.take().expect("piped");
+        let mut cat = git(repo);
+        cat.args([
+            "cat-file",
+            "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)",
+        ])
+        .stdin(Stdio::from(objects))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut cat = spawn(cat, "cat-file")?;
+        let out = cat.stdout.take().expect("piped");
+        let read = read_batch(out, max, tx, sink, &bar);
+        check(&mut rev_list, "rev-list")?;
+        read?;
+        check(&mut cat, "cat-file")
+    })?;
+    bar.finish_and_clear();
+    if !sink.findings.is_empty() {
+        attribute_commits(repo, &mut sink)?;
+    }
+    Ok(sink.finish())
+}
+
+/// Replaces each finding's blob id by the commit that introduced the blob, in one pass
+/// over history, and reports a secret once per path: the same value in successive
+/// versions of a file has one fingerprint and is reported at its first commit.
+fn attribute_commits(repo: &Path, sink: &mut Sink) -> Result<(), Error> {
+    let wanted: std::collections::HashSet<String> = sink
+        .findings
+        .iter()
+        .filter_map(|f| f.location.as_ref()?.commit.clone())
+        .collect();
+    let mut log = git(repo);
+    log.args([
+        "log",
+        "--all",
+        "--reverse",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "-m",
+        "--format=commit %H",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = spawn(log, "log")?;
+    let out = BufReader::new(child.stdout.take().expect("piped"));
+    // blob id -> (order of the introducing commit, commit id)
+    let mut introduced: HashMap<String, (usize, String)> = HashMap::new();
+    let (mut commit, mut order) = (String::new(), 0usize);
+    for line in out.lines() {
+        let line = line.map_err(|e| Error::Git {
+            command: "log",
+            message: e.to_string(),
+        })?;
+        if let Some(c) = line.strip_prefix("commit ") {
+            commit = c.to_owned();
+            order += 1;
+        } else if line.starts_with(':') {
+            // `:old_mode new_mode old_oid new_oid status\tpath`
+            let meta = line.split('\t').next().unwrap_or("");
+            if let Some(new_oid) = meta.split(' ').nth(3) {
+                if wanted.contains(new_oid) && !introduced.contains_key(new_oid) {
+                    introduced.insert(new_oid.to_owned(), (order, commit.clone()));
+                }
+            }
+        }
+    }
+    check(&mut child, "log")?;
+    let mut findings = std::mem::take(&mut sink.findings);
+    let order_of = |f: &gardefou_findings::Finding| {
+        f.location
+            .as_ref()
+            .and_then(|l| l.commit.as_ref())
+            .and_then(|o| introduced.get(o))
+            .map_or(usize::MAX, |(n, _)| *n)
+    };
+    findings.sort_by_key(|f| order_of(f));
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.rule, f.fingerprint.clone())));
+    for f in &mut findings {
+        if let Some(loc) = f.location.as_mut() {
+            loc.commit = loc
+                .commit
+                .as_ref()
+                .and_then(|o| introduced.get(o))
+                .map(|(_, c)| c.clone());
+        }
+    }
+    sink.findings = findings;
+    Ok(())
+}
+
+pub(crate) fn scan_staged(scanner: &Scanner, repo: &Path) -> Result<Outcome, Error> {
+    let mut diff = git(repo);
+    diff.args([
+        "diff",
+        "--cached",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--no-renames",
+        "--diff-filter=ACMRT",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = spawn(diff, "diff")?;
+    let mut raw = Vec::new();
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_to_end(&mut raw)
+        .map_err(|e| Error::Git {
+            command: "diff",
+            message: e.to_string(),
+        })?;
+    check(&mut child, "diff")?;
+    // `:old_mode new_mode old_oid new_oid status\0path\0`
+    let mut staged = Vec::new();
+    let mut fields = raw.split(|&b| b == 0);
+    while let Some(meta) = fields.next() {
+        if meta.is_empty() {
+            continue;
+        }
+        let Some(path) = fields.next() else { break };
+        let meta = String::from_utf8_lossy(meta);
+        let mut parts = meta.split(' ');
+        let new_mode = parts.nth(1).unwrap_or("");
+        let new_oid = parts.nth(1).unwrap_or("");
+        // Skip submodules (160000) and symlinks (120000): no content of ours to scan.
+        if new_mode.starts_with("1600") || new_mode.starts_with("1200") {
+            continue;
+        }
+        if new_oid.bytes().all(|b| b == b'0') {
+            continue;
+        }
+        staged.push((
+            new_oid.to_owned(),
+            String::from_utf8_lossy(path).into_owned(),
+        ));
+    }
+    let max = scanner.options().max_file_size;
+    let bar = progress_bar(scanner.options().progress, "staged files");
+    let mut sink = scan_blobs(scanner, |tx, sink| {
+        let mut cat = git(repo);
+        cat.args([
+            "cat-file",
+            "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut cat = spawn(cat, "cat-file")?;
+        let mut stdin = cat.stdin.take().expect("piped");
+        let out = cat.stdout.take().expect("piped");
+        // Feed on a thread: cat-file's output is consumed concurrently.
+        let feeder = std::thread::spawn(move || {
+            for (oid, path) in staged {
+                if writeln!(stdin, "{oid} {path}").is_err() {
+                    break;
+                }
+            }
+        });
+        let read = read_batch(out, max, tx, sink, &bar);
+        let _ = feeder.join();
+        read?;
+        check(&mut cat, "cat-file")
+    })?;
+    bar.finish_and_clear();
+    for f in &mut sink.findings {
+        if let Some(loc) = f.location.as_mut() {
+            loc.commit = None; // staged content has no commit yet
+        }
+    }
+    Ok(sink.finish())
+}

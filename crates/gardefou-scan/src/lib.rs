@@ -1,0 +1,382 @@
+//! The secret scanner behind `gardefou scan` (policy §7.1: no secret hard-coded in the code).
+//!
+//! - **Rules are data**: the TOML files under `rules/` are compiled into the binary. Each
+//!   rule has an id, a kind, the policy section, keywords, a pattern, the capture group
+//!   holding the secret, an optional entropy floor and `examples`/`negative_examples`
+//!   that the test suite runs.
+//! - **One prefilter pass**: an ASCII case-insensitive Aho-Corasick automaton over every
+//!   rule's keywords finds the lines worth looking at; only those lines meet the rules'
+//!   own regexes, compiled without Unicode (`\b`, `\w`, `\s` are ASCII), which keeps the
+//!   hot path at memory speed.
+//! - **Judging a candidate**: placeholders (`xxx`, `<your-key>`, `changeme`) and
+//!   references (`${VAR}`, `$VAR`, `process.env.X`, `os.environ[...]`, an unquoted name in
+//!   code) are not secrets; entropy floors keep generic rules quiet; a line carrying
+//!   `gardefou:allow` is skipped; a specific rule wins over a generic one on the same value.
+//! - **Inputs**: a tree ([`Scanner::scan_paths`], parallel, honouring `.gitignore`,
+//!   skipping binary and oversized files), git history ([`Scanner::scan_git_history`],
+//!   every reachable blob once) and the index ([`Scanner::scan_staged`]).
+//! - **Nothing leaks**: a secret is held in a [`gardefou_redact::Secret`] from the moment it
+//!   is matched and only ever leaves as a keyed fingerprint (see [`fingerprint`]).
+//!
+//! Git is read through `git` plumbing in subprocesses (`rev-list --objects --all` piped
+//! into `cat-file --batch`, `diff --cached --raw`), not through `gix`. The plumbing
+//! streams every reachable blob exactly once in one process pair, is as fast as git
+//! itself, and handles every repository format git does (packs, alternates, partial and
+//! shallow clones, worktrees) without a large dependency tree that would more than double
+//! the build. A scanner that checks committed history needs git installed anyway.
+//!
+//! ```
+//! use gardefou_scan::{ScanOptions, Scanner};
+//!
+//! let scanner = Scanner::new(ScanOptions::default()).unwrap();
+//! let line = format!("STRIPE_SECRET_KEY={}_{}_{}", "sk", "live", "4eC39HqLyjWDarjtT1zdp7dc9Zq8");
+//! let findings = scanner.scan_bytes("config.js", line.as_bytes());
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].rule, "stripe-secret-key");
+//! // The finding names the rule, the place and a fingerprint: never the value.
+//! assert!(!format!("{:?}", findings[0]).contains("4eC39"));
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod baseline;
+pub mod detect;
+pub mod engine;
+pub mod fingerprint;
+mod git;
+pub mod rules;
+mod walk;
+
+use std::path::{Path, PathBuf};
+
+use gardefou_findings::{Finding, Location, Report, Severity};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+pub use baseline::Baseline;
+pub use engine::{Candidate, Matcher};
+pub use fingerprint::FingerprintKey;
+pub use rules::{builtin as builtin_rules, Rule};
+
+/// Files larger than this are skipped unless configured otherwise (`[scan] max_file_size`).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// Why a scan could not be carried out. Never contains a scanned value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A rule file does not parse or compile.
+    #[error("invalid rule in {file}: {message}")]
+    Rule {
+        /// Rule file (and rule id).
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An `allow_paths` glob is invalid.
+    #[error("invalid allow_paths glob {glob:?}: {message}")]
+    Glob {
+        /// The glob.
+        glob: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A baseline file is malformed.
+    #[error("invalid baseline {path}: {message}")]
+    Baseline {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A git command failed.
+    #[error("git {command} failed: {message}")]
+    Git {
+        /// The subcommand, e.g. `rev-list`.
+        command: &'static str,
+        /// git's own message, or the exit status.
+        message: String,
+    },
+}
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files (and blobs) larger than this many bytes are skipped.
+    pub max_file_size: u64,
+    /// Globs of paths never reported (e.g. rule example files), matched against the path
+    /// as displayed, relative to the scanned root. `*` does not cross `/`; use `**`.
+    pub allow_paths: Vec<String>,
+    /// Worker threads; 0 picks the number of CPUs.
+    pub threads: usize,
+    /// Draw a progress bar on stderr (set it only when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            allow_paths: Vec::new(),
+            threads: 0,
+            progress: false,
+        }
+    }
+}
+
+/// What a scan looked at, for the summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Files or blobs scanned.
+    pub scanned: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Skipped because they hold a NUL byte in their first 8 KiB.
+    pub skipped_binary: u64,
+    /// Skipped because they exceed `max_file_size`.
+    pub skipped_large: u64,
+    /// Findings not reported because their path is in `allow_paths`.
+    pub allowed_by_path: u64,
+    /// Findings not reported because the baseline accepts them.
+    pub baselined: u64,
+    /// Files that could not be read (path and reason; never content).
+    pub errors: Vec<String>,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Findings left after allowlists and baseline, sorted by path, line and column.
+    pub report: Report,
+    /// Every finding before the baseline was applied, as baseline entries, for
+    /// `--write-baseline`.
+    pub entries: Vec<baseline::Entry>,
+    /// What was scanned and skipped.
+    pub stats: Stats,
+}
+
+/// A configured scanner.
+pub struct Scanner {
+    matcher: Matcher,
+    allow: GlobSet,
+    options: ScanOptions,
+    baseline: Baseline,
+}
+
+/// Where a finding was made, beyond its path.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Origin<'a> {
+    pub commit: Option<&'a str>,
+}
+
+impl Scanner {
+    /// A scanner with the built-in rules.
+    pub fn new(options: ScanOptions) -> Result<Self, Error> {
+        let mut allow = GlobSetBuilder::new();
+        for glob in &options.allow_paths {
+            let g = GlobBuilder::new(glob.trim_start_matches("./"))
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::Glob {
+                    glob: glob.clone(),
+                    message: e.kind().to_string(),
+                })?;
+            allow.add(g);
+        }
+        Ok(Scanner {
+            matcher: Matcher::new(rules::builtin()),
+            allow: allow.build().map_err(|e| Error::Glob {
+                glob: String::new(),
+                message: e.to_string(),
+            })?,
+            options,
+            baseline: Baseline::default(),
+        })
+    }
+
+    /// Uses `baseline`: its findings are not reported, and its key makes the fingerprints.
+    pub fn with_baseline(mut self, baseline: Baseline) -> Self {
+        self.baseline = baseline;
+        self
+    }
+
+    /// The key fingerprints are made with.
+    pub fn fingerprint_key(&self) -> &FingerprintKey {
+        &self.baseline.key
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &ScanOptions {
+        &self.options
+    }
+
+    /// Findings in one buffer, as if it were the file `path`. Allowlists and the baseline
+    /// are not applied.
+    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> Vec<Finding> {
+        self.matcher
+            .find(path, bytes)
+            .into_iter()
+            .map(|c| self.to_finding(path, Origin::default(), &c))
+            .collect()
+    }
+
+    /// Scans files and directories.
+    pub fn scan_paths(&self, paths: &[PathBuf]) -> Result<Outcome, Error> {
+        walk::scan_paths(self, paths)
+    }
+
+    /// Scans every blob reachable from any ref of the repository at `repo`, once.
+    pub fn scan_git_history(&self, repo: &Path) -> Result<Outcome, Error> {
+        git::scan_history(self, repo)
+    }
+
+    /// Scans what is staged in the index of the repository at `repo`.
+    pub fn scan_staged(&self, repo: &Path) -> Result<Outcome, Error> {
+        git::scan_staged(self, repo)
+    }
+
+    pub(crate) fn threads(&self) -> usize {
+        match self.options.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
+    pub(crate) fn is_allowed_path(&self, path: &str) -> bool {
+        !self.allow.is_empty() && self.allow.is_match(path)
+    }
+
+    pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+        memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
+    }
+
+    fn to_finding(&self, path: &str, origin: Origin<'_>, c: &Candidate) -> Finding {
+        let fingerprint =
+            self.baseline
+                .key
+                .fingerprint(c.rule.id, path, c.secret.expose().as_bytes());
+        let local = c.severity == Severity::Warning && c.rule.severity == Severity::Error;
+        let message = format!(
+            "{} {} ({} characters, redacted){}",
+            c.rule.kind,
+            if c.rule.severity == Severity::Warning {
+                "in the code"
+            } else {
+                "hard-coded"
+            },
+            c.secret.expose().chars().count(),
+            if local { " for a local database" } else { "" },
+        );
+        let finding = Finding {
+            rule: c.rule.id,
+            policy: c.rule.policy,
+            severity: c.severity,
+            message,
+            fix: c.rule.fix.to_owned(),
+            location: None,
+            fingerprint: None,
+        };
+        finding
+            .at(Location {
+                path: path.to_owned(),
+                line: c.line,
+                column: c.column,
+                commit: origin.commit.map(str::to_owned),
+            })
+            .with_fingerprint(fingerprint)
+    }
+
+    /// Matches one file's bytes and files the findings into `sink`, applying the path
+    /// allowlist and the baseline.
+    pub(crate) fn scan_into(&self, path: &str, origin: Origin<'_>, bytes: &[u8], sink: &mut Sink) {
+        sink.stats.scanned += 1;
+        sink.stats.bytes += bytes.len() as u64;
+        let candidates = self.matcher.find(path, bytes);
+        if candidates.is_empty() {
+            return;
+        }
+        if self.is_allowed_path(path) {
+            sink.stats.allowed_by_path += candidates.len() as u64;
+            return;
+        }
+        for c in &candidates {
+            let f = self.to_finding(path, origin, c);
+            let fp = f.fingerprint.clone().unwrap_or_default();
+            sink.entries.push(baseline::Entry {
+                rule: f.rule.to_owned(),
+                path: path.to_owned(),
+                fingerprint: fp.clone(),
+            });
+            if self.baseline.contains(&fp) {
+                sink.stats.baselined += 1;
+            } else {
+                sink.findings.push(f);
+            }
+        }
+    }
+}
+
+/// Per-thread accumulator of findings and counts.
+#[derive(Default)]
+pub(crate) struct Sink {
+    pub findings: Vec<Finding>,
+    pub entries: Vec<baseline::Entry>,
+    pub stats: Stats,
+}
+
+impl Sink {
+    pub fn merge(&mut self, other: Sink) {
+        self.findings.extend(other.findings);
+        self.entries.extend(other.entries);
+        let (s, o) = (&mut self.stats, other.stats);
+        s.scanned += o.scanned;
+        s.bytes += o.bytes;
+        s.skipped_binary += o.skipped_binary;
+        s.skipped_large += o.skipped_large;
+        s.allowed_by_path += o.allowed_by_path;
+        s.baselined += o.baselined;
+        s.errors.extend(o.errors);
+    }
+
+    pub fn finish(mut self) -> Outcome {
+        self.findings.sort_by(|a, b| {
+            let key = |f: &Finding| {
+                f.location
+                    .as_ref()
+                    .map(|l| (l.path.clone(), l.line, l.column, l.commit.clone()))
+            };
+            key(a).cmp(&key(b)).then(a.rule.cmp(b.rule))
+        });
+        self.entries.sort();
+        self.entries.dedup();
+        self.stats.errors.sort();
+        Outcome {
+            report: Report::new(self.findings),
+            entries: self.entries,
+            stats: self.stats,
+        }
+    }
+}
+
+pub(crate) fn progress_bar(enabled: bool, what: &'static str) -> indicatif::ProgressBar {
+    if !enabled {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {human_pos} {msg} scanned ({elapsed})")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}

@@ -1,0 +1,26 @@
+//! Reads the files gardefou is pointed at (policy, env file, registry) with a size limit,
+//! so that `/dev/zero`, `/dev/urandom` or a runaway file is an error, not an endless read
+//! that ends in the kernel's OOM killer.
+
+use std::io::Read;
+use std::path::Path;
+
+/// The policy file and the env file: far above any real one.
+pub const TEXT_LIMIT: u64 = 4 << 20;
+/// The secrets registry: 16 hex digits per secret and environment.
+pub const REGISTRY_LIMIT: u64 = 16 << 20;
+
+/// Reads at most `limit` bytes of `path`; a longer file is an `InvalidData` error that
+/// says so (the caller adds which file it is).
+pub fn read(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", limit >> 20),
+        ));
+    }
+    Ok(bytes)
+}

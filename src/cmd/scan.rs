@@ -1,0 +1,158 @@
+//! `gardefou scan`: find hard-coded secrets (§7.1) in a tree, git history or the index.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use gardefou_findings::{human, json, sarif, Report};
+use gardefou_scan::{Baseline, FingerprintKey, Outcome, ScanOptions, Scanner};
+use serde_json::{json, Value};
+
+use crate::cli::{ScanArgs, ScanFormat};
+use crate::{policy_source, EXIT_ERROR, EXIT_REFUSED};
+
+pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    let policy = policy_source::load(None)?;
+    let options = ScanOptions {
+        max_file_size: policy.scan.max_file_size,
+        allow_paths: policy.scan.allow_paths.clone(),
+        threads: 0,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let baseline = match &args.baseline {
+        Some(path) => Baseline::read(path)?,
+        None => Baseline::default(),
+    };
+    // A new baseline gets a fresh random key, so that its fingerprints (and every
+    // fingerprint printed while it is in use) cannot confirm a guessed secret.
+    let baseline = if args.write_baseline.is_some() && args.baseline.is_none() {
+        Baseline::empty(FingerprintKey::random().context("cannot read /dev/urandom")?)
+    } else {
+        baseline
+    };
+    let scanner = Scanner::new(options)?.with_baseline(baseline);
+    let mode = if args.git {
+        "git"
+    } else if args.staged {
+        "staged"
+    } else {
+        "tree"
+    };
+    let outcome = match mode {
+        "tree" => scanner.scan_paths(&args.paths)?,
+        _ => {
+            let repo = match args.paths.as_slice() {
+                [] => PathBuf::from("."),
+                [one] => one.clone(),
+                _ => anyhow::bail!("--{mode} takes one repository path"),
+            };
+            if mode == "git" {
+                scanner.scan_git_history(&repo)?
+            } else {
+                scanner.scan_staged(&repo)?
+            }
+        }
+    };
+    for error in &outcome.stats.errors {
+        eprintln!("gardefou: warning: not scanned: {error}");
+    }
+    if let Some(path) = &args.write_baseline {
+        Baseline::write(path, scanner.fingerprint_key(), outcome.entries.clone())?;
+        eprintln!(
+            "gardefou: wrote {}: {} finding{} accepted",
+            path.display(),
+            outcome.entries.len(),
+            if outcome.entries.len() == 1 { "" } else { "s" }
+        );
+        let accepted = Outcome {
+            report: Report::default(),
+            ..outcome
+        };
+        write(&accepted, mode, args.format)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    write(&outcome, mode, args.format)?;
+    Ok(if outcome.report.is_denied() {
+        ExitCode::from(EXIT_REFUSED)
+    } else if !outcome.stats.errors.is_empty() {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write(outcome: &Outcome, mode: &str, format: ScanFormat) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        ScanFormat::Human => human::write(&mut out, &outcome.report, Some(&summary(outcome)))?,
+        ScanFormat::Json => {
+            let s = &outcome.stats;
+            json::write(
+                &mut out,
+                &outcome.report,
+                &[
+                    ("mode", Value::from(mode)),
+                    (
+                        "stats",
+                        json!({
+                            "scanned": s.scanned,
+                            "bytes": s.bytes,
+                            "skipped_binary": s.skipped_binary,
+                            "skipped_large": s.skipped_large,
+                            "allowed_by_path": s.allowed_by_path,
+                            "baselined": s.baselined,
+                            "errors": s.errors.len(),
+                        }),
+                    ),
+                ],
+            )?
+        }
+        ScanFormat::Sarif => {
+            let rules = gardefou_scan::rules::catalog();
+            sarif::write(
+                &mut out,
+                &outcome.report,
+                &sarif::Tool {
+                    name: "gardefou",
+                    version: env!("CARGO_PKG_VERSION"),
+                    information_uri: "https://github.com/koomy/gardefou",
+                    rules: &rules,
+                },
+            )?
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `1234 files, 31.4 MB scanned; skipped: 3 binary, 1 over the size limit; 2 baselined`
+fn summary(outcome: &Outcome) -> String {
+    let s = &outcome.stats;
+    let mut text = format!(
+        "{} file{} ({:.1} MB) scanned",
+        s.scanned,
+        if s.scanned == 1 { "" } else { "s" },
+        s.bytes as f64 / 1e6
+    );
+    let mut skipped = Vec::new();
+    if s.skipped_binary > 0 {
+        skipped.push(format!("{} binary", s.skipped_binary));
+    }
+    if s.skipped_large > 0 {
+        skipped.push(format!("{} over the size limit", s.skipped_large));
+    }
+    if !skipped.is_empty() {
+        text.push_str(&format!("; skipped {}", skipped.join(", ")));
+    }
+    if s.baselined > 0 {
+        text.push_str(&format!("; {} in the baseline", s.baselined));
+    }
+    if s.allowed_by_path > 0 {
+        text.push_str(&format!("; {} in allowed paths", s.allowed_by_path));
+    }
+    if !s.errors.is_empty() {
+        text.push_str(&format!("; {} unreadable", s.errors.len()));
+    }
+    text
+}
