@@ -21,6 +21,10 @@ fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
             gardefou_policy::secrets::rules::ALL,
         ),
         (
+            "HTTP guard (`gardefou-axum`, `koomy-api serve`; see `docs/http.md`)",
+            gardefou_axum::rules::ALL,
+        ),
+        (
             "Release rules (`gardefou deploy check`)",
             gardefou_release::rules::ALL,
         ),

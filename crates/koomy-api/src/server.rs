@@ -1,0 +1,272 @@
+//! `koomy-api serve`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use gardefou_axum::GuardedConfig;
+use gardefou_findings::Severity;
+use serde::Serialize;
+use tokio_postgres::Client;
+
+use crate::cli::ServeArgs;
+use crate::{migrate, policy, Refused, Usage};
+
+/// The application's state.
+#[derive(Clone)]
+pub struct App {
+    db: Arc<Client>,
+}
+
+/// Runs the guard, applies migrations, serves until SIGTERM or SIGINT.
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let listen = listen_address(args.listen)?;
+    let sources = policy::Sources::load(
+        args.policy.policy.as_deref(),
+        args.policy.registry.as_deref(),
+    )?;
+    let config = start_guard(sources).await?;
+    let mut client = config.connect().await?;
+    let applied = migrate::apply(&mut client).await?;
+    tracing::info!(applied, "schema up to date");
+
+    let app = router(
+        App {
+            db: Arc::new(client),
+        },
+        !args.no_request_log,
+    );
+    let app = config.mount(app);
+
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        addr = %addr,
+        environment = %config.environment(),
+        debug_routes = config.debug_routes_enabled(),
+        "listening"
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The full guard; a refusal is logged by rule id (never a value) and returned for
+/// printing on stderr.
+pub async fn start_guard(sources: policy::Sources) -> Result<Arc<GuardedConfig>> {
+    let vars = gardefou_axum::process_env();
+    let mut keyed = None;
+    let registry = sources.registry(&mut keyed);
+    let result = GuardedConfig::start_with(sources.policy.clone(), vars, &registry).await;
+    match result {
+        Ok(config) => {
+            for w in &config.warnings().findings {
+                tracing::warn!(rule = w.rule, policy = w.policy, "{}", w.message);
+            }
+            tracing::info!(
+                environment = %config.environment(),
+                database = %config.identity().database,
+                system_identifier = config.identity().system_identifier.as_deref().unwrap_or("-"),
+                stamp = config.identity().stamp.as_ref().and_then(|s| s.environment.as_deref()).unwrap_or("none"),
+                "guard passed"
+            );
+            Ok(Arc::new(config))
+        }
+        Err(refused) => {
+            if let gardefou_axum::StartError::Refused(report) = &refused {
+                let rules: Vec<&str> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .map(|f| f.rule)
+                    .collect();
+                tracing::error!(rules = ?rules, "refused to start");
+            }
+            Err(Refused(refused.to_string()).into())
+        }
+    }
+}
+
+fn listen_address(explicit: Option<SocketAddr>) -> Result<SocketAddr> {
+    if let Some(addr) = explicit {
+        return Ok(addr);
+    }
+    match std::env::var("PORT") {
+        Ok(p) => {
+            let port: u16 = p
+                .parse()
+                .map_err(|_| Usage("PORT is not a port number (1-65535)".into()))?;
+            Ok(SocketAddr::from(([0, 0, 0, 0], port)))
+        }
+        Err(_) => Err(Usage("give --listen ADDR or set PORT".into()).into()),
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGTERM");
+            return std::future::pending().await;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
+        _ = tokio::signal::ctrl_c() => tracing::info!(signal = "SIGINT", "shutting down"),
+    }
+}
+
+/// The routes. The fallback is the one answer for every unknown route, and so for every
+/// debug path that is not opened (see `gardefou_axum::debug`).
+pub fn router(app: App, log_requests: bool) -> Router {
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/organisations", get(organisations))
+        .route("/api/organisations/{slug}/members", get(members))
+        .fallback(not_found)
+        .with_state(app);
+    if log_requests {
+        router.layer(middleware::from_fn(log_request))
+    } else {
+        router
+    }
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "application/json")],
+        "{\"error\":\"not found\"}\n",
+    )
+        .into_response()
+}
+
+/// One line per request: method, path (never the query string, which may carry tokens),
+/// status, duration. Headers are never logged.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        micros = start.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+#[derive(Serialize)]
+struct Organisation {
+    slug: String,
+    name: String,
+    city: String,
+    rna: Option<String>,
+    yearly_fee_cents: i32,
+    members: i64,
+}
+
+#[derive(Serialize)]
+struct Member {
+    first_name: String,
+    last_name: String,
+    role: String,
+    joined_on: String,
+}
+
+struct ApiError;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"error\":\"database unavailable\"}\n",
+        )
+            .into_response()
+    }
+}
+
+impl From<tokio_postgres::Error> for ApiError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        ApiError
+    }
+}
+
+async fn organisations(State(app): State<App>) -> Result<Json<Vec<Organisation>>, ApiError> {
+    let rows = app
+        .db
+        .query(
+            "SELECT o.slug, o.name, o.city, o.rna, o.yearly_fee_cents, count(m.id)
+               FROM koomy_api.organisations o
+               LEFT JOIN koomy_api.members m ON m.organisation_id = o.id
+              GROUP BY o.id ORDER BY o.name",
+            &[],
+        )
+        .await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| Organisation {
+                slug: r.get(0),
+                name: r.get(1),
+                city: r.get(2),
+                rna: r.get(3),
+                yearly_fee_cents: r.get(4),
+                members: r.get(5),
+            })
+            .collect(),
+    ))
+}
+
+async fn members(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, ApiError> {
+    let org = app
+        .db
+        .query_opt(
+            "SELECT id FROM koomy_api.organisations WHERE slug = $1",
+            &[&slug],
+        )
+        .await?;
+    let Some(org) = org else {
+        return Ok(not_found().await);
+    };
+    let id: i64 = org.get(0);
+    let rows = app
+        .db
+        .query(
+            "SELECT first_name, last_name, role, joined_on::text
+               FROM koomy_api.members WHERE organisation_id = $1
+              ORDER BY last_name, first_name",
+            &[&id],
+        )
+        .await?;
+    let members: Vec<Member> = rows
+        .iter()
+        .map(|r| Member {
+            first_name: r.get(0),
+            last_name: r.get(1),
+            role: r.get(2),
+            joined_on: r.get(3),
+        })
+        .collect();
+    Ok(Json(members).into_response())
+}

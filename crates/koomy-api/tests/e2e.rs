@@ -1,0 +1,684 @@
+//! End to end: the real `koomy-api` binary against real PostgreSQL clusters, over
+//! loopback. Every response and every log line is searched for the database URL, its
+//! password and the debug secret.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use gardefou_policy::Environment;
+use gardefou_testpg::Cluster;
+
+/// A production cluster and a sandbox cluster, listed as such by a policy file.
+struct World {
+    prod: Cluster,
+    sandbox: Cluster,
+    dir: tempfile_dir::Dir,
+}
+
+mod tempfile_dir {
+    /// A temporary directory removed on drop (std only).
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Dir {
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "koomy-api-e2e-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Stamps database `name` of `db` as `env`, the way `gardefou db stamp` does.
+fn stamp(db: &Cluster, name: &str, env: Environment) {
+    let url = gardefou_pgurl::parse(&db.url(name, "sslmode=disable")).unwrap();
+    let written = gardefou_pgprobe::block_on(
+        async {
+            let client = gardefou_pgprobe::connect(&url).await?;
+            Ok(gardefou_pgprobe::stamp::write(&client, env, None).await)
+        },
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert!(written.is_ok(), "{written:?}");
+}
+
+fn debug_secret() -> String {
+    // 64 hex digits, built at run time.
+    let seed = std::process::id() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    (0..64u64)
+        .map(|i| char::from_digit(((seed >> (i % 60)) ^ (i * 7)) as u32 % 16, 16).unwrap())
+        .collect()
+}
+
+impl World {
+    fn new() -> World {
+        let prod = Cluster::start();
+        prod.create_database("koomy_production");
+        stamp(&prod, "koomy_production", Environment::Production);
+        let sandbox = Cluster::start();
+        sandbox.create_database("koomy_sandbox");
+        stamp(&sandbox, "koomy_sandbox", Environment::Sandbox);
+        let dir = tempfile_dir::Dir::new();
+        std::fs::write(
+            dir.0.join("gardefou.toml"),
+            format!(
+                "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n\n[database.local]\nallow_unstamped = true\n",
+                prod.port(),
+                sandbox.port()
+            ),
+        )
+        .unwrap();
+        World { prod, sandbox, dir }
+    }
+
+    fn policy(&self) -> PathBuf {
+        self.dir.0.join("gardefou.toml")
+    }
+
+    /// Every string that must never appear in a response or a log.
+    fn secrets(&self) -> Vec<String> {
+        vec![
+            self.prod.url("koomy_production", ""),
+            self.sandbox.url("koomy_sandbox", ""),
+            self.prod.password().to_owned(),
+            self.sandbox.password().to_owned(),
+            debug_secret(),
+        ]
+    }
+
+    fn command(&self, args: &[&str], env: &[(&str, String)]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_koomy-api"));
+        c.args(args)
+            .arg("--policy")
+            .arg(self.policy())
+            .env_clear()
+            .current_dir(&self.dir.0)
+            .stdin(Stdio::null());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Each cluster's database, named for its role.
+    fn dbname(&self, db: &Cluster) -> &'static str {
+        if db.port() == self.prod.port() {
+            "koomy_production"
+        } else if db.port() == self.sandbox.port() {
+            "koomy_sandbox"
+        } else {
+            "koomy_local"
+        }
+    }
+
+    fn env(&self, koomy_env: &str, db: &Cluster) -> Vec<(&'static str, String)> {
+        self.env_db(koomy_env, db, self.dbname(db))
+    }
+
+    fn env_db(&self, koomy_env: &str, db: &Cluster, name: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("KOOMY_ENV", koomy_env.to_owned()),
+            ("NODE_ENV", "production".to_owned()),
+            ("DATABASE_URL", db.url(name, "sslmode=disable")),
+        ]
+    }
+
+    fn assert_no_leak(&self, what: &str, text: &str) {
+        for s in self.secrets() {
+            assert!(!text.contains(&s), "{what} leaks a secret:\n{text}");
+        }
+    }
+}
+
+/// A running server, its address and everything it logged.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    logs: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Server {
+    fn start(world: &World, env: &[(&str, String)]) -> Server {
+        let mut child = world
+            .command(&["serve", "--listen", "127.0.0.1:0"], env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, logs) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        for stream in [Box::new(out) as Box<dyn Read + Send>, Box::new(err)] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let mut seen = Vec::new();
+        let addr = loop {
+            let line = logs
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("the server did not start:\n{}", seen.join("\n")));
+            seen.push(line.clone());
+            if line.contains("\"message\":\"listening\"") {
+                let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+                break v["fields"]["addr"].as_str().unwrap().parse().unwrap();
+            }
+        };
+        Server {
+            child,
+            addr,
+            logs,
+            seen,
+        }
+    }
+
+    /// Sends SIGTERM, waits for the exit, returns the status and every log line.
+    fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let status = self.child.wait().unwrap();
+        while let Ok(line) = self.logs.recv_timeout(Duration::from_secs(2)) {
+            self.seen.push(line);
+        }
+        (status, self.seen.join("\n"))
+    }
+}
+
+impl Drop for Server {
+    /// A test that fails midway must not leave its server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The raw bytes of a response (status line, headers, body), with the `date` value, the
+/// only part that changes with time, masked.
+fn raw(addr: SocketAddr, method: &str, target: &str, headers: &[(&str, &str)]) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut req = format!("{method} {target} HTTP/1.1\r\nhost: api.koomy.app\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("connection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .split("\r\n")
+        .map(|l| {
+            if l.to_ascii_lowercase().starts_with("date:") {
+                "date: <masked>"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+const DEBUG_PATHS: &[&str] = &[
+    "/api/_debug/db-identity",
+    "/api/_debug/db-identity?verbose=1",
+    "/api/_debug/db-identity/",
+    "/api/_debug/",
+    "/api/_debug/config",
+    "/api/_debug/%64b-identity",
+];
+
+/// Asserts that every debug request is answered exactly like an unknown route, except a
+/// `GET` of an endpoint with the right secret when `open` is true.
+fn assert_debug_paths_are_unknown_routes(world: &World, addr: SocketAddr, open: bool) -> usize {
+    let good = debug_secret();
+    let wrong = format!(
+        "{}{}",
+        &good[..63],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
+    let header_sets: Vec<Vec<(&str, &str)>> = vec![
+        vec![],
+        vec![("X-Debug-Secret", good.as_str())],
+        vec![("x-debug-secret", wrong.as_str())],
+        vec![("x-debug-secret", &good[..32])],
+        vec![("x-debug-secret", "")],
+        vec![
+            ("x-debug-secret", good.as_str()),
+            ("x-debug-secret", good.as_str()),
+        ],
+    ];
+    let mut compared = 0;
+    for method in METHODS {
+        for path in DEBUG_PATHS {
+            for headers in &header_sets {
+                let got = raw(addr, method, path, headers);
+                world.assert_no_leak("a debug response", &got);
+                let opens = open
+                    && *method == "GET"
+                    && path.starts_with("/api/_debug/db-identity")
+                    && !path.ends_with('/')
+                    && headers.len() == 1
+                    && headers[0].1 == good;
+                if opens {
+                    assert!(got.starts_with("HTTP/1.1 200 OK\r\n"), "{got}");
+                    continue;
+                }
+                let unknown = raw(addr, method, "/api/no-such-route", headers);
+                assert_eq!(
+                    got,
+                    unknown,
+                    "{method} {path} with {} header(s)",
+                    headers.len()
+                );
+                assert!(got.starts_with("HTTP/1.1 404 Not Found\r\n"), "{got}");
+                compared += 1;
+            }
+        }
+    }
+    compared
+}
+
+#[test]
+fn production_answers_every_debug_path_like_an_unknown_route() {
+    let world = World::new();
+    let server = Server::start(&world, &world.env("production", &world.prod));
+    let n = assert_debug_paths_are_unknown_routes(&world, server.addr, false);
+    assert_eq!(n, METHODS.len() * DEBUG_PATHS.len() * 6);
+    let health = raw(server.addr, "GET", "/healthz", &[]);
+    assert!(
+        health.starts_with("HTTP/1.1 200 OK\r\n") && health.ends_with("ok\n"),
+        "{health}"
+    );
+    let (status, logs) = server.stop();
+    assert!(status.success(), "{status}");
+    assert!(logs.contains("\"message\":\"stopped\""), "{logs}");
+    world.assert_no_leak("the logs", &logs);
+}
+
+#[test]
+fn local_has_no_debug_routes_even_with_a_secret() {
+    let world = World::new();
+    let local = Cluster::start();
+    local.create_database("koomy_local");
+    let mut env = world.env("local", &local);
+    env.push(("NODE_ENV", "development".to_owned()));
+    env.push(("DEBUG_SECRET", debug_secret()));
+    let server = Server::start(&world, &env);
+    assert_debug_paths_are_unknown_routes(&world, server.addr, false);
+    let (status, logs) = server.stop();
+    assert!(status.success());
+    world.assert_no_leak("the logs", &logs);
+    let mut all = world.secrets();
+    all.push(local.url("koomy_local", ""));
+    all.push(local.password().to_owned());
+    for s in all {
+        assert!(!logs.contains(&s));
+    }
+}
+
+#[test]
+fn sandbox_opens_the_identity_only_with_the_right_secret() {
+    let world = World::new();
+    let mut env = world.env("sandbox", &world.sandbox);
+    env.push(("DEBUG_SECRET", debug_secret()));
+    let server = Server::start(&world, &env);
+    assert_debug_paths_are_unknown_routes(&world, server.addr, true);
+
+    let got = raw(
+        server.addr,
+        "GET",
+        "/api/_debug/db-identity",
+        &[("X-Debug-Secret", &debug_secret())],
+    );
+    world.assert_no_leak("the identity", &got);
+    assert!(got.contains("cache-control: no-store\r\n"), "{got}");
+    let body = got.split("\r\n\r\n").nth(1).unwrap();
+    let v: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(v["environment"], "sandbox");
+    assert_eq!(v["database"], "koomy_sandbox");
+    assert_eq!(v["host"], "127.0.0.1");
+    assert_eq!(v["port"], world.sandbox.port());
+    let sysid = world.sandbox.psql(
+        "postgres",
+        "select system_identifier from pg_control_system()",
+    );
+    assert_eq!(v["system_identifier"], sysid.trim());
+    assert!(v["server_version"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .next()
+        .unwrap()
+        .is_ascii_digit());
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "database",
+            "database_oid",
+            "environment",
+            "findings",
+            "host",
+            "neon",
+            "port",
+            "server_version",
+            "stamp",
+            "system_identifier",
+            "verdict"
+        ],
+        "an allowlist of fields; never the URL or the user"
+    );
+    assert!(
+        !body.contains(&format!("\"{}\"", Cluster::APP_USER)),
+        "the user is never shown: {body}"
+    );
+
+    let (status, logs) = server.stop();
+    assert!(status.success());
+    world.assert_no_leak("the logs", &logs);
+}
+
+/// Runs `koomy-api serve`, expecting a refusal: exit 1 before listening.
+fn refused(world: &World, env: &[(&str, String)]) -> String {
+    let out = world
+        .command(&["serve", "--listen", "127.0.0.1:0"], env)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(!stdout.contains("\"listening\""), "{stdout}");
+    world.assert_no_leak("stdout", &stdout);
+    world.assert_no_leak("stderr", &stderr);
+    format!("{stdout}\n{stderr}")
+}
+
+#[test]
+fn the_server_refuses_to_start_on_every_mismatch() {
+    let world = World::new();
+    let with = |mut env: Vec<(&'static str, String)>, extra: &[(&'static str, String)]| {
+        env.extend(extra.iter().cloned());
+        env
+    };
+    // Sandbox name, production database.
+    let out = refused(&world, &world.env("sandbox", &world.prod));
+    assert!(
+        out.contains("error[database-url-environment-mismatch]"),
+        "{out}"
+    );
+    // Production name, sandbox database.
+    let out = refused(&world, &world.env("production", &world.sandbox));
+    assert!(
+        out.contains("error[database-url-environment-mismatch]"),
+        "{out}"
+    );
+    // A debug secret in production.
+    let env = with(
+        world.env("production", &world.prod),
+        &[("DEBUG_SECRET", debug_secret())],
+    );
+    let out = refused(&world, &env);
+    assert!(out.contains("DEBUG_SECRET"), "{out}");
+    // A weak debug secret in sandbox.
+    let weak = "debug-me-please".to_owned();
+    let env = with(
+        world.env("sandbox", &world.sandbox),
+        &[("DEBUG_SECRET", weak.clone())],
+    );
+    let out = refused(&world, &env);
+    assert!(
+        out.contains("error[secret-weak]") && !out.contains(&weak),
+        "{out}"
+    );
+    // No KOOMY_ENV at all.
+    let env: Vec<_> = world
+        .env("sandbox", &world.sandbox)
+        .into_iter()
+        .filter(|(k, _)| *k != "KOOMY_ENV")
+        .collect();
+    let out = refused(&world, &env);
+    assert!(out.contains("error[koomy-env-missing]"), "{out}");
+    // A PG* variable beside DATABASE_URL.
+    let env = with(
+        world.env("sandbox", &world.sandbox),
+        &[("PGHOST", "127.0.0.1".into())],
+    );
+    let out = refused(&world, &env);
+    assert!(out.contains("error[database-env-override]"), "{out}");
+    // A sandbox database without a stamp.
+    world.sandbox.create_database("koomy_unstamped");
+    let out = refused(
+        &world,
+        &world.env_db("sandbox", &world.sandbox, "koomy_unstamped"),
+    );
+    assert!(out.contains("error[database-stamp-missing]"), "{out}");
+    // The production database dumped and restored into the sandbox cluster: it keeps the
+    // production stamp, not the identity.
+    world
+        .prod
+        .dump_into("koomy_production", &world.sandbox, "koomy_restored");
+    let out = refused(
+        &world,
+        &world.env_db("sandbox", &world.sandbox, "koomy_restored"),
+    );
+    assert!(
+        out.contains("error[database-stamp-environment-mismatch]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error[database-stamp-identity-mismatch]"),
+        "{out}"
+    );
+    // The seed refuses it too, whatever the environment claims.
+    let seed = world
+        .command(
+            &["seed"],
+            &world.env_db("sandbox", &world.sandbox, "koomy_restored"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(seed.status.code(), Some(1));
+    world.assert_no_leak("seed stderr", &String::from_utf8_lossy(&seed.stderr));
+    // A sandbox-listed port where no server answers.
+    let port = gardefou_testpg::free_port().unwrap();
+    std::fs::write(
+        world.policy(),
+        format!("[database.sandbox]\nhosts = [\"127.0.0.1:{port}\"]\n"),
+    )
+    .unwrap();
+    let env = vec![
+        ("KOOMY_ENV", "sandbox".to_owned()),
+        ("NODE_ENV", "production".to_owned()),
+        (
+            "DATABASE_URL",
+            world
+                .sandbox
+                .url_at("127.0.0.1", port, "koomy_sandbox", "sslmode=disable"),
+        ),
+    ];
+    let out = refused(&world, &env);
+    assert!(out.contains("error[database-unreachable]"), "{out}");
+}
+
+#[test]
+fn seed_fills_the_sandbox_and_refuses_elsewhere() {
+    let world = World::new();
+    // Production: refused, and nothing is written.
+    let out = world
+        .command(&["seed"], &world.env("production", &world.prod))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[seed-environment-refused]"), "{text}");
+    world.assert_no_leak("seed output", &text);
+    let tables = world.prod.psql(
+        "koomy_production",
+        "select count(*) from pg_tables where schemaname = 'koomy_api' and tablename = 'organisations'",
+    );
+    assert_eq!(tables.trim(), "0", "the refused seed created no table");
+
+    // Local (allowed to run unstamped by this policy, but not to seed): refused.
+    let local = Cluster::start();
+    local.create_database("koomy_local");
+    let mut env = world.env("local", &local);
+    env.push(("NODE_ENV", "development".to_owned()));
+    let out = world.command(&["seed"], &env).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[seed-environment-refused]"), "{text}");
+    assert!(!text.contains(local.password()));
+
+    // Sandbox: seeded, twice (idempotent), then served.
+    for _ in 0..2 {
+        let out = world
+            .command(&["seed"], &world.env("sandbox", &world.sandbox))
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{text}");
+        world.assert_no_leak("seed output", &text);
+    }
+    let count = world.sandbox.psql(
+        "koomy_sandbox",
+        "select (select count(*) from koomy_api.organisations) || ',' || (select count(*) from koomy_api.members)",
+    );
+    assert_eq!(count.trim(), "5,21");
+    let server = Server::start(&world, &world.env("sandbox", &world.sandbox));
+    let got = raw(server.addr, "GET", "/api/organisations", &[]);
+    assert!(got.starts_with("HTTP/1.1 200 OK\r\n"), "{got}");
+    assert!(got.contains("Les Amis du Vélo Nantais"), "{got}");
+    let got = raw(
+        server.addr,
+        "GET",
+        "/api/organisations/chorale-saint-michel/members",
+        &[],
+    );
+    assert!(got.contains("\"Françoise\""), "{got}");
+    let (status, logs) = server.stop();
+    assert!(status.success());
+    world.assert_no_leak("the logs", &logs);
+}
+
+#[test]
+fn the_listen_address_comes_from_listen_or_port_else_a_usage_error() {
+    let bin = env!("CARGO_BIN_EXE_koomy-api");
+    for (env, want) in [
+        (vec![], "give --listen ADDR or set PORT"),
+        (vec![("PORT", "http")], "PORT is not a port number"),
+        (vec![("PORT", "70000")], "PORT is not a port number"),
+    ] {
+        let out = Command::new(bin)
+            .arg("serve")
+            .env_clear()
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(want),
+            "{out:?}"
+        );
+    }
+    let out = Command::new(bin)
+        .args(["serve", "--listen", "not-an-address"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+#[test]
+fn sandbox_over_verified_tls() {
+    let world = World::new();
+    let tls = Cluster::builder().tls().start();
+    tls.create_database("koomy_sandbox");
+    let ca = tls.ca_cert().unwrap();
+    let query = format!("sslmode=verify-full&sslrootcert={}", ca.display());
+    // The policy lists the TLS cluster as sandbox; stamp it over TLS too.
+    std::fs::write(
+        world.policy(),
+        format!(
+            "[database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n",
+            tls.port()
+        ),
+    )
+    .unwrap();
+    let url = gardefou_pgurl::parse(&tls.url("koomy_sandbox", &query)).unwrap();
+    let written = gardefou_pgprobe::block_on(
+        async {
+            let client = gardefou_pgprobe::connect(&url).await?;
+            Ok(gardefou_pgprobe::stamp::write(&client, Environment::Sandbox, None).await)
+        },
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert!(written.is_ok(), "{written:?}");
+    let env = vec![
+        ("KOOMY_ENV", "sandbox".to_owned()),
+        ("NODE_ENV", "production".to_owned()),
+        ("DATABASE_URL", tls.url("koomy_sandbox", &query)),
+        ("DEBUG_SECRET", debug_secret()),
+    ];
+    let server = Server::start(&world, &env);
+    let got = raw(
+        server.addr,
+        "GET",
+        "/api/_debug/db-identity",
+        &[("X-Debug-Secret", &debug_secret())],
+    );
+    assert!(got.starts_with("HTTP/1.1 200 OK\r\n"), "{got}");
+    assert!(got.contains("\"verdict\": \"allow\""), "{got}");
+    assert!(!got.contains(tls.password()) && !got.contains(&debug_secret()));
+    let (status, logs) = server.stop();
+    assert!(status.success());
+    assert!(!logs.contains(tls.password()), "{logs}");
+
+    // A CA that did not sign the server's certificate: refused before listening.
+    let other = Cluster::builder().tls().start();
+    let wrong = format!(
+        "sslmode=verify-full&sslrootcert={}",
+        other.ca_cert().unwrap().display()
+    );
+    let env = vec![
+        ("KOOMY_ENV", "sandbox".to_owned()),
+        ("NODE_ENV", "production".to_owned()),
+        ("DATABASE_URL", tls.url("koomy_sandbox", &wrong)),
+    ];
+    let out = refused(&world, &env);
+    assert!(out.contains("error[database-unreachable]"), "{out}");
+    assert!(!out.contains(tls.password()));
+}
