@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use gardefou_findings::Finding;
 use gardefou_policy::secrets::{debug, rules};
-use gardefou_policy::{evaluate_with, Environment};
+use gardefou_policy::{evaluate_with, Environment, Evaluation, Policy};
 
 use crate::cli::RunArgs;
 use crate::cmd::check::write_human;
@@ -16,20 +16,33 @@ use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
 use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let command = args.command.clone();
+    guard_then_exec(args, Purpose::Run, |_, evaluation| {
+        if evaluation.environment == Some(Environment::Production) {
+            if let Some(f) = inspector_on_command_line(&command) {
+                evaluation.report.findings.push(f);
+            }
+        }
+    })
+}
+
+/// What `run` and `seed` share: the static check (with the secrets registry and the
+/// command's own `extra` rules), then the live probe for `purpose` only when it passes, the
+/// report on stderr (the child owns stdout), and the exec — or exit 1, the child never
+/// started.
+pub fn guard_then_exec(
+    args: RunArgs,
+    purpose: Purpose,
+    extra: impl FnOnce(&Policy, &mut Evaluation),
+) -> Result<ExitCode> {
     let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
     let registry =
         registry_source::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
     let vars = env_source::process();
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     drop(vars);
-    if evaluation.environment == Some(Environment::Production) {
-        if let Some(f) = inspector_on_command_line(&args.command) {
-            evaluation.report.findings.push(f);
-        }
-    }
-    // The static check first; the live probe only when it passes.
-    append_live_findings(&policy, &mut evaluation, Purpose::Run);
-    // The server owns stdout; gardefou speaks on stderr.
+    extra(&policy, &mut evaluation);
+    append_live_findings(&policy, &mut evaluation, purpose);
     write_human(&mut std::io::stderr().lock(), &evaluation)?;
     if !evaluation.is_allowed() {
         return Ok(ExitCode::from(EXIT_REFUSED));
@@ -38,8 +51,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .command
         .split_first()
         .context("no command to run after --")?;
-    // exec only returns on failure.
-    // The registry key is gardefou's, not the server's.
+    // exec only returns on failure. The registry key is gardefou's, not the child's.
     let err = std::process::Command::new(program)
         .args(rest)
         .env_remove(GARDEFOU_SECRETS_KEY)
