@@ -38,7 +38,7 @@ pub fn guard_then_exec(
     let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
     let registry =
         registry_source::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
-    let vars = env_source::process();
+    let vars = env_source::server_environment()?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     drop(vars);
     extra(&policy, &mut evaluation);

@@ -420,3 +420,45 @@ fn regression_a_fifo_as_policy_or_registry_is_refused_not_waited_on() {
         assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn regression_run_sees_the_dotenv_file_the_node_server_would_load() {
+    // A server calling require('dotenv').config() adds ./.env's variables that the
+    // environment does not set; run used to check the environment alone.
+    let env = Env::new();
+    // Production on a port where nothing listens: a static refusal must come first.
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
+    );
+    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    env.write(".env", "DEBUG_SQL=1\nKOOMY_ENV=sandbox\n");
+    let out = env
+        .cmd(&vars("production", url))
+        .args(["run", "--", "true"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[debug-in-production]"), "{stderr}");
+    assert!(stderr.contains("DEBUG_SQL"), "{stderr}");
+    // dotenv never overrides a set variable: KOOMY_ENV stays production.
+    assert!(stderr.contains("KOOMY_ENV=production"), "{stderr}");
+    assert!(
+        !stderr.contains("database-url-environment-mismatch"),
+        "{stderr}"
+    );
+
+    // DOTENV_CONFIG_PATH names another file, as dotenv/config reads it.
+    std::fs::remove_file(env.path(".env")).unwrap();
+    env.write("conf.env", "INTERNAL_TOOLS=on\n");
+    let mut with_path = vars("production", url).to_vec();
+    with_path.push(("DOTENV_CONFIG_PATH", "conf.env"));
+    let out = env
+        .cmd(&with_path)
+        .args(["run", "--", "true"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("INTERNAL_TOOLS"), "{stderr}");
+}
