@@ -27,7 +27,7 @@ pub fn process() -> EnvVars {
 
 /// A dotenv file, read the way Node's `dotenv` reads it (no `$VAR` expansion).
 pub fn dotenv_file(path: &Path) -> Result<EnvVars> {
-    let bytes = crate::bounded::read(path, crate::bounded::TEXT_LIMIT)
+    let bytes = gardefou_sources::bounded::read(path, gardefou_sources::bounded::TEXT_LIMIT)
         .with_context(|| format!("cannot read the env file {}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("the env file {} is not valid UTF-8", path.display()))?;
@@ -52,7 +52,7 @@ pub fn server_environment() -> Result<EnvVars> {
         }
         Ok(_) => {}
     }
-    let bytes = crate::bounded::read(&path, crate::bounded::TEXT_LIMIT)
+    let bytes = gardefou_sources::bounded::read(&path, gardefou_sources::bounded::TEXT_LIMIT)
         .with_context(|| format!("cannot read the env file {}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("the env file {} is not valid UTF-8", path.display()))?;

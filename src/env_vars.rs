@@ -3,12 +3,11 @@
 //! The variables it *checks* (`KOOMY_ENV`, `NODE_ENV`, `DATABASE_URL`, `PG*`, secrets) are
 //! the policy's and live in `gardefou-policy`; these configure gardefou.
 
-/// Path of the policy file, when `--policy` is not given.
-pub const GARDEFOU_POLICY: &str = "GARDEFOU_POLICY";
-
-/// The secrets registry's key (at least 256 random bits, kept in the secret manager).
-/// `gardefou run` removes it from the server's environment.
-pub const GARDEFOU_SECRETS_KEY: &str = "GARDEFOU_SECRETS_KEY";
+// `GARDEFOU_POLICY` (the policy file when no `--policy` is given) and
+// `GARDEFOU_SECRETS_KEY` (the secrets registry's key, at least 256 random bits, kept in the
+// secret manager; `run` and `seed` remove it from the child's environment) are declared in
+// `gardefou-sources`, which a Rust backend shares with this binary.
+pub use gardefou_sources::GARDEFOU_SECRETS_KEY;
 
 // `gardefou deploy check` also reads the CI systems' own variables (GITHUB_REF,
 // CI_COMMIT_BRANCH, …) to tell the deployed branch: they are declared, with the CI that sets

@@ -1,12 +1,9 @@
 //! `gardefou`: the command-line front of the gardefou crates.
 
-mod bounded;
 mod cli;
 mod cmd;
 mod env_source;
 mod env_vars;
-mod policy_source;
-mod registry_source;
 
 use std::io::Write;
 use std::process::ExitCode;

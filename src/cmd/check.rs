@@ -10,13 +10,13 @@ use serde_json::Value;
 
 use crate::cli::{CheckArgs, Format};
 use crate::cmd::probe::append_live_findings;
-use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
+use crate::{env_source, EXIT_REFUSED};
 use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
+    let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let registry =
-        registry_source::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
+        gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
     let vars = match &args.env_file {
         Some(path) => env_source::dotenv_file(path)?,
         None => env_source::process(),

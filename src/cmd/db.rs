@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{DbCommand, Format, IdentityArgs, StampArgs};
 use crate::cmd::check::write_human;
-use crate::{env_source, policy_source, EXIT_REFUSED};
+use crate::{env_source, EXIT_REFUSED};
 
 pub fn run(cmd: DbCommand) -> Result<ExitCode> {
     match cmd {
@@ -22,7 +22,7 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
 }
 
 fn stamp(args: StampArgs) -> Result<ExitCode> {
-    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
     let mut evaluation = evaluate(&policy, &env_source::process());
     let mut out = std::io::stdout().lock();
     let (Some(env), Some(target), true) = (
@@ -87,7 +87,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
 }
 
 fn identity(args: IdentityArgs) -> Result<ExitCode> {
-    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
     let evaluation = evaluate(&policy, &env_source::process());
     let mut out = std::io::stdout().lock();
     let Some(target) = &evaluation.database else {

@@ -9,10 +9,10 @@ use gardefou_release::{check_deploy, DeployCheck, DeployRequest, Target};
 use serde_json::Value;
 
 use crate::cli::{DeployCheckArgs, DeployTarget, Format};
-use crate::{policy_source, EXIT_REFUSED};
+use crate::EXIT_REFUSED;
 
 pub fn run(args: DeployCheckArgs) -> Result<ExitCode> {
-    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
     let target = match args.target {
         DeployTarget::Production => Target::Production,
         DeployTarget::Sandbox => Target::Sandbox,

@@ -11,10 +11,10 @@ use gardefou_findings::{human, json, Report};
 use serde_json::{json, Value};
 
 use crate::cli::{DomainsCheckArgs, Format};
-use crate::{policy_source, EXIT_REFUSED};
+use crate::EXIT_REFUSED;
 
 pub fn run(args: DomainsCheckArgs) -> Result<ExitCode> {
-    let policy = policy_source::load(args.policy.policy.as_deref())?;
+    let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
     let table = &policy.domains;
     let mut findings = check_table(table);
     let mut resolutions = None;

@@ -12,7 +12,7 @@ use crate::cli::RunArgs;
 use crate::cmd::check::write_human;
 use crate::cmd::probe::append_live_findings;
 use crate::env_vars::GARDEFOU_SECRETS_KEY;
-use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
+use crate::{env_source, EXIT_REFUSED};
 use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
@@ -35,9 +35,9 @@ pub fn guard_then_exec(
     purpose: Purpose,
     extra: impl FnOnce(&Policy, &mut Evaluation),
 ) -> Result<ExitCode> {
-    let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
+    let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let registry =
-        registry_source::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
+        gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
     let vars = env_source::server_environment()?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     drop(vars);

@@ -10,10 +10,10 @@ use gardefou_scan::{Baseline, FingerprintKey, Outcome, ScanOptions, Scanner};
 use serde_json::{json, Value};
 
 use crate::cli::{ScanArgs, ScanFormat};
-use crate::{policy_source, EXIT_ERROR, EXIT_REFUSED};
+use crate::{EXIT_ERROR, EXIT_REFUSED};
 
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
-    let policy = policy_source::load(None)?;
+    let policy = gardefou_sources::load_policy(None)?.0;
     let options = ScanOptions {
         max_file_size: policy.scan.max_file_size,
         allow_paths: policy.scan.allow_paths.clone(),

@@ -12,21 +12,22 @@ use gardefou_secrets::{Keyed, Registered, Registry};
 
 use crate::cli::RegisterArgs;
 use crate::env_vars::GARDEFOU_SECRETS_KEY;
-use crate::{env_source, policy_source, registry_source, EXIT_REFUSED};
+use crate::{env_source, EXIT_REFUSED};
 
 pub fn register(args: RegisterArgs) -> Result<ExitCode> {
-    let (policy, policy_file) = policy_source::load_with_path(args.policy.policy.as_deref())?;
-    let path = registry_source::path(args.registry.registry.as_deref(), policy_file.as_deref());
+    let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
+    let path =
+        gardefou_sources::registry_path(args.registry.registry.as_deref(), policy_file.as_deref());
     let vars = match &args.env_file {
         Some(p) => env_source::dotenv_file(p)?,
         None => env_source::process(),
     };
-    let key = registry_source::key()
+    let key = gardefou_sources::registry_key()
         .map_err(anyhow::Error::msg)?
         .with_context(|| {
             format!("{GARDEFOU_SECRETS_KEY} is not set: the registry's fingerprints are keyed with it (generate one once with `openssl rand -base64 32`, keep it in the secret manager of every environment)")
         })?;
-    let existing = registry_source::read(&path)?;
+    let existing = gardefou_sources::read_registry(&path)?;
     if let Some(r) = &existing {
         if !r.accepts(&key) {
             anyhow::bail!(

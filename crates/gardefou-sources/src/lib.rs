@@ -1,0 +1,209 @@
+//! Finds and reads what gardefou is pointed at, the same way for the `gardefou` command and
+//! for a Rust backend (`gardefou-axum`, `koomy-api`):
+//!
+//! - the policy: `--policy FILE`, else `$GARDEFOU_POLICY`, else `./gardefou.toml`, else the
+//!   built-in policy ([`load_policy`]);
+//! - the secrets registry: `--registry FILE`, else `gardefou.secrets.toml` beside the policy
+//!   file, else in the current directory ([`registry_path`], [`read_registry`]), with its key
+//!   from `GARDEFOU_SECRETS_KEY` ([`registry_key`]); [`Loaded`] holds both for the checks.
+//!
+//! Every read is bounded and the policy and registry must be regular files ([`bounded`]):
+//! `/dev/zero` or a FIFO is an error, never an endless read or a hang. A file that is named
+//! but cannot be read or parsed is an error: never a fallback to a weaker policy.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod bounded;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use gardefou_policy::secrets::Registry as RegistryView;
+use gardefou_policy::{ConfigError, Policy};
+use gardefou_redact::Secret;
+use gardefou_secrets::{Key, Keyed, Registry, RegistryError};
+
+/// The variable naming the policy file when no `--policy` is given.
+pub const GARDEFOU_POLICY: &str = "GARDEFOU_POLICY";
+/// The variable holding the registry's key (at least 256 random bits, never in the repo).
+pub const GARDEFOU_SECRETS_KEY: &str = "GARDEFOU_SECRETS_KEY";
+/// The registry's default file name.
+pub const REGISTRY_NAME: &str = "gardefou.secrets.toml";
+
+/// A file gardefou was pointed at and cannot use. Messages name the file, never a value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// `$GARDEFOU_POLICY` is set to the empty string.
+    #[error("{GARDEFOU_POLICY} is set but empty")]
+    PolicyVariableEmpty,
+    /// The policy file exists but cannot be read (or is not a regular file, or too large).
+    #[error("cannot read the policy file {}: {cause}", path.display())]
+    PolicyUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: io::Error,
+    },
+    /// The policy file is not UTF-8.
+    #[error("the policy file {} is not valid UTF-8", .0.display())]
+    PolicyNotUtf8(PathBuf),
+    /// The policy file does not parse, with its line and column.
+    #[error(transparent)]
+    Policy(#[from] ConfigError),
+    /// The registry exists but cannot be read.
+    #[error("cannot read the secrets registry {}: {cause}", path.display())]
+    RegistryUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        cause: io::Error,
+    },
+    /// The registry is not UTF-8.
+    #[error("the secrets registry {} is not valid UTF-8", .0.display())]
+    RegistryNotUtf8(PathBuf),
+    /// The registry does not parse.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// An explicitly named registry does not exist (a typo must not disable the check).
+    #[error("the secrets registry {} does not exist", .0.display())]
+    RegistryMissing(PathBuf),
+}
+
+/// Loads the policy, with the path of the file it came from (`None`: built-in).
+pub fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>), SourceError> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => match std::env::var_os(GARDEFOU_POLICY) {
+            Some(p) if p.is_empty() => return Err(SourceError::PolicyVariableEmpty),
+            Some(p) => Some(PathBuf::from(p)),
+            None => {
+                let default = PathBuf::from("gardefou.toml");
+                // Only "does not exist" falls back to the built-in policy; a file that
+                // exists but cannot be read is an error.
+                match default.symlink_metadata() {
+                    Ok(_) => Some(default),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                    Err(cause) => {
+                        return Err(SourceError::PolicyUnreadable {
+                            path: default,
+                            cause,
+                        })
+                    }
+                }
+            }
+        },
+    };
+    let Some(path) = path else {
+        return Ok((Policy::koomy(), None));
+    };
+    let bytes = match bounded::read_regular(&path, bounded::TEXT_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(cause) => return Err(SourceError::PolicyUnreadable { path, cause }),
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(SourceError::PolicyNotUtf8(path));
+    };
+    let policy = Policy::from_toml(&text, &path.display().to_string())?;
+    Ok((policy, Some(path)))
+}
+
+/// Where the registry is (or would be written).
+pub fn registry_path(explicit: Option<&Path>, policy_file: Option<&Path>) -> PathBuf {
+    match (explicit, policy_file) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(policy)) => policy
+            .parent()
+            .map_or_else(|| PathBuf::from(REGISTRY_NAME), |d| d.join(REGISTRY_NAME)),
+        (None, None) => PathBuf::from(REGISTRY_NAME),
+    }
+}
+
+/// The registry file, if it exists. A file that exists but cannot be read or parsed is an
+/// error; whether a missing one is, the caller decides.
+pub fn read_registry(path: &Path) -> Result<Option<Registry>, SourceError> {
+    let bytes = match bounded::read_regular(path, bounded::REGISTRY_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(cause) => {
+            return Err(SourceError::RegistryUnreadable {
+                path: path.to_path_buf(),
+                cause,
+            })
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(SourceError::RegistryNotUtf8(path.to_path_buf()));
+    };
+    Ok(Some(Registry::from_toml(
+        &text,
+        &path.display().to_string(),
+    )?))
+}
+
+/// The key from the process environment: `None` when unset; why, when set but unusable
+/// (empty, not UTF-8, too weak). The message never contains the key.
+pub fn registry_key() -> Result<Option<Key>, String> {
+    match std::env::var_os(GARDEFOU_SECRETS_KEY) {
+        None => Ok(None),
+        Some(v) => {
+            let v = v
+                .into_string()
+                .map_err(|_| format!("{GARDEFOU_SECRETS_KEY} is not valid UTF-8"))?;
+            if v.is_empty() {
+                return Err(format!("{GARDEFOU_SECRETS_KEY} is set but empty"));
+            }
+            Key::new(&Secret::from(v))
+                .map(Some)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// The registry and its key, as the checks consult them.
+pub struct Loaded {
+    /// The registry file, if found.
+    pub registry: Option<Registry>,
+    /// The key, or why it is unusable.
+    pub key: Result<Option<Key>, String>,
+}
+
+impl Loaded {
+    /// Finds the registry (an explicit one must exist) and reads the key.
+    pub fn load(
+        explicit: Option<&Path>,
+        policy_file: Option<&Path>,
+    ) -> Result<Loaded, SourceError> {
+        let path = registry_path(explicit, policy_file);
+        let registry = read_registry(&path)?;
+        if registry.is_none() && explicit.is_some() {
+            return Err(SourceError::RegistryMissing(path));
+        }
+        Ok(Loaded {
+            registry,
+            key: registry_key(),
+        })
+    }
+
+    /// The view of the registry that the secrets rules take. `keyed` holds the registry and
+    /// key together while the view is in use.
+    pub fn view<'a>(&'a self, keyed: &'a mut Option<Keyed<'a>>) -> RegistryView<'a> {
+        match (&self.registry, &self.key) {
+            (None, _) => RegistryView::Missing,
+            (Some(_), Err(why)) => RegistryView::KeyRejected(why.clone()),
+            (Some(_), Ok(None)) => RegistryView::KeyMissing,
+            (Some(r), Ok(Some(k))) if !r.accepts(k) => RegistryView::KeyRejected(format!(
+                "{GARDEFOU_SECRETS_KEY} is not the key the secrets registry was made with"
+            )),
+            (Some(registry), Ok(Some(key))) => {
+                RegistryView::Ready(keyed.insert(Keyed { registry, key }))
+            }
+        }
+    }
+
+    /// Calls `f` with [`Loaded::view`].
+    pub fn with_view<R>(&self, f: impl FnOnce(&RegistryView<'_>) -> R) -> R {
+        let mut keyed = None;
+        f(&self.view(&mut keyed))
+    }
+}
