@@ -7,23 +7,7 @@ use gardefou_policy::{EnvVars, Lookup};
 
 use crate::env_vars::DOTENV_CONFIG_PATH;
 
-/// The process environment, with values that are not UTF-8 recorded as such, and names
-/// that the environment block holds more than once recorded as duplicates (refused).
-pub fn process() -> EnvVars {
-    let mut vars = EnvVars::new();
-    let mut seen = std::collections::HashSet::new();
-    for (name, value) in std::env::vars_os() {
-        let Some(name) = name.to_str() else { continue };
-        if !seen.insert(name.to_owned()) {
-            vars.insert_duplicate(name);
-        }
-        match value.into_string() {
-            Ok(v) => vars.insert(name, v),
-            Err(_) => vars.insert_not_utf8(name),
-        }
-    }
-    vars
-}
+pub use gardefou_sources::process_env as process;
 
 /// A dotenv file, read the way Node's `dotenv` reads it (no `$VAR` expansion).
 pub fn dotenv_file(path: &Path) -> Result<EnvVars> {

@@ -339,7 +339,10 @@ fn debug_secret_findings(
 /// registry's key belongs to the guard, not to the application).
 fn without_guard_keys(vars: &EnvVars) -> EnvVars {
     let mut out = EnvVars::new();
-    for name in vars.names().filter(|n| *n != "GARDEFOU_SECRETS_KEY") {
+    for name in vars
+        .names()
+        .filter(|n| *n != gardefou_sources::GARDEFOU_SECRETS_KEY)
+    {
         match vars.lookup(name) {
             Lookup::Value(v) => out.insert(name, v.clone()),
             Lookup::NotUtf8 => out.insert_not_utf8(name),
@@ -349,18 +352,8 @@ fn without_guard_keys(vars: &EnvVars) -> EnvVars {
     out
 }
 
-/// The process environment, with values that are not UTF-8 recorded as such.
-pub fn process_env() -> EnvVars {
-    let mut vars = EnvVars::new();
-    for (name, value) in std::env::vars_os() {
-        let Some(name) = name.to_str() else { continue };
-        match value.into_string() {
-            Ok(v) => vars.insert(name, v),
-            Err(_) => vars.insert_not_utf8(name),
-        }
-    }
-    vars
-}
+/// The process environment as the guard evaluates it (duplicated names refused).
+pub use gardefou_sources::process_env;
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,8 @@
 //!   file, else in the current directory ([`registry_path`], [`read_registry`]), with its key
 //!   from `GARDEFOU_SECRETS_KEY` ([`registry_key`]); [`Loaded`] holds both for the checks.
 //!
+//! [`process_env`] reads the process environment the way the guard evaluates it.
+//!
 //! Every read is bounded and the policy and registry must be regular files ([`bounded`]):
 //! `/dev/zero` or a FIFO is an error, never an endless read or a hang. A file that is named
 //! but cannot be read or parsed is an error: never a fallback to a weaker policy.
@@ -19,7 +21,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use gardefou_policy::secrets::Registry as RegistryView;
-use gardefou_policy::{ConfigError, Policy};
+use gardefou_policy::{ConfigError, EnvVars, Policy};
 use gardefou_redact::Secret;
 use gardefou_secrets::{Key, Keyed, Registry, RegistryError};
 
@@ -68,6 +70,25 @@ pub enum SourceError {
     /// An explicitly named registry does not exist (a typo must not disable the check).
     #[error("the secrets registry {} does not exist", .0.display())]
     RegistryMissing(PathBuf),
+}
+
+/// The process environment as the guard evaluates it: values that are not UTF-8 recorded
+/// as such, and a name that the environment block holds more than once recorded as a
+/// duplicate (refused: libpq and Node read the first value, a map keeps the last).
+pub fn process_env() -> EnvVars {
+    let mut vars = EnvVars::new();
+    let mut seen = std::collections::HashSet::new();
+    for (name, value) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if !seen.insert(name.to_owned()) {
+            vars.insert_duplicate(name);
+        }
+        match value.into_string() {
+            Ok(v) => vars.insert(name, v),
+            Err(_) => vars.insert_not_utf8(name),
+        }
+    }
+    vars
 }
 
 /// Loads the policy, with the path of the file it came from (`None`: built-in).
