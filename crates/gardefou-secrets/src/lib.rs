@@ -141,12 +141,7 @@ impl Registry {
     /// Reads a registry file's text.
     pub fn from_toml(text: &str, source_name: &str) -> Result<Registry, RegistryError> {
         let err = |span: std::ops::Range<usize>, message: String| {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-                .chars()
-                .count()
-                + 1;
+            let (line, column) = gardefou_policy::file::line_column(text, span.start);
             RegistryError {
                 source_name: source_name.to_owned(),
                 line,
