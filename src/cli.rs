@@ -205,6 +205,12 @@ pub struct StampArgs {
     /// another environment).
     #[arg(long, value_name = "OLD_ENV", value_parser = ["production", "sandbox", "local"])]
     pub replace: Option<String>,
+    /// Also give this database role what the proof needs (USAGE on schema gardefou,
+    /// SELECT on gardefou.stamp and gardefou.lineage, EXECUTE on
+    /// gardefou.assert_environment): for an application role that does not own the
+    /// database.
+    #[arg(long, value_name = "ROLE")]
+    pub grant: Option<String>,
 }
 
 #[derive(Debug, Args)]

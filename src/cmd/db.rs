@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use gardefou_findings::{human, json, Report};
-use gardefou_pgprobe::stamp::{Action, StampError};
+use gardefou_pgprobe::stamp::{Action, StampError, StampOptions, Stamped};
 use gardefou_pgprobe::{Identity, StampState};
 use gardefou_policy::{evaluate, Environment};
 use serde_json::{json, Value};
@@ -41,15 +41,19 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
     let timeout = gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);
     let url = target.url.clone();
     let where_ = target.describe();
+    let options = StampOptions {
+        replace,
+        grant: args.grant.clone(),
+    };
     let result = gardefou_pgprobe::block_on(
         async {
             let client = gardefou_pgprobe::connect(&url).await?;
-            Ok(gardefou_pgprobe::stamp::write(&client, env, replace).await)
+            Ok(gardefou_pgprobe::stamp::write(&client, env, &options).await)
         },
         timeout,
     );
     let outcome = match result {
-        Ok(Ok((action, identity))) => Ok((action, identity)),
+        Ok(Ok(stamped)) => Ok(stamped),
         Ok(Err(StampError::Refused(f))) => Err(*f),
         Ok(Err(StampError::Probe(e))) | Err(e) => {
             Err(gardefou_pgprobe::rules::DATABASE_UNREACHABLE
@@ -57,7 +61,11 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         }
     };
     match outcome {
-        Ok((action, id)) => {
+        Ok(Stamped {
+            action,
+            identity: id,
+            unmarked_schemas,
+        }) => {
             let what = match action {
                 Action::Nothing => format!("already stamped {env}"),
                 Action::Create => format!("stamped {env}"),
@@ -76,6 +84,26 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
                     .as_deref()
                     .map_or(String::new(), |b| format!(", Neon branch {b}")),
             )?;
+            if env == Environment::Production {
+                writeln!(
+                    out,
+                    "production's marks: gardefou.lineage, the server pin, and the data mark on every application schema this role owns"
+                )?;
+                if !unmarked_schemas.is_empty() {
+                    writeln!(
+                        out,
+                        "warning: schema {} not marked (owned by another role): a restore of only {} would not be recognised; run gardefou db stamp as its owner",
+                        unmarked_schemas.join(", "),
+                        if unmarked_schemas.len() == 1 { "it" } else { "them" }
+                    )?;
+                }
+            }
+            if args.grant.is_some() {
+                writeln!(
+                    out,
+                    "granted the proof's privileges to the role given with --grant"
+                )?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(f) => {
@@ -144,6 +172,8 @@ fn stamp_json(s: &StampState) -> Value {
         StampState::Absent => Value::Null,
         StampState::Present(stamp) => serde_json::to_value(stamp).unwrap_or(Value::Null),
         StampState::Invalid(why) => json!({ "invalid": why }),
+        StampState::Outdated(which) => json!({ "outdated": which }),
+        StampState::NotGranted(missing) => json!({ "not_granted": missing }),
     }
 }
 
@@ -180,6 +210,15 @@ fn write_identity(out: &mut dyn Write, id: &Identity, stamp: &StampState) -> std
     match stamp {
         StampState::Absent => writeln!(out, "stamp              none"),
         StampState::Invalid(why) => writeln!(out, "stamp              invalid: {why}"),
+        StampState::Outdated(which) => writeln!(
+            out,
+            "stamp              written by an older gardefou ({which} missing): run gardefou db stamp"
+        ),
+        StampState::NotGranted(missing) => writeln!(
+            out,
+            "stamp              not readable by this role: {}",
+            missing.join("; ")
+        ),
         StampState::Present(s) => {
             let matches = s.binding == id.binding();
             writeln!(

@@ -177,6 +177,9 @@ fn production_sandbox_forwarder_and_restored_dump() {
     assert_eq!(
         rules,
         [
+            // The restore carried production's data marks: gardefou.lineage, schema public.
+            "database-production-data",
+            "database-production-data",
             "database-stamp-environment-mismatch",
             "database-stamp-identity-mismatch"
         ]

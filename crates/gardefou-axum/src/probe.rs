@@ -66,11 +66,13 @@ fn view(probe: Probe, environment: Environment, url: &ConnUrl) -> LiveIdentity {
         database_oid: id.database_oid,
         stamp: match probe.stamp {
             StampState::Absent => None,
-            StampState::Invalid(_) => Some(StampView {
-                environment: None,
-                stamped_at: None,
-                valid: false,
-            }),
+            StampState::Invalid(_) | StampState::Outdated(_) | StampState::NotGranted(_) => {
+                Some(StampView {
+                    environment: None,
+                    stamped_at: None,
+                    valid: false,
+                })
+            }
             StampState::Present(s) => Some(StampView {
                 environment: Some(s.environment.as_str().to_owned()),
                 stamped_at: Some(s.stamped_at),

@@ -1,9 +1,7 @@
 //! The live identity: one query, text results.
 
 use serde::Serialize;
-use tokio_postgres::{Client, SimpleQueryMessage, SimpleQueryRow};
-
-use crate::ProbeError;
+use tokio_postgres::SimpleQueryRow;
 
 /// The Neon settings read as identity, in [`NeonIds`] order.
 pub const NEON_SETTINGS: [&str; 5] = [
@@ -78,36 +76,138 @@ pub struct Identity {
     pub forged: Vec<ForgedSetting>,
 }
 
-fn sql() -> String {
-    let mut cols = vec![
-        "current_database()".to_owned(),
-        "(SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())::text".into(),
-        "current_setting('server_version')".into(),
-        "host(inet_server_addr())".into(),
-        "inet_server_port()::text".into(),
-        "(to_regclass('gardefou.stamp') IS NOT NULL)::text".into(),
-        "CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE') THEN (SELECT system_identifier FROM pg_catalog.pg_control_system())::text END".into(),
-        // Settings that `ALTER DATABASE … SET` / `ALTER ROLE … SET` give this session.
-        "(SELECT string_agg(split_part(c, '=', 1), ',') FROM pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c \
-          WHERE s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())) \
-          AND s.setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = session_user)))".into(),
-    ];
-    for name in NEON_SETTINGS {
-        cols.push(format!("current_setting('{name}', true)"));
-        cols.push(format!(
-            "(SELECT source FROM pg_catalog.pg_settings WHERE name = '{name}')"
-        ));
-    }
-    format!("SELECT {}", cols.join(", "))
+/// The gardefou objects as the catalog shows them to this session: whether they exist,
+/// whether this role may use them, and whether they are the ones gardefou wrote. Read by
+/// the identity query from catalogs every role can read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Catalog {
+    /// The `gardefou` schema exists.
+    pub schema: bool,
+    /// This role has `USAGE` on it.
+    pub schema_usage: bool,
+    /// `gardefou.stamp`'s `relkind`, when it exists.
+    pub stamp_kind: Option<String>,
+    /// This role may `SELECT` from `gardefou.stamp`.
+    pub stamp_select: bool,
+    /// `gardefou.lineage` exists.
+    pub lineage: bool,
+    /// This role may `SELECT` from `gardefou.lineage`.
+    pub lineage_select: bool,
+    /// Every trigger on a table of the schema: `tgenabled` then `pg_get_triggerdef`, by name.
+    pub triggers: Vec<String>,
+    /// Tables of the schema with row security or rules, and relations that are not tables.
+    pub altered_relations: Vec<String>,
+    /// `gardefou.protect_stamp()`'s fingerprint (see `objects::function_fingerprint`).
+    pub protect_fn: Option<String>,
+    /// `gardefou.assert_environment(text, text)`'s fingerprint.
+    pub assert_fn: Option<String>,
+    /// This role may execute `gardefou.assert_environment`.
+    pub assert_execute: bool,
+    /// Schemas whose comment carries production's data mark.
+    pub data_marks: Vec<String>,
+    /// Databases of this server whose comment carries production's server pin.
+    pub pinned_databases: Vec<String>,
+    /// This database's own comment, when it carries a pin.
+    pub own_pin: Option<String>,
+    /// `session_replication_role` (`origin` unless a superuser changed it).
+    pub replication_role: String,
 }
 
-/// Reads the identity and whether `gardefou.stamp` exists.
-pub(crate) async fn read(client: &Client) -> Result<(Identity, bool), ProbeError> {
-    let row = one_row(client, &sql()).await?;
+/// Fixes the name resolution of the statements that follow in the same implicit
+/// transaction: catalog functions, operators and types cannot be shadowed by a schema
+/// earlier in a role's `search_path`, nor by temporary objects.
+pub(crate) const FIX_SEARCH_PATH: &str = "SET LOCAL search_path TO pg_catalog, pg_temp";
+
+/// The identity query. Every function and relation is schema-qualified, and it runs after
+/// [`FIX_SEARCH_PATH`].
+pub(crate) fn sql() -> String {
+    let mut cols = vec![
+        "pg_catalog.current_database()".to_owned(),
+        "(SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())::pg_catalog.text".into(),
+        "pg_catalog.current_setting('server_version')".into(),
+        "pg_catalog.host(pg_catalog.inet_server_addr())".into(),
+        "pg_catalog.inet_server_port()::pg_catalog.text".into(),
+        "pg_catalog.current_setting('session_replication_role')".into(),
+        "CASE WHEN pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE') THEN (SELECT c.system_identifier FROM pg_catalog.pg_control_system() c)::pg_catalog.text END".into(),
+        // Settings that `ALTER DATABASE … SET` / `ALTER ROLE … SET` give this session.
+        "(SELECT pg_catalog.string_agg(pg_catalog.split_part(c, '=', 1), ',') FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c \
+          WHERE s.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())) \
+          AND s.setrole IN (0, (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.\"session_user\"())))".into(),
+    ];
+    for name in NEON_SETTINGS {
+        cols.push(format!("pg_catalog.current_setting('{name}', true)"));
+        cols.push(format!(
+            "(SELECT s.source FROM pg_catalog.pg_settings s WHERE s.name = '{name}')"
+        ));
+    }
+    let fingerprint = |name: &str, args: &str| {
+        format!(
+            "(SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p.prosrc, 'UTF8')), 'hex') \
+               || '|' || CASE WHEN p.prosecdef THEN 't' ELSE 'f' END \
+               || '|' || COALESCE(pg_catalog.array_to_string(p.proconfig, ','), '') \
+               || '|' || l.lanname \
+             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
+             WHERE p.pronamespace = g.oid AND p.proname = '{name}' AND p.proargtypes::pg_catalog.text = '{args}')"
+        )
+    };
+    cols.extend([
+        "(g.oid IS NOT NULL)::pg_catalog.text".to_owned(),
+        "pg_catalog.has_schema_privilege(g.oid, 'USAGE')::pg_catalog.text".into(),
+        "st.relkind::pg_catalog.text".into(),
+        "pg_catalog.has_table_privilege(st.oid, 'SELECT')::pg_catalog.text".into(),
+        "(li.oid IS NOT NULL)::pg_catalog.text".into(),
+        "pg_catalog.has_table_privilege(li.oid, 'SELECT')::pg_catalog.text".into(),
+        "(SELECT pg_catalog.string_agg(t.tgenabled::pg_catalog.text || ' ' || pg_catalog.pg_get_triggerdef(t.oid), E'\\n' ORDER BY t.tgname) \
+           FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+           WHERE c.relnamespace = g.oid AND NOT t.tgisinternal)".into(),
+        "(SELECT pg_catalog.string_agg(c.relname::pg_catalog.text, ',' ORDER BY c.relname) FROM pg_catalog.pg_class c \
+           WHERE c.relnamespace = g.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f') \
+           AND (c.relkind <> 'r' OR c.relrowsecurity OR c.relhasrules))".into(),
+        fingerprint("protect_stamp", ""),
+        fingerprint("assert_environment", "25 25"),
+        "(SELECT pg_catalog.has_function_privilege(p.oid, 'EXECUTE') FROM pg_catalog.pg_proc p \
+           WHERE p.pronamespace = g.oid AND p.proname = 'assert_environment' AND p.proargtypes::pg_catalog.text = '25 25')::pg_catalog.text".into(),
+        format!(
+            "(SELECT pg_catalog.string_agg(n.nspname::pg_catalog.text, ',' ORDER BY n.nspname) FROM pg_catalog.pg_description d \
+               JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid \
+               WHERE d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objsubid = 0 \
+               AND pg_catalog.strpos(d.description, '{}') > 0)",
+            crate::objects::DATA_MARK
+        ),
+        format!(
+            "(SELECT pg_catalog.string_agg(db.datname::pg_catalog.text, ',' ORDER BY db.datname) FROM pg_catalog.pg_shdescription d \
+               JOIN pg_catalog.pg_database db ON db.oid = d.objoid \
+               WHERE d.classoid = 'pg_catalog.pg_database'::pg_catalog.regclass \
+               AND pg_catalog.strpos(d.description, '{pin}') > 0)",
+            pin = crate::objects::PIN_MARK
+        ),
+        format!(
+            "(SELECT d.description FROM pg_catalog.pg_shdescription d \
+               WHERE d.classoid = 'pg_catalog.pg_database'::pg_catalog.regclass \
+               AND d.objoid = (SELECT x.oid FROM pg_catalog.pg_database x WHERE x.datname = pg_catalog.current_database()) \
+               AND pg_catalog.strpos(d.description, '{pin}') > 0)",
+            pin = crate::objects::PIN_MARK
+        ),
+    ]);
+    format!(
+        "SELECT {} FROM (SELECT 1) one \
+         LEFT JOIN pg_catalog.pg_namespace g ON g.nspname = 'gardefou' \
+         LEFT JOIN pg_catalog.pg_class st ON st.relnamespace = g.oid AND st.relname = 'stamp' \
+         LEFT JOIN pg_catalog.pg_class li ON li.relnamespace = g.oid AND li.relname = 'lineage'",
+        cols.join(", ")
+    )
+}
+
+/// Reads the identity and the catalog from the identity query's row.
+pub(crate) fn from_row(row: &SimpleQueryRow) -> (Identity, Catalog) {
     let get = |i: usize| row.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
-    let db_role: Vec<String> = get(7)
-        .map(|s| s.split(',').map(str::to_owned).collect())
-        .unwrap_or_default();
+    let flag = |i: usize| get(i).as_deref() == Some("true");
+    let list = |i: usize| -> Vec<String> {
+        get(i)
+            .map(|s| s.split(',').map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let db_role = list(7);
     let mut forged = Vec::new();
     let mut values = Vec::new();
     for (k, name) in NEON_SETTINGS.iter().enumerate() {
@@ -151,22 +251,27 @@ pub(crate) async fn read(client: &Client) -> Result<(Identity, bool), ProbeError
         neon,
         forged,
     };
-    Ok((identity, get(5).as_deref() == Some("true")))
-}
-
-/// The single row of a simple query.
-pub(crate) async fn one_row(client: &Client, sql: &str) -> Result<SimpleQueryRow, ProbeError> {
-    let messages = client
-        .simple_query(sql)
-        .await
-        .map_err(|e| ProbeError::Query(query_error(&e)))?;
-    messages
-        .into_iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(r),
-            _ => None,
-        })
-        .ok_or_else(|| ProbeError::Query("the identity query returned no row".into()))
+    let c = 8 + 2 * NEON_SETTINGS.len();
+    let catalog = Catalog {
+        replication_role: get(5).unwrap_or_default(),
+        schema: flag(c),
+        schema_usage: flag(c + 1),
+        stamp_kind: get(c + 2),
+        stamp_select: flag(c + 3),
+        lineage: flag(c + 4),
+        lineage_select: flag(c + 5),
+        triggers: get(c + 6)
+            .map(|s| s.lines().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        altered_relations: list(c + 7),
+        protect_fn: get(c + 8),
+        assert_fn: get(c + 9),
+        assert_execute: flag(c + 10),
+        data_marks: list(c + 11),
+        pinned_databases: list(c + 12),
+        own_pin: get(c + 13),
+    };
+    (identity, catalog)
 }
 
 pub(crate) fn query_error(e: &tokio_postgres::Error) -> String {

@@ -23,6 +23,8 @@
 #![warn(missing_docs)]
 
 mod identity;
+pub mod objects;
+pub mod pool;
 pub mod rules;
 pub mod stamp;
 mod tls;
@@ -32,7 +34,8 @@ use std::time::Duration;
 
 use gardefou_pgurl::{ChannelBinding, ConnUrl, Host, Param, SslMode};
 
-pub use identity::{ForgedSetting, Identity, NeonIds, NEON_SETTINGS};
+pub use identity::{Catalog, ForgedSetting, Identity, NeonIds, NEON_SETTINGS};
+pub use pool::{prove_in_transaction, Health, PoolError, ProvenClient, ProvenPool};
 pub use stamp::{Binding, Stamp, StampState};
 
 /// Why the server could not be asked.
@@ -53,13 +56,19 @@ pub enum ProbeError {
     Query(String),
 }
 
-/// What the server said: its identity and its stamp.
+/// What the server said: its identity, gardefou's objects as the catalog shows them, the
+/// stamp and production's marks.
 #[derive(Clone, Debug)]
 pub struct Probe {
     /// The live identity.
     pub identity: Identity,
+    /// The gardefou objects, this role's grants on them, production's marks and pins.
+    pub catalog: Catalog,
     /// The stamp, if any.
     pub stamp: StampState,
+    /// How many rows `gardefou.lineage` holds (production's mark on its data, written by a
+    /// production stamp and carried by a restore); `None` when it cannot be read.
+    pub lineage_rows: Option<u64>,
 }
 
 /// The probe's time limit for this URL: the policy's, or the URL's `connect_timeout` when
@@ -87,15 +96,128 @@ pub fn probe(url: &ConnUrl, timeout: Duration) -> Result<Probe, ProbeError> {
     )
 }
 
-/// Reads identity and stamp on an open connection.
+/// Reads identity, catalog and stamp on an open connection that is not inside a
+/// transaction block. Name resolution is fixed for the read (`SET LOCAL search_path` in
+/// the read's own implicit transaction): the session's settings are left as they were.
 pub async fn read(client: &tokio_postgres::Client) -> Result<Probe, ProbeError> {
-    let (identity, table) = identity::read(client).await?;
-    let stamp = if table {
-        stamp::read(client).await?
-    } else {
-        StampState::Absent
+    read_with(client, Wrap::Implicit).await
+}
+
+/// [`read`] on a connection inside an open transaction block (a seed's write
+/// transaction): the read runs in a savepoint rolled back afterwards, so the transaction's
+/// settings and state are left as they were.
+pub async fn read_in_transaction(client: &tokio_postgres::Client) -> Result<Probe, ProbeError> {
+    read_with(client, Wrap::Savepoint).await
+}
+
+#[derive(Clone, Copy)]
+enum Wrap {
+    Implicit,
+    Savepoint,
+}
+
+impl Wrap {
+    fn around(self, body: &str) -> String {
+        match self {
+            Wrap::Implicit => format!("{}; {body}", identity::FIX_SEARCH_PATH),
+            Wrap::Savepoint => format!(
+                "SAVEPOINT gardefou_proof; {}; {body}; ROLLBACK TO SAVEPOINT gardefou_proof; RELEASE SAVEPOINT gardefou_proof",
+                identity::FIX_SEARCH_PATH
+            ),
+        }
+    }
+
+    /// After a failed statement: the implicit transaction is gone; a savepoint must be
+    /// rolled back for the enclosing transaction to go on.
+    async fn recover(self, client: &tokio_postgres::Client) -> Result<(), ProbeError> {
+        if let Wrap::Savepoint = self {
+            client
+                .batch_execute(
+                    "ROLLBACK TO SAVEPOINT gardefou_proof; RELEASE SAVEPOINT gardefou_proof",
+                )
+                .await
+                .map_err(|e| ProbeError::Query(identity::query_error(&e)))?;
+        }
+        Ok(())
+    }
+}
+
+fn rows(messages: Vec<tokio_postgres::SimpleQueryMessage>) -> Vec<tokio_postgres::SimpleQueryRow> {
+    messages
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+async fn read_with(client: &tokio_postgres::Client, wrap: Wrap) -> Result<Probe, ProbeError> {
+    static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static BOTH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let ident = IDENTITY.get_or_init(identity::sql);
+    let query_err = |e: &tokio_postgres::Error| ProbeError::Query(identity::query_error(e));
+    // One round trip where everything is in place: identity, then stamp and lineage.
+    let both = BOTH.get_or_init(|| format!("{ident}; {}", stamp::sql(true)));
+    match client.simple_query(&wrap.around(both)).await {
+        Ok(messages) => {
+            let all = rows(messages);
+            let Some((first, rest)) = all.split_first() else {
+                return Err(ProbeError::Query(
+                    "the identity query returned no row".into(),
+                ));
+            };
+            let (identity, catalog) = identity::from_row(first);
+            let (stamp, lineage_rows) = match stamp::precheck(&catalog) {
+                Some(state) => (state, None),
+                None => stamp::from_rows(rest, &catalog),
+            };
+            return Ok(Probe {
+                identity,
+                catalog,
+                stamp,
+                lineage_rows,
+            });
+        }
+        Err(e) if e.as_db_error().is_some() => wrap.recover(client).await?,
+        Err(e) => return Err(query_err(&e)),
+    }
+    // Something is missing or not granted: the identity alone, then what can be read.
+    let messages = client
+        .simple_query(&wrap.around(ident))
+        .await
+        .map_err(|e| query_err(&e))?;
+    let all = rows(messages);
+    let first = all
+        .first()
+        .ok_or_else(|| ProbeError::Query("the identity query returned no row".into()))?;
+    let (identity, catalog) = identity::from_row(first);
+    let (stamp, lineage_rows) = match stamp::precheck(&catalog) {
+        Some(state) => (state, None),
+        None => {
+            let sql = stamp::sql(catalog.lineage && catalog.lineage_select);
+            match client.simple_query(&wrap.around(&sql)).await {
+                Ok(messages) => stamp::from_rows(&rows(messages), &catalog),
+                Err(e) if e.as_db_error().is_some() => {
+                    wrap.recover(client).await?;
+                    (
+                        StampState::Invalid(format!(
+                            "gardefou.stamp cannot be read as gardefou wrote it: {}",
+                            identity::query_error(&e)
+                        )),
+                        None,
+                    )
+                }
+                Err(e) => return Err(query_err(&e)),
+            }
+        }
     };
-    Ok(Probe { identity, stamp })
+    Ok(Probe {
+        identity,
+        catalog,
+        stamp,
+        lineage_rows,
+    })
 }
 
 /// Runs `fut` on a fresh current-thread runtime, bounded by `timeout`.

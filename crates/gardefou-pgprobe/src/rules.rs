@@ -21,8 +21,24 @@ gardefou_findings::rules! {
         "let the role execute pg_control_system(), or connect to a Neon compute that sets neon.branch_id");
     /// The live server must be the policy's server for this environment.
     DATABASE_SERVER_ENVIRONMENT_MISMATCH = ("database-server-environment-mismatch", "4.1",
-        "The server says it is a Neon endpoint that the policy gives to another environment, or to none, whatever the URL's host (a tunnel or a forwarder in front of another database).",
-        "point DATABASE_URL at this environment's database, or list the endpoint under the right [database.<environment>] neon_endpoints");
+        "The server says it is a Neon endpoint that the policy gives to another environment, or to none, or its system identifier or Neon branch is pinned to another environment (or is not among this environment's pins), whatever the URL's host (a tunnel or a forwarder in front of another database).",
+        "point DATABASE_URL at this environment's database, or list the server under the right [database.<environment>] neon_endpoints, system_identifiers or neon_branches");
+    /// A server that holds production holds only production.
+    DATABASE_PRODUCTION_SERVER = ("database-production-server", "4.1",
+        "A database of this server carries production's server pin (written by `gardefou db stamp` in production, in the server's shared catalog): every database on it is production, whatever its own stamp. In production: the server is not the one the production stamp pinned.",
+        "point DATABASE_URL at a server of this environment; never create sandbox or local databases on production's server");
+    /// Production data restored into another database is still production data.
+    DATABASE_PRODUCTION_DATA = ("database-production-data", "4.1",
+        "The database holds production's mark on its data: rows of `gardefou.lineage` or a schema comment written by the production stamp, carried here by a restore of a production dump.",
+        "never restore production data outside production (§2); drop this database, create it empty and stamp it");
+    /// The proof needs to read the stamp.
+    DATABASE_PROOF_NOT_GRANTED = ("database-proof-not-granted", "5.1",
+        "The database role may not read what the proof needs (`USAGE` on schema `gardefou`, `SELECT` on `gardefou.stamp` and `gardefou.lineage`, `EXECUTE` on `gardefou.assert_environment`), so the database cannot prove which environment it is.",
+        "as the stamping role: gardefou db stamp --grant <role> (or run the GRANT statements the message lists)");
+    /// The stamp predates the proof's objects.
+    DATABASE_STAMP_OUTDATED = ("database-stamp-outdated", "5.1",
+        "The stamp was written by an older gardefou: objects the proof needs (`gardefou.lineage`, `gardefou.assert_environment`) are missing.",
+        "run gardefou db stamp again with the same KOOMY_ENV: it installs them and keeps the stamp");
     /// Every database carries its environment's stamp.
     DATABASE_STAMP_MISSING = ("database-stamp-missing", "5.1",
         "The database carries no gardefou stamp, so nothing says which environment it belongs to (a warning for local databases when `[database.local] allow_unstamped = true`).",
@@ -37,7 +53,7 @@ gardefou_findings::rules! {
         "do not use a copy of another environment's database; create this environment's database and stamp it");
     /// The stamp table must be gardefou's.
     DATABASE_STAMP_INVALID = ("database-stamp-invalid", "5.1",
-        "The `gardefou.stamp` table cannot be read as gardefou wrote it: unknown format or environment, several rows, not a table, or its protecting triggers are missing or disabled.",
+        "The `gardefou.stamp` table cannot be read as gardefou wrote it: unknown format or environment, several rows, not a table, row security or rules on gardefou's tables, a trigger missing, disabled, `ENABLE REPLICA` or added, or a gardefou function whose body is not the one gardefou wrote.",
         "inspect the gardefou schema by hand; drop it only if you know which environment this database is, then stamp again");
     /// `gardefou db stamp` never changes a production stamp's environment.
     STAMP_PRODUCTION_PERMANENT = ("stamp-production-permanent", "4.1",
@@ -53,7 +69,7 @@ gardefou_findings::rules! {
         "seed only with KOOMY_ENV=sandbox (or local when [seed] environments allows it)");
     /// A seed never touches anything that looks like production.
     SEED_PRODUCTION_MARKER = ("seed-production-marker", "6",
-        "`gardefou seed` found a production marker on the server: a production stamp (even one bound to another identity: a copy of production), or a Neon endpoint the policy lists as production.",
+        "`gardefou seed` found a production marker on the server: a production stamp (even one bound to another identity: a copy of production), production's server pin or data mark, or a Neon endpoint, branch or system identifier the policy lists as production.",
         "never seed this database; seed a sandbox database created empty and stamped sandbox");
 }
 

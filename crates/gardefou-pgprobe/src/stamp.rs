@@ -23,9 +23,9 @@
 use gardefou_findings::Finding;
 use gardefou_policy::Environment;
 use serde::Serialize;
-use tokio_postgres::{Client, SimpleQueryMessage};
+use tokio_postgres::{Client, SimpleQueryRow};
 
-use crate::identity::{one_row, query_error};
+use crate::identity::{query_error, Catalog};
 use crate::{rules, Identity, ProbeError};
 
 /// The stamp format this version writes and reads.
@@ -128,136 +128,111 @@ pub enum StampState {
     Absent,
     /// One valid row.
     Present(Stamp),
-    /// Something gardefou did not write (why).
+    /// Something gardefou did not write, or protections that were changed (why).
     Invalid(String),
+    /// Written by an older gardefou: the proof's objects are missing (which).
+    Outdated(String),
+    /// The role may not read what the proof needs: the missing grants, as SQL.
+    NotGranted(Vec<&'static str>),
 }
 
-const READ: &str = "SELECT c.relkind::text, \
-    (SELECT count(*) FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND t.tgenabled <> 'D' \
-       AND t.tgname IN ('gardefou_protect_stamp', 'gardefou_protect_stamp_truncate'))::text, \
-    s.format::text, s.environment::text, s.system_identifier::text, s.database_oid::text, \
-    s.database_name::text, s.neon_project_id::text, s.neon_branch_id::text, \
-    s.neon_timeline_id::text, s.neon_endpoint_id::text, s.stamped_at::text, s.stamped_by::text \
-    FROM pg_catalog.pg_class c LEFT JOIN gardefou.stamp s ON true \
-    WHERE c.oid = 'gardefou.stamp'::regclass";
-
-/// Reads `gardefou.stamp` (which exists).
-pub(crate) async fn read(client: &Client) -> Result<StampState, ProbeError> {
-    let messages = match client.simple_query(READ).await {
-        Ok(m) => m,
-        // A table without gardefou's columns is not gardefou's stamp.
-        Err(e) if e.as_db_error().is_some() => {
-            return Ok(StampState::Invalid(format!(
-                "gardefou.stamp cannot be read: {}",
-                query_error(&e)
-            )))
+/// The stamp and lineage columns, read after [`crate::identity::sql`]; `lineage` says
+/// whether `gardefou.lineage` can be counted.
+pub(crate) fn sql(lineage: bool) -> String {
+    format!(
+        "SELECT s.format::pg_catalog.text, s.environment::pg_catalog.text, s.system_identifier::pg_catalog.text, \
+         s.database_oid::pg_catalog.text, s.database_name::pg_catalog.text, s.neon_project_id::pg_catalog.text, \
+         s.neon_branch_id::pg_catalog.text, s.neon_timeline_id::pg_catalog.text, s.neon_endpoint_id::pg_catalog.text, \
+         s.stamped_at::pg_catalog.text, s.stamped_by::pg_catalog.text, {} \
+         FROM (SELECT 1) one LEFT JOIN gardefou.stamp s ON true",
+        if lineage {
+            "(SELECT pg_catalog.count(*) FROM gardefou.lineage)::pg_catalog.text"
+        } else {
+            "NULL::pg_catalog.text"
         }
-        Err(e) => return Err(ProbeError::Query(query_error(&e))),
-    };
-    let rows: Vec<_> = messages
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(r),
-            _ => None,
-        })
-        .collect();
-    let [row] = rows.as_slice() else {
-        return Ok(StampState::Invalid(format!(
-            "gardefou.stamp holds {} rows; gardefou writes one",
-            rows.len()
-        )));
+    )
+}
+
+/// What the probe knows before reading the stamp: the grants it lacks, or that there is
+/// nothing to read. `None` when the stamp (and lineage) can be read.
+pub(crate) fn precheck(catalog: &Catalog) -> Option<StampState> {
+    if !catalog.schema {
+        return Some(StampState::Absent);
+    }
+    let mut missing = Vec::new();
+    if !catalog.schema_usage {
+        missing.push("GRANT USAGE ON SCHEMA gardefou TO <role>");
+    }
+    if catalog.stamp_kind.is_some() && !catalog.stamp_select {
+        missing.push("GRANT SELECT ON gardefou.stamp TO <role>");
+    }
+    if catalog.lineage && !catalog.lineage_select {
+        missing.push("GRANT SELECT ON gardefou.lineage TO <role>");
+    }
+    if catalog.assert_fn.is_some() && !catalog.assert_execute {
+        missing.push("GRANT EXECUTE ON FUNCTION gardefou.assert_environment(text, text) TO <role>");
+    }
+    if !missing.is_empty() {
+        return Some(StampState::NotGranted(missing));
+    }
+    match catalog.stamp_kind.as_deref() {
+        None => Some(StampState::Absent),
+        Some("r") => None,
+        Some(_) => Some(StampState::Invalid(
+            "gardefou.stamp is not a plain table".into(),
+        )),
+    }
+}
+
+/// Reads the stamp from the rows of [`sql`]; returns it and the number of lineage rows.
+pub(crate) fn from_rows(rows: &[SimpleQueryRow], catalog: &Catalog) -> (StampState, Option<u64>) {
+    let [row] = rows else {
+        return (
+            StampState::Invalid(format!(
+                "gardefou.stamp holds {} rows; gardefou writes one",
+                rows.len()
+            )),
+            None,
+        );
     };
     let get = |i: usize| row.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
-    if get(0).as_deref() != Some("r") {
-        return Ok(StampState::Invalid(
-            "gardefou.stamp is not a plain table".into(),
-        ));
-    }
-    let Some(format) = get(2) else {
-        return Ok(StampState::Absent);
+    let lineage = get(11).and_then(|n| n.parse().ok());
+    let Some(format) = get(0) else {
+        return (StampState::Absent, lineage);
     };
     if format != FORMAT.to_string() {
-        return Ok(StampState::Invalid(format!(
-            "gardefou.stamp has format {format}; this gardefou reads format {FORMAT}"
-        )));
+        return (
+            StampState::Invalid(format!(
+                "gardefou.stamp has format {format}; this gardefou reads format {FORMAT}"
+            )),
+            lineage,
+        );
     }
-    if get(1).as_deref() != Some("2") {
-        return Ok(StampState::Invalid(
-            "the triggers that protect gardefou.stamp are missing or disabled".into(),
-        ));
+    if let Some(state) = crate::objects::integrity(catalog) {
+        return (state, lineage);
     }
-    let Some(environment) = get(3).as_deref().and_then(Environment::from_koomy_env) else {
-        return Ok(StampState::Invalid(
-            "gardefou.stamp names no known environment".into(),
-        ));
+    let Some(environment) = get(1).as_deref().and_then(Environment::from_koomy_env) else {
+        return (
+            StampState::Invalid("gardefou.stamp names no known environment".into()),
+            lineage,
+        );
     };
-    Ok(StampState::Present(Stamp {
+    let stamp = Stamp {
         environment,
         binding: Binding {
-            system_identifier: get(4),
-            database_oid: get(5).unwrap_or_default(),
-            neon_project_id: get(7),
-            neon_branch_id: get(8),
-            neon_timeline_id: get(9),
+            system_identifier: get(2),
+            database_oid: get(3).unwrap_or_default(),
+            neon_project_id: get(5),
+            neon_branch_id: get(6),
+            neon_timeline_id: get(7),
         },
-        database_name: get(6).unwrap_or_default(),
-        neon_endpoint_id: get(10),
-        stamped_at: get(11).unwrap_or_default(),
-        stamped_by: get(12).unwrap_or_default(),
-    }))
+        database_name: get(4).unwrap_or_default(),
+        neon_endpoint_id: get(8),
+        stamped_at: get(9).unwrap_or_default(),
+        stamped_by: get(10).unwrap_or_default(),
+    };
+    (StampState::Present(stamp), lineage)
 }
-
-const SCHEMA: &str = r#"
-CREATE SCHEMA gardefou;
-COMMENT ON SCHEMA gardefou IS 'gardefou: the environment stamp of this database (docs/identity.md). Do not copy it by hand.';
-CREATE TABLE gardefou.stamp (
-  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-  format integer NOT NULL CHECK (format = 1),
-  environment text NOT NULL CHECK (environment IN ('production', 'sandbox', 'local')),
-  system_identifier text,
-  database_oid oid NOT NULL,
-  database_name text NOT NULL,
-  neon_project_id text,
-  neon_branch_id text,
-  neon_timeline_id text,
-  neon_endpoint_id text,
-  server_version text NOT NULL,
-  stamped_at timestamptz NOT NULL DEFAULT now(),
-  stamped_by text NOT NULL DEFAULT current_user
-);
-CREATE TABLE gardefou.stamp_history (
-  LIKE gardefou.stamp,
-  replaced_at timestamptz NOT NULL DEFAULT now(),
-  replaced_by text NOT NULL DEFAULT current_user
-);
-CREATE FUNCTION gardefou.protect_stamp() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF TG_TABLE_NAME = 'stamp_history' THEN
-    RAISE EXCEPTION 'gardefou: the stamp history is append-only';
-  END IF;
-  IF TG_OP = 'TRUNCATE' THEN
-    IF EXISTS (SELECT 1 FROM gardefou.stamp WHERE environment = 'production') THEN
-      RAISE EXCEPTION 'gardefou: the production stamp is permanent';
-    END IF;
-    RETURN NULL;
-  END IF;
-  IF OLD.environment = 'production' AND (TG_OP = 'DELETE' OR NEW.environment <> 'production') THEN
-    RAISE EXCEPTION 'gardefou: the production stamp is permanent';
-  END IF;
-  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-  RETURN NEW;
-END
-$fn$;
-CREATE TRIGGER gardefou_protect_stamp BEFORE UPDATE OR DELETE ON gardefou.stamp
-  FOR EACH ROW EXECUTE FUNCTION gardefou.protect_stamp();
-CREATE TRIGGER gardefou_protect_stamp_truncate BEFORE TRUNCATE ON gardefou.stamp
-  FOR EACH STATEMENT EXECUTE FUNCTION gardefou.protect_stamp();
-CREATE TRIGGER gardefou_protect_history BEFORE UPDATE OR DELETE ON gardefou.stamp_history
-  FOR EACH ROW EXECUTE FUNCTION gardefou.protect_stamp();
-CREATE TRIGGER gardefou_protect_history_truncate BEFORE TRUNCATE ON gardefou.stamp_history
-  FOR EACH STATEMENT EXECUTE FUNCTION gardefou.protect_stamp();
-REVOKE ALL ON SCHEMA gardefou FROM PUBLIC;
-"#;
 
 /// What `gardefou db stamp` decided.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,6 +257,13 @@ pub fn decide(
     match existing {
         StampState::Invalid(why) => Err(Box::new(
             rules::DATABASE_STAMP_INVALID.error(format!("cannot stamp: {why}")),
+        )),
+        StampState::Outdated(which) => Err(Box::new(
+            rules::DATABASE_STAMP_OUTDATED.error(format!("cannot stamp: {which} missing")),
+        )),
+        StampState::NotGranted(missing) => Err(Box::new(
+            rules::DATABASE_PROOF_NOT_GRANTED
+                .error(format!("cannot read the stamp: {}", missing.join("; "))),
         )),
         StampState::Absent => match replace {
             None => Ok(Action::Create),
@@ -342,32 +324,101 @@ impl From<ProbeError> for StampError {
     }
 }
 
+/// What `gardefou db stamp` did.
+#[derive(Clone, Debug)]
+pub struct Stamped {
+    /// The decision carried out.
+    pub action: Action,
+    /// The identity the stamp is bound to.
+    pub identity: Identity,
+    /// Application schemas that production's data mark could not be written on (owned by
+    /// another role): a restore of only those schemas would not be recognised.
+    pub unmarked_schemas: Vec<String>,
+}
+
+/// Options of `gardefou db stamp` beyond the environment.
+#[derive(Clone, Debug, Default)]
+pub struct StampOptions {
+    /// `--replace <old-env>`.
+    pub replace: Option<Environment>,
+    /// `--grant ROLE`: give this role what the proof needs.
+    pub grant: Option<String>,
+}
+
+const APP_SCHEMAS: &str = "ns.nspname NOT IN ('pg_catalog', 'information_schema', 'gardefou') AND ns.nspname NOT LIKE 'pg\\_%'";
+
 /// Stamps the database `client` is connected to as `env`, in one transaction with the
-/// decision (an advisory lock serialises concurrent stampers). Returns what was done and
-/// the identity written.
+/// decision (an advisory lock serialises concurrent stampers). Installs (or upgrades) the
+/// proof's objects; in production also writes production's marks: a `gardefou.lineage`
+/// row, a comment on every application schema the role owns, and the server pin on the
+/// database's own row in the shared catalog.
 pub async fn write(
     client: &Client,
     env: Environment,
-    replace: Option<Environment>,
-) -> Result<(Action, Identity), StampError> {
+    options: &StampOptions,
+) -> Result<Stamped, StampError> {
+    let result = write_in_transaction(client, env, options).await;
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    // A failed COMMIT means nothing was written: report it; a failed ROLLBACK changes
+    // nothing either way.
+    let closed = client.batch_execute(end).await;
+    let stamped = result?;
+    closed.map_err(|e| StampError::Probe(ProbeError::Query(query_error(&e))))?;
+    Ok(stamped)
+}
+
+async fn write_in_transaction(
+    client: &Client,
+    env: Environment,
+    options: &StampOptions,
+) -> Result<Stamped, StampError> {
     let q = |e: tokio_postgres::Error| StampError::Probe(ProbeError::Query(query_error(&e)));
+    let refuse = |f: Finding| StampError::Refused(Box::new(f));
     client
-        .batch_execute("BEGIN; SELECT pg_advisory_xact_lock(7415927100042)")
+        .batch_execute("BEGIN; SELECT pg_catalog.pg_advisory_xact_lock(7415927100042)")
         .await
         .map_err(q)?;
-    let probe = crate::read(client).await?;
-    let live = probe.identity;
-    if let Some(f) = crate::verify::identity_findings(&live).into_iter().next() {
-        return Err(StampError::Refused(Box::new(f)));
+    let mut probe = crate::read_in_transaction(client).await?;
+    if let Some(f) = crate::verify::identity_findings(&probe.identity)
+        .into_iter()
+        .next()
+    {
+        return Err(refuse(f));
     }
-    let action = decide(&probe.stamp, &live, env, replace).map_err(StampError::Refused)?;
-    let table_exists = one_row(
-        client,
-        "SELECT (to_regclass('gardefou.stamp') IS NOT NULL)::text",
-    )
-    .await?
-    .get(0)
-        == Some("true");
+    if let StampState::Outdated(_) = probe.stamp {
+        client
+            .batch_execute(&crate::objects::install())
+            .await
+            .map_err(q)?;
+        probe = crate::read_in_transaction(client).await?;
+    }
+    if let StampState::NotGranted(missing) = &probe.stamp {
+        return Err(refuse(rules::DATABASE_PROOF_NOT_GRANTED.error_with_fix(
+            "the role that stamps may not read the gardefou schema".to_owned(),
+            format!(
+                "stamp as the role that owns the gardefou schema, or run {}",
+                missing.join("; ")
+            ),
+        )));
+    }
+    let live = probe.identity;
+    if env != Environment::Production {
+        let cat = &probe.catalog;
+        let mut why = Vec::new();
+        if !cat.pinned_databases.is_empty() {
+            why.push("its server carries production's pin");
+        }
+        if probe.lineage_rows.is_some_and(|n| n > 0) || !cat.data_marks.is_empty() {
+            why.push("it holds production's data mark");
+        }
+        if !why.is_empty() {
+            return Err(refuse(rules::STAMP_PRODUCTION_PERMANENT.error(format!(
+                "this database is production's ({}): a copy of production is production; it cannot be stamped {env}",
+                why.join(" and ")
+            ))));
+        }
+    }
+    let action = decide(&probe.stamp, &live, env, options.replace).map_err(StampError::Refused)?;
     let b = live.binding();
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 9] = [
         &env.as_str(),
@@ -382,12 +433,19 @@ pub async fn write(
     ];
     const COLS: &str = "format, environment, system_identifier, database_oid, database_name, neon_project_id, neon_branch_id, neon_timeline_id, neon_endpoint_id, server_version";
     const VALUES: &str = "1, $1::text, $2::text, $3::text::oid, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text";
+    if !probe.catalog.schema {
+        client
+            .batch_execute(crate::objects::TABLES)
+            .await
+            .map_err(q)?;
+    }
+    client
+        .batch_execute(&crate::objects::install())
+        .await
+        .map_err(q)?;
     match action {
         Action::Nothing => {}
         Action::Create => {
-            if !table_exists {
-                client.batch_execute(SCHEMA).await.map_err(q)?;
-            }
             client
                 .execute(
                     &format!("INSERT INTO gardefou.stamp ({COLS}) VALUES ({VALUES})"),
@@ -414,6 +472,110 @@ pub async fn write(
                 .map_err(q)?;
         }
     }
-    client.batch_execute("COMMIT").await.map_err(q)?;
-    Ok((action, live))
+    let mut unmarked_schemas = Vec::new();
+    if env == Environment::Production {
+        mark_production(client, &live).await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT ns.nspname::text FROM pg_catalog.pg_namespace ns WHERE {APP_SCHEMAS} \
+                     AND pg_catalog.strpos(COALESCE(pg_catalog.obj_description(ns.oid, 'pg_namespace'), ''), $1) = 0 \
+                     ORDER BY 1"
+                ),
+                &[&crate::objects::DATA_MARK],
+            )
+            .await
+            .map_err(q)?;
+        unmarked_schemas = rows.iter().map(|r| r.get(0)).collect();
+    }
+    if let Some(role) = &options.grant {
+        client
+            .batch_execute(&crate::objects::grants(&crate::objects::quote_ident(role)))
+            .await
+            .map_err(|e| {
+                refuse(rules::DATABASE_PROOF_NOT_GRANTED.error(format!(
+                    "cannot grant the proof's privileges to the role given with --grant: {}",
+                    query_error(&e)
+                )))
+            })?;
+    }
+    Ok(Stamped {
+        action,
+        identity: live,
+        unmarked_schemas,
+    })
+}
+
+/// SQL text literal.
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Production's marks: a lineage row for this identity, the data mark on every
+/// application schema this role owns, and the server pin on this database's row of the
+/// shared catalog (which needs the database's owner).
+async fn mark_production(client: &Client, live: &Identity) -> Result<(), StampError> {
+    let q = |e: tokio_postgres::Error| StampError::Probe(ProbeError::Query(query_error(&e)));
+    let b = live.binding();
+    client
+        .execute(
+            "INSERT INTO gardefou.lineage (environment, system_identifier, database_oid, database_name, neon_project_id, neon_branch_id) \
+             SELECT 'production', $1::text, $2::text::oid, $3::text, $4::text, $5::text \
+             WHERE NOT EXISTS (SELECT 1 FROM gardefou.lineage l WHERE l.database_oid = $2::text::oid \
+               AND l.system_identifier IS NOT DISTINCT FROM $1::text AND l.neon_branch_id IS NOT DISTINCT FROM $5::text)",
+            &[
+                &b.system_identifier,
+                &b.database_oid,
+                &live.database,
+                &b.neon_project_id,
+                &b.neon_branch_id,
+            ],
+        )
+        .await
+        .map_err(q)?;
+    let mark = format!(
+        "{} (database OID {}); see docs/identity.md",
+        crate::objects::DATA_MARK,
+        b.database_oid
+    );
+    let pin =
+        crate::objects::server_pin(b.system_identifier.as_deref(), b.neon_branch_id.as_deref());
+    client
+        .batch_execute(&format!(
+            "DO $gardefou$ DECLARE n record; mark text := {mark}; BEGIN
+  FOR n IN SELECT ns.nspname, pg_catalog.obj_description(ns.oid, 'pg_namespace') AS d FROM pg_catalog.pg_namespace ns
+     WHERE {APP_SCHEMAS} AND pg_catalog.pg_has_role(ns.nspowner, 'USAGE') LOOP
+    IF n.d IS NULL OR pg_catalog.strpos(n.d, {data}) = 0 THEN
+      EXECUTE pg_catalog.format('COMMENT ON SCHEMA %I IS %L', n.nspname,
+        CASE WHEN COALESCE(n.d, '') = '' THEN mark ELSE n.d || E'\\n' || mark END);
+    END IF;
+  END LOOP;
+END $gardefou$",
+            mark = literal(&mark),
+            data = literal(crate::objects::DATA_MARK),
+        ))
+        .await
+        .map_err(q)?;
+    client
+        .batch_execute(&format!(
+            "DO $gardefou$ DECLARE d text; pin text := {pin}; BEGIN
+  d := pg_catalog.shobj_description((SELECT x.oid FROM pg_catalog.pg_database x WHERE x.datname = pg_catalog.current_database()), 'pg_database');
+  IF d IS NULL OR pg_catalog.strpos(d, pin) = 0 THEN
+    EXECUTE pg_catalog.format('COMMENT ON DATABASE %I IS %L', pg_catalog.current_database(),
+      CASE WHEN COALESCE(d, '') = '' THEN pin ELSE d || E'\\n' || pin END);
+  END IF;
+END $gardefou$",
+            pin = literal(&pin)
+        ))
+        .await
+        .map_err(|e| {
+            StampError::Refused(Box::new(rules::DATABASE_PRODUCTION_SERVER.error_with_fix(
+                format!(
+                    "cannot pin production's server (COMMENT ON DATABASE): {}",
+                    query_error(&e)
+                ),
+                "stamp production as the database's owner: the pin marks the whole server as production",
+            )))
+        })?;
+    Ok(())
 }

@@ -94,6 +94,65 @@ pub fn verify(
             production_marker.push(format!("it is Neon endpoint {ep}, listed as production"));
         }
     }
+    // The policy's pins of physical servers: system identifiers and Neon branches.
+    type PinList = fn(&gardefou_policy::DatabaseTargets) -> &Vec<String>;
+    let pins: [(&str, Option<&String>, PinList); 2] = [
+        ("system identifier", id.system_identifier.as_ref(), |t| {
+            &t.system_identifiers
+        }),
+        ("Neon branch", id.neon.branch_id.as_ref(), |t| {
+            &t.neon_branches
+        }),
+    ];
+    for (what, live, list) in pins {
+        let owner = live.and_then(|v| {
+            Environment::ALL
+                .into_iter()
+                .find(|e| list(policy.database.targets(*e)).contains(v))
+        });
+        let live_text = live.map_or("none", String::as_str);
+        match owner {
+            Some(o) if o != env => out.push(rules::DATABASE_SERVER_ENVIRONMENT_MISMATCH.error(format!(
+                "KOOMY_ENV is {env}, but the server at {target} has {what} {live_text}, which the policy pins to {o}"
+            ))),
+            None if !list(policy.database.targets(env)).is_empty() => {
+                out.push(rules::DATABASE_SERVER_ENVIRONMENT_MISMATCH.error(format!(
+                    "the server at {target} has {what} {live_text}, which is not among the {what}s the policy pins to {env}"
+                )))
+            }
+            _ => {}
+        }
+        if owner == Some(Environment::Production) {
+            production_marker.push(format!("its {what} is pinned to production by the policy"));
+        }
+    }
+    // Production's own marks, in the database and in the server's shared catalog.
+    let cat = &probe.catalog;
+    if env != Environment::Production {
+        if !cat.pinned_databases.is_empty() {
+            out.push(rules::DATABASE_PRODUCTION_SERVER.error(format!(
+                "KOOMY_ENV is {env}, but the server at {target} is production's: its database {} carries production's server pin",
+                cat.pinned_databases.join(", ")
+            )));
+            production_marker.push("its server carries production's pin".into());
+        }
+        if let Some(n) = probe.lineage_rows.filter(|n| *n > 0) {
+            out.push(rules::DATABASE_PRODUCTION_DATA.error(format!(
+                "the database {} at {target} holds production data: gardefou.lineage has {n} production mark{} (a production dump was restored here)",
+                id.database,
+                if n == 1 { "" } else { "s" }
+            )));
+            production_marker.push("gardefou.lineage marks production data".into());
+        }
+        if !cat.data_marks.is_empty() {
+            out.push(rules::DATABASE_PRODUCTION_DATA.error(format!(
+                "the database {} at {target} holds production data: schema {} carries production's mark (a production dump was restored here)",
+                id.database,
+                cat.data_marks.join(", ")
+            )));
+            production_marker.push("a schema carries production's data mark".into());
+        }
+    }
 
     match &probe.stamp {
         StampState::Absent => {
@@ -117,6 +176,25 @@ pub fn verify(
             });
         }
         StampState::Invalid(why) => out.push(rules::DATABASE_STAMP_INVALID.error(why.clone())),
+        StampState::Outdated(which) => out.push(rules::DATABASE_STAMP_OUTDATED.error(format!(
+            "the stamp of the database {} at {target} was written by an older gardefou: {which} missing",
+            id.database
+        ))),
+        StampState::NotGranted(missing) => out.push(rules::DATABASE_PROOF_NOT_GRANTED.error_with_fix(
+            format!(
+                "the database role may not read the stamp of {} at {target}; it lacks: {}",
+                id.database,
+                missing
+                    .iter()
+                    .map(|g| g.trim_start_matches("GRANT ").trim_end_matches(" TO <role>"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            format!(
+                "as the role that stamped the database: KOOMY_ENV={env} gardefou db stamp --grant <role>, or run {}",
+                missing.join("; ")
+            ),
+        )),
         StampState::Present(stamp) => {
             if stamp.environment != env {
                 out.push(rules::DATABASE_STAMP_ENVIRONMENT_MISMATCH.error(format!(
@@ -132,6 +210,25 @@ pub fn verify(
                     stamp.environment,
                     stamp.binding.differences(&live).join(", ")
                 )));
+            }
+            if env == Environment::Production
+                && stamp.environment == Environment::Production
+                && stamp.binding == live
+            {
+                let pin = crate::objects::server_pin(
+                    live.system_identifier.as_deref(),
+                    live.neon_branch_id.as_deref(),
+                );
+                if !probe.catalog.own_pin.as_deref().is_some_and(|p| p.contains(&pin)) {
+                    out.push(rules::DATABASE_PRODUCTION_SERVER.error_with_fix(
+                        format!(
+                            "the database {} at {target} is stamped production, but its server does not carry the pin of this server ({})",
+                            id.database,
+                            if probe.catalog.own_pin.is_some() { "the pin names another server" } else { "no pin" }
+                        ),
+                        "if this really is production's server, pin it: KOOMY_ENV=production gardefou db stamp (needs the database's owner)",
+                    ));
+                }
             }
             if stamp.environment == Environment::Production {
                 production_marker.push(if stamp.binding == live {

@@ -19,12 +19,16 @@ fn do_stamp(u: &str, env: Environment, replace: Option<Environment>) -> Result<A
     gardefou_pgprobe::block_on(
         async {
             let c = gardefou_pgprobe::connect(&u).await?;
-            Ok(stamp::write(&c, env, replace).await)
+            let options = stamp::StampOptions {
+                replace,
+                grant: None,
+            };
+            Ok(stamp::write(&c, env, &options).await)
         },
         T,
     )
     .map_err(StampError::Probe)?
-    .map(|(a, _)| a)
+    .map(|s| s.action)
 }
 
 fn ids(findings: &[gardefou_findings::Finding]) -> Vec<&str> {
@@ -166,7 +170,7 @@ fn the_production_stamp_is_permanent() {
     );
     let p = probe(&url(&u), T).unwrap();
     assert!(
-        matches!(p.stamp, StampState::Invalid(ref w) if w.contains("triggers")),
+        matches!(p.stamp, StampState::Invalid(ref w) if w.contains("gardefou_protect_stamp is not enabled")),
         "{:?}",
         p.stamp
     );
@@ -202,15 +206,20 @@ fn a_production_dump_restored_elsewhere_is_refused_and_cannot_be_restamped() {
     assert_eq!(
         ids(&f),
         [
+            // gardefou.lineage and the public schema's data mark travelled too.
+            "database-production-data",
+            "database-production-data",
             "database-stamp-environment-mismatch",
             "database-stamp-identity-mismatch",
+            "seed-production-marker",
+            "seed-production-marker",
             "seed-production-marker"
         ]
     );
     assert!(
-        f[1].message.contains("system identifier"),
+        f[3].message.contains("system identifier"),
         "{}",
-        f[1].message
+        f[3].message
     );
     // Even as production, the copy is not the production database.
     let f = verify(

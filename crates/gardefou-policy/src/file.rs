@@ -82,6 +82,10 @@ struct RawTargets {
     neon_endpoints: Vec<Spanned<String>>,
     #[serde(default)]
     hosts: Vec<Spanned<String>>,
+    #[serde(default)]
+    system_identifiers: Vec<Spanned<String>>,
+    #[serde(default)]
+    neon_branches: Vec<Spanned<String>>,
     allow_unstamped: Option<Spanned<bool>>,
 }
 
@@ -187,6 +191,41 @@ impl Policy {
                     check_unique(&listed, env, &item).map_err(|m| err(ep.span(), m))?;
                     listed.push((env, item));
                     out.neon_endpoints.push(ep.into_inner());
+                }
+                for (i, id) in targets.system_identifiers.into_iter().enumerate() {
+                    let v = id.get_ref();
+                    if v.is_empty()
+                        || v.len() > 20
+                        || !v.bytes().all(|b| b.is_ascii_digit())
+                        || v.parse::<u64>().is_err()
+                    {
+                        return Err(err(id.span(), format!(
+                            "database.{env}.system_identifiers[{i}] is not a system identifier (the decimal number pg_control_system() shows)"
+                        )));
+                    }
+                    let item = Listed::SystemIdentifier(v.clone());
+                    check_unique(&listed, env, &item).map_err(|m| err(id.span(), m))?;
+                    listed.push((env, item));
+                    out.system_identifiers.push(id.into_inner());
+                }
+                for (i, br) in targets.neon_branches.into_iter().enumerate() {
+                    let ok = br.get_ref().strip_prefix("br-").is_some_and(|rest| {
+                        !rest.is_empty()
+                            && rest
+                                .bytes()
+                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                            && !rest.starts_with('-')
+                            && !rest.ends_with('-')
+                    });
+                    if !ok {
+                        return Err(err(br.span(), format!(
+                            "database.{env}.neon_branches[{i}] is not a Neon branch id (`br-` and lower-case letters, digits and dashes)"
+                        )));
+                    }
+                    let item = Listed::Branch(br.get_ref().clone());
+                    check_unique(&listed, env, &item).map_err(|m| err(br.span(), m))?;
+                    listed.push((env, item));
+                    out.neon_branches.push(br.into_inner());
                 }
                 for h in targets.hosts {
                     let pattern = parse_host_pattern(h.get_ref()).map_err(|m| err(h.span(), m))?;
@@ -406,6 +445,8 @@ fn is_var_name(s: &str) -> bool {
 enum Listed {
     Endpoint(String),
     Host(HostPattern),
+    SystemIdentifier(String),
+    Branch(String),
 }
 
 impl fmt::Display for Listed {
@@ -413,6 +454,8 @@ impl fmt::Display for Listed {
         match self {
             Listed::Endpoint(e) => write!(f, "Neon endpoint {e}"),
             Listed::Host(h) => write!(f, "{h}"),
+            Listed::SystemIdentifier(id) => write!(f, "system identifier {id}"),
+            Listed::Branch(b) => write!(f, "Neon branch {b}"),
         }
     }
 }
@@ -426,6 +469,8 @@ fn check_unique(
         let overlap = match (other, item) {
             (Listed::Endpoint(a), Listed::Endpoint(b)) => a == b,
             (Listed::Host(a), Listed::Host(b)) => a.overlaps(b),
+            (Listed::SystemIdentifier(a), Listed::SystemIdentifier(b)) => a == b,
+            (Listed::Branch(a), Listed::Branch(b)) => a == b,
             _ => false,
         };
         if overlap {

@@ -102,6 +102,13 @@ pub struct DatabaseTargets {
     pub neon_endpoints: Vec<String>,
     /// Other servers: a host (any port) or a host and port.
     pub hosts: Vec<HostPattern>,
+    /// The physical servers of this environment, pinned by the system identifier their
+    /// `initdb` chose (decimal): the live probe refuses a server listed under another
+    /// environment, and, when the list is not empty, a server of this environment that is
+    /// not on it.
+    pub system_identifiers: Vec<String>,
+    /// The same pin for Neon: branch ids (`br-…`).
+    pub neon_branches: Vec<String>,
     /// Whether a database without gardefou's stamp may run. Only `[database.local]` may
     /// say so; the policy file refuses it elsewhere.
     pub allow_unstamped: bool,

@@ -47,7 +47,7 @@ fn stamp(db: &Cluster, name: &str, env: Environment) {
     let written = gardefou_pgprobe::block_on(
         async {
             let client = gardefou_pgprobe::connect(&url).await?;
-            Ok(gardefou_pgprobe::stamp::write(&client, env, None).await)
+            Ok(gardefou_pgprobe::stamp::write(&client, env, &Default::default()).await)
         },
         Duration::from_secs(20),
     )
@@ -641,7 +641,10 @@ fn sandbox_over_verified_tls() {
     let written = gardefou_pgprobe::block_on(
         async {
             let client = gardefou_pgprobe::connect(&url).await?;
-            Ok(gardefou_pgprobe::stamp::write(&client, Environment::Sandbox, None).await)
+            Ok(
+                gardefou_pgprobe::stamp::write(&client, Environment::Sandbox, &Default::default())
+                    .await,
+            )
         },
         Duration::from_secs(20),
     )

@@ -1,0 +1,342 @@
+//! The objects `gardefou db stamp` installs in the `gardefou` schema, and what the probe
+//! expects to find: the same triggers, enabled the normal way, bound to functions whose
+//! bodies are the ones written here.
+//!
+//! - `gardefou.stamp`, `gardefou.stamp_history`: the environment stamp (see [`crate::stamp`]).
+//! - `gardefou.lineage`: production's mark on its data. A table without a key: restoring a
+//!   production dump into an existing database appends its rows (where the stamp's row
+//!   fails on its primary key), so the copy says where its data came from.
+//! - `gardefou.protect_stamp()`: the trigger function that keeps the production stamp
+//!   permanent and the history and lineage append-only.
+//! - `gardefou.assert_environment(expected, purpose)`: the proof any client can run in its
+//!   own session (see `docs/identity.md`).
+
+use std::fmt::Write as _;
+
+use crate::identity::Catalog;
+use crate::StampState;
+
+/// The schema, tables and the stamp's row format, created when the database carries no
+/// `gardefou` schema.
+pub(crate) const TABLES: &str = r#"
+CREATE SCHEMA gardefou;
+COMMENT ON SCHEMA gardefou IS 'gardefou: the environment stamp of this database (docs/identity.md). Do not copy it by hand.';
+CREATE TABLE gardefou.stamp (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  format integer NOT NULL CHECK (format = 1),
+  environment text NOT NULL CHECK (environment IN ('production', 'sandbox', 'local')),
+  system_identifier text,
+  database_oid oid NOT NULL,
+  database_name text NOT NULL,
+  neon_project_id text,
+  neon_branch_id text,
+  neon_timeline_id text,
+  neon_endpoint_id text,
+  server_version text NOT NULL,
+  stamped_at timestamptz NOT NULL DEFAULT now(),
+  stamped_by text NOT NULL DEFAULT current_user
+);
+CREATE TABLE gardefou.stamp_history (
+  LIKE gardefou.stamp,
+  replaced_at timestamptz NOT NULL DEFAULT now(),
+  replaced_by text NOT NULL DEFAULT current_user
+);
+"#;
+
+/// The body of `gardefou.protect_stamp()`.
+pub(crate) const PROTECT_BODY: &str = r#"
+BEGIN
+  IF TG_TABLE_NAME IN ('stamp_history', 'lineage') THEN
+    RAISE EXCEPTION 'gardefou: gardefou.% is append-only', TG_TABLE_NAME;
+  END IF;
+  IF TG_OP = 'TRUNCATE' THEN
+    IF EXISTS (SELECT 1 FROM gardefou.stamp WHERE environment = 'production') THEN
+      RAISE EXCEPTION 'gardefou: the production stamp is permanent';
+    END IF;
+    RETURN NULL;
+  END IF;
+  IF OLD.environment = 'production' AND (TG_OP = 'DELETE' OR NEW.environment <> 'production') THEN
+    RAISE EXCEPTION 'gardefou: the production stamp is permanent';
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END
+"#;
+
+/// The body of `gardefou.assert_environment(expected text, purpose text)`. It recomputes
+/// the live identity on the server and raises unless the session's database carries a
+/// valid stamp of `expected` bound to it, with none of production's marks when `expected`
+/// is not production. The same decision as the Rust probe's, minus what only the policy
+/// file knows (which Neon endpoints and pinned servers belong to which environment).
+pub(crate) const ASSERT_BODY: &str = r#"
+DECLARE
+  st gardefou.stamp%ROWTYPE;
+  n integer;
+  live_sysid text;
+  live_oid oid;
+  neon text[] := ARRAY[NULL, NULL, NULL]::text[];
+  names text[] := ARRAY['neon.project_id', 'neon.branch_id', 'neon.timeline_id'];
+  src text;
+  pin text;
+BEGIN
+  IF expected IS NULL OR expected NOT IN ('production', 'sandbox', 'local') THEN
+    RAISE EXCEPTION 'gardefou: refused: the expected environment must be production, sandbox or local';
+  END IF;
+  IF purpose IS NULL OR purpose NOT IN ('run', 'seed') THEN
+    RAISE EXCEPTION 'gardefou: refused: the purpose must be run or seed';
+  END IF;
+  IF purpose = 'seed' AND expected = 'production' THEN
+    RAISE EXCEPTION 'gardefou: refused: a seed never runs in production';
+  END IF;
+  IF current_setting('session_replication_role') <> 'origin' THEN
+    RAISE EXCEPTION 'gardefou: refused: session_replication_role is not origin, so the stamp''s triggers do not fire';
+  END IF;
+  SELECT count(*) INTO n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = 'gardefou'::regnamespace;
+  IF n <> 6 OR EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       WHERE c.relnamespace = 'gardefou'::regnamespace
+         AND (t.tgenabled NOT IN ('O', 'A') OR t.tgfoid <> 'gardefou.protect_stamp()'::regprocedure))
+     OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = 'gardefou'::regnamespace
+         AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (c.relkind <> 'r' OR c.relrowsecurity OR c.relhasrules))
+     OR EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+         WHERE c.relnamespace = 'gardefou'::regnamespace) THEN
+    RAISE EXCEPTION 'gardefou: refused: the protection of gardefou.stamp was changed (triggers, rules or row security)';
+  END IF;
+  live_sysid := (SELECT system_identifier::text FROM pg_control_system());
+  live_oid := (SELECT oid FROM pg_database WHERE datname = current_database());
+  FOR i IN 1..3 LOOP
+    SELECT source INTO src FROM pg_settings WHERE name = names[i];
+    IF src IS NOT NULL AND src NOT IN ('default', 'configuration file', 'command line', 'environment variable') THEN
+      RAISE EXCEPTION 'gardefou: refused: % was set by %, not by the server''s configuration', names[i], src;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_db_role_setting s, unnest(s.setconfig) cfg
+        WHERE s.setdatabase IN (0, live_oid)
+          AND s.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = session_user))
+          AND split_part(cfg, '=', 1) = names[i]) THEN
+      RAISE EXCEPTION 'gardefou: refused: % was set by ALTER DATABASE/ROLE … SET', names[i];
+    END IF;
+    neon[i] := NULLIF(current_setting(names[i], true), '');
+  END LOOP;
+  IF live_sysid IS NULL AND neon[2] IS NULL THEN
+    RAISE EXCEPTION 'gardefou: refused: the server shows neither its system identifier nor a Neon branch';
+  END IF;
+  SELECT count(*) INTO n FROM gardefou.stamp;
+  IF n <> 1 THEN
+    RAISE EXCEPTION 'gardefou: refused: the database % carries no stamp', current_database();
+  END IF;
+  SELECT * INTO st FROM gardefou.stamp;
+  IF st.environment IS DISTINCT FROM expected THEN
+    RAISE EXCEPTION 'gardefou: refused: the database % is stamped %, not %', current_database(), st.environment, expected;
+  END IF;
+  IF st.system_identifier IS DISTINCT FROM live_sysid OR st.database_oid IS DISTINCT FROM live_oid
+     OR st.neon_project_id IS DISTINCT FROM neon[1] OR st.neon_branch_id IS DISTINCT FROM neon[2]
+     OR st.neon_timeline_id IS DISTINCT FROM neon[3] THEN
+    RAISE EXCEPTION 'gardefou: refused: the stamp of % was written in another database: this is a copy, a restore or a branch', current_database();
+  END IF;
+  pin := 'gardefou: production server; system_identifier=' || coalesce(live_sysid, '-')
+      || '; neon_branch_id=' || coalesce(neon[2], '-');
+  IF expected = 'production' THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_shdescription d WHERE d.classoid = 'pg_database'::regclass
+        AND d.objoid = live_oid AND strpos(d.description, pin) > 0) THEN
+      RAISE EXCEPTION 'gardefou: refused: this server is not the one production''s stamp pinned';
+    END IF;
+  ELSE
+    IF EXISTS (SELECT 1 FROM pg_shdescription d WHERE d.classoid = 'pg_database'::regclass
+        AND strpos(d.description, 'gardefou: production server') > 0) THEN
+      RAISE EXCEPTION 'gardefou: refused: a database of this server is production: every database on it is production';
+    END IF;
+    IF EXISTS (SELECT 1 FROM gardefou.lineage) THEN
+      RAISE EXCEPTION 'gardefou: refused: gardefou.lineage shows production data restored into %', current_database();
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_description d WHERE d.classoid = 'pg_namespace'::regclass
+        AND d.objsubid = 0 AND strpos(d.description, 'gardefou: production data') > 0) THEN
+      RAISE EXCEPTION 'gardefou: refused: a schema of % carries production''s mark: production data was restored here', current_database();
+    END IF;
+  END IF;
+  RETURN 'gardefou: ' || expected || ' proven: database ' || current_database() || ' (OID ' || live_oid || ')';
+END
+"#;
+
+/// The triggers, as `pg_get_triggerdef` prints them, one per line in name order.
+pub(crate) const TRIGGERS: [(&str, &str); 6] = [
+    (
+        "gardefou_protect_history",
+        "CREATE TRIGGER gardefou_protect_history BEFORE DELETE OR UPDATE ON gardefou.stamp_history FOR EACH ROW EXECUTE FUNCTION gardefou.protect_stamp()",
+    ),
+    (
+        "gardefou_protect_history_truncate",
+        "CREATE TRIGGER gardefou_protect_history_truncate BEFORE TRUNCATE ON gardefou.stamp_history FOR EACH STATEMENT EXECUTE FUNCTION gardefou.protect_stamp()",
+    ),
+    (
+        "gardefou_protect_lineage",
+        "CREATE TRIGGER gardefou_protect_lineage BEFORE DELETE OR UPDATE ON gardefou.lineage FOR EACH ROW EXECUTE FUNCTION gardefou.protect_stamp()",
+    ),
+    (
+        "gardefou_protect_lineage_truncate",
+        "CREATE TRIGGER gardefou_protect_lineage_truncate BEFORE TRUNCATE ON gardefou.lineage FOR EACH STATEMENT EXECUTE FUNCTION gardefou.protect_stamp()",
+    ),
+    (
+        "gardefou_protect_stamp",
+        "CREATE TRIGGER gardefou_protect_stamp BEFORE DELETE OR UPDATE ON gardefou.stamp FOR EACH ROW EXECUTE FUNCTION gardefou.protect_stamp()",
+    ),
+    (
+        "gardefou_protect_stamp_truncate",
+        "CREATE TRIGGER gardefou_protect_stamp_truncate BEFORE TRUNCATE ON gardefou.stamp FOR EACH STATEMENT EXECUTE FUNCTION gardefou.protect_stamp()",
+    ),
+];
+
+/// The signature of the proof function, as `regprocedure` prints it.
+pub const ASSERT_SIGNATURE: &str = "gardefou.assert_environment(text,text)";
+
+/// What every `gardefou db stamp` (re)installs, idempotently: the lineage table, both
+/// functions with the bodies above, and exactly the triggers above. Older stamps are
+/// upgraded by it; the stamp row is left alone.
+pub(crate) fn install() -> String {
+    let mut sql = String::from(
+        "CREATE TABLE IF NOT EXISTS gardefou.lineage (
+  environment text NOT NULL CHECK (environment = 'production'),
+  system_identifier text,
+  database_oid oid NOT NULL,
+  database_name text NOT NULL,
+  neon_project_id text,
+  neon_branch_id text,
+  marked_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE gardefou.lineage IS 'gardefou: production''s mark on its data; a restore of a production dump appends it (docs/identity.md)';
+",
+    );
+    let _ = write!(
+        sql,
+        "CREATE OR REPLACE FUNCTION gardefou.protect_stamp() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $gardefou${PROTECT_BODY}$gardefou$;\n\
+         CREATE OR REPLACE FUNCTION gardefou.assert_environment(expected text, purpose text DEFAULT 'run') RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $gardefou${ASSERT_BODY}$gardefou$;\n"
+    );
+    // Exactly gardefou's triggers: any other trigger on these tables goes.
+    sql.push_str(
+        "DO $gardefou$ DECLARE t record; BEGIN
+  FOR t IN SELECT tg.tgname, c.relname FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
+     WHERE c.relnamespace = 'gardefou'::pg_catalog.regnamespace AND NOT tg.tgisinternal LOOP
+    EXECUTE pg_catalog.format('DROP TRIGGER %I ON gardefou.%I', t.tgname, t.relname);
+  END LOOP;
+END $gardefou$;\n",
+    );
+    for (_, def) in TRIGGERS {
+        sql.push_str(def);
+        sql.push_str(";\n");
+    }
+    sql.push_str(
+        "REVOKE ALL ON SCHEMA gardefou FROM PUBLIC;
+REVOKE ALL ON FUNCTION gardefou.assert_environment(text, text) FROM PUBLIC;
+ALTER TABLE gardefou.stamp DISABLE ROW LEVEL SECURITY;
+ALTER TABLE gardefou.stamp_history DISABLE ROW LEVEL SECURITY;
+ALTER TABLE gardefou.lineage DISABLE ROW LEVEL SECURITY;
+",
+    );
+    sql
+}
+
+/// The grants that let a least-privilege role run the proof (read the stamp and the
+/// lineage, call the SQL proof), with `role` already quoted as an identifier.
+pub fn grants(role: &str) -> String {
+    format!(
+        "GRANT USAGE ON SCHEMA gardefou TO {role};\n\
+         GRANT SELECT ON gardefou.stamp, gardefou.lineage TO {role};\n\
+         GRANT EXECUTE ON FUNCTION gardefou.assert_environment(text, text) TO {role};\n"
+    )
+}
+
+/// `name` as a quoted SQL identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The fingerprint the probe compares a function against: SHA-256 (hex) of its body,
+/// then `|`, its `SECURITY DEFINER` flag and its settings, as the identity query builds it.
+pub(crate) fn function_fingerprint(body: &str, definer: bool) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, body.as_bytes());
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{hex}|{}|search_path=pg_catalog, pg_temp|plpgsql",
+        if definer { "t" } else { "f" }
+    )
+}
+
+/// What is wrong with the objects the probe relies on, if anything: `Outdated` when an
+/// older gardefou stamped the database (objects missing), `Invalid` when they were changed.
+pub(crate) fn integrity(c: &Catalog) -> Option<StampState> {
+    let mut missing = Vec::new();
+    if !c.lineage {
+        missing.push("gardefou.lineage");
+    }
+    if c.assert_fn.is_none() {
+        missing.push("gardefou.assert_environment()");
+    }
+    if c.protect_fn.is_none() {
+        missing.push("gardefou.protect_stamp()");
+    }
+    if !missing.is_empty() {
+        return Some(StampState::Outdated(missing.join(", ")));
+    }
+    let mut changed = Vec::new();
+    if c.protect_fn.as_deref() != Some(function_fingerprint(PROTECT_BODY, false).as_str()) {
+        changed.push("gardefou.protect_stamp() is not the function gardefou wrote".to_owned());
+    }
+    if c.assert_fn.as_deref() != Some(function_fingerprint(ASSERT_BODY, true).as_str()) {
+        changed.push("gardefou.assert_environment() is not the function gardefou wrote".to_owned());
+    }
+    // Each trigger enabled the normal way (`O`: origin and local, `A`: always), bound to
+    // gardefou's function, and no other trigger on gardefou's tables.
+    let mut seen = Vec::new();
+    for line in &c.triggers {
+        let (enabled, def) = line.split_once(' ').unwrap_or((line.as_str(), ""));
+        match TRIGGERS.iter().find(|(_, d)| *d == def) {
+            Some((name, _)) if enabled == "O" || enabled == "A" => seen.push(*name),
+            Some((name, _)) => changed.push(format!(
+                "trigger {name} is not enabled (tgenabled {enabled}: ENABLE REPLICA or DISABLE)"
+            )),
+            None => changed.push(format!(
+                "a trigger gardefou did not write is on its tables: {}",
+                def.split(" ON ").next().unwrap_or(def)
+            )),
+        }
+    }
+    for (name, _) in TRIGGERS {
+        if !seen.contains(&name) && !changed.iter().any(|m| m.contains(name)) {
+            changed.push(format!("trigger {name} is missing or changed"));
+        }
+    }
+    if !c.altered_relations.is_empty() {
+        changed.push(format!(
+            "row security, rules or a non-table in the gardefou schema: {}",
+            c.altered_relations.join(", ")
+        ));
+    }
+    if c.replication_role != "origin" {
+        changed.push(format!(
+            "session_replication_role is {}, so the stamp's triggers do not fire",
+            c.replication_role
+        ));
+    }
+    if changed.is_empty() {
+        None
+    } else {
+        Some(StampState::Invalid(format!(
+            "the protection of gardefou.stamp was changed: {}",
+            changed.join("; ")
+        )))
+    }
+}
+
+/// The server pin text written on production's database row (`COMMENT ON DATABASE`).
+pub(crate) fn server_pin(system_identifier: Option<&str>, neon_branch: Option<&str>) -> String {
+    format!(
+        "gardefou: production server; system_identifier={}; neon_branch_id={}",
+        system_identifier.unwrap_or("-"),
+        neon_branch.unwrap_or("-")
+    )
+}
+
+/// The mark production's stamp writes on each application schema (`COMMENT ON SCHEMA`);
+/// a restore that recreates the schema's comment carries it.
+pub(crate) const DATA_MARK: &str = "gardefou: production data";
+/// The start of every server pin.
+pub(crate) const PIN_MARK: &str = "gardefou: production server";

@@ -1,0 +1,250 @@
+//! Connections proven before use: a small pool that hands out only connections whose own
+//! session has proven the database's identity and stamp for the process's environment.
+//!
+//! A proof on one connection says nothing about the next: a forwarder, a pooler, a
+//! re-pointed tunnel or a fail-over can send the next connection elsewhere. So every new
+//! physical connection — the first, pool growth, reconnects after a drop — runs the probe
+//! in its own session before it is handed out; one that fails is closed, never used, and
+//! the pool's [`Health`] says why until a later proof succeeds. A connection proven once
+//! stays proven: a session cannot change database. Reusing it costs nothing.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use gardefou_findings::{Finding, Report};
+use gardefou_pgurl::ConnUrl;
+use gardefou_policy::{Environment, Policy};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_postgres::Client;
+
+use crate::verify::{verify, Purpose};
+use crate::{Probe, ProbeError};
+
+/// Why the pool gave no connection. `Display` names rules and servers, never a value.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    /// The new connection's session did not prove the database (or could not be opened):
+    /// it was closed unused.
+    #[error("{}", summary(.0))]
+    Refused(Report),
+    /// Every connection is in use and none came back within the time limit.
+    #[error("no database connection free within {} ms", .0.as_millis())]
+    Busy(Duration),
+}
+
+fn summary(report: &Report) -> String {
+    let parts: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == gardefou_findings::Severity::Error)
+        .map(|f| format!("{} (§{}): {}", f.rule, f.policy, f.message))
+        .collect();
+    format!("connection refused by the proof: {}", parts.join("; "))
+}
+
+/// What the last proof said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// The last new connection proved the database (or none was opened yet after a
+    /// successful start).
+    Proven,
+    /// The last new connection failed its proof: the findings.
+    Refused(Vec<Finding>),
+}
+
+struct Inner {
+    url: ConnUrl,
+    policy: Policy,
+    environment: Environment,
+    purpose: Purpose,
+    target: String,
+    timeout: Duration,
+    idle: Mutex<Vec<Client>>,
+    permits: Arc<Semaphore>,
+    health: Mutex<Health>,
+}
+
+/// A pool of proven connections to the database of `url`. Cheap to clone.
+#[derive(Clone)]
+pub struct ProvenPool {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for ProvenPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProvenPool")
+            .field("environment", &self.inner.environment)
+            .field("target", &self.inner.target)
+            .field("health", &self.health())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProvenPool {
+    /// A pool of at most `max_size` connections for a process running as `environment`.
+    /// `target` names the server in findings (as the static check does); the policy's
+    /// timeout bounds connecting and proving each connection.
+    pub fn new(
+        url: ConnUrl,
+        policy: Policy,
+        environment: Environment,
+        purpose: Purpose,
+        target: String,
+        max_size: usize,
+    ) -> ProvenPool {
+        let timeout = crate::timeout_for(&url, policy.database.connect_timeout_ms);
+        ProvenPool {
+            inner: Arc::new(Inner {
+                url,
+                policy,
+                environment,
+                purpose,
+                target,
+                timeout,
+                idle: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(max_size.max(1))),
+                health: Mutex::new(Health::Proven),
+            }),
+        }
+    }
+
+    /// The environment every connection is proven for.
+    pub fn environment(&self) -> Environment {
+        self.inner.environment
+    }
+
+    /// What the last proof said.
+    pub fn health(&self) -> Health {
+        lock(&self.inner.health).clone()
+    }
+
+    /// A proven connection: an idle one, or a new one that has just proven the database
+    /// in its own session.
+    pub async fn get(&self) -> Result<ProvenClient, PoolError> {
+        let permit = tokio::time::timeout(
+            self.inner.timeout,
+            Arc::clone(&self.inner.permits).acquire_owned(),
+        )
+        .await
+        .map_err(|_| PoolError::Busy(self.inner.timeout))?
+        .map_err(|_| PoolError::Busy(self.inner.timeout))?;
+        loop {
+            let Some(client) = lock(&self.inner.idle).pop() else {
+                break;
+            };
+            if !client.is_closed() {
+                return Ok(self.wrap(client, permit));
+            }
+        }
+        let client = self.open().await?;
+        Ok(self.wrap(client, permit))
+    }
+
+    /// Opens a new connection and proves it now, whatever is idle (for a health check):
+    /// a proven one joins the idle connections.
+    pub async fn check(&self) -> Result<(), PoolError> {
+        let client = self.open().await?;
+        lock(&self.inner.idle).push(client);
+        Ok(())
+    }
+
+    fn wrap(&self, client: Client, permit: OwnedSemaphorePermit) -> ProvenClient {
+        ProvenClient {
+            client: Some(client),
+            pool: Arc::clone(&self.inner),
+            _permit: permit,
+        }
+    }
+
+    async fn open(&self) -> Result<Client, PoolError> {
+        let inner = &self.inner;
+        let opened: Result<(Client, Probe), ProbeError> =
+            match tokio::time::timeout(inner.timeout, async {
+                let client = crate::connect(&inner.url).await?;
+                let probe = crate::read(&client).await?;
+                Ok((client, probe))
+            })
+            .await
+            {
+                Ok(r) => r,
+                Err(_) => Err(ProbeError::Timeout(inner.timeout)),
+            };
+        let (client, probe) = match opened {
+            Ok((client, probe)) => (Some(client), Ok(probe)),
+            Err(e) => (None, Err(e)),
+        };
+        let findings = verify(
+            &inner.policy,
+            inner.environment,
+            &inner.target,
+            &probe,
+            inner.purpose,
+        );
+        let report = Report::new(findings);
+        match client {
+            Some(client) if !report.is_denied() => {
+                *lock(&inner.health) = Health::Proven;
+                Ok(client)
+            }
+            // Dropping the client closes the connection: it is never used.
+            _ => {
+                *lock(&inner.health) = Health::Refused(report.findings.clone());
+                Err(PoolError::Refused(report))
+            }
+        }
+    }
+}
+
+/// Proves, inside the open transaction of `client`, that its database is `environment`'s
+/// for `purpose` — what a seed runs right before it writes, in the transaction that writes.
+/// The transaction's state and settings are left as they were.
+pub async fn prove_in_transaction(
+    client: &Client,
+    policy: &Policy,
+    environment: Environment,
+    purpose: Purpose,
+    target: &str,
+) -> Result<Report, Report> {
+    let probe = crate::read_in_transaction(client).await;
+    let report = Report::new(verify(policy, environment, target, &probe, purpose));
+    if report.is_denied() {
+        Err(report)
+    } else {
+        Ok(report)
+    }
+}
+
+/// A connection from a [`ProvenPool`]; goes back to the pool when dropped (unless closed).
+pub struct ProvenClient {
+    client: Option<Client>,
+    pool: Arc<Inner>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Deref for ProvenClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.client.as_ref().expect("present until dropped")
+    }
+}
+
+impl DerefMut for ProvenClient {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.client.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for ProvenClient {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            if !client.is_closed() {
+                lock(&self.pool.idle).push(client);
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
