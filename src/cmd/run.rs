@@ -51,12 +51,32 @@ pub fn guard_then_exec(
         .command
         .split_first()
         .context("no command to run after --")?;
-    // exec only returns on failure. The registry key is gardefou's, not the child's.
-    let err = std::process::Command::new(program)
-        .args(rest)
-        .env_remove(GARDEFOU_SECRETS_KEY)
-        .exec();
-    Err(err).with_context(|| format!("cannot execute {}", program.to_string_lossy()))
+    // exec only returns on failure. The registry key is gardefou's, not the child's. The
+    // child gets the statement that proves the database in its own sessions.
+    let mut command = std::process::Command::new(program);
+    command.args(rest).env_remove(GARDEFOU_SECRETS_KEY);
+    if let Some(env) = evaluation.environment {
+        command.env(ASSERT_SQL_VAR, assert_sql(env, purpose));
+    }
+    let err = command.exec();
+    // Never the program's text: `run -- NAME=value cmd` would print a value.
+    Err(err).context("cannot execute the command given after --")
+}
+
+/// The variable through which `run` and `seed` give the child the SQL proof.
+pub const ASSERT_SQL_VAR: &str = "GARDEFOU_ASSERT_SQL";
+
+/// The statement a child runs in its own session (and, for a seed, inside the transaction
+/// that writes): it raises unless the database proves `env`.
+fn assert_sql(env: Environment, purpose: Purpose) -> String {
+    let purpose = match purpose {
+        Purpose::Run => "run",
+        Purpose::Seed => "seed",
+    };
+    format!(
+        "SELECT {}('{env}', '{purpose}')",
+        gardefou_pgprobe::objects::ASSERT_FUNCTION
+    )
 }
 
 /// `node --inspect …` opens the debugger as surely as `NODE_OPTIONS=--inspect` (§7.2).

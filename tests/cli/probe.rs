@@ -5,7 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{cluster, forwarder, render, vars, Env};
+use gardefou_testpg::Forwarder;
+
+use crate::support::{cluster, render, vars, Env};
 
 fn policy(prod: u16, sandbox: &[u16]) -> String {
     let sandbox: Vec<String> = sandbox
@@ -31,7 +33,8 @@ fn production_sandbox_forwarder_and_restored_dump() {
     let env = Env::new();
     let (prod, prod_url) = cluster();
     let (sandbox, sandbox_url) = cluster();
-    let tunnel = forwarder(prod.port());
+    let forwarder = Forwarder::to(prod.port());
+    let tunnel = forwarder.port();
     env.write(
         "gardefou.toml",
         &policy(prod.port(), &[sandbox.port(), tunnel]),
@@ -409,4 +412,90 @@ fn tls_verify_full_with_the_clusters_ca() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn a_seed_script_that_proves_in_its_own_transaction_is_refused_through_a_switching_tunnel() {
+    let env = Env::new();
+    let (prod, prod_url) = cluster();
+    let (sandbox, sandbox_url) = cluster();
+    // Same database name and application password on both sides of the tunnel.
+    prod.psql(
+        "postgres",
+        &format!(
+            "ALTER ROLE {} PASSWORD '{}'",
+            gardefou_testpg::Cluster::APP_USER,
+            sandbox.password()
+        ),
+    );
+    let prod_url = prod_url.replace(prod.password(), sandbox.password());
+    let psql = gardefou_testpg::bin_dir().unwrap().join("psql");
+    // A seed script as a team writes one: psql, one transaction, the proof first.
+    let script = format!(
+        "{} \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -c \"BEGIN; $GARDEFOU_ASSERT_SQL; CREATE TABLE public.seeded (x int); INSERT INTO public.seeded VALUES (1); COMMIT\"",
+        psql.display()
+    );
+    let seeded = |pg: &gardefou_testpg::Cluster| {
+        pg.psql(
+            "koomy",
+            "select count(*) from pg_catalog.pg_tables where tablename = 'seeded'",
+        )
+        .trim()
+        .to_owned()
+    };
+    // The wrapper's probe reaches the sandbox; the script's own connection, production.
+    let tunnel = Forwarder::switching(sandbox.port(), 1, prod.port());
+    env.write(
+        "gardefou.toml",
+        &policy(prod.port(), &[sandbox.port(), tunnel.port()]),
+    );
+    for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
+        let out = env
+            .cmd(&vars(e, url))
+            .args(["db", "stamp"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            render(&out, env.dir.path())
+        );
+    }
+    let tunnel_url = sandbox.url_at("127.0.0.1", tunnel.port(), "koomy", "");
+    let out = env
+        .cmd(&vars("sandbox", &tunnel_url))
+        .args(["seed", "--", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let text = render(&out, env.dir.path());
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(
+        stderr(&out).contains("is stamped production, not sandbox"),
+        "{text}"
+    );
+    assert_eq!(
+        tunnel.connections(),
+        2,
+        "the wrapper's probe, then the script's"
+    );
+    assert_eq!(
+        seeded(&prod),
+        "0",
+        "the script wrote into production: {text}"
+    );
+    assert!(!text.contains(sandbox.password()), "{text}");
+    // Straight to the sandbox, the same script proves and seeds.
+    let out = env
+        .cmd(&vars("sandbox", &sandbox_url))
+        .args(["seed", "--", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    assert_eq!(seeded(&sandbox), "1");
 }

@@ -108,32 +108,6 @@ pub fn stamped_local(env: &Env) -> (gardefou_testpg::Cluster, String) {
     (pg, url)
 }
 
-/// A TCP forwarder on a free loopback port to `127.0.0.1:upstream`, for the life of the
-/// test process: an SSH tunnel as the guard sees it.
-pub fn forwarder(upstream: u16) -> u16 {
-    use std::net::{TcpListener, TcpStream};
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
-                continue;
-            };
-            let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-            let (mut c1, mut s1) = (client, server);
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut c1, &mut s1);
-                let _ = s1.shutdown(std::net::Shutdown::Write);
-            });
-            std::thread::spawn(move || {
-                let _ = std::io::copy(&mut s2, &mut c2);
-                let _ = c2.shutdown(std::net::Shutdown::Write);
-            });
-        }
-    });
-    port
-}
-
 /// A `gardefou ARGS` command in the temp dir whose environment is exactly this block,
 /// duplicates included (which no safe API can build): the forked child calls `execve`
 /// itself with that block.

@@ -12,8 +12,9 @@ use gardefou_policy::{evaluate_with, EnvVars, Environment, Lookup, Policy};
 use gardefou_redact::Secret;
 use serde::Serialize;
 
-use gardefou_pgprobe::verify::{seed_environment, Purpose};
-pub use gardefou_pgprobe::NeonIds;
+use gardefou_pgprobe::verify::seed_environment;
+pub use gardefou_pgprobe::verify::Purpose;
+pub use gardefou_pgprobe::{Health, NeonIds, PoolError, ProvenClient, ProvenPool};
 
 use crate::debug::{DebugLayer, IdentitySource};
 use crate::{probe, rules};
@@ -76,9 +77,6 @@ pub enum StartError {
     /// The configuration or the live database violates the policy.
     #[error("{}", render(.0))]
     Refused(Report),
-    /// The database could not be connected to after the guard passed.
-    #[error("cannot connect to the database: {0}")]
-    Connect(String),
 }
 
 fn render(report: &Report) -> String {
@@ -230,22 +228,46 @@ impl GuardedConfig {
         Ok(value)
     }
 
-    /// The seed guard (§6): the environment must be one where the policy allows seeds
-    /// (sandbox, and local if listed), and the live database must prove it again — a
-    /// matching stamp, and nothing that ties it to production. Call it right before
-    /// writing demo data.
-    pub async fn seed_guard(&self) -> Result<(), StartError> {
-        let mut findings: Vec<Finding> = seed_environment(&self.policy, Some(self.environment))
-            .into_iter()
-            .collect();
-        let probed = probe::identify(
+    /// A pool of connections to the database the guard approved, each proven in its own
+    /// session before it is handed out (see [`ProvenPool`]): the first, and every new one
+    /// after it — pool growth, reconnects, fail-over. `purpose` is [`Purpose::Seed`] for a
+    /// seed (the §6 markers are checked too).
+    pub fn pool(&self, purpose: Purpose, max_size: usize) -> ProvenPool {
+        ProvenPool::new(
+            self.database.clone(),
+            self.policy.clone(),
+            self.environment,
+            purpose,
+            self.target(),
+            max_size,
+        )
+    }
+
+    /// Proves again, inside the open transaction of `client` (a connection of
+    /// [`GuardedConfig::pool`]), that its database is this environment's, for `purpose`:
+    /// what a seed calls in the transaction that writes, right before writing.
+    pub async fn prove_in_transaction(
+        &self,
+        client: &impl tokio_postgres::GenericClient,
+        purpose: Purpose,
+    ) -> Result<(), StartError> {
+        let mut findings: Vec<Finding> = match purpose {
+            Purpose::Seed => seed_environment(&self.policy, Some(self.environment))
+                .into_iter()
+                .collect(),
+            Purpose::Run => Vec::new(),
+        };
+        match gardefou_pgprobe::prove_in_transaction(
+            client,
             &self.policy,
             self.environment,
-            &self.database,
-            Purpose::Seed,
+            purpose,
+            &self.target(),
         )
-        .await;
-        findings.extend(probed.findings);
+        .await
+        {
+            Ok(report) | Err(report) => findings.extend(report.findings),
+        }
         let report = Report::new(findings);
         if report.is_denied() {
             Err(StartError::Refused(report))
@@ -254,19 +276,13 @@ impl GuardedConfig {
         }
     }
 
-    /// Opens a connection to the database the guard approved (TLS per `sslmode`, as
-    /// libpq), within the policy's time limit. The connection runs on its own task.
-    pub async fn connect(&self) -> Result<tokio_postgres::Client, StartError> {
-        let timeout =
-            gardefou_pgprobe::timeout_for(&self.database, self.policy.database.connect_timeout_ms);
-        match tokio::time::timeout(timeout, gardefou_pgprobe::connect(&self.database)).await {
-            Ok(Ok(client)) => Ok(client),
-            Ok(Err(e)) => Err(StartError::Connect(e.to_string())),
-            Err(_) => Err(StartError::Connect(format!(
-                "no answer within {} ms",
-                timeout.as_millis()
-            ))),
+    /// How findings name the database server.
+    fn target(&self) -> String {
+        gardefou_policy::DatabaseTarget {
+            url: self.database.clone(),
+            owner: None,
         }
+        .describe()
     }
 }
 

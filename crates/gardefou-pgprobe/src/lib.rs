@@ -106,7 +106,9 @@ pub async fn read(client: &tokio_postgres::Client) -> Result<Probe, ProbeError> 
 /// [`read`] on a connection inside an open transaction block (a seed's write
 /// transaction): the read runs in a savepoint rolled back afterwards, so the transaction's
 /// settings and state are left as they were.
-pub async fn read_in_transaction(client: &tokio_postgres::Client) -> Result<Probe, ProbeError> {
+pub async fn read_in_transaction(
+    client: &impl tokio_postgres::GenericClient,
+) -> Result<Probe, ProbeError> {
     read_with(client, Wrap::Savepoint).await
 }
 
@@ -129,7 +131,7 @@ impl Wrap {
 
     /// After a failed statement: the implicit transaction is gone; a savepoint must be
     /// rolled back for the enclosing transaction to go on.
-    async fn recover(self, client: &tokio_postgres::Client) -> Result<(), ProbeError> {
+    async fn recover(self, client: &impl tokio_postgres::GenericClient) -> Result<(), ProbeError> {
         if let Wrap::Savepoint = self {
             client
                 .batch_execute(
@@ -152,7 +154,10 @@ fn rows(messages: Vec<tokio_postgres::SimpleQueryMessage>) -> Vec<tokio_postgres
         .collect()
 }
 
-async fn read_with(client: &tokio_postgres::Client, wrap: Wrap) -> Result<Probe, ProbeError> {
+async fn read_with(
+    client: &impl tokio_postgres::GenericClient,
+    wrap: Wrap,
+) -> Result<Probe, ProbeError> {
     static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static BOTH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let ident = IDENTITY.get_or_init(identity::sql);

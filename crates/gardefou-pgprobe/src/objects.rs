@@ -185,8 +185,9 @@ pub(crate) const TRIGGERS: [(&str, &str); 6] = [
     ),
 ];
 
-/// The signature of the proof function, as `regprocedure` prints it.
-pub const ASSERT_SIGNATURE: &str = "gardefou.assert_environment(text,text)";
+/// The SQL proof function: `SELECT gardefou.assert_environment('sandbox', 'seed')` raises
+/// unless the session's database proves that environment for that purpose.
+pub const ASSERT_FUNCTION: &str = "gardefou.assert_environment";
 
 /// What every `gardefou db stamp` (re)installs, idempotently: the lineage table, both
 /// functions with the bodies above, and exactly the triggers above. Older stamps are

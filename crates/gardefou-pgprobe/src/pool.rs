@@ -200,7 +200,7 @@ impl ProvenPool {
 /// for `purpose` — what a seed runs right before it writes, in the transaction that writes.
 /// The transaction's state and settings are left as they were.
 pub async fn prove_in_transaction(
-    client: &Client,
+    client: &impl tokio_postgres::GenericClient,
     policy: &Policy,
     environment: Environment,
     purpose: Purpose,

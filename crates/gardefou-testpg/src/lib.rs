@@ -515,3 +515,107 @@ fn check(out: &Output, what: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// A TCP forwarder on a free loopback port, for the life of the value: an SSH tunnel, a
+/// pooler or a fail-over as a client sees it. Each new connection goes to the upstream
+/// port its route names at that moment: the first `first` connections to one port and the
+/// rest to another ([`Forwarder::switching`]), or wherever [`Forwarder::point_to`] last
+/// said. Connections already open keep their upstream.
+pub struct Forwarder {
+    port: u16,
+    route: std::sync::Arc<std::sync::Mutex<Route>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+struct Route {
+    first: u16,
+    count: usize,
+    then: u16,
+    opened: usize,
+}
+
+impl Forwarder {
+    /// Every connection to `upstream`.
+    pub fn to(upstream: u16) -> Forwarder {
+        Forwarder::switching(upstream, 0, upstream)
+    }
+
+    /// The first `count` connections to `first`, every later one to `then`.
+    pub fn switching(first: u16, count: usize, then: u16) -> Forwarder {
+        use std::net::TcpStream;
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let port = listener.local_addr().expect("local address").port();
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let route = std::sync::Arc::new(std::sync::Mutex::new(Route {
+            first,
+            count,
+            then,
+            opened: 0,
+        }));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (r, s) = (route.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                let client = match listener.accept() {
+                    Ok((c, _)) => c,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                        continue;
+                    }
+                    Err(_) => continue,
+                };
+                let _ = client.set_nonblocking(false);
+                let upstream = {
+                    let mut route = r.lock().unwrap_or_else(|p| p.into_inner());
+                    route.opened += 1;
+                    if route.opened <= route.count {
+                        route.first
+                    } else {
+                        route.then
+                    }
+                };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let (Ok(mut c2), Ok(mut s2)) = (client.try_clone(), server.try_clone()) else {
+                    continue;
+                };
+                let (mut c1, mut s1) = (client, server);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c1, &mut s1);
+                    let _ = s1.shutdown(std::net::Shutdown::Write);
+                });
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        Forwarder { port, route, stop }
+    }
+
+    /// The loopback port clients connect to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Sends every later connection to `upstream`.
+    pub fn point_to(&self, upstream: u16) {
+        let mut route = self.route.lock().unwrap_or_else(|p| p.into_inner());
+        route.count = 0;
+        route.then = upstream;
+    }
+
+    /// How many connections were accepted so far.
+    pub fn connections(&self) -> usize {
+        self.route.lock().unwrap_or_else(|p| p.into_inner()).opened
+    }
+}
+
+impl Drop for Forwarder {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

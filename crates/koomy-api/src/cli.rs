@@ -45,6 +45,13 @@ pub struct ServeArgs {
     /// still logged).
     #[arg(long)]
     pub no_request_log: bool,
+    /// At most this many database connections, each proven before use.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub pool_size: u16,
+    /// Open and prove a new database connection this often, so that /healthz notices a
+    /// database that changed under the server (0: only when the pool grows).
+    #[arg(long, value_name = "MS", default_value_t = 30_000)]
+    pub proof_interval_ms: u64,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@
 use crate::cli::SeedArgs;
 use crate::{migrate, policy, server, Refused};
 use anyhow::Result;
+use gardefou_axum::Purpose;
 
 /// An association and its members: (slug, name, city, RNA number, yearly fee in cents).
 type Org = (&'static str, &'static str, &'static str, &'static str, i32);
@@ -120,16 +121,18 @@ pub async fn run(args: SeedArgs) -> Result<()> {
         args.policy.registry.as_deref(),
     )?;
     let config = server::start_guard(sources).await?;
-    if let Err(refused) = config.seed_guard().await {
-        if let gardefou_axum::StartError::Refused(report) = &refused {
-            let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
-            tracing::error!(environment = %config.environment(), rules = ?rules, "seed refused");
-        }
-        return Err(Refused(refused.to_string()).into());
-    }
-    let mut client = config.connect().await?;
+    // Every connection proves, in its own session, a sandbox stamp and no production marker.
+    let pool = config.pool(Purpose::Seed, 1);
+    let mut client = pool.get().await.map_err(server::refused)?;
     migrate::apply(&mut client).await?;
     let tx = client.transaction().await?;
+    // And again inside the transaction that writes, right before writing.
+    if let Err(refused) = config.prove_in_transaction(&tx, Purpose::Seed).await {
+        let gardefou_axum::StartError::Refused(report) = &refused;
+        let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+        tracing::error!(environment = %config.environment(), rules = ?rules, "seed refused");
+        return Err(Refused(refused.to_string()).into());
+    }
     let (mut orgs, mut people) = (0u64, 0u64);
     for ((slug, name, city, rna, fee), members) in DEMO {
         orgs += tx

@@ -11,18 +11,17 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use gardefou_axum::GuardedConfig;
+use gardefou_axum::{GuardedConfig, Health, PoolError, ProvenPool, Purpose};
 use gardefou_findings::Severity;
 use serde::Serialize;
-use tokio_postgres::Client;
 
 use crate::cli::ServeArgs;
 use crate::{migrate, policy, Refused, Usage};
 
-/// The application's state.
+/// The application's state: connections that each proved the database before use.
 #[derive(Clone)]
 pub struct App {
-    db: Arc<Client>,
+    db: ProvenPool,
 }
 
 /// Runs the guard, applies migrations, serves until SIGTERM or SIGINT.
@@ -33,16 +32,20 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         args.policy.registry.as_deref(),
     )?;
     let config = start_guard(sources).await?;
-    let mut client = config.connect().await?;
-    let applied = migrate::apply(&mut client).await?;
+    let pool = config.pool(Purpose::Run, usize::from(args.pool_size));
+    let applied = {
+        let mut client = pool.get().await.map_err(refused)?;
+        migrate::apply(&mut client).await?
+    };
     tracing::info!(applied, "schema up to date");
+    if args.proof_interval_ms > 0 {
+        tokio::spawn(reprove(
+            pool.clone(),
+            std::time::Duration::from_millis(args.proof_interval_ms),
+        ));
+    }
 
-    let app = router(
-        App {
-            db: Arc::new(client),
-        },
-        !args.no_request_log,
-    );
+    let app = router(App { db: pool }, !args.no_request_log);
     let app = config.mount(app);
 
     let listener = tokio::net::TcpListener::bind(listen)
@@ -85,16 +88,50 @@ pub async fn start_guard(sources: policy::Sources) -> Result<Arc<GuardedConfig>>
             Ok(Arc::new(config))
         }
         Err(refused) => {
-            if let gardefou_axum::StartError::Refused(report) = &refused {
-                let rules: Vec<&str> = report
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .map(|f| f.rule)
-                    .collect();
-                tracing::error!(rules = ?rules, "refused to start");
-            }
+            let gardefou_axum::StartError::Refused(report) = &refused;
+            let rules: Vec<&str> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.rule)
+                .collect();
+            tracing::error!(rules = ?rules, "refused to start");
             Err(Refused(refused.to_string()).into())
+        }
+    }
+}
+
+/// A connection the pool would not hand out, as a refusal (exit 1), logged by rule.
+pub fn refused(e: PoolError) -> anyhow::Error {
+    log_pool_error(&e);
+    Refused(format!("koomy-api: {e}")).into()
+}
+
+fn log_pool_error(e: &PoolError) {
+    match e {
+        PoolError::Refused(report) => {
+            let rules: Vec<&str> = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.rule)
+                .collect();
+            tracing::error!(rules = ?rules, "a new database connection failed its proof: closed, not used");
+        }
+        PoolError::Busy(_) => tracing::error!(error = %e, "no database connection"),
+    }
+}
+
+/// Opens and proves a new connection every `every`, so that a database that changed
+/// under the server (a re-pointed tunnel, a fail-over) turns `/healthz` unhealthy even
+/// while the idle connections keep working.
+async fn reprove(pool: ProvenPool, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(e) = pool.check().await {
+            log_pool_error(&e);
         }
     }
 }
@@ -145,8 +182,27 @@ pub fn router(app: App, log_requests: bool) -> Router {
     }
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// `200 ok` while the last proof held; `503` with the rules of the last failed proof.
+async fn healthz(State(app): State<App>) -> Response {
+    match app.db.health() {
+        Health::Proven => (StatusCode::OK, "ok\n").into_response(),
+        Health::Refused(findings) => {
+            let rules: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.rule)
+                .collect();
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/json")],
+                format!(
+                    "{}\n",
+                    serde_json::json!({ "status": "unhealthy", "rules": rules })
+                ),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn not_found() -> Response {
@@ -206,6 +262,13 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<PoolError> for ApiError {
+    fn from(e: PoolError) -> Self {
+        log_pool_error(&e);
+        ApiError
+    }
+}
+
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
         tracing::error!(error = %e, "database error");
@@ -214,8 +277,8 @@ impl From<tokio_postgres::Error> for ApiError {
 }
 
 async fn organisations(State(app): State<App>) -> Result<Json<Vec<Organisation>>, ApiError> {
-    let rows = app
-        .db
+    let db = app.db.get().await?;
+    let rows = db
         .query(
             "SELECT o.slug, o.name, o.city, o.rna, o.yearly_fee_cents, count(m.id)
                FROM koomy_api.organisations o
@@ -239,8 +302,8 @@ async fn organisations(State(app): State<App>) -> Result<Json<Vec<Organisation>>
 }
 
 async fn members(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, ApiError> {
-    let org = app
-        .db
+    let db = app.db.get().await?;
+    let org = db
         .query_opt(
             "SELECT id FROM koomy_api.organisations WHERE slug = $1",
             &[&slug],
@@ -250,8 +313,7 @@ async fn members(State(app): State<App>, Path(slug): Path<String>) -> Result<Res
         return Ok(not_found().await);
     };
     let id: i64 = org.get(0);
-    let rows = app
-        .db
+    let rows = db
         .query(
             "SELECT first_name, last_name, role, joined_on::text
                FROM koomy_api.members WHERE organisation_id = $1

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use gardefou_policy::Environment;
-use gardefou_testpg::Cluster;
+use gardefou_testpg::{Cluster, Forwarder};
 
 /// A production cluster and a sandbox cluster, listed as such by a policy file.
 struct World {
@@ -153,8 +153,14 @@ struct Server {
 
 impl Server {
     fn start(world: &World, env: &[(&str, String)]) -> Server {
+        Server::start_with(world, env, &[])
+    }
+
+    fn start_with(world: &World, env: &[(&str, String)], extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
         let mut child = world
-            .command(&["serve", "--listen", "127.0.0.1:0"], env)
+            .command(&args, env)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -684,4 +690,177 @@ fn sandbox_over_verified_tls() {
     let out = refused(&world, &env);
     assert!(out.contains("error[database-unreachable]"), "{out}");
     assert!(!out.contains(tls.password()));
+}
+
+/// Production and sandbox databases of the same name and with the same application
+/// password, behind a forwarder on a port the policy gives to the sandbox: the tunnel,
+/// pooler or fail-over that sends some connections of a sandbox process to production.
+/// Production holds an association that exists nowhere else.
+struct Tunnel {
+    world: World,
+}
+
+const PROD_ONLY: &str = "association-de-production-reelle";
+
+impl Tunnel {
+    fn new() -> Tunnel {
+        let world = World::new();
+        for (db, env) in [
+            (&world.prod, Environment::Production),
+            (&world.sandbox, Environment::Sandbox),
+        ] {
+            db.create_database("koomy");
+            stamp(db, "koomy", env);
+        }
+        world.prod.psql(
+            "postgres",
+            &format!(
+                "ALTER ROLE {} PASSWORD '{}'",
+                Cluster::APP_USER,
+                world.sandbox.password()
+            ),
+        );
+        // Production's schema and one real association, owned by the application role.
+        world.prod.psql(
+            "koomy",
+            &format!(
+                "SET ROLE {}; CREATE SCHEMA koomy_api; {} {} \
+                 INSERT INTO koomy_api.organisations (slug, name, city) VALUES ('{PROD_ONLY}', 'Production', 'Paris');",
+                Cluster::APP_USER,
+                include_str!("../migrations/0001_organisations_and_members.sql"),
+                include_str!("../migrations/0002_membership_fees.sql"),
+            ),
+        );
+        Tunnel { world }
+    }
+
+    /// The policy lists the forwarder's port as sandbox.
+    fn forwarder(&self, to_sandbox_first: usize) -> Forwarder {
+        let fwd = Forwarder::switching(
+            self.world.sandbox.port(),
+            to_sandbox_first,
+            self.world.prod.port(),
+        );
+        std::fs::write(
+            self.world.policy(),
+            format!(
+                "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\", \"127.0.0.1:{}\"]\n",
+                self.world.prod.port(),
+                self.world.sandbox.port(),
+                fwd.port()
+            ),
+        )
+        .unwrap();
+        fwd
+    }
+
+    fn env(&self, fwd: &Forwarder) -> Vec<(&'static str, String)> {
+        vec![
+            ("KOOMY_ENV", "sandbox".to_owned()),
+            ("NODE_ENV", "production".to_owned()),
+            (
+                "DATABASE_URL",
+                self.world
+                    .sandbox
+                    .url_at("127.0.0.1", fwd.port(), "koomy", "sslmode=disable"),
+            ),
+        ]
+    }
+
+    /// What production holds of the application: organisations, members, migrations.
+    fn production_rows(&self) -> String {
+        self.world
+            .prod
+            .psql(
+                "koomy",
+                "select (select count(*) from koomy_api.organisations) || ',' || (select count(*) from koomy_api.members) || ',' || (select count(*) from pg_catalog.pg_tables where schemaname = 'koomy_api' and tablename = 'schema_migrations')",
+            )
+            .trim()
+            .to_owned()
+    }
+}
+
+#[test]
+fn a_tunnel_that_switches_to_production_never_receives_a_seed_row() {
+    let tunnel = Tunnel::new();
+    let before = tunnel.production_rows();
+    assert_eq!(before, "1,0,0");
+    // Whichever connection the tunnel re-points, the seed writes nothing into production.
+    for first in 0..4 {
+        let fwd = tunnel.forwarder(first);
+        let out = tunnel
+            .world
+            .command(&["seed"], &tunnel.env(&fwd))
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tunnel.world.assert_no_leak("seed output", &text);
+        assert_eq!(tunnel.production_rows(), before, "after {first}: {text}");
+        if fwd.connections() > first {
+            // A connection reached production: the seed was refused, by rule.
+            assert_eq!(out.status.code(), Some(1), "after {first}: {text}");
+            assert!(
+                text.contains("database-stamp-environment-mismatch"),
+                "after {first}: {text}"
+            );
+        } else {
+            assert!(out.status.success(), "after {first}: {text}");
+        }
+    }
+    // The connections that stayed on the sandbox did seed it.
+    let seeded = tunnel
+        .world
+        .sandbox
+        .psql("koomy", "select count(*) from koomy_api.organisations");
+    assert_eq!(seeded.trim(), "5");
+}
+
+#[test]
+fn a_tunnel_that_switches_while_serving_serves_nothing_from_production_and_turns_unhealthy() {
+    let tunnel = Tunnel::new();
+    // The guard's probe and the migrations' connection reach the sandbox; every later
+    // connection reaches production.
+    let fwd = tunnel.forwarder(2);
+    let server = Server::start_with(
+        &tunnel.world,
+        &tunnel.env(&fwd),
+        &["--proof-interval-ms", "100", "--pool-size", "4"],
+    );
+    let health = raw(server.addr, "GET", "/healthz", &[]);
+    assert!(health.starts_with("HTTP/1.1 200 OK\r\n"), "{health}");
+    // Concurrent requests make the pool grow into production: those connections fail
+    // their proof and are never used.
+    let answers: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..12)
+            .map(|_| s.spawn(|| raw(server.addr, "GET", "/api/organisations", &[])))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for got in &answers {
+        assert!(!got.contains(PROD_ONLY), "production data served: {got}");
+        assert!(
+            got.starts_with("HTTP/1.1 200 OK\r\n") || got.starts_with("HTTP/1.1 503 "),
+            "{got}"
+        );
+    }
+    assert!(
+        fwd.connections() > 2,
+        "the pool never opened a new connection"
+    );
+    // The periodic proof notices the switch even with idle proven connections.
+    std::thread::sleep(Duration::from_millis(600));
+    let health = raw(server.addr, "GET", "/healthz", &[]);
+    assert!(health.starts_with("HTTP/1.1 503 "), "{health}");
+    assert!(
+        health.contains("database-stamp-environment-mismatch"),
+        "{health}"
+    );
+    let (_, logs) = server.stop();
+    assert!(logs.contains("failed its proof"), "{logs}");
+    tunnel.world.assert_no_leak("the logs", &logs);
+    assert_eq!(tunnel.production_rows(), "1,0,0");
 }
