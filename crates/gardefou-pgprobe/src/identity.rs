@@ -74,6 +74,10 @@ pub struct Identity {
     /// Identity settings that a client, a session or the database itself set: never
     /// trusted, always refused.
     pub forged: Vec<ForgedSetting>,
+    /// `pg_relation_filepath` of `pg_class` (`base/<database OID>/<file>`): what a pool's
+    /// later connections compare cheaply with the fully proven one.
+    #[serde(skip)]
+    pub catalog_path: Option<String>,
 }
 
 /// The gardefou objects as the catalog shows them to this session: whether they exist,
@@ -188,6 +192,7 @@ pub(crate) fn sql() -> String {
                AND pg_catalog.strpos(d.description, '{pin}') > 0)",
             pin = crate::objects::PIN_MARK
         ),
+        "pg_catalog.pg_relation_filepath(1259::pg_catalog.oid)".into(),
     ]);
     format!(
         "SELECT {} FROM (SELECT 1) one \
@@ -250,6 +255,7 @@ pub(crate) fn from_row(row: &SimpleQueryRow) -> (Identity, Catalog) {
         system_identifier: get(6),
         neon,
         forged,
+        catalog_path: None,
     };
     let c = 8 + 2 * NEON_SETTINGS.len();
     let catalog = Catalog {
@@ -271,7 +277,69 @@ pub(crate) fn from_row(row: &SimpleQueryRow) -> (Identity, Catalog) {
         pinned_databases: list(c + 12),
         own_pin: get(c + 13),
     };
+    let identity = Identity {
+        catalog_path: get(c + 14),
+        ..identity
+    };
     (identity, catalog)
+}
+
+/// The part of the identity that tells one database from another, read cheaply: what a
+/// new connection of a pool compares with the identity a full proof established (see
+/// [`crate::pool`]). A fresh backend pays for every catalog a query touches; this one
+/// touches `pg_database` (already read at connection start-up), the control file and,
+/// only on a Neon compute, `pg_settings` (to refuse identity a session could have set).
+pub(crate) async fn same_database(client: &tokio_postgres::Client, proven: &Identity) -> bool {
+    let Some(path) = &proven.catalog_path else {
+        return false;
+    };
+    let neon = proven.neon.is_neon() || proven.neon.project_id.is_some();
+    // Every name qualified and no operator: nothing a role's search_path can shadow. The
+    // file path of `pg_class` (OID 1259, an untyped literal read by `regclass`'s input
+    // without a cast) is `base/<database OID>/<file>`: the database, without planning a
+    // query over a catalog a fresh backend has not read yet.
+    let mut sql = "SELECT pg_catalog.pg_relation_filepath('1259'), c.system_identifier".to_owned();
+    if neon {
+        // On Neon, branches can share the system identifier: the ids, as the server's
+        // own configuration set them.
+        for name in NEON_SETTINGS {
+            sql.push_str(&format!(", pg_catalog.current_setting('{name}', true)"));
+        }
+        sql.push_str(&format!(
+            ", (SELECT pg_catalog.count(*) FROM pg_catalog.pg_settings s WHERE s.name LIKE 'neon.%' AND s.source NOT IN ({}))",
+            TRUSTED_SOURCES.map(|t| format!("'{t}'")).join(", ")
+        ));
+    }
+    sql.push_str(" FROM pg_catalog.pg_control_system() c");
+    let sql = if neon {
+        format!("{FIX_SEARCH_PATH}; {sql}")
+    } else {
+        sql
+    };
+    let Ok(messages) = client.simple_query(&sql).await else {
+        return false;
+    };
+    let Some(row) = messages.into_iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let get = |i: usize| row.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
+    let same_neon = || {
+        let live = [get(2), get(3), get(4), get(5), get(6)];
+        let known = [
+            &proven.neon.project_id,
+            &proven.neon.branch_id,
+            &proven.neon.timeline_id,
+            &proven.neon.tenant_id,
+            &proven.neon.endpoint_id,
+        ];
+        live.iter().zip(known).all(|(a, b)| a == b) && get(7).as_deref() == Some("0")
+    };
+    get(0).as_deref() == Some(path.as_str())
+        && get(1) == proven.system_identifier
+        && (!neon || same_neon())
 }
 
 pub(crate) fn query_error(e: &tokio_postgres::Error) -> String {

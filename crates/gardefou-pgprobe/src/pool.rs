@@ -3,10 +3,22 @@
 //!
 //! A proof on one connection says nothing about the next: a forwarder, a pooler, a
 //! re-pointed tunnel or a fail-over can send the next connection elsewhere. So every new
-//! physical connection — the first, pool growth, reconnects after a drop — runs the probe
-//! in its own session before it is handed out; one that fails is closed, never used, and
-//! the pool's [`Health`] says why until a later proof succeeds. A connection proven once
-//! stays proven: a session cannot change database. Reusing it costs nothing.
+//! physical connection — the first, pool growth, reconnects after a drop — proves in its
+//! own session, before it is handed out, which database it reached; one that fails is
+//! closed, never used, and the pool's [`Health`] says why until a later proof succeeds.
+//! A connection proven once stays proven: a session cannot change database. Reusing it
+//! costs nothing.
+//!
+//! Two levels, so that the proof costs little more than the connection:
+//! - the **full proof** (the probe: identity, gardefou's objects, stamp, production's
+//!   marks, then `verify`) runs on the pool's first connection, on every
+//!   [`ProvenPool::check`], and on any connection whose identity differs from the last
+//!   one it accepted;
+//! - every other new connection proves its **identity** (database OID, system
+//!   identifier, Neon ids and, on Neon, that no session set them) equals the one the full
+//!   proof accepted: the same physical database, whose stamp was proven. A stamp or mark
+//!   that changes inside that same database while the pool runs (a restore into it) is
+//!   seen by the next full proof: call [`ProvenPool::check`] periodically.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex};
@@ -19,7 +31,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::Client;
 
 use crate::verify::{verify, Purpose};
-use crate::{Probe, ProbeError};
+use crate::{Identity, Probe, ProbeError};
 
 /// Why the pool gave no connection. `Display` names rules and servers, never a value.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +75,8 @@ struct Inner {
     idle: Mutex<Vec<Client>>,
     permits: Arc<Semaphore>,
     health: Mutex<Health>,
+    /// The identity of the database the last full proof accepted.
+    proven: Mutex<Option<Identity>>,
 }
 
 /// A pool of proven connections to the database of `url`. Cheap to clone.
@@ -105,6 +119,7 @@ impl ProvenPool {
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max_size.max(1))),
                 health: Mutex::new(Health::Proven),
+                proven: Mutex::new(None),
             }),
         }
     }
@@ -141,10 +156,11 @@ impl ProvenPool {
         Ok(self.wrap(client, permit))
     }
 
-    /// Opens a new connection and proves it now, whatever is idle (for a health check):
-    /// a proven one joins the idle connections.
+    /// Opens a new connection and runs the full proof on it now, whatever is idle (for a
+    /// health check): the stamp, production's marks and the gardefou objects are read
+    /// again. A proven connection joins the idle ones.
     pub async fn check(&self) -> Result<(), PoolError> {
-        let client = self.open().await?;
+        let client = self.open_with(true).await?;
         lock(&self.inner.idle).push(client);
         Ok(())
     }
@@ -158,12 +174,30 @@ impl ProvenPool {
     }
 
     async fn open(&self) -> Result<Client, PoolError> {
+        self.open_with(false).await
+    }
+
+    /// A new connection, proven: in full (identity, catalog, stamp, marks, then `verify`)
+    /// when `full` or when no full proof was accepted yet; otherwise by comparing its
+    /// identity with the one the last full proof accepted — the same database, whose
+    /// stamp was proven — falling back to the full proof when they differ.
+    async fn open_with(&self, full: bool) -> Result<Client, PoolError> {
         let inner = &self.inner;
-        let opened: Result<(Client, Probe), ProbeError> =
+        let known = if full {
+            None
+        } else {
+            lock(&inner.proven).clone()
+        };
+        let opened: Result<(Client, Option<Probe>), ProbeError> =
             match tokio::time::timeout(inner.timeout, async {
                 let client = crate::connect(&inner.url).await?;
+                if let Some(known) = &known {
+                    if crate::identity::same_database(&client, known).await {
+                        return Ok((client, None));
+                    }
+                }
                 let probe = crate::read(&client).await?;
-                Ok((client, probe))
+                Ok((client, Some(probe)))
             })
             .await
             {
@@ -171,7 +205,11 @@ impl ProvenPool {
                 Err(_) => Err(ProbeError::Timeout(inner.timeout)),
             };
         let (client, probe) = match opened {
-            Ok((client, probe)) => (Some(client), Ok(probe)),
+            Ok((client, None)) => {
+                *lock(&inner.health) = Health::Proven;
+                return Ok(client);
+            }
+            Ok((client, Some(probe))) => (Some(client), Ok(probe)),
             Err(e) => (None, Err(e)),
         };
         let findings = verify(
@@ -182,14 +220,16 @@ impl ProvenPool {
             inner.purpose,
         );
         let report = Report::new(findings);
-        match client {
-            Some(client) if !report.is_denied() => {
+        match (client, probe) {
+            (Some(client), Ok(probe)) if !report.is_denied() => {
                 *lock(&inner.health) = Health::Proven;
+                *lock(&inner.proven) = Some(probe.identity);
                 Ok(client)
             }
             // Dropping the client closes the connection: it is never used.
             _ => {
                 *lock(&inner.health) = Health::Refused(report.findings.clone());
+                *lock(&inner.proven) = None;
                 Err(PoolError::Refused(report))
             }
         }
@@ -220,6 +260,13 @@ pub struct ProvenClient {
     client: Option<Client>,
     pool: Arc<Inner>,
     _permit: OwnedSemaphorePermit,
+}
+
+impl ProvenClient {
+    /// Closes the connection instead of returning it to the pool.
+    pub fn discard(mut self) {
+        self.client = None;
+    }
 }
 
 impl Deref for ProvenClient {
