@@ -250,3 +250,140 @@ pub fn verify(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, NeonIds, Stamp};
+
+    /// A sandbox database that passes every check, on server `sysid`.
+    fn sandbox_probe(sysid: &str) -> Probe {
+        let identity = Identity {
+            database: "koomy".into(),
+            database_oid: "16384".into(),
+            system_identifier: Some(sysid.into()),
+            server_version: "15".into(),
+            server_address: None,
+            server_port: None,
+            neon: NeonIds::default(),
+            forged: Vec::new(),
+            catalog_path: Some("base/16384/1259".into()),
+        };
+        let stamp = Stamp {
+            environment: Environment::Sandbox,
+            binding: identity.binding(),
+            database_name: "koomy".into(),
+            neon_endpoint_id: None,
+            stamped_at: "now".into(),
+            stamped_by: "koomy".into(),
+        };
+        Probe {
+            identity,
+            catalog: Catalog {
+                replication_role: "origin".into(),
+                ..Catalog::default()
+            },
+            stamp: StampState::Present(stamp),
+            lineage_rows: Some(0),
+        }
+    }
+
+    fn rules(policy: &str, env: Environment, probe: Probe, purpose: Purpose) -> Vec<&'static str> {
+        let policy = Policy::from_toml(policy, "p").unwrap();
+        verify(&policy, env, "t", &Ok(probe), purpose)
+            .iter()
+            .map(|f| f.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_server_pinned_to_production_is_production_whatever_its_stamp() {
+        let pinned = "[database.production]\nsystem_identifiers = [\"111\"]\n";
+        assert!(rules(
+            pinned,
+            Environment::Sandbox,
+            sandbox_probe("222"),
+            Purpose::Run
+        )
+        .is_empty());
+        assert_eq!(
+            rules(
+                pinned,
+                Environment::Sandbox,
+                sandbox_probe("111"),
+                Purpose::Seed
+            ),
+            [
+                "database-server-environment-mismatch",
+                "seed-production-marker"
+            ]
+        );
+        // Production listing its servers refuses a production start elsewhere.
+        let mut moved = sandbox_probe("333");
+        if let StampState::Present(s) = &mut moved.stamp {
+            s.environment = Environment::Production;
+        }
+        moved.catalog.own_pin = Some(crate::objects::server_pin(Some("333"), None));
+        assert_eq!(
+            rules(pinned, Environment::Production, moved, Purpose::Run),
+            ["database-server-environment-mismatch"]
+        );
+    }
+
+    #[test]
+    fn production_marks_refuse_every_other_environment() {
+        let mut restored = sandbox_probe("222");
+        restored.lineage_rows = Some(2);
+        restored.catalog.data_marks = vec!["koomy_api".into()];
+        restored.catalog.pinned_databases = vec!["koomy_production".into()];
+        assert_eq!(
+            rules("", Environment::Sandbox, restored, Purpose::Seed),
+            [
+                "database-production-server",
+                "database-production-data",
+                "database-production-data",
+                "seed-production-marker",
+                "seed-production-marker",
+                "seed-production-marker"
+            ]
+        );
+    }
+
+    #[test]
+    fn production_needs_the_pin_of_its_own_server() {
+        let mut prod = sandbox_probe("111");
+        if let StampState::Present(s) = &mut prod.stamp {
+            s.environment = Environment::Production;
+        }
+        assert_eq!(
+            rules("", Environment::Production, prod.clone(), Purpose::Run),
+            ["database-production-server"]
+        );
+        prod.catalog.own_pin = Some(crate::objects::server_pin(Some("999"), None));
+        assert_eq!(
+            rules("", Environment::Production, prod.clone(), Purpose::Run),
+            ["database-production-server"]
+        );
+        prod.catalog.own_pin = Some(format!(
+            "notes\n{}",
+            crate::objects::server_pin(Some("111"), None)
+        ));
+        assert!(rules("", Environment::Production, prod, Purpose::Run).is_empty());
+    }
+
+    #[test]
+    fn a_role_without_the_grants_gets_its_own_rule_naming_them() {
+        let mut probe = sandbox_probe("222");
+        probe.stamp = StampState::NotGranted(vec!["GRANT USAGE ON SCHEMA gardefou TO <role>"]);
+        let policy = Policy::koomy();
+        let f = verify(&policy, Environment::Sandbox, "t", &Ok(probe), Purpose::Run);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].rule, "database-proof-not-granted");
+        assert!(
+            f[0].message.contains("USAGE ON SCHEMA gardefou"),
+            "{}",
+            f[0].message
+        );
+        assert!(f[0].fix.contains("--grant"), "{}", f[0].fix);
+    }
+}

@@ -197,3 +197,46 @@ fn policy_error_does_not_echo_a_secret_written_in_the_wrong_place() {
         assert!(e.contains("a string"), "{e}");
     }
 }
+
+#[test]
+fn servers_are_pinned_by_system_identifier_and_neon_branch() {
+    let policy = Policy::from_toml(
+        "[database.production]\nsystem_identifiers = [\"7414000000000000001\"]\nneon_branches = [\"br-main-1\"]\n[database.sandbox]\nneon_branches = [\"br-dev-2\"]\n",
+        "gardefou.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        policy.database.production.system_identifiers,
+        ["7414000000000000001"]
+    );
+    assert_eq!(policy.database.production.neon_branches, ["br-main-1"]);
+    assert_eq!(policy.database.sandbox.neon_branches, ["br-dev-2"]);
+    // A pin names one environment's server: twice is an error, at its second place.
+    let e = error("[database.production]\nsystem_identifiers = [\"42\"]\n[database.sandbox]\nsystem_identifiers = [\"42\"]\n");
+    assert!(e.starts_with("gardefou.toml:4:23: "), "{e}");
+    assert!(
+        e.contains("both database.production and database.sandbox"),
+        "{e}"
+    );
+    // Malformed entries are named by position, never echoed: a URL pasted by mistake
+    // must not be printed.
+    let pasted = ["postgresql://koomy:", "hunter", "@db/koomy"].concat();
+    for (key, value, position) in [
+        ("system_identifiers", pasted.as_str(), 0),
+        ("neon_branches", pasted.as_str(), 0),
+        ("system_identifiers", "-1", 0),
+        ("neon_branches", "ep-a-1", 1),
+    ] {
+        let list = if position == 0 {
+            format!("[\"{value}\"]")
+        } else {
+            format!("[\"br-ok-1\", \"{value}\"]")
+        };
+        let e = error(&format!("[database.sandbox]\n{key} = {list}\n"));
+        assert!(
+            e.contains(&format!("database.sandbox.{key}[{position}]")),
+            "{e}"
+        );
+        assert!(!e.contains(value), "{e}");
+    }
+}
