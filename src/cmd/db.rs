@@ -64,7 +64,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         Ok(Stamped {
             action,
             identity: id,
-            unmarked_schemas,
+            unmarked,
         }) => {
             let what = match action {
                 Action::Nothing => format!("already stamped {env}"),
@@ -87,14 +87,14 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
             if env == Environment::Production {
                 writeln!(
                     out,
-                    "production's marks: gardefou.lineage, the server pin, and the data mark on every application schema this role owns"
+                    "production's marks: gardefou.lineage, the server pin, and the data mark on every application schema and table this role owns"
                 )?;
-                if !unmarked_schemas.is_empty() {
+                if !unmarked.is_empty() {
                     writeln!(
                         out,
-                        "warning: schema {} not marked (owned by another role): a restore of only {} would not be recognised; run gardefou db stamp as its owner",
-                        unmarked_schemas.join(", "),
-                        if unmarked_schemas.len() == 1 { "it" } else { "them" }
+                        "warning: {} not marked (owned by another role): a restore of only {} would not be recognised; run gardefou db stamp as the owner",
+                        unmarked.join(", "),
+                        if unmarked.len() == 1 { "it" } else { "them" }
                     )?;
                 }
             }

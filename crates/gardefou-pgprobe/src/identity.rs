@@ -107,7 +107,8 @@ pub struct Catalog {
     pub assert_fn: Option<String>,
     /// This role may execute `gardefou.assert_environment`.
     pub assert_execute: bool,
-    /// Schemas whose comment carries production's data mark.
+    /// Schemas and tables whose comment carries production's data mark (`schema s`,
+    /// `table s.t`).
     pub data_marks: Vec<String>,
     /// Databases of this server whose comment carries production's server pin.
     pub pinned_databases: Vec<String>,
@@ -172,11 +173,17 @@ pub(crate) fn sql() -> String {
         "(SELECT pg_catalog.has_function_privilege(p.oid, 'EXECUTE') FROM pg_catalog.pg_proc p \
            WHERE p.pronamespace = g.oid AND p.proname = 'assert_environment' AND p.proargtypes::pg_catalog.text = '25 25')::pg_catalog.text".into(),
         format!(
-            "(SELECT pg_catalog.string_agg(n.nspname::pg_catalog.text, ',' ORDER BY n.nspname) FROM pg_catalog.pg_description d \
-               JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid \
-               WHERE d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objsubid = 0 \
-               AND pg_catalog.strpos(d.description, '{}') > 0)",
-            crate::objects::DATA_MARK
+            "(SELECT pg_catalog.string_agg(m.name, ',' ORDER BY m.name) FROM ( \
+               SELECT 'schema ' || n.nspname::pg_catalog.text AS name FROM pg_catalog.pg_description d \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid \
+                 WHERE d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objsubid = 0 \
+                 AND pg_catalog.strpos(d.description, '{mark}') > 0 \
+               UNION ALL \
+               SELECT 'table ' || n.nspname::pg_catalog.text || '.' || c.relname::pg_catalog.text FROM pg_catalog.pg_description d \
+                 JOIN pg_catalog.pg_class c ON c.oid = d.objoid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0 \
+                 AND pg_catalog.strpos(d.description, '{mark}') > 0) m)",
+            mark = crate::objects::DATA_MARK
         ),
         format!(
             "(SELECT pg_catalog.string_agg(db.datname::pg_catalog.text, ',' ORDER BY db.datname) FROM pg_catalog.pg_shdescription d \

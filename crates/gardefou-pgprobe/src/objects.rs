@@ -148,9 +148,9 @@ BEGIN
     IF EXISTS (SELECT 1 FROM gardefou.lineage) THEN
       RAISE EXCEPTION 'gardefou: refused: gardefou.lineage shows production data restored into %', current_database();
     END IF;
-    IF EXISTS (SELECT 1 FROM pg_description d WHERE d.classoid = 'pg_namespace'::regclass
+    IF EXISTS (SELECT 1 FROM pg_description d WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_class'::regclass)
         AND d.objsubid = 0 AND strpos(d.description, 'gardefou: production data') > 0) THEN
-      RAISE EXCEPTION 'gardefou: refused: a schema of % carries production''s mark: production data was restored here', current_database();
+      RAISE EXCEPTION 'gardefou: refused: a schema or table of % carries production''s mark: production data was restored here', current_database();
     END IF;
   END IF;
   RETURN 'gardefou: ' || expected || ' proven: database ' || current_database() || ' (OID ' || live_oid || ')';
@@ -250,6 +250,11 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// Fingerprints of function bodies that earlier gardefou versions wrote: a database
+/// stamped by one reads as outdated (`gardefou db stamp` upgrades it), not as tampered.
+/// Changing [`PROTECT_BODY`] or [`ASSERT_BODY`] means adding the old fingerprint here.
+pub(crate) const PREVIOUS_FINGERPRINTS: &[&str] = &[];
+
 /// The fingerprint the probe compares a function against: SHA-256 (hex) of its body,
 /// then `|`, its `SECURITY DEFINER` flag and its settings, as the identity query builds it.
 pub(crate) fn function_fingerprint(body: &str, definer: bool) -> String {
@@ -273,6 +278,17 @@ pub(crate) fn integrity(c: &Catalog) -> Option<StampState> {
     }
     if c.protect_fn.is_none() {
         missing.push("gardefou.protect_stamp()");
+    }
+    for (name, current) in [
+        ("gardefou.protect_stamp()", &c.protect_fn),
+        ("gardefou.assert_environment()", &c.assert_fn),
+    ] {
+        if current
+            .as_deref()
+            .is_some_and(|f| PREVIOUS_FINGERPRINTS.contains(&f))
+        {
+            missing.push(name);
+        }
     }
     if !missing.is_empty() {
         return Some(StampState::Outdated(missing.join(", ")));
@@ -336,8 +352,9 @@ pub(crate) fn server_pin(system_identifier: Option<&str>, neon_branch: Option<&s
     )
 }
 
-/// The mark production's stamp writes on each application schema (`COMMENT ON SCHEMA`);
-/// a restore that recreates the schema's comment carries it.
+/// The mark production's stamp writes on each application schema and table (`COMMENT ON
+/// SCHEMA`, `COMMENT ON TABLE`); a restore that recreates their comments carries it
+/// (`pg_restore -n` keeps table comments, not the schema's).
 pub(crate) const DATA_MARK: &str = "gardefou: production data";
 /// The start of every server pin.
 pub(crate) const PIN_MARK: &str = "gardefou: production server";

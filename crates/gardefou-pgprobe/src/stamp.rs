@@ -331,9 +331,10 @@ pub struct Stamped {
     pub action: Action,
     /// The identity the stamp is bound to.
     pub identity: Identity,
-    /// Application schemas that production's data mark could not be written on (owned by
-    /// another role): a restore of only those schemas would not be recognised.
-    pub unmarked_schemas: Vec<String>,
+    /// Application schemas and tables (`schema s`, `table s.t`) that production's data mark
+    /// could not be written on (owned by another role): a restore of only those would not
+    /// be recognised.
+    pub unmarked: Vec<String>,
 }
 
 /// Options of `gardefou db stamp` beyond the environment.
@@ -392,16 +393,7 @@ async fn write_in_transaction(
             .map_err(q)?;
         probe = crate::read_in_transaction(client).await?;
     }
-    if let StampState::NotGranted(missing) = &probe.stamp {
-        return Err(refuse(rules::DATABASE_PROOF_NOT_GRANTED.error_with_fix(
-            "the role that stamps may not read the gardefou schema".to_owned(),
-            format!(
-                "stamp as the role that owns the gardefou schema, or run {}",
-                missing.join("; ")
-            ),
-        )));
-    }
-    let live = probe.identity;
+    // Production's pin and data marks are readable by every role: they decide first.
     if env != Environment::Production {
         let cat = &probe.catalog;
         let mut why = Vec::new();
@@ -418,6 +410,16 @@ async fn write_in_transaction(
             ))));
         }
     }
+    if let StampState::NotGranted(missing) = &probe.stamp {
+        return Err(refuse(rules::DATABASE_PROOF_NOT_GRANTED.error_with_fix(
+            "the role that stamps may not read the gardefou schema".to_owned(),
+            format!(
+                "stamp as the role that owns the gardefou schema, or run {}",
+                missing.join("; ")
+            ),
+        )));
+    }
+    let live = probe.identity;
     let action = decide(&probe.stamp, &live, env, options.replace).map_err(StampError::Refused)?;
     let b = live.binding();
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 9] = [
@@ -472,21 +474,26 @@ async fn write_in_transaction(
                 .map_err(q)?;
         }
     }
-    let mut unmarked_schemas = Vec::new();
+    let mut unmarked = Vec::new();
     if env == Environment::Production {
         mark_production(client, &live).await?;
         let rows = client
             .query(
                 &format!(
-                    "SELECT ns.nspname::text FROM pg_catalog.pg_namespace ns WHERE {APP_SCHEMAS} \
+                    "SELECT 'schema ' || ns.nspname::text FROM pg_catalog.pg_namespace ns WHERE {APP_SCHEMAS} \
                      AND pg_catalog.strpos(COALESCE(pg_catalog.obj_description(ns.oid, 'pg_namespace'), ''), $1) = 0 \
+                     UNION ALL \
+                     SELECT 'table ' || ns.nspname::text || '.' || c.relname::text FROM pg_catalog.pg_class c \
+                     JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace WHERE {APP_SCHEMAS} \
+                     AND c.relkind IN ('r', 'p') AND NOT c.relispartition \
+                     AND pg_catalog.strpos(COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''), $1) = 0 \
                      ORDER BY 1"
                 ),
                 &[&crate::objects::DATA_MARK],
             )
             .await
             .map_err(q)?;
-        unmarked_schemas = rows.iter().map(|r| r.get(0)).collect();
+        unmarked = rows.iter().map(|r| r.get(0)).collect();
     }
     if let Some(role) = &options.grant {
         client
@@ -502,7 +509,7 @@ async fn write_in_transaction(
     Ok(Stamped {
         action,
         identity: live,
-        unmarked_schemas,
+        unmarked,
     })
 }
 
@@ -547,6 +554,15 @@ async fn mark_production(client: &Client, live: &Identity) -> Result<(), StampEr
      WHERE {APP_SCHEMAS} AND pg_catalog.pg_has_role(ns.nspowner, 'USAGE') LOOP
     IF n.d IS NULL OR pg_catalog.strpos(n.d, {data}) = 0 THEN
       EXECUTE pg_catalog.format('COMMENT ON SCHEMA %I IS %L', n.nspname,
+        CASE WHEN COALESCE(n.d, '') = '' THEN mark ELSE n.d || E'\\n' || mark END);
+    END IF;
+  END LOOP;
+  FOR n IN SELECT ns.nspname, c.relname, pg_catalog.obj_description(c.oid, 'pg_class') AS d
+     FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+     WHERE {APP_SCHEMAS} AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND pg_catalog.pg_has_role(c.relowner, 'USAGE') LOOP
+    IF n.d IS NULL OR pg_catalog.strpos(n.d, {data}) = 0 THEN
+      EXECUTE pg_catalog.format('COMMENT ON TABLE %I.%I IS %L', n.nspname, n.relname,
         CASE WHEN COALESCE(n.d, '') = '' THEN mark ELSE n.d || E'\\n' || mark END);
     END IF;
   END LOOP;

@@ -146,11 +146,12 @@ pub fn verify(
         }
         if !cat.data_marks.is_empty() {
             out.push(rules::DATABASE_PRODUCTION_DATA.error(format!(
-                "the database {} at {target} holds production data: schema {} carries production's mark (a production dump was restored here)",
+                "the database {} at {target} holds production data: {} carr{} production's mark (a production dump was restored here)",
                 id.database,
-                cat.data_marks.join(", ")
+                cat.data_marks.join(", "),
+                if cat.data_marks.len() == 1 { "ies" } else { "y" }
             )));
-            production_marker.push("a schema carries production's data mark".into());
+            production_marker.push("production's data mark".into());
         }
     }
 
@@ -334,7 +335,7 @@ mod tests {
     fn production_marks_refuse_every_other_environment() {
         let mut restored = sandbox_probe("222");
         restored.lineage_rows = Some(2);
-        restored.catalog.data_marks = vec!["koomy_api".into()];
+        restored.catalog.data_marks = vec!["schema koomy_api".into()];
         restored.catalog.pinned_databases = vec!["koomy_production".into()];
         assert_eq!(
             rules("", Environment::Sandbox, restored, Purpose::Seed),
