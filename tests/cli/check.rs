@@ -269,7 +269,29 @@ fn run_execs_the_command_and_passes_its_exit_code() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot execute /nonexistent/server"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot execute the command given after --")
+    );
+    // `run -- NAME=value cmd` (a shell habit) fails to exec: the value is never printed.
+    let planted = ["Zq8", "pW3x", "Lm9Kt2", "Rv7"].concat();
+    let arg = format!("DATABASE_URL=postgresql://koomy:{planted}@db.example/koomy");
+    let out = env
+        .cmd(&vars)
+        .args(["run", "--", &arg, "node", "server.js"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for piece in planted.as_bytes().windows(8) {
+        assert!(
+            !shown.contains(std::str::from_utf8(piece).unwrap()),
+            "{shown}"
+        );
+    }
     let out = env.cmd(&vars).arg("run").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a command is required");
 }

@@ -212,13 +212,21 @@ impl ProvenPool {
             Ok((client, Some(probe))) => (Some(client), Ok(probe)),
             Err(e) => (None, Err(e)),
         };
-        let findings = verify(
+        let mut findings: Vec<Finding> = match inner.purpose {
+            Purpose::Seed => {
+                crate::verify::seed_environment(&inner.policy, Some(inner.environment))
+                    .into_iter()
+                    .collect()
+            }
+            Purpose::Run => Vec::new(),
+        };
+        findings.extend(verify(
             &inner.policy,
             inner.environment,
             &inner.target,
             &probe,
             inner.purpose,
-        );
+        ));
         let report = Report::new(findings);
         match (client, probe) {
             (Some(client), Ok(probe)) if !report.is_denied() => {

@@ -16,7 +16,7 @@ fn a_named_policy_is_read_and_its_errors_name_the_file() {
     std::fs::write(&p, "[database.sandbox]\nneon_endpoint = []\n").unwrap();
     let e = load_policy(Some(&p)).unwrap_err();
     assert!(matches!(e, SourceError::Policy(_)));
-    assert!(e.to_string().ends_with("p.toml:2:1: unknown field `neon_endpoint`, expected one of `neon_endpoints`, `hosts`, `allow_unstamped`"), "{e}");
+    assert!(e.to_string().ends_with("p.toml:2:1: unknown field `neon_endpoint`, expected one of `neon_endpoints`, `hosts`, `system_identifiers`, `neon_branches`, `allow_unstamped`"), "{e}");
 
     let e = load_policy(Some(Path::new("/nonexistent/p.toml"))).unwrap_err();
     assert!(

@@ -104,7 +104,12 @@ pub async fn start_guard(sources: policy::Sources) -> Result<Arc<GuardedConfig>>
 /// A connection the pool would not hand out, as a refusal (exit 1), logged by rule.
 pub fn refused(e: PoolError) -> anyhow::Error {
     log_pool_error(&e);
-    Refused(format!("koomy-api: {e}")).into()
+    match e {
+        PoolError::Refused(report) => {
+            Refused(gardefou_axum::StartError::Refused(report).to_string()).into()
+        }
+        busy => Refused(format!("koomy-api: {busy}")).into(),
+    }
 }
 
 fn log_pool_error(e: &PoolError) {
