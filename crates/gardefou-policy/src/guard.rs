@@ -138,15 +138,6 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
         },
     }
 
-    let pg_vars: Vec<&str> = vars.names().filter(|n| n.starts_with("PG")).collect();
-    if !pg_vars.is_empty() {
-        findings.push(rules::DATABASE_ENV_OVERRIDE.error(format!(
-            "{} set beside DATABASE_URL; libpq and node-postgres would read {}",
-            list_names(&pg_vars),
-            if pg_vars.len() == 1 { "it" } else { "them" }
-        )));
-    }
-
     let database = match vars.lookup("DATABASE_URL") {
         Lookup::Missing => {
             findings.push(rules::DATABASE_URL_MISSING.error("DATABASE_URL is not set"));
@@ -170,6 +161,9 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
             }
         },
     };
+
+    findings.extend(pg_variables(vars, database.as_ref()));
+    findings.extend(other_connection_strings(policy, vars, environment));
 
     if let Some(env) = environment {
         if env != Environment::Local && policy.database.targets(env).is_empty() {
@@ -246,9 +240,159 @@ fn invalid_value(
     ))
 }
 
-fn list_names(names: &[&str]) -> String {
-    match names {
-        [one] => format!("{one} is"),
-        many => format!("{} are", many.join(", ")),
+/// `PG*` variables no PostgreSQL client reads, or that cannot change which server,
+/// database or role a client reaches: allowed beside `DATABASE_URL`.
+pub const PG_HARMLESS: [&str; 8] = [
+    "PGDATA",
+    "PGBIN",
+    "PGAPPNAME",
+    "PGCONNECT_TIMEOUT",
+    "PGCLIENTENCODING",
+    "PGDATESTYLE",
+    "PGTZ",
+    "PGLOCALEDIR",
+];
+
+/// `PG*` variables beside `DATABASE_URL`. libpq and node-postgres fill what the URL leaves
+/// out from them, so one that says something else could redirect the connection. Platforms
+/// (Replit, Vercel) set `PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD` to what
+/// `DATABASE_URL` says: those are allowed when they agree with it exactly, and the harmless
+/// ones always; every other `PG*` variable is refused. Never prints a value.
+fn pg_variables(
+    vars: &EnvVars,
+    database: Option<&DatabaseTarget>,
+) -> Vec<gardefou_findings::Finding> {
+    let mut out = Vec::new();
+    for name in vars.names().filter(|n| n.starts_with("PG")) {
+        if PG_HARMLESS.contains(&name) {
+            continue;
+        }
+        let refuse = |why: String| {
+            rules::DATABASE_ENV_OVERRIDE.error_with_fix(
+                format!(
+                    "{name} is set beside DATABASE_URL and {why}; libpq and node-postgres read it"
+                ),
+                format!("unset {name}, or make it say exactly what DATABASE_URL says"),
+            )
+        };
+        let compared = [
+            "PGHOST",
+            "PGPORT",
+            "PGDATABASE",
+            "PGUSER",
+            "PGPASSWORD",
+            "PGSSLMODE",
+        ];
+        if !compared.contains(&name) {
+            out.push(refuse(
+                "could redirect the connection around the guard".into(),
+            ));
+            continue;
+        }
+        let Some(url) = database.map(|d| &d.url) else {
+            out.push(refuse(
+                "DATABASE_URL cannot be read to compare it with".into(),
+            ));
+            continue;
+        };
+        let Lookup::Value(value) = vars.lookup(name) else {
+            out.push(refuse("is not valid UTF-8".into()));
+            continue;
+        };
+        let v = value.expose();
+        let agrees = match name {
+            "PGHOST" => pg_host_agrees(v, url.host()),
+            "PGPORT" => v.parse::<u16>().ok() == Some(url.port()),
+            "PGDATABASE" => v == url.dbname(),
+            "PGUSER" => url.user() == Some(v),
+            "PGPASSWORD" => url.password().is_some_and(|p| p.expose() == v),
+            _ => url.sslmode().is_some_and(|m| m.as_str() == v),
+        };
+        if !agrees {
+            out.push(refuse(format!(
+                "says something else than DATABASE_URL{}",
+                if name == "PGSSLMODE" && url.sslmode().is_none() {
+                    " (which sets no sslmode)"
+                } else {
+                    ""
+                }
+            )));
+        }
     }
+    out
+}
+
+/// Whether `PGHOST` names the server of `DATABASE_URL`'s host, read with the same grammar:
+/// the same socket directory, address or name; for Neon, the same endpoint.
+fn pg_host_agrees(value: &str, host: &Host) -> bool {
+    if value.starts_with('/') {
+        return matches!(host, Host::Unix(dir) if dir == value.trim_end_matches('/') || dir == value);
+    }
+    let bracketed = value.starts_with('[');
+    if value.is_empty()
+        || value.contains(['/', '@', '?', '#', ',', '%', '\\'])
+        || (value.contains(':') && !bracketed)
+    {
+        return false;
+    }
+    let Ok(parsed) = gardefou_pgurl::parse(&format!("postgresql://u@{value}/d")) else {
+        return false;
+    };
+    match (parsed.host(), host) {
+        (Host::Neon { endpoint: a, .. }, Host::Neon { endpoint: b, .. }) => a == b,
+        (a, b) => a == b,
+    }
+}
+
+/// Whether a value is a PostgreSQL connection URL, as a client would take it.
+pub fn is_postgres_url(value: &str) -> bool {
+    let v = value.trim_start().as_bytes();
+    let starts = |p: &str| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    starts("postgres://") || starts("postgresql://")
+}
+
+/// Every variable but `DATABASE_URL` that holds a PostgreSQL URL (Prisma's `DIRECT_URL`,
+/// Neon's `DATABASE_URL_UNPOOLED`, Vercel's `POSTGRES_URL`, or any other name) obeys the
+/// same rules: the strict grammar, and a server that belongs to `KOOMY_ENV`'s environment.
+fn other_connection_strings(
+    policy: &Policy,
+    vars: &EnvVars,
+    environment: Option<Environment>,
+) -> Vec<gardefou_findings::Finding> {
+    let mut out = Vec::new();
+    for name in vars.names().filter(|n| *n != "DATABASE_URL") {
+        let declared = policy.secrets.vars.get(name) == Some(&crate::secrets::Kind::PostgresUrl);
+        let Lookup::Value(value) = vars.lookup(name) else {
+            continue;
+        };
+        if !declared && !is_postgres_url(value.expose()) {
+            continue;
+        }
+        let url = match gardefou_pgurl::parse(value.expose()) {
+            Ok(url) => url,
+            Err(e) => {
+                out.push(
+                    rules::DATABASE_URL_INVALID
+                        .error_with_fix(format!("{name} is refused: {e}"), e.fix()),
+                );
+                continue;
+            }
+        };
+        let what = describe(url.host(), url.port());
+        match (identify(policy, url.host(), url.port()), environment) {
+            (None, _) => out.push(rules::DATABASE_URL_UNLISTED.error(format!(
+                "{name} points at {what}, which no environment of the policy lists"
+            ))),
+            (Some(owner), Some(env)) if owner != env => {
+                out.push(rules::DATABASE_URL_ENVIRONMENT_MISMATCH.error_with_fix(
+                    format!(
+                        "KOOMY_ENV is {env} but {name} points at the {owner} database ({what})"
+                    ),
+                    format!("point {name} at a {env} database, or unset it"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    out
 }

@@ -38,19 +38,19 @@ gardefou_findings::rules! {
         "set DATABASE_URL to this environment's PostgreSQL URL");
     /// One strict grammar, read the way every client reads it.
     DATABASE_URL_INVALID = ("database-url-invalid", "5.1",
-        "`DATABASE_URL` is outside the strict grammar: a form that clients read differently, or that lets something other than the URL choose the server.",
+        "`DATABASE_URL` (or any other variable holding a PostgreSQL URL) is outside the strict grammar: a form that clients read differently, or that lets something other than the URL choose the server.",
         "write DATABASE_URL as postgresql://user:password@host[:port]/database[?sslmode=…]");
     /// libpq and node-postgres fill gaps from `PG*` variables.
     DATABASE_ENV_OVERRIDE = ("database-env-override", "5.1",
-        "A `PG*` variable is set beside `DATABASE_URL`; libpq and node-postgres read them, so they could redirect the connection around the guard.",
-        "unset every PG* variable and put the whole connection in DATABASE_URL");
+        "A `PG*` variable that libpq or node-postgres read is set beside `DATABASE_URL` and could redirect the connection around the guard: `PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD` and `PGSSLMODE` are allowed only when they say exactly what `DATABASE_URL` says, and `PGDATA`, `PGBIN`, `PGAPPNAME`, `PGCONNECT_TIMEOUT`, `PGCLIENTENCODING`, `PGDATESTYLE`, `PGTZ`, `PGLOCALEDIR` always; every other one is refused.",
+        "unset the PG* variable, or make it say exactly what DATABASE_URL says");
     /// The target must belong to `KOOMY_ENV`'s environment.
     DATABASE_URL_ENVIRONMENT_MISMATCH = ("database-url-environment-mismatch", "5.1",
-        "`DATABASE_URL` points at a database that the policy gives to another environment than `KOOMY_ENV`.",
+        "`DATABASE_URL`, or any other variable holding a PostgreSQL URL (`DIRECT_URL`, `DATABASE_URL_UNPOOLED`, `POSTGRES_URL`…), points at a database that the policy gives to another environment than `KOOMY_ENV`.",
         "point DATABASE_URL at this environment's database, or correct KOOMY_ENV");
     /// Unknown targets are forbidden.
     DATABASE_URL_UNLISTED = ("database-url-unlisted", "12",
-        "`DATABASE_URL` points at a server that no environment of the policy lists (what is not explicitly allowed is forbidden).",
+        "`DATABASE_URL`, or any other variable holding a PostgreSQL URL, points at a server that no environment of the policy lists (what is not explicitly allowed is forbidden).",
         "list the server under the right [database.<environment>] in gardefou.toml, or fix DATABASE_URL");
     /// Production and sandbox need their databases declared.
     POLICY_DATABASE_UNCONFIGURED = ("policy-database-unconfigured", "4.1",

@@ -433,3 +433,41 @@ fn no_value_is_ever_echoed() {
         assert!(!e.report.findings.is_empty());
     }
 }
+
+#[test]
+fn pg_variables_that_say_what_database_url_says_are_allowed() {
+    let policy = Policy::from_toml(POLICY, "test.toml").unwrap();
+    let pw = password();
+    let db = format!("postgresql://koomy:{pw}@localhost:6543/koomy?sslmode=disable");
+    // What Replit and Vercel set beside DATABASE_URL, and variables no client reads.
+    let agreeing: Vec<(&str, &str)> = vec![
+        ("PGHOST", "localhost"),
+        ("PGPORT", "6543"),
+        ("PGDATABASE", "koomy"),
+        ("PGUSER", "koomy"),
+        ("PGPASSWORD", pw.as_str()),
+        ("PGSSLMODE", "disable"),
+        ("PGDATA", "/var/lib/postgresql/data"),
+        ("PGAPPNAME", "koomy"),
+    ];
+    let e = eval_with(&policy, "sandbox", "production", &db, &agreeing);
+    assert!(error_rules(&e).is_empty(), "{:?}", e.report);
+    // Each one that says something else is refused, by name, without its value.
+    for (var, other) in [
+        ("PGHOST", "db.koomy.internal"),
+        ("PGHOST", "127.0.0.1"),
+        ("PGPORT", "5432"),
+        ("PGDATABASE", "koomy_prod"),
+        ("PGUSER", "koomy_admin"),
+        ("PGPASSWORD", "not-the-password"),
+        ("PGSSLMODE", "require"),
+    ] {
+        let mut extra = agreeing.clone();
+        extra.retain(|(k, _)| *k != var);
+        extra.push((var, other));
+        let e = eval_with(&policy, "sandbox", "production", &db, &extra);
+        assert_eq!(error_rules(&e), ["database-env-override"], "{var}={other}");
+        let msg = &e.report.findings[0].message;
+        assert!(msg.contains(var) && !msg.contains(other), "{msg}");
+    }
+}

@@ -713,3 +713,98 @@ fn registry_states_are_reported() {
     // Without a registry consulted (library use), nothing is said about it.
     assert!(warnings(&evaluate(&p, &v("sandbox"))).is_empty());
 }
+
+#[test]
+fn every_variable_is_judged_by_what_it_holds() {
+    // Production's URL, live key and registered JWT secret under names the policy does not
+    // declare: each is refused in sandbox by its value.
+    let prod_password = alnum(5, 24);
+    let prod_url =
+        format!("postgresql://koomy:{prod_password}@ep-alpha-1{R}/neondb?sslmode=require");
+    let prod_jwt = hex32(43);
+    let table = Table(HashMap::from([(
+        prod_jwt.clone(),
+        vec![(Environment::Production, "JWT_SECRET".to_owned())],
+    )]));
+    let live = ["sk_", "live_", &alnum(8, 32)].concat();
+    let cases = [
+        (
+            "DIRECT_URL",
+            &prod_url,
+            &prod_password,
+            "database-url-environment-mismatch",
+        ),
+        (
+            "DATABASE_URL_UNPOOLED",
+            &prod_url,
+            &prod_password,
+            "database-url-environment-mismatch",
+        ),
+        (
+            "POSTGRES_PRISMA_URL",
+            &prod_url,
+            &prod_password,
+            "database-url-environment-mismatch",
+        ),
+        ("STRIPE_API_KEY", &live, &live, "stripe-key-mode-mismatch"),
+        (
+            "JWT_REFRESH_SECRET",
+            &prod_jwt,
+            &prod_jwt,
+            "secret-registered-elsewhere",
+        ),
+    ];
+    for (name, value, secret, rule) in cases {
+        let v = vars("sandbox", &[(name, value.clone())]);
+        let e = evaluate_with(&policy(), &v, &Registry::Ready(&table));
+        assert_eq!(errors(&e), [rule], "{name}");
+        let f = e.report.findings.iter().find(|f| f.rule == rule).unwrap();
+        assert!(f.message.contains(name), "{}", f.message);
+        let shown = format!("{:?}", e.report);
+        for piece in secret.as_bytes().windows(8) {
+            assert!(
+                !shown.contains(std::str::from_utf8(piece).unwrap()),
+                "{shown}"
+            );
+        }
+    }
+    // The same names with sandbox values pass; an unlisted or malformed URL does not.
+    let sandbox_url = format!(
+        "postgres://koomy:{}@ep-beta-1-pooler{R}/neondb?sslmode=require",
+        alnum(6, 24)
+    );
+    let e = eval("sandbox", &[("DIRECT_URL", sandbox_url)]);
+    assert!(errors(&e).is_empty(), "{:?}", e.report);
+    let e = eval(
+        "sandbox",
+        &[(
+            "REPLICA_URL",
+            "postgresql://koomy@db.elsewhere.example/koomy".to_owned(),
+        )],
+    );
+    assert_eq!(errors(&e), ["database-url-unlisted"]);
+    let e = eval(
+        "sandbox",
+        &[(
+            "OTHER_URL",
+            format!("postgresql://koomy@ep-beta-1{R}/db?host=/tmp"),
+        )],
+    );
+    assert_eq!(errors(&e), ["database-url-invalid"]);
+    // High-entropy values of unknown variables are compared with the registry, never
+    // reported as unregistered.
+    let e = evaluate_with(
+        &policy(),
+        &vars("sandbox", &[("SOME_BUILD_ID", hex32(44))]),
+        &Registry::Ready(&Table(HashMap::new())),
+    );
+    assert!(errors(&e).is_empty());
+    assert!(
+        !e.report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("SOME_BUILD_ID")),
+        "{:?}",
+        e.report
+    );
+}

@@ -472,7 +472,7 @@ fn the_server_refuses_to_start_on_every_mismatch() {
     // A PG* variable beside DATABASE_URL.
     let env = with(
         world.env("sandbox", &world.sandbox),
-        &[("PGHOST", "127.0.0.1".into())],
+        &[("PGHOST", "127.0.0.2".into())],
     );
     let out = refused(&world, &env);
     assert!(out.contains("error[database-env-override]"), "{out}");

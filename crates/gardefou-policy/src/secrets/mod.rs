@@ -194,6 +194,10 @@ pub struct SecretValue {
     pub estimate: entropy::Estimate,
     /// The variable's kind.
     pub kind: Kind,
+    /// Whether the policy declares the variable. An undeclared one (any other variable whose
+    /// value is a connection URL, a provider key or high-entropy) is compared with the
+    /// registry by value, but never reported as unregistered or weak.
+    pub declared: bool,
 }
 
 /// Every secret value present in `vars` (the password of a PostgreSQL URL included),
@@ -226,6 +230,60 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
             value,
             estimate,
             kind: *kind,
+            declared: true,
+        });
+    }
+    out
+}
+
+/// The values of the variables the policy does not declare that could be another
+/// environment's secret: the password of any PostgreSQL URL, Stripe and SendGrid keys by
+/// their shape, and any value with at least [`FINGERPRINT_MIN_BITS`] of entropy. Compared
+/// with the registry by value, whatever the variable's name.
+pub fn undeclared_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
+    let mut out = Vec::new();
+    for name in vars.names() {
+        if policy.secrets.vars.contains_key(name) || name == "KOOMY_ENV" || name == "NODE_ENV" {
+            continue;
+        }
+        let Lookup::Value(v) = vars.lookup(name) else {
+            continue;
+        };
+        let (label, value, kind) = if crate::guard::is_postgres_url(v.expose()) {
+            let Ok(url) = gardefou_pgurl::parse(v.expose()) else {
+                continue;
+            };
+            let Some(pw) = url.password() else { continue };
+            (
+                format!("{name}'s password"),
+                Secret::from(pw.expose()),
+                Kind::PostgresUrl,
+            )
+        } else {
+            let kind = match formats::stripe_key(v.expose()) {
+                Ok((StripeType::Publishable, _)) => continue,
+                Ok((StripeType::Restricted, _)) => Kind::StripeRestricted,
+                Ok((StripeType::Secret, _)) => Kind::StripeSecret,
+                Err(_) if formats::stripe_webhook_secret(v.expose()).is_ok() => Kind::StripeWebhook,
+                Err(_) if formats::sendgrid_key(v.expose()).is_ok() => Kind::Sendgrid,
+                Err(_) => Kind::Opaque,
+            };
+            (name.to_owned(), v.clone(), kind)
+        };
+        if value.is_empty() {
+            continue;
+        }
+        let estimate = entropy::estimate(value.expose());
+        if estimate.bits < FINGERPRINT_MIN_BITS {
+            continue;
+        }
+        out.push(SecretValue {
+            name: name.to_owned(),
+            label,
+            value,
+            estimate,
+            kind,
+            declared: false,
         });
     }
     out
@@ -291,9 +349,30 @@ pub fn check(
         check_value(policy, name, *kind, value, env, &mut findings);
     }
 
-    let secrets = secret_values(policy, vars);
+    // Provider keys are judged by their shape, whatever the variable's name.
+    for name in vars.names() {
+        if policy.secrets.vars.contains_key(name) {
+            continue;
+        }
+        let Lookup::Value(v) = vars.lookup(name) else {
+            continue;
+        };
+        if let Ok((ty, _)) = formats::stripe_key(v.expose()) {
+            let kind = match ty {
+                StripeType::Secret => Kind::StripeSecret,
+                StripeType::Restricted => Kind::StripeRestricted,
+                StripeType::Publishable => Kind::StripePublishable,
+            };
+            check_stripe(name, kind, v.expose(), env, &mut findings);
+        }
+    }
+
+    let mut secrets = secret_values(policy, vars);
     check_shared(policy, &secrets, &mut findings);
     if let Some(env) = env {
+        if let Registry::Ready(_) = registry {
+            secrets.extend(undeclared_values(policy, vars));
+        }
         check_registry(&secrets, env, registry, &mut findings);
     }
     findings
@@ -314,15 +393,7 @@ fn check_value(
         return;
     }
     if kind == Kind::PostgresUrl {
-        // DATABASE_URL's grammar is the guard's (`database-url-invalid`).
-        if name != "DATABASE_URL" {
-            if let Err(e) = gardefou_pgurl::parse(value) {
-                findings.push(
-                    rules::SECRET_MALFORMED
-                        .error_with_fix(format!("{name} is refused: {e}"), e.fix()),
-                );
-            }
-        }
+        // Every PostgreSQL URL's grammar and environment are the guard's (`database-url-*`).
         return;
     }
     if value.is_empty() {
@@ -540,6 +611,9 @@ fn check_registry(
         }
         Registry::Ready(reg) => {
             for s in secrets {
+                if !s.declared && s.estimate.bits < FINGERPRINT_MIN_BITS {
+                    continue;
+                }
                 if s.estimate.bits < FINGERPRINT_MIN_BITS {
                     // A weak random secret is already refused by `secret-weak`.
                     let random = s.kind == Kind::Random;
@@ -571,7 +645,7 @@ fn check_registry(
                             .with_fingerprint(fp.clone()),
                     );
                 }
-                if guarded && regs.is_empty() {
+                if guarded && regs.is_empty() && s.declared {
                     findings.push(
                         rules::SECRET_UNREGISTERED
                             .warning(format!(

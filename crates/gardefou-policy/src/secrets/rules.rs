@@ -24,7 +24,7 @@ gardefou_findings::rules! {
         "copy the key again from the Stripe Dashboard (Developers > API keys) without quotes or spaces");
     /// Live in production, test elsewhere.
     STRIPE_KEY_MODE_MISMATCH = ("stripe-key-mode-mismatch", "7.2",
-        "A live Stripe key outside production, or a test key in production.",
+        "A live Stripe key outside production, or a test key in production, in any variable: keys are recognised by their shape, whatever the variable's name.",
         "use the live key only in production and test keys in sandbox and local");
     /// Webhook signing secrets have one format.
     STRIPE_WEBHOOK_SECRET_MALFORMED = ("stripe-webhook-secret-malformed", "7.2",
@@ -48,7 +48,7 @@ gardefou_findings::rules! {
         "give each secret its own value: openssl rand -base64 32");
     /// One secret = one environment.
     SECRET_REGISTERED_ELSEWHERE = ("secret-registered-elsewhere", "7.1",
-        "A secret's keyed fingerprint is registered under another environment in the secrets registry: the same secret serves two environments.",
+        "A secret's keyed fingerprint is registered under another environment in the secrets registry: the same secret serves two environments. Every variable is compared by value, whatever its name (a production JWT secret in `JWT_REFRESH_SECRET`, a URL's password in `DIRECT_URL`).",
         "rotate the secret and give this environment its own value");
     /// The registry is what makes reuse visible.
     SECRET_REGISTRY_MISSING = ("secret-registry-missing", "7.1",
