@@ -151,8 +151,8 @@ pub enum UrlErrorKind {
     EmptyUser,
     /// `user:@`: an empty password (clients fall back to `PGPASSWORD`/`.pgpass`).
     EmptyPassword,
-    /// A password of the form `endpoint=<id>;…` or `endpoint=<id>$…`, which
-    /// Neon uses to route a connection to another endpoint than the host's.
+    /// A password of the form `endpoint=<id>;…`, `endpoint=<id>$…` or `project=<id>;…`,
+    /// which Neon uses to route a connection to another endpoint than the host's.
     NeonEndpointPassword,
 
     // --- percent-encoding, anywhere ---
@@ -253,7 +253,7 @@ impl UrlErrorKind {
             UserinfoRawChar => "DATABASE_URL's user or password has a character that must be percent-encoded",
             EmptyUser => "DATABASE_URL has a password but no user",
             EmptyPassword => "DATABASE_URL has a ':' but an empty password",
-            NeonEndpointPassword => "DATABASE_URL's password starts with 'endpoint=', which routes to another Neon endpoint",
+            NeonEndpointPassword => "DATABASE_URL's password starts with 'endpoint=' or 'project=', which routes to another Neon endpoint",
             InvalidPercentEncoding => "DATABASE_URL has a '%' not followed by two hex digits",
             EncodedNul => "DATABASE_URL contains %00",
             EncodedControl => "DATABASE_URL contains a percent-encoded control character",

@@ -79,8 +79,8 @@
 //!   `%XX`.** A raw `/ ? # [ ]` ends the authority for some parsers and not for
 //!   others ([`UrlErrorKind::UserinfoRawChar`]). An empty user or password
 //!   makes clients fall back to `PGUSER`/`PGPASSWORD`/`.pgpass` (§8).
-//! * **No `endpoint=<id>;…` / `endpoint=<id>$…` password** (§4): without SNI,
-//!   Neon routes to the endpoint named in the password, not the host's.
+//! * **No `endpoint=<id>;…` / `endpoint=<id>$…` / `project=<id>;…` password** (§4):
+//!   without SNI, Neon routes to the endpoint named in the password, not the host's.
 //! * **Exactly one host** (§3, §8). An empty host means a Unix socket to libpq
 //!   and localhost to node; `h1,h2` fails over. The one empty-host form
 //!   allowed is libpq's socket idiom, `postgresql://u@/db?host=/run/postgresql`,

@@ -143,8 +143,13 @@ fn parse_userinfo(raw: &str) -> Result<Userinfo, K> {
         Some("") => return Err(K::EmptyPassword),
         Some(p) => {
             let pw = decode_text(p)?;
-            let head = pw.as_bytes().get(..9);
-            if head.is_some_and(|h| h.eq_ignore_ascii_case(b"endpoint=")) {
+            // Neon's proxy routes by `endpoint=<id>;…`, and by the older `project=<id>;…`.
+            let starts = |p: &[u8]| {
+                pw.as_bytes()
+                    .get(..p.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(p))
+            };
+            if starts(b"endpoint=") || starts(b"project=") {
                 return Err(K::NeonEndpointPassword);
             }
             Some(Password(pw.into()))

@@ -390,6 +390,15 @@ fn must_refuse() -> Vec<(&'static str, K)> {
             "postgresql://koomy{colon}ENDPOINT=ep-alpha-1;{pw}@1.2.3.4/neondb",
             K::NeonEndpointPassword,
         ),
+        // Neon's proxy also routes by the older `project=<id>;` prefix.
+        (
+            "postgresql://koomy{colon}project=ep-alpha-1;{pw}@ep-beta-1{R}/neondb",
+            K::NeonEndpointPassword,
+        ),
+        (
+            "postgresql://koomy{colon}Project%3Dep-alpha-1%24{pw}@1.2.3.4/neondb",
+            K::NeonEndpointPassword,
+        ),
         (
             "postgresql://{cred}@ep-beta-1{R}/neondb?options=endpoint%3Dep-alpha-1",
             K::OptionsParam,
