@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use gardefou_findings::Finding;
-use gardefou_policy::secrets::{debug, rules};
-use gardefou_policy::{evaluate_with, Environment, Evaluation, Policy};
+use std::path::{Path, PathBuf};
+
+use gardefou_policy::secrets::{command, rules};
+use gardefou_policy::{evaluate_with, EnvVars, Environment, Evaluation, Lookup, Policy};
 
 use crate::cli::RunArgs;
 use crate::cmd::check::write_human;
@@ -17,11 +19,12 @@ use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let command = args.command.clone();
-    guard_then_exec(args, Purpose::Run, |_, evaluation| {
+    guard_then_exec(args, Purpose::Run, |_, evaluation, vars| {
         if evaluation.environment == Some(Environment::Production) {
-            if let Some(f) = inspector_on_command_line(&command) {
-                evaluation.report.findings.push(f);
-            }
+            evaluation
+                .report
+                .findings
+                .extend(inspector_in_command(&command, vars));
         }
     })
 }
@@ -33,15 +36,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 pub fn guard_then_exec(
     args: RunArgs,
     purpose: Purpose,
-    extra: impl FnOnce(&Policy, &mut Evaluation),
+    extra: impl FnOnce(&Policy, &mut Evaluation, &EnvVars),
 ) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let registry =
         gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
     let vars = env_source::server_environment()?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    extra(&policy, &mut evaluation, &vars);
     drop(vars);
-    extra(&policy, &mut evaluation);
     append_live_findings(&policy, &mut evaluation, purpose);
     write_human(&mut std::io::stderr().lock(), &evaluation)?;
     if !evaluation.is_allowed() {
@@ -79,19 +82,97 @@ fn assert_sql(env: Environment, purpose: Purpose) -> String {
     )
 }
 
-/// `node --inspect …` opens the debugger as surely as `NODE_OPTIONS=--inspect` (§7.2).
-fn inspector_on_command_line(command: &[std::ffi::OsString]) -> Option<Finding> {
-    let (program, rest) = command.split_first()?;
-    let rest: Vec<String> = rest
+/// Node's inspector anywhere in what the command will run (§7.2), and what cannot be read
+/// for sure: both refuse a production start.
+fn inspector_in_command(command: &[std::ffi::OsString], vars: &EnvVars) -> Vec<Finding> {
+    let argv: Vec<String> = command
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-    let found = debug::inspector_arguments(&program.to_string_lossy(), &rest);
-    (!found.is_empty()).then(|| {
-        rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
-            "the command line opens Node's inspector in production ({})",
-            found.join(", ")
-        ))
-    })
+    let analysis = command::analyse(&argv, &Files { vars });
+    let mut out = Vec::new();
+    if !analysis.inspector.is_empty() {
+        out.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
+            "the command opens Node's inspector in production ({})",
+            analysis.inspector.join("; ")
+        )));
+    }
+    for why in analysis.unanalysable {
+        out.push(rules::NODE_COMMAND_UNANALYSABLE.error(format!(
+            "cannot rule out Node's inspector in production: {why}"
+        )));
+    }
+    out
+}
+
+/// The files the command analysis reads: `./package.json`, `./.npmrc`, `~/.npmrc` and the
+/// env files given to `node --env-file`, each bounded and regular.
+struct Files<'a> {
+    vars: &'a EnvVars,
+}
+
+fn read_text(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+        Ok(_) => {}
+    }
+    let bytes =
+        gardefou_sources::bounded::read_regular(path, gardefou_sources::bounded::TEXT_LIMIT)
+            .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| "not valid UTF-8".into())
+}
+
+impl command::Surroundings for Files<'_> {
+    fn npm_script(&self, name: &str) -> Result<Option<String>, String> {
+        let Some(text) = read_text(Path::new("package.json"))? else {
+            return Err("there is no package.json here".into());
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).map_err(|_| "package.json is not valid JSON".to_owned())?;
+        match doc.get("scripts").and_then(|s| s.get(name)) {
+            None => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("the script {name} is not a string")),
+        }
+    }
+
+    fn npmrc_node_options(&self) -> Result<Vec<String>, String> {
+        let mut files = vec![PathBuf::from(".npmrc")];
+        if let Lookup::Value(home) = self.vars.lookup("HOME") {
+            files.push(Path::new(home.expose()).join(".npmrc"));
+        }
+        let mut out = Vec::new();
+        for f in files {
+            let Some(text) = read_text(&f)? else { continue };
+            for line in text.lines() {
+                let Some((key, value)) = line.split_once('=') else {
+                    continue;
+                };
+                if key.trim().eq_ignore_ascii_case("node-options") {
+                    out.push(value.trim().trim_matches('"').to_owned());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        match self.vars.lookup(name) {
+            Lookup::Value(v) => Some(v.expose().to_owned()),
+            _ => None,
+        }
+    }
+
+    fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String> {
+        let Some(text) = read_text(Path::new(path))? else {
+            return Err("the env file does not exist".into());
+        };
+        Ok(gardefou_dotenv::parse(&text)
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned()))
+    }
 }

@@ -9,7 +9,7 @@ use crate::cli::RunArgs;
 use crate::cmd::run::guard_then_exec;
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    guard_then_exec(args, Purpose::Seed, |policy, evaluation| {
+    guard_then_exec(args, Purpose::Seed, |policy, evaluation, _| {
         if let Some(f) = seed_environment(policy, evaluation.environment) {
             evaluation.report.findings.push(f);
         }

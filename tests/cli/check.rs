@@ -484,3 +484,84 @@ fn regression_run_sees_the_dotenv_file_the_node_server_would_load() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("INTERNAL_TOOLS"), "{stderr}");
 }
+
+#[test]
+fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
+    );
+    env.write(
+        "package.json",
+        r#"{"scripts": {"start": "node -r dotenv/config --inspect server.js", "serve": "node server.js", "odd": "node server.js; echo"}}"#,
+    );
+    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    let run = |args: &[&str], extra: &[(&str, &str)]| {
+        let mut v = vars("production", url).to_vec();
+        v.extend_from_slice(extra);
+        let out = env
+            .cmd(&v)
+            .arg("run")
+            .arg("--")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for (args, extra, rule) in [
+        (vec!["npm", "start"], vec![], "node-inspector-in-production"),
+        (
+            vec!["node", "--title", "koomy", "--inspect", "server.js"],
+            vec![],
+            "node-inspector-in-production",
+        ),
+        (
+            vec!["env", "NODE_ENV=production", "node", "--inspect", "s.js"],
+            vec![],
+            "node-inspector-in-production",
+        ),
+        (
+            vec!["sh", "-c", "exec node --inspect server.js"],
+            vec![],
+            "node-inspector-in-production",
+        ),
+        (
+            vec!["npm", "run", "serve"],
+            vec![("npm_config_node_options", "--inspect")],
+            "node-inspector-in-production",
+        ),
+        (
+            vec!["npm", "run", "odd"],
+            vec![],
+            "node-command-unanalysable",
+        ),
+        (
+            vec!["sh", "-c", "node $FLAGS server.js"],
+            vec![],
+            "node-command-unanalysable",
+        ),
+    ] {
+        let (code, stderr) = run(&args, &extra);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("error[{rule}]")),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("database-unreachable"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A plain script passes the static check (and then meets the unreachable database).
+    let (code, stderr) = run(&["npm", "run", "serve"], &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        !stderr.contains("node-inspector") && !stderr.contains("unanalysable"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("database-unreachable"), "{stderr}");
+}

@@ -30,25 +30,6 @@ pub fn inspector_options(node_options: &str) -> Vec<String> {
     found
 }
 
-/// The options on a `node` command line that open the inspector, as for
-/// [`inspector_options`]: `gardefou run -- node --inspect dist/server.js` is the same
-/// debugger as `NODE_OPTIONS=--inspect`. Only the options before the script (or `--`)
-/// are Node's; what follows belongs to the script. Empty when `program` is not Node.
-pub fn inspector_arguments(program: &str, args: &[&str]) -> Vec<String> {
-    let name = program.rsplit('/').next().unwrap_or(program);
-    if name != "node" && name != "nodejs" {
-        return Vec::new();
-    }
-    let mut found = Vec::new();
-    for arg in args {
-        if *arg == "--" || !arg.starts_with('-') {
-            break;
-        }
-        found.extend(inspector_options(arg));
-    }
-    found
-}
-
 /// Splits like Node: white space separates, `"…"` groups, `\` escapes inside quotes.
 fn split_node_options(s: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -155,29 +136,5 @@ mod tests {
         ] {
             assert!(inspector_options(v).is_empty(), "{v:?}");
         }
-    }
-}
-
-#[cfg(test)]
-mod argument_tests {
-    use super::inspector_arguments;
-
-    #[test]
-    fn regression_node_inspect_on_the_command_line_is_seen() {
-        assert_eq!(
-            inspector_arguments("node", &["--inspect=0.0.0.0:9229", "dist/server.js"]),
-            ["--inspect"]
-        );
-        assert_eq!(
-            inspector_arguments(
-                "/usr/bin/node",
-                &["--enable-source-maps", "--inspect_brk", "s.js"]
-            ),
-            ["--inspect-brk"]
-        );
-        // After the script, arguments are the script's; other programs are not Node.
-        assert!(inspector_arguments("node", &["dist/server.js", "--inspect"]).is_empty());
-        assert!(inspector_arguments("node", &["--", "--inspect"]).is_empty());
-        assert!(inspector_arguments("python3", &["--inspect"]).is_empty());
     }
 }

@@ -5,6 +5,7 @@
 //! [`evaluate_with`](crate::evaluate_with). The registry of fingerprints is consulted
 //! through the [`SecretRegistry`] trait, so that this crate needs neither a key nor a file.
 
+pub mod command;
 pub mod debug;
 pub mod entropy;
 pub mod formats;

@@ -76,8 +76,12 @@ gardefou_findings::rules! {
         "unset the variable in production (DEBUG / INTERNAL are allowed in sandbox and local only)");
     /// A debugger in production is a remote shell.
     NODE_INSPECTOR_IN_PRODUCTION = ("node-inspector-in-production", "7.2",
-        "`NODE_OPTIONS`, or the `node` command line that `gardefou run` execs, opens Node's inspector in production (`--inspect`, `--inspect-brk`, `--inspect-wait`, `--inspect-port`, `--debug-port`, `--debug…`, any spelling Node accepts).",
-        "remove the --inspect / --debug options from NODE_OPTIONS and the node command line in production");
+        "`NODE_OPTIONS`, or the command that `gardefou run` execs, opens Node's inspector in production (`--inspect`, `--inspect-brk`, `--inspect-wait`, `--inspect-port`, `--debug-port`, `--debug…`, any spelling Node accepts): on the `node` command line after any option, behind `env`/`cross-env`/`exec`, in a `sh -c` string, in an npm/pnpm/yarn script, in `NODE_OPTIONS` set there or in a `--env-file`, or in npm's `node-options` (`npm_config_node_options`, `.npmrc`).",
+        "remove the --inspect / --debug options from NODE_OPTIONS, the command line, the scripts and the npm configuration in production");
+    /// What cannot be read for sure is refused in production.
+    NODE_COMMAND_UNANALYSABLE = ("node-command-unanalysable", "7.2",
+        "In production, the command `gardefou run` execs holds something gardefou cannot read for sure to rule out Node's inspector: shell syntax beyond words, quotes and `&&`/`||` (`$`, `;`, pipes, redirections), a shell script file, `env -S`, `npx`, an npm command that is not a script run, `--prefix`, an unreadable `package.json`, `.npmrc` or env file.",
+        "exec the server directly (gardefou run -- node dist/server.js), or keep the npm script to plain words");
     /// One grammar for configured URLs.
     CONFIGURED_URL_INVALID = ("configured-url-invalid", "9",
         "A configured URL (`APP_URL`, `API_URL`, `PUBLIC_SITE_URL`, `BACKOFFICE_URL`, `ADMIN_URL`, `CORS_ORIGINS`, or a `url` / `origin-list` variable) is outside the strict grammar: not https (http only for loopback in local), user info, backslash, upper case, trailing dot, numeric host, query, fragment, a path in an origin.",

@@ -1,0 +1,610 @@
+//! What the command `gardefou run` execs will really run, as far as Node's inspector is
+//! concerned (§7.2): the `node` options wherever they hide — after options that take a
+//! value (`-r dotenv/config --inspect`, `--title x --inspect`), behind `env`, in a
+//! `sh -c` string, in an npm, pnpm or yarn script of `package.json` (with npm's `pre`/`post`
+//! scripts), in `NODE_OPTIONS` set on the command line, in `--env-file`, or in npm's
+//! `node-options` configuration (`npm_config_node_options`, `.npmrc`).
+//!
+//! Allowlist: a form this cannot read for sure (shell syntax beyond words, quotes and
+//! `&&`/`||`, `env -S`, `npx`, a shell script file, an npm command that runs no script) is
+//! reported as unanalysable, which production refuses. Pure: files are read by the caller
+//! through [`Surroundings`].
+
+use super::debug::inspector_options;
+
+/// What the analysis needs from outside.
+pub trait Surroundings {
+    /// The script `name` of `./package.json`: `Ok(None)` when there is no such script,
+    /// `Err(why)` when `package.json` cannot be read.
+    fn npm_script(&self, name: &str) -> Result<Option<String>, String>;
+    /// The `node-options` values of npm's configuration files (`./.npmrc`, `~/.npmrc`).
+    fn npmrc_node_options(&self) -> Result<Vec<String>, String>;
+    /// An environment variable of the process that will run (for `npm_config_*`).
+    fn env(&self, name: &str) -> Option<String>;
+    /// The variable `name` of the env file `path`, as `node --env-file` reads it.
+    fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String>;
+}
+
+/// What the command line holds.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Where the inspector is opened: `node --inspect`, `NODE_OPTIONS in npm script start`.
+    pub inspector: Vec<String>,
+    /// What could not be read for sure, and why.
+    pub unanalysable: Vec<String>,
+}
+
+/// Node's options that take their value as the next argument when written without `=`.
+const NODE_VALUE_OPTIONS: &[&str] = &[
+    "-r",
+    "--require",
+    "--import",
+    "--loader",
+    "--experimental-loader",
+    "--title",
+    "-e",
+    "--eval",
+    "-p",
+    "--print",
+    "--env-file",
+    "--env-file-if-exists",
+    "-C",
+    "--conditions",
+    "--input-type",
+    "--redirect-warnings",
+    "--test-reporter",
+    "--test-reporter-destination",
+    "--watch-path",
+    "--disable-warning",
+    "--icu-data-dir",
+    "--openssl-config",
+    "--tls-keylog",
+    "--diagnostic-dir",
+    "--report-dir",
+    "--report-directory",
+    "--report-filename",
+    "--report-signal",
+    "--heapsnapshot-signal",
+    "--cpu-prof-dir",
+    "--cpu-prof-name",
+    "--heap-prof-dir",
+    "--heap-prof-name",
+    "--trace-event-categories",
+    "--trace-event-file-pattern",
+    "--unhandled-rejections",
+    "--experimental-default-type",
+    "--localstorage-file",
+    "--secure-heap",
+    "--secure-heap-min",
+    "--stack-trace-limit",
+];
+
+/// Programs that pass Node's options through (`tsx --inspect`, `nodemon --inspect`).
+const NODE_WRAPPERS: &[&str] = &["tsx", "ts-node", "ts-node-dev", "nodemon"];
+
+const MAX_DEPTH: usize = 8;
+
+/// Analyses `argv` (program first).
+pub fn analyse(argv: &[String], ctx: &dyn Surroundings) -> Analysis {
+    let mut out = Analysis::default();
+    argv_in(argv, ctx, "the command line", 0, &mut out);
+    out
+}
+
+fn base(program: &str) -> &str {
+    program.rsplit('/').next().unwrap_or(program)
+}
+
+fn node_options_value(value: &str, where_: &str, out: &mut Analysis) {
+    for opt in inspector_options(value) {
+        out.inspector
+            .push(format!("{opt} in NODE_OPTIONS set by {where_}"));
+    }
+}
+
+fn argv_in(
+    argv: &[String],
+    ctx: &dyn Surroundings,
+    where_: &str,
+    depth: usize,
+    out: &mut Analysis,
+) {
+    let Some((program, args)) = argv.split_first() else {
+        return;
+    };
+    if depth > MAX_DEPTH {
+        out.unanalysable.push(format!(
+            "{where_}: scripts nest deeper than {MAX_DEPTH} levels"
+        ));
+        return;
+    }
+    let name = base(program);
+    match name {
+        "node" | "nodejs" => node(args, ctx, where_, out),
+        "env" | "cross-env" => env(args, ctx, where_, depth, out),
+        // Run their arguments as a command: `exec node …`, `nohup node …`.
+        "exec" | "nohup" | "command" | "time" => {
+            let rest: Vec<String> = args
+                .iter()
+                .skip_while(|a| a.starts_with('-'))
+                .cloned()
+                .collect();
+            argv_in(&rest, ctx, where_, depth + 1, out)
+        }
+        "dotenv" | "dotenvx" | "env-cmd" => out.unanalysable.push(format!(
+            "{where_}: {name} loads variables gardefou does not read"
+        )),
+        "sh" | "bash" | "dash" | "zsh" | "ash" | "ksh" => {
+            shell(name, args, ctx, where_, depth, out)
+        }
+        "npm" | "pnpm" | "yarn" => package_manager(name, args, ctx, where_, depth, out),
+        "npx" | "pnpx" | "bunx" => out.unanalysable.push(format!(
+            "{where_}: {name} runs a package gardefou cannot see into"
+        )),
+        w if NODE_WRAPPERS.contains(&w) => {
+            for a in args.iter().take_while(|a| *a != "--") {
+                for opt in inspector_options(a) {
+                    out.inspector.push(format!("{w} {opt} in {where_}"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysis) {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--" || !a.starts_with('-') || a == "-" {
+            break;
+        }
+        for opt in inspector_options(a) {
+            out.inspector.push(format!("node {opt} in {where_}"));
+        }
+        let (opt_name, inline) = match a.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_owned())),
+            None => (a, None),
+        };
+        let normalised = opt_name.replace('_', "-");
+        let takes_value = NODE_VALUE_OPTIONS.contains(&normalised.as_str());
+        let value = match (&inline, takes_value) {
+            (Some(v), _) => Some(v.clone()),
+            (None, true) => {
+                i += 1;
+                args.get(i).cloned()
+            }
+            (None, false) => None,
+        };
+        if normalised == "--env-file" || normalised == "--env-file-if-exists" {
+            if let Some(path) = value {
+                match ctx.env_file_var(&path, "NODE_OPTIONS") {
+                    Ok(Some(v)) => node_options_value(&v, &format!("the env file {path}"), out),
+                    Ok(None) => {}
+                    Err(why) => out
+                        .unanalysable
+                        .push(format!("{where_}: node {normalised} {path}: {why}")),
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out: &mut Analysis) {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "--" => {
+                i += 1;
+                break;
+            }
+            "-i" | "--ignore-environment" | "-0" | "--null" | "-v" | "--debug" => {}
+            "-u" | "--unset" | "-C" | "--chdir" => i += 1,
+            _ if a.starts_with("--unset=") || a.starts_with("--chdir=") => {}
+            "-S" | "--split-string" => {
+                out.unanalysable.push(format!(
+                    "{where_}: env -S splits a string gardefou does not read"
+                ));
+                return;
+            }
+            _ if a.starts_with("-S") || a.starts_with("--split-string=") => {
+                out.unanalysable.push(format!(
+                    "{where_}: env -S splits a string gardefou does not read"
+                ));
+                return;
+            }
+            _ if a.starts_with('-') => {
+                out.unanalysable
+                    .push(format!("{where_}: an env option gardefou does not know"));
+                return;
+            }
+            _ => match a.split_once('=') {
+                Some((name, value)) => {
+                    if name == "NODE_OPTIONS" {
+                        node_options_value(value, where_, out);
+                    }
+                }
+                None => break,
+            },
+        }
+        i += 1;
+    }
+    argv_in(&args[i.min(args.len())..], ctx, where_, depth + 1, out);
+}
+
+fn shell(
+    name: &str,
+    args: &[String],
+    ctx: &dyn Surroundings,
+    where_: &str,
+    depth: usize,
+    out: &mut Analysis,
+) {
+    // `sh -c STRING`, the flags possibly grouped (`-ec`, `-lc`).
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a.starts_with('-') && a.len() > 1 && !a.starts_with("--") {
+            if a.contains('c') {
+                match args.get(i + 1) {
+                    Some(code) => {
+                        shell_string(code, ctx, &format!("{name} -c in {where_}"), depth + 1, out)
+                    }
+                    None => out
+                        .unanalysable
+                        .push(format!("{where_}: {name} -c without a command")),
+                }
+                return;
+            }
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    out.unanalysable.push(format!(
+        "{where_}: {name} runs a script file gardefou does not read"
+    ));
+}
+
+/// Reads a shell command string made of words, quotes, leading `NAME=value` assignments
+/// and `&&` / `||` between commands; anything else is unanalysable.
+pub fn shell_string(
+    code: &str,
+    ctx: &dyn Surroundings,
+    where_: &str,
+    depth: usize,
+    out: &mut Analysis,
+) {
+    let commands = match split_shell(code) {
+        Ok(c) => c,
+        Err(why) => {
+            out.unanalysable.push(format!("{where_}: {why}"));
+            return;
+        }
+    };
+    for words in commands {
+        let mut rest = words.as_slice();
+        while let Some((first, tail)) = rest.split_first() {
+            let Some((name, value)) = first.split_once('=') else {
+                break;
+            };
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                break;
+            }
+            if name == "NODE_OPTIONS" {
+                node_options_value(value, where_, out);
+            }
+            rest = tail;
+        }
+        argv_in(rest, ctx, where_, depth, out);
+    }
+}
+
+/// Splits a shell string into commands (at `&&` and `||`) of words. Refuses what a shell
+/// would expand or redirect: `$`, backquotes, `;`, `|`, `&`, `<`, `>`, `(`, `)`, `{`, `}`,
+/// `\`, newlines, globs are harmless and kept as words.
+fn split_shell(code: &str) -> Result<Vec<Vec<String>>, String> {
+    let mut commands = vec![Vec::new()];
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(ch) => word.push(ch),
+                        None => return Err("an unterminated quote".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('$' | '`' | '\\') => {
+                            return Err("an expansion or escape inside double quotes".into())
+                        }
+                        Some(ch) => word.push(ch),
+                        None => return Err("an unterminated quote".into()),
+                    }
+                }
+            }
+            ' ' | '\t' => {
+                if in_word {
+                    commands
+                        .last_mut()
+                        .expect("one")
+                        .push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '&' | '|' if chars.peek() == Some(&c) => {
+                chars.next();
+                if in_word {
+                    commands
+                        .last_mut()
+                        .expect("one")
+                        .push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+                commands.push(Vec::new());
+            }
+            '$' | '`' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '\\' | '\n'
+            | '\r' => {
+                return Err(format!("shell syntax ({c:?}) gardefou does not read"));
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        commands.last_mut().expect("one").push(word);
+    }
+    if commands.iter().any(Vec::is_empty) {
+        return Err("an empty command".into());
+    }
+    Ok(commands)
+}
+
+fn package_manager(
+    name: &str,
+    args: &[String],
+    ctx: &dyn Surroundings,
+    where_: &str,
+    depth: usize,
+    out: &mut Analysis,
+) {
+    if name == "npm" {
+        // npm passes its `node-options` configuration to every script as NODE_OPTIONS.
+        let from_env = ["npm_config_node_options", "NPM_CONFIG_NODE_OPTIONS"]
+            .iter()
+            .filter_map(|v| ctx.env(v))
+            .collect::<Vec<_>>();
+        for v in from_env {
+            node_options_value(&v, "npm_config_node_options", out);
+        }
+        match ctx.npmrc_node_options() {
+            Ok(values) => {
+                for v in values {
+                    node_options_value(&v, ".npmrc node-options", out);
+                }
+            }
+            Err(why) => out.unanalysable.push(format!("{where_}: .npmrc: {why}")),
+        }
+    }
+    let mut words = args.iter().map(String::as_str);
+    let mut sub = None;
+    for a in words.by_ref() {
+        if matches!(
+            a,
+            "--prefix" | "-C" | "--cwd" | "--dir" | "-w" | "--workspace" | "--filter"
+        ) || a.starts_with("--prefix=")
+            || a.starts_with("--cwd=")
+            || a.starts_with("--dir=")
+            || a.starts_with("--workspace=")
+            || a.starts_with("--filter=")
+        {
+            out.unanalysable.push(format!(
+                "{where_}: {name} {a} runs a package.json gardefou does not read"
+            ));
+            return;
+        }
+        if a.starts_with('-') {
+            continue;
+        }
+        sub = Some(a);
+        break;
+    }
+    let script = match sub {
+        Some("start") => "start".to_owned(),
+        Some("test" | "t" | "tst") => "test".to_owned(),
+        Some("run" | "run-script" | "rum" | "urn") => match words.find(|a| !a.starts_with('-')) {
+            Some(s) => s.to_owned(),
+            None => return,
+        },
+        // yarn and pnpm run a script named as the subcommand.
+        Some(s) if name != "npm" && ctx.npm_script(s).ok().flatten().is_some() => s.to_owned(),
+        Some(s) => {
+            out.unanalysable.push(format!(
+                "{where_}: {name} {s} is not a script run gardefou reads"
+            ));
+            return;
+        }
+        None => return,
+    };
+    let mut scripts = vec![script.clone()];
+    if name == "npm" {
+        scripts.insert(0, format!("pre{script}"));
+        scripts.push(format!("post{script}"));
+    }
+    for s in scripts {
+        match ctx.npm_script(&s) {
+            Ok(Some(code)) => {
+                shell_string(&code, ctx, &format!("{name} script {s}"), depth + 1, out)
+            }
+            Ok(None) => {}
+            Err(why) => {
+                out.unanalysable
+                    .push(format!("{where_}: package.json: {why}"));
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[derive(Default)]
+    struct Ctx {
+        scripts: HashMap<String, String>,
+        npmrc: Vec<String>,
+        env: HashMap<String, String>,
+        env_files: HashMap<String, String>,
+    }
+
+    impl Surroundings for Ctx {
+        fn npm_script(&self, name: &str) -> Result<Option<String>, String> {
+            Ok(self.scripts.get(name).cloned())
+        }
+        fn npmrc_node_options(&self) -> Result<Vec<String>, String> {
+            Ok(self.npmrc.clone())
+        }
+        fn env(&self, name: &str) -> Option<String> {
+            self.env.get(name).cloned()
+        }
+        fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String> {
+            match self.env_files.get(path) {
+                Some(v) if name == "NODE_OPTIONS" => Ok(Some(v.clone())),
+                Some(_) => Ok(None),
+                None => Err("no such file".into()),
+            }
+        }
+    }
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_owned).collect()
+    }
+
+    fn opened(cmd: &str, ctx: &Ctx) -> bool {
+        let a = analyse(&argv(cmd), ctx);
+        assert!(a.unanalysable.is_empty(), "{cmd}: {a:?}");
+        !a.inspector.is_empty()
+    }
+
+    #[test]
+    fn regression_inspector_behind_options_that_take_a_value() {
+        let ctx = Ctx::default();
+        for cmd in [
+            "node -r dotenv/config --inspect server.js",
+            "node --title x --inspect server.js",
+            "node --require ./a.js --inspect-brk=0.0.0.0:9229 server.js",
+            "/usr/bin/node -e 1 --inspect",
+            "env NODE_ENV=production node --inspect server.js",
+            "env NODE_OPTIONS=--inspect node server.js",
+            "env -i PATH=/usr/bin node --inspect s.js",
+            "tsx --inspect server.ts",
+        ] {
+            assert!(opened(cmd, &ctx), "{cmd}");
+        }
+        for cmd in [
+            "node -r dotenv/config server.js",
+            "node server.js --inspect",
+            "node --title inspect server.js",
+            "env NODE_ENV=production node server.js",
+            "./koomy-api serve",
+        ] {
+            assert!(!opened(cmd, &ctx), "{cmd}");
+        }
+    }
+
+    #[test]
+    fn regression_inspector_in_shell_strings_and_npm_scripts() {
+        let mut ctx = Ctx::default();
+        ctx.scripts.insert(
+            "start".into(),
+            "node -r dotenv/config --inspect dist/server.js".into(),
+        );
+        ctx.scripts.insert(
+            "serve".into(),
+            "npm run build && NODE_OPTIONS='--inspect' node dist/server.js".into(),
+        );
+        ctx.scripts.insert("build".into(), "tsc -p .".into());
+        ctx.scripts
+            .insert("prestart2".into(), "node --inspect x.js".into());
+        ctx.scripts.insert("start2".into(), "node x.js".into());
+        for cmd in [
+            "npm start",
+            "npm run serve",
+            "yarn start",
+            "pnpm run serve",
+            "npm run start2",
+        ] {
+            assert!(opened(cmd, &ctx), "{cmd}");
+        }
+        for code in [
+            "exec node --inspect server.js",
+            "nohup node --inspect server.js",
+            "cross-env NODE_OPTIONS=--inspect node server.js",
+        ] {
+            let a = analyse(&["sh".into(), "-c".into(), code.into()], &ctx);
+            assert!(
+                a.unanalysable.is_empty() && a.inspector.len() == 1,
+                "{code}: {a:?}"
+            );
+        }
+        let a = analyse(
+            &["sh".into(), "-c".into(), "node --inspect server.js".into()],
+            &ctx,
+        );
+        assert_eq!(a.inspector.len(), 1, "{a:?}");
+        assert!(!opened("npm run build", &ctx));
+    }
+
+    #[test]
+    fn regression_inspector_in_npm_configuration_and_env_files() {
+        let mut ctx = Ctx::default();
+        ctx.scripts.insert("start".into(), "node server.js".into());
+        ctx.env
+            .insert("npm_config_node_options".into(), "--inspect".into());
+        assert!(opened("npm start", &ctx));
+        let mut ctx = Ctx::default();
+        ctx.scripts.insert("start".into(), "node server.js".into());
+        ctx.npmrc.push("--inspect-brk".into());
+        assert!(opened("npm start", &ctx));
+        let mut ctx = Ctx::default();
+        ctx.env_files
+            .insert(".env.production".into(), "--inspect".into());
+        assert!(opened("node --env-file=.env.production server.js", &ctx));
+        assert!(opened("node --env-file .env.production server.js", &ctx));
+    }
+
+    #[test]
+    fn what_cannot_be_read_for_sure_is_unanalysable() {
+        let ctx = Ctx::default();
+        for argv in [
+            vec!["sh", "-c", "node $FLAGS server.js"],
+            vec!["sh", "-c", "node server.js; node --inspect x.js"],
+            vec!["bash", "-c", "node `cat flags` s.js"],
+            vec!["sh", "start.sh"],
+            vec!["env", "-S", "node --inspect s.js"],
+            vec!["npx", "node", "s.js"],
+            vec!["npm", "--prefix", "app", "start"],
+            vec!["node", "--env-file=missing.env", "s.js"],
+        ] {
+            let argv: Vec<String> = argv.into_iter().map(str::to_owned).collect();
+            let a = analyse(&argv, &ctx);
+            assert!(!a.unanalysable.is_empty(), "{argv:?}: {a:?}");
+        }
+    }
+}
