@@ -1,9 +1,12 @@
-//! Gathers the variables the guard evaluates: the process environment, or a dotenv file.
+//! Gathers the variables the guard evaluates: the process environment, a dotenv file, or
+//! what a Node server started here will see.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use gardefou_policy::{EnvVars, Lookup};
+use gardefou_findings::Finding;
+use gardefou_policy::{rules, EnvVars, Lookup};
 
 use crate::env_vars::DOTENV_CONFIG_PATH;
 
@@ -11,43 +14,270 @@ pub use gardefou_sources::process_env as process;
 
 /// A dotenv file, read the way Node's `dotenv` reads it (no `$VAR` expansion).
 pub fn dotenv_file(path: &Path) -> Result<EnvVars> {
-    let bytes = gardefou_sources::bounded::read(path, gardefou_sources::bounded::TEXT_LIMIT)
-        .with_context(|| format!("cannot read the env file {}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("the env file {} is not valid UTF-8", path.display()))?;
+    let text = read_env_file(path)?.unwrap_or_default();
     let parsed = gardefou_dotenv::parse(&text);
     Ok(parsed.iter().collect())
 }
 
-/// What a Node server started here will see: the process environment, plus the variables
-/// of `./.env` (or `$DOTENV_CONFIG_PATH`) that it does not already set — exactly what
-/// `require('dotenv').config()` adds, since dotenv never overrides a set variable. Without
-/// this, a `.env` beside the server could add a live Stripe key or a `DEBUG_*` switch that
-/// `run` never saw.
-pub fn server_environment() -> Result<EnvVars> {
-    let mut vars = process();
-    let path = std::env::var_os(DOTENV_CONFIG_PATH)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(".env"));
-    match std::fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vars),
+/// The env file's text; `None` when it does not exist. Bounded, regular files only (a FIFO
+/// is refused, never waited on).
+fn read_env_file(path: &Path) -> Result<Option<String>> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(e).with_context(|| format!("cannot read the env file {}", path.display()))
         }
         Ok(_) => {}
     }
-    let bytes = gardefou_sources::bounded::read(&path, gardefou_sources::bounded::TEXT_LIMIT)
-        .with_context(|| format!("cannot read the env file {}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("the env file {} is not valid UTF-8", path.display()))?;
-    let file = gardefou_dotenv::parse(&text);
-    let added: Vec<(String, String)> = file
-        .iter()
-        .filter(|(name, _)| matches!(vars.lookup(name), Lookup::Missing))
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect();
-    for (name, value) in added {
-        vars.insert(name, value);
+    let bytes =
+        gardefou_sources::bounded::read_regular(path, gardefou_sources::bounded::TEXT_LIMIT)
+            .with_context(|| format!("cannot read the env file {}", path.display()))?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| anyhow::anyhow!("the env file {} is not valid UTF-8", path.display()))
+}
+
+/// The `dotenv/config` options gardefou models; every other `DOTENV_*` variable changes
+/// what is loaded in a way it does not.
+const DOTENV_MODELLED: [&str; 5] = [
+    DOTENV_CONFIG_PATH,
+    "DOTENV_CONFIG_OVERRIDE",
+    "DOTENV_CONFIG_ENCODING",
+    "DOTENV_CONFIG_DEBUG",
+    "DOTENV_CONFIG_QUIET",
+];
+
+/// What a Node server started here will see, and what gardefou cannot model of it:
+///
+/// - the process environment;
+/// - `./.env` (or `$DOTENV_CONFIG_PATH`, `~` being the home directory), read as `dotenv`
+///   reads it: its variables are added where the environment does not set them, or
+///   override them when `DOTENV_CONFIG_OVERRIDE` is set to anything (dotenv reads any
+///   non-empty string as true, `false` included);
+/// - the files of `node --env-file` / `--env-file-if-exists` on the command line, whose
+///   variables are added where the environment does not set them.
+///
+/// Findings: another `DOTENV_*` option, a `$` reference dotenv-expand would expand, a form
+/// Node's env-file parser reads differently.
+pub fn server_environment(command: &[OsString]) -> Result<(EnvVars, Vec<Finding>)> {
+    let mut vars = process();
+    let mut findings = Vec::new();
+    let unmodelled = |msg: String| rules::ENV_FILE_UNMODELLED.error(msg);
+    for name in vars.names() {
+        let upper = name.to_ascii_uppercase();
+        if (upper.starts_with("DOTENV_") || upper == "DOTENV_KEY")
+            && !DOTENV_MODELLED.contains(&name)
+        {
+            findings.push(unmodelled(format!(
+                "{name} is set: it changes what dotenv loads in a way gardefou does not model"
+            )));
+        }
     }
-    Ok(vars)
+    if let Lookup::Value(enc) = vars.lookup("DOTENV_CONFIG_ENCODING") {
+        if !["utf8", "utf-8"].contains(&enc.expose().to_ascii_lowercase().as_str()) {
+            findings.push(unmodelled(
+                "DOTENV_CONFIG_ENCODING is not UTF-8: dotenv would read the file differently"
+                    .into(),
+            ));
+        }
+    }
+    let override_ =
+        matches!(vars.lookup("DOTENV_CONFIG_OVERRIDE"), Lookup::Value(v) if !v.is_empty());
+    let path = match vars.lookup(DOTENV_CONFIG_PATH) {
+        Lookup::Value(p) => expand_home(p.expose(), &vars),
+        _ => PathBuf::from(".env"),
+    };
+    if let Some(text) = read_env_file(&path)? {
+        let file = gardefou_dotenv::parse(&text);
+        let mut entries = Vec::new();
+        for (name, value) in file.iter() {
+            if expands(value) {
+                findings.push(unmodelled(format!(
+                    "{name} in the env file {} holds a $ reference that dotenv-expand would expand",
+                    path.display()
+                )));
+            }
+            entries.push((name.to_owned(), value.to_owned()));
+        }
+        merge(&mut vars, entries, override_);
+    }
+    for file in node_env_files(command) {
+        let Some(text) = read_env_file(Path::new(&file.path))? else {
+            if !file.optional {
+                findings.push(unmodelled(format!(
+                    "node --env-file names {}, which does not exist: Node would not start",
+                    file.path
+                )));
+            }
+            continue;
+        };
+        if let Some(why) = node_reads_differently(&text) {
+            findings.push(unmodelled(format!(
+                "the env file {} given to node --env-file has {why}, which Node's parser reads differently",
+                file.path
+            )));
+            continue;
+        }
+        let entries = gardefou_dotenv::parse(&text)
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        merge(&mut vars, entries, false);
+    }
+    Ok((vars, findings))
+}
+
+fn merge(vars: &mut EnvVars, entries: Vec<(String, String)>, override_: bool) {
+    for (name, value) in entries {
+        if override_ || matches!(vars.lookup(&name), Lookup::Missing) {
+            vars.insert(name, value);
+        }
+    }
+}
+
+/// dotenv resolves a leading `~` to the home directory.
+fn expand_home(path: &str, vars: &EnvVars) -> PathBuf {
+    match (path.strip_prefix('~'), vars.lookup("HOME")) {
+        (Some(rest), Lookup::Value(home)) if rest.is_empty() || rest.starts_with('/') => {
+            PathBuf::from(format!("{}{rest}", home.expose()))
+        }
+        _ => PathBuf::from(path),
+    }
+}
+
+/// Whether dotenv-expand would replace something in `value`: `$NAME` or `${…}` not escaped.
+fn expands(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.iter().enumerate().any(|(i, c)| {
+        *c == b'$'
+            && (i == 0 || b[i - 1] != b'\\')
+            && b.get(i + 1)
+                .is_some_and(|n| *n == b'{' || n.is_ascii_alphabetic() || *n == b'_')
+    })
+}
+
+struct NodeEnvFile {
+    path: String,
+    optional: bool,
+}
+
+/// The `--env-file` / `--env-file-if-exists` files of a `node` command line (the program
+/// itself, or behind `env`).
+fn node_env_files(command: &[OsString]) -> Vec<NodeEnvFile> {
+    let args: Vec<String> = command
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let Some(start) = args
+        .iter()
+        .position(|a| matches!(a.rsplit('/').next(), Some("node" | "nodejs")))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut i = start + 1;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "--" || !a.starts_with('-') {
+            break;
+        }
+        for (flag, optional) in [("--env-file", false), ("--env-file-if-exists", true)] {
+            if a == flag {
+                if let Some(p) = args.get(i + 1) {
+                    out.push(NodeEnvFile {
+                        path: p.clone(),
+                        optional,
+                    });
+                }
+                i += 1;
+            } else if let Some(p) = a.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                out.push(NodeEnvFile {
+                    path: p.to_owned(),
+                    optional,
+                });
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A form of `text` that Node's own env-file parser (`util.parseEnv`, `--env-file`) reads
+/// differently from dotenv, whose reading gardefou models exactly.
+fn node_reads_differently(text: &str) -> Option<&'static str> {
+    if text.starts_with('\u{feff}') {
+        return Some("a byte-order mark");
+    }
+    if text.contains('\u{a0}') {
+        return Some("a no-break space");
+    }
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return Some("a lone carriage return");
+    }
+    for line in text.lines() {
+        if !line.is_empty() && line.trim().is_empty() {
+            return Some("a white-space-only line");
+        }
+        let t = line.trim_start();
+        if t.starts_with('#') {
+            continue;
+        }
+        let key_end = t
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            .unwrap_or(t.len());
+        if key_end > 0 && t[key_end..].trim_start().starts_with(':') {
+            return Some("a `KEY: value` line");
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_node_reads_differently_are_named() {
+        for (text, why) in [
+            ("\u{feff}A=1\n", "a byte-order mark"),
+            ("A=1\n  \nB=2\n", "a white-space-only line"),
+            ("A: 1\n", "a `KEY: value` line"),
+            ("A=1\rB=2\n", "a lone carriage return"),
+            ("A=1\u{a0}\n", "a no-break space"),
+        ] {
+            assert_eq!(node_reads_differently(text), Some(why), "{text:?}");
+        }
+        for text in [
+            "A=1\nB=\"x y\"\n\n# c\r\nC=3\r\n",
+            "URL=postgresql://u@h:5432/d\n",
+        ] {
+            assert_eq!(node_reads_differently(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn dollar_references_are_what_dotenv_expand_expands() {
+        for v in ["$Q", "a${B}", "neondb$Q", "${A:-x}"] {
+            assert!(expands(v), "{v}");
+        }
+        for v in ["a$", "pa$$1", "\\$Q", "$1", "cost: 5$"] {
+            assert!(!expands(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn env_files_on_the_node_command_line() {
+        let argv = |s: &str| -> Vec<OsString> { s.split(' ').map(OsString::from).collect() };
+        let files = node_env_files(&argv("env A=1 node --env-file .env.prod --env-file-if-exists=.env.local -r x s.js --env-file=no"));
+        let got: Vec<(&str, bool)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), f.optional))
+            .collect();
+        assert_eq!(got, [(".env.prod", false), (".env.local", true)]);
+    }
 }

@@ -41,8 +41,9 @@ pub fn guard_then_exec(
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let registry =
         gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
-    let vars = env_source::server_environment()?;
+    let (vars, modelled) = env_source::server_environment(&args.command)?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    evaluation.report.findings.extend(modelled);
     extra(&policy, &mut evaluation, &vars);
     drop(vars);
     append_live_findings(&policy, &mut evaluation, purpose);

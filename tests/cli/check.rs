@@ -565,3 +565,108 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
     );
     assert!(stderr.contains("database-unreachable"), "{stderr}");
 }
+
+#[test]
+fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let child = ["sh", "-c", "echo child-ran"];
+    let sandbox = "postgresql://koomy@localhost:6543/koomy";
+    let production_key = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+    let run = |files: &[(&str, String)], extra: &[(&str, &str)], command: &[&str]| {
+        for (name, text) in files {
+            env.write(name, text);
+        }
+        let mut v = vars("sandbox", sandbox).to_vec();
+        v.extend_from_slice(extra);
+        let out = env
+            .cmd(&v)
+            .arg("run")
+            .arg("--")
+            .args(command)
+            .output()
+            .unwrap();
+        for (name, _) in files {
+            let _ = std::fs::remove_file(env.path(name));
+        }
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // DOTENV_CONFIG_OVERRIDE=false is true to dotenv: the file's live key overrides.
+    let live = format!("STRIPE_SECRET_KEY={production_key}\n");
+    let test_key = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+    let (code, out, err) = run(
+        &[(".env", live.clone())],
+        &[
+            ("DOTENV_CONFIG_OVERRIDE", "false"),
+            ("STRIPE_SECRET_KEY", &test_key),
+        ],
+        &child,
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("stripe-key-mode-mismatch") && out.is_empty(),
+        "{err}"
+    );
+    // Options dotenv reads that gardefou does not model, a ~ path, dotenv-expand.
+    let (code, _, err) = run(
+        &[],
+        &[(
+            "DOTENV_KEY",
+            "dotenv://:key_x@dotenvx.com/vault/.env.vault?environment=production",
+        )],
+        &child,
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("error[env-file-unmodelled]") && err.contains("DOTENV_KEY"),
+        "{err}"
+    );
+    let home = env.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("koomy.env"), &live).unwrap();
+    let (code, _, err) = run(
+        &[],
+        &[
+            ("HOME", home.to_str().unwrap()),
+            ("DOTENV_CONFIG_PATH", "~/koomy.env"),
+        ],
+        &child,
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("stripe-key-mode-mismatch"), "{err}");
+    let (code, _, err) = run(
+        &[(
+            ".env",
+            "Q=?host=/tmp\nOTHER_URL=postgresql://koomy@localhost:6543/koomy$Q\n".into(),
+        )],
+        &[],
+        &child,
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("dotenv-expand"), "{err}");
+    // node --env-file: its variables count, and forms Node reads differently are refused.
+    let (code, _, err) = run(
+        &[("prod.env", live.clone())],
+        &[],
+        &["node", "--env-file=prod.env", "server.js"],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("stripe-key-mode-mismatch"), "{err}");
+    let (code, _, err) = run(
+        &[("odd.env", "A=1\n   \nSTRIPE_SECRET_KEY: x\n".into())],
+        &[],
+        &["node", "--env-file", "odd.env", "server.js"],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("error[env-file-unmodelled]") && err.contains("white-space-only"),
+        "{err}"
+    );
+    for piece in production_key.as_bytes().windows(8) {
+        assert!(!err.contains(std::str::from_utf8(piece).unwrap()), "{err}");
+    }
+}

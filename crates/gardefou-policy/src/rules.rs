@@ -52,6 +52,10 @@ gardefou_findings::rules! {
     DATABASE_URL_UNLISTED = ("database-url-unlisted", "12",
         "`DATABASE_URL`, or any other variable holding a PostgreSQL URL, points at a server that no environment of the policy lists (what is not explicitly allowed is forbidden).",
         "list the server under the right [database.<environment>] in gardefou.toml, or fix DATABASE_URL");
+    /// What Node will read must be what gardefou read.
+    ENV_FILE_UNMODELLED = ("env-file-unmodelled", "3",
+        "Something changes which env files the server loads, or how it reads them, in a way gardefou does not model: a `DOTENV_*` / `DOTENV_CONFIG_*` option other than `DOTENV_CONFIG_PATH`, `DOTENV_CONFIG_OVERRIDE`, `DOTENV_CONFIG_DEBUG`, `DOTENV_CONFIG_QUIET` and a UTF-8 `DOTENV_CONFIG_ENCODING` (`DOTENV_KEY` decrypts a vault), a `$VAR` / `${VAR}` that dotenv-expand would expand, or a `node --env-file` file with a form Node's parser reads differently from dotenv (a byte-order mark, a white-space-only line, `KEY: value`, a lone carriage return, a no-break space).",
+        "remove the option, write the value without $ references, or keep the env file to plain KEY=value lines");
     /// Production and sandbox need their databases declared.
     POLICY_DATABASE_UNCONFIGURED = ("policy-database-unconfigured", "4.1",
         "The policy lists no database for `KOOMY_ENV`'s environment, so nothing can match it.",
