@@ -418,6 +418,7 @@ fn regression_a_fifo_as_policy_or_registry_is_refused_not_waited_on() {
     for args in [
         vec!["check", "--policy", fifo],
         vec!["check", "--registry", fifo],
+        vec!["check", "--env-file", fifo],
     ] {
         // Nothing ever writes to the FIFO: a gardefou that opened it would block forever,
         // so the child is killed after a generous bound and the test fails.

@@ -332,5 +332,9 @@ pub(crate) fn describe(e: &tokio_postgres::Error, url: &ConnUrl) -> String {
             text = text.replace(p.expose(), "****");
         }
     }
+    // The server quotes the role it refused (`… for user "koomy"`): never the user either.
+    if let Some(user) = url.user().filter(|u| !u.is_empty()) {
+        text = text.replace(&format!("\"{user}\""), "(the URL's user)");
+    }
     text
 }

@@ -496,3 +496,26 @@ fn errors_never_show_the_password() {
     assert!(e.contains("password authentication failed"), "{e}");
     assert!(!e.contains(&wrong));
 }
+
+#[test]
+fn regression_an_authentication_error_names_neither_the_user_nor_the_password() {
+    let pg = Cluster::start();
+    pg.create_database("koomy");
+    pg.psql(
+        "postgres",
+        "CREATE ROLE zz_app_role LOGIN PASSWORD 'right-one-xyz'",
+    );
+    let wrong = ["Zq8p", "W3xL", "m9Kt"].concat();
+    for user in ["zz_app_role", "zz_no_such_role"] {
+        let u = format!(
+            "postgresql://{user}:{wrong}@127.0.0.1:{}/koomy?sslmode=disable",
+            pg.port()
+        );
+        let e = probe(&url(&u), T).unwrap_err().to_string();
+        assert!(e.contains("(the URL's user)"), "{e}");
+        assert!(!e.contains("zz_"), "{e}");
+        for piece in wrong.as_bytes().windows(8) {
+            assert!(!e.contains(std::str::from_utf8(piece).unwrap()), "{e}");
+        }
+    }
+}

@@ -180,11 +180,10 @@ impl Policy {
                     }
                     out.allow_unstamped = *allow.get_ref();
                 }
-                for ep in targets.neon_endpoints {
+                for (i, ep) in targets.neon_endpoints.into_iter().enumerate() {
                     if !is_endpoint_id(ep.get_ref()) {
                         return Err(err(ep.span(), format!(
-                            "not a Neon endpoint id (expected `ep-` and lower-case letters, digits and dashes, without `-pooler`): {}",
-                            ep.get_ref()
+                            "database.{env}.neon_endpoints[{i}] is not a Neon endpoint id (expected `ep-` and lower-case letters, digits and dashes, without `-pooler`)"
                         )));
                     }
                     let item = Listed::Endpoint(ep.get_ref().clone());
@@ -227,8 +226,9 @@ impl Policy {
                     listed.push((env, item));
                     out.neon_branches.push(br.into_inner());
                 }
-                for h in targets.hosts {
-                    let pattern = parse_host_pattern(h.get_ref()).map_err(|m| err(h.span(), m))?;
+                for (i, h) in targets.hosts.into_iter().enumerate() {
+                    let pattern = parse_host_pattern(h.get_ref())
+                        .map_err(|m| err(h.span(), format!("database.{env}.hosts[{i}] is {m}")))?;
                     // A Neon host listed as a host is its endpoint.
                     let item = match &pattern.host {
                         Host::Neon { endpoint, .. } => Listed::Endpoint(endpoint.clone()),
@@ -264,7 +264,7 @@ impl Policy {
                     if !is_domain_name(name.get_ref()) {
                         return Err(err(
                             name.span(),
-                            format!("not a lower-case domain name: {}", name.get_ref()),
+                            format!("domains.{env}.{role} is not a lower-case domain name"),
                         ));
                     }
                     names.insert(role, name.into_inner());
@@ -288,7 +288,7 @@ impl Policy {
                 if !is_branch_name(value.get_ref()) {
                     return Err(err(
                         value.span(),
-                        format!("not a plain branch name: {}", value.get_ref()),
+                        "not a plain branch name (letters, digits, `/`, `-`, `_`, `.`)".into(),
                     ));
                 }
                 *slot = value.into_inner();
@@ -316,10 +316,7 @@ impl Policy {
                         None => {
                             return Err(err(
                                 name.span(),
-                                format!(
-                                    "not an environment (sandbox or local): {}",
-                                    name.get_ref()
-                                ),
+                                "not an environment (sandbox or local)".into(),
                             ))
                         }
                     };
@@ -405,11 +402,7 @@ fn read_secrets(
             let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
             err(
                 var.kind.span(),
-                format!(
-                    "unknown kind `{}`; expected one of {}",
-                    var.kind.get_ref(),
-                    names.join(", ")
-                ),
+                format!("unknown kind; expected one of {}", names.join(", ")),
             )
         })?;
         policy.secrets.vars.insert(name.into_inner(), kind);
@@ -487,7 +480,7 @@ fn check_unique(
 /// Reads `host`, `host:port`, `[v6]`, `[v6]:port` or `/socket/dir` with the URL grammar
 /// itself, so that a listed host is normalised exactly like the host of `DATABASE_URL`.
 pub(crate) fn parse_host_pattern(entry: &str) -> Result<HostPattern, String> {
-    let bad = |why: &str| format!("not a host or host:port ({why}): {entry}");
+    let bad = |why: &str| format!("not a host or host:port ({why})");
     if entry.is_empty() {
         return Err(bad("empty"));
     }

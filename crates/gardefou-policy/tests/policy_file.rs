@@ -240,3 +240,28 @@ fn servers_are_pinned_by_system_identifier_and_neon_branch() {
         assert!(!e.contains(value), "{e}");
     }
 }
+
+#[test]
+fn regression_a_value_pasted_in_the_wrong_key_is_never_echoed() {
+    let pw = ["Zq8p", "W3xL", "m9Kt"].concat();
+    let pasted = format!("postgresql://koomy:{pw}@ep-alpha-1.eu-west-2.aws.neon.tech/neondb");
+    for text in [
+        format!("[database.production]\nhosts = [\"db.koomy.internal\", \"{pasted}\"]\n"),
+        format!("[database.production]\nneon_endpoints = [\"{pasted}\"]\n"),
+        format!("[domains.production]\napi = \"{pasted}\"\n"),
+        format!("[release]\nproduction_branch = \"{pasted}\"\n"),
+        format!("[seed]\nenvironments = [\"{pasted}\"]\n"),
+        format!("[secrets.vars.MY_URL]\nkind = \"{pasted}\"\n"),
+    ] {
+        let e = error(&text);
+        assert!(e.starts_with("gardefou.toml:"), "{e}");
+        for piece in pw.as_bytes().windows(8) {
+            assert!(!e.contains(std::str::from_utf8(piece).unwrap()), "{e}");
+        }
+        assert!(!e.contains("koomy:"), "{e}");
+    }
+    let e = error(&format!(
+        "[database.production]\nhosts = [\"db.koomy.internal\", \"{pasted}\"]\n"
+    ));
+    assert!(e.contains("database.production.hosts[1]"), "{e}");
+}

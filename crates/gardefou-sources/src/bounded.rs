@@ -13,19 +13,30 @@ pub const REGISTRY_LIMIT: u64 = 16 << 20;
 /// Like [`read`], for files that must be regular files (the policy, the registry): a
 /// FIFO or a device would block or never end, so it is refused before it is opened.
 pub fn read_regular(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    if !std::fs::metadata(path)?.is_file() {
+    read_checked(path, limit, true)
+}
+
+/// Reads at most `limit` bytes of `path`; a longer file is an `InvalidData` error that
+/// says so (the caller adds which file it is). Opened without blocking: a FIFO with no
+/// writer reads as empty instead of waiting forever.
+pub fn read(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    read_checked(path, limit, false)
+}
+
+fn read_checked(path: &Path, limit: u64, regular: bool) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO never waits for a writer. What was opened is then
+    // checked, not what the path named a moment before.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if regular && !file.metadata()?.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             "not a regular file",
         ));
     }
-    read(path, limit)
-}
-
-/// Reads at most `limit` bytes of `path`; a longer file is an `InvalidData` error that
-/// says so (the caller adds which file it is).
-pub fn read(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
