@@ -294,7 +294,7 @@ fn jwt_and_session_secrets_need_256_real_bits() {
         for (v, rule) in [
             ("keyboard cat".to_owned(), "secret-well-known"),
             ("Your-256-Bit-Secret".to_owned(), "secret-well-known"),
-            ("  shhhhh ".to_owned(), "secret-well-known"),
+            ("Shhhhh".to_owned(), "secret-well-known"),
             ("changeme".to_owned(), "secret-placeholder"),
             (alnum(1, 40), "secret-weak"),
             (hex32(2)[..62].to_owned(), "secret-weak"),
@@ -807,4 +807,16 @@ fn every_variable_is_judged_by_what_it_holds() {
         "{:?}",
         e.report
     );
+}
+
+#[test]
+fn regression_trailing_white_space_in_a_secret_is_named_not_scored_as_zero_bits() {
+    let e = eval("sandbox", &[("JWT_SECRET", format!("{}\n", hex32(7)))]);
+    assert_eq!(errors(&e), ["secret-malformed"]);
+    let f = &e.report.findings[0];
+    assert!(f.message.contains("trailing white space"), "{}", f.message);
+    assert!(!e.report.findings.iter().any(|f| f.message.contains("bits")));
+    // A weak value is still weak once trimmed.
+    let e = eval("sandbox", &[("JWT_SECRET", " short ".to_owned())]);
+    assert_eq!(errors(&e), ["secret-malformed", "secret-weak"]);
 }

@@ -428,6 +428,25 @@ fn check_value(
             }
         }
         Kind::Random | Kind::Opaque => {
+            let trimmed = value.trim();
+            if trimmed != value {
+                let (lead, trail) = (
+                    value.len() - value.trim_start().len(),
+                    value.len() - value.trim_end().len(),
+                );
+                findings.push(rules::SECRET_MALFORMED.error_with_fix(
+                    format!(
+                        "{name} has {} white space (often a pasted newline): it would be part of the secret",
+                        match (lead > 0, trail > 0) {
+                            (true, true) => "leading and trailing",
+                            (true, false) => "leading",
+                            _ => "trailing",
+                        }
+                    ),
+                    format!("set {name} without the surrounding white space"),
+                ));
+            }
+            let value = trimmed;
             if is_well_known(value) {
                 findings.push(rules::SECRET_WELL_KNOWN.error(format!(
                     "{name} is a well-known value (a framework default or documentation example)"
