@@ -13,7 +13,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use gardefou_policy::secrets::{entropy, SecretRegistry, FINGERPRINT_MIN_BITS};
@@ -110,11 +110,22 @@ struct RawRegistry {
 /// The registry: per environment, per variable, the fingerprints ever registered (a
 /// rotated secret stays registered: it belonged to its environment and must never serve
 /// another).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Registry {
     key_check: String,
     entries: BTreeMap<Environment, BTreeMap<String, Vec<String>>>,
+    /// Every fingerprint's registrations, so that a lookup costs one hash, not a scan.
+    index: HashMap<u64, Vec<(Environment, String)>, FingerprintHash>,
 }
+
+impl PartialEq for Registry {
+    /// The same key and the same entries (the index follows from them).
+    fn eq(&self, other: &Registry) -> bool {
+        self.key_check == other.key_check && self.entries == other.entries
+    }
+}
+
+impl Eq for Registry {}
 
 /// What [`Registry::register`] did with one value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,6 +146,7 @@ impl Registry {
         Registry {
             key_check: key.check.clone(),
             entries: BTreeMap::new(),
+            index: HashMap::default(),
         }
     }
 
@@ -179,7 +191,9 @@ impl Registry {
                 if !is_var_name(name.get_ref()) {
                     return Err(err(name.span(), "not an environment variable name".into()));
                 }
-                let mut list = Vec::new();
+                let mut list = Vec::with_capacity(fps.len());
+                let mut seen: HashSet<u64, FingerprintHash> =
+                    HashSet::with_capacity_and_hasher(fps.len(), FingerprintHash);
                 for fp in fps {
                     if !is_fp(fp.get_ref()) {
                         return Err(err(
@@ -187,7 +201,7 @@ impl Registry {
                             "a fingerprint is 16 lower-case hex digits".into(),
                         ));
                     }
-                    if list.contains(fp.get_ref()) {
+                    if !seen.insert(fp_bits(fp.get_ref())) {
                         return Err(err(fp.span(), "fingerprint listed twice".into()));
                     }
                     list.push(fp.into_inner());
@@ -196,9 +210,22 @@ impl Registry {
             }
             entries.insert(env, vars);
         }
+        let mut index: HashMap<u64, Vec<(Environment, String)>, FingerprintHash> =
+            HashMap::default();
+        for (env, vars) in &entries {
+            for (name, fps) in vars {
+                for fp in fps {
+                    index
+                        .entry(fp_bits(fp))
+                        .or_default()
+                        .push((*env, name.clone()));
+                }
+            }
+        }
         Ok(Registry {
             key_check: raw.key_check.into_inner(),
             entries,
+            index,
         })
     }
 
@@ -210,14 +237,12 @@ impl Registry {
 
     /// Every `(environment, variable)` holding this fingerprint.
     pub fn lookup(&self, fingerprint: &str) -> Vec<(Environment, String)> {
-        let mut out = Vec::new();
-        for (env, vars) in &self.entries {
-            for (name, fps) in vars {
-                if fps.iter().any(|f| f == fingerprint) {
-                    out.push((*env, name.clone()));
-                }
-            }
-        }
+        let mut out = self
+            .index
+            .get(&fp_bits(fingerprint))
+            .cloned()
+            .unwrap_or_default();
+        out.sort();
         out
     }
 
@@ -253,6 +278,10 @@ impl Registry {
             Registered::Unchanged(fp)
         } else {
             list.push(fp.clone());
+            self.index
+                .entry(fp_bits(&fp))
+                .or_default()
+                .push((env, name.to_owned()));
             Registered::Added(fp)
         }
     }
@@ -293,6 +322,39 @@ impl SecretRegistry for Keyed<'_> {
 
     fn short_fingerprint(&self, value: &str) -> String {
         self.key.fingerprint(value)[..8].to_owned()
+    }
+}
+
+/// A fingerprint (16 hex digits, checked by [`is_fp`]) as the number it spells.
+fn fp_bits(fp: &str) -> u64 {
+    u64::from_str_radix(fp, 16).unwrap_or(u64::MAX)
+}
+
+/// Fingerprints are keyed HMAC outputs, uniformly distributed: they hash themselves.
+#[derive(Clone, Copy, Default)]
+struct FingerprintHash;
+
+impl std::hash::BuildHasher for FingerprintHash {
+    type Hasher = FingerprintHasher;
+    fn build_hasher(&self) -> FingerprintHasher {
+        FingerprintHasher(0)
+    }
+}
+
+#[derive(Default)]
+struct FingerprintHasher(u64);
+
+impl std::hash::Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
     }
 }
 
