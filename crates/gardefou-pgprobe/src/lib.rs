@@ -283,7 +283,11 @@ pub fn config(url: &ConnUrl) -> Result<tokio_postgres::Config, ProbeError> {
     c.ssl_mode(match url.sslmode() {
         _ if unix => Tm::Disable,
         Some(SslMode::Disable) => Tm::Disable,
-        Some(SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) => Tm::Require,
+        Some(SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull | SslMode::NoVerify) => {
+            Tm::Require
+        }
+        // node-postgres and postgres.js read `ssl=true` as TLS required.
+        None if matches!(url.param(Param::Ssl), Some("true" | "1")) => Tm::Require,
         Some(SslMode::Allow | SslMode::Prefer) | None => Tm::Prefer,
     });
     c.channel_binding(match url.channel_binding() {

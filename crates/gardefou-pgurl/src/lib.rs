@@ -104,18 +104,24 @@
 //!   `PGDATABASE` or the user name. A `/` inside it, `.`/`..` (dropped by
 //!   WHATWG path parsing), and percent-encoded `; / ? : @ & = + $ , #` (left
 //!   encoded by node's `decodeURI`, decoded by libpq) are refused.
-//! * **Only allowlisted query keys** (§1, §2, §4, §7, §8, §13): `sslmode`,
-//!   `channel_binding`, `connect_timeout`, `application_name`, `sslrootcert`,
-//!   `sslcert`, `sslkey`, `sslsni=1` and `host` (socket idiom only). `host`,
-//!   `hostaddr`, `port`, `dbname`, `user`, `password` override the URL's own
-//!   parts; `options` sets server settings and Neon's `endpoint=`; `service`
-//!   and `passfile` read files that can point anywhere. Unknown keys are
-//!   refused: libpq itself rejects unknown keys (Prisma's `schema=`,
-//!   `pgbouncer=`), and `ssl=true` means `sslmode=require` to libpq but only
-//!   "TLS on" to node — write `sslmode=` instead. Duplicates (node keeps the
-//!   last), empty values (libpq falls back to the environment), a raw `+` (a
-//!   space to node, a `+` to libpq) and a second `=` (an error in libpq, part
-//!   of the value elsewhere) are refused.
+//! * **Only allowlisted query keys** (§1, §2, §4, §7, §8, §13): `sslmode`
+//!   (with node-postgres' `no-verify`), `channel_binding`, `connect_timeout`,
+//!   `application_name`, `sslrootcert`, `sslcert`, `sslkey`, `sslsni=1`, `host`
+//!   (socket idiom only), and the forms Prisma, Neon and the Node drivers
+//!   document, each with a closed set of values, none of which can change the
+//!   server, database or role any client reaches: `schema` (an identifier),
+//!   `pgbouncer=true|false`, `connection_limit`, `pool_timeout` (digits),
+//!   `target_session_attrs` (one host: it can refuse, never redirect),
+//!   `keepalives=0|1`, `sslnegotiation=postgres|direct`, `client_encoding`,
+//!   `ssl=true|false|1|0`. A client that does not know a key either ignores it
+//!   (node-postgres) or refuses to connect (libpq): neither reaches another
+//!   server. `host`, `hostaddr`, `port`, `dbname`, `user`, `password` override
+//!   the URL's own parts; `options` sets server settings and Neon's
+//!   `endpoint=`; `service` and `passfile` read files that can point anywhere.
+//!   Other keys are refused. Duplicates (node keeps the last), empty values
+//!   (libpq falls back to the environment), a raw `+` (a space to node, a `+`
+//!   to libpq) and a second `=` (an error in libpq, part of the value
+//!   elsewhere) are refused.
 //!
 //! # What this crate does not decide
 //!
@@ -169,6 +175,9 @@ pub enum SslMode {
     Require,
     VerifyCa,
     VerifyFull,
+    /// node-postgres' `no-verify`: encrypted, certificate not checked (libpq refuses the
+    /// value and does not connect).
+    NoVerify,
 }
 
 impl SslMode {
@@ -181,6 +190,7 @@ impl SslMode {
             SslMode::Require => "require",
             SslMode::VerifyCa => "verify-ca",
             SslMode::VerifyFull => "verify-full",
+            SslMode::NoVerify => "no-verify",
         }
     }
 
@@ -192,6 +202,7 @@ impl SslMode {
             "require" => SslMode::Require,
             "verify-ca" => SslMode::VerifyCa,
             "verify-full" => SslMode::VerifyFull,
+            "no-verify" => SslMode::NoVerify,
             _ => return None,
         })
     }
@@ -240,6 +251,24 @@ pub enum Param {
     SslSni,
     /// Only in the Unix-socket idiom `postgresql://u@/db?host=/dir`.
     Host,
+    /// Prisma's `schema` (an identifier): the search path, not the server.
+    Schema,
+    /// Prisma's `pgbouncer=true|false`.
+    PgBouncer,
+    /// Prisma's `connection_limit` (digits).
+    ConnectionLimit,
+    /// Prisma's `pool_timeout` (digits).
+    PoolTimeout,
+    /// libpq's `target_session_attrs`: with one host, it can refuse, never redirect.
+    TargetSessionAttrs,
+    /// libpq's `keepalives` (0 or 1).
+    Keepalives,
+    /// libpq 17's `sslnegotiation=postgres|direct` (Neon documents `direct`).
+    SslNegotiation,
+    /// `client_encoding` (letters, digits, `_`, `-`).
+    ClientEncoding,
+    /// node-postgres' and postgres.js' `ssl=true|false|1|0`.
+    Ssl,
 }
 
 impl Param {
@@ -255,6 +284,15 @@ impl Param {
             Param::SslKey => "sslkey",
             Param::SslSni => "sslsni",
             Param::Host => "host",
+            Param::Schema => "schema",
+            Param::PgBouncer => "pgbouncer",
+            Param::ConnectionLimit => "connection_limit",
+            Param::PoolTimeout => "pool_timeout",
+            Param::TargetSessionAttrs => "target_session_attrs",
+            Param::Keepalives => "keepalives",
+            Param::SslNegotiation => "sslnegotiation",
+            Param::ClientEncoding => "client_encoding",
+            Param::Ssl => "ssl",
         }
     }
 }

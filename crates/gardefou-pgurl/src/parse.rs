@@ -286,6 +286,15 @@ fn parse_query(raw: &str) -> Result<Vec<(Param, String)>, UrlError> {
             "sslkey" => Param::SslKey,
             "sslsni" => Param::SslSni,
             "host" => Param::Host,
+            "schema" => Param::Schema,
+            "pgbouncer" => Param::PgBouncer,
+            "connection_limit" => Param::ConnectionLimit,
+            "pool_timeout" => Param::PoolTimeout,
+            "target_session_attrs" => Param::TargetSessionAttrs,
+            "keepalives" => Param::Keepalives,
+            "sslnegotiation" => Param::SslNegotiation,
+            "client_encoding" => Param::ClientEncoding,
+            "ssl" => Param::Ssl,
             "hostaddr" => return Err(err(K::HostaddrParam)),
             "port" => return Err(err(K::PortParam)),
             "dbname" => return Err(err(K::DbnameParam)),
@@ -308,6 +317,30 @@ fn parse_query(raw: &str) -> Result<Vec<(Param, String)>, UrlError> {
             Param::ChannelBinding => ChannelBinding::from_str_exact(&value).is_some(),
             Param::ConnectTimeout => value.len() <= 9 && value.bytes().all(|b| b.is_ascii_digit()),
             Param::SslSni => value == "1",
+            Param::Schema => {
+                value.len() <= 63
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    && !value.as_bytes()[0].is_ascii_digit()
+            }
+            Param::PgBouncer => matches!(value.as_str(), "true" | "false"),
+            Param::ConnectionLimit | Param::PoolTimeout => {
+                value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit())
+            }
+            Param::TargetSessionAttrs => matches!(
+                value.as_str(),
+                "any" | "read-write" | "read-only" | "primary" | "standby" | "prefer-standby"
+            ),
+            Param::Keepalives => matches!(value.as_str(), "0" | "1"),
+            Param::SslNegotiation => matches!(value.as_str(), "postgres" | "direct"),
+            Param::ClientEncoding => {
+                value.len() <= 32
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            }
+            Param::Ssl => matches!(value.as_str(), "true" | "false" | "1" | "0"),
             Param::ApplicationName | Param::SslRootCert | Param::SslCert | Param::SslKey => true,
             // checked by the caller, which knows the authority
             Param::Host => true,

@@ -72,6 +72,31 @@ impl WithoutHost for gardefou_pgurl::ConnUrl {
 
 fn must_allow() -> Vec<(&'static str, Host, u16, &'static str)> {
     vec![
+        // The query forms Prisma, Neon and the Node drivers document: none moves the target.
+        (
+            "postgresql://{cred}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech/neondb?sslmode=require&pgbouncer=true&connection_limit=1&pool_timeout=20&schema=public",
+            neon("ep-cool-darkness-123456", true, R),
+            5432,
+            "neondb",
+        ),
+        (
+            "postgresql://{cred}@ep-cool-darkness-123456.eu-west-2.aws.neon.tech/neondb?sslmode=require&sslnegotiation=direct&target_session_attrs=read-write&keepalives=1&client_encoding=UTF8",
+            neon("ep-cool-darkness-123456", false, R),
+            5432,
+            "neondb",
+        ),
+        (
+            "postgres://{cred}@ep-cool-darkness-123456.eu-west-2.aws.neon.tech/neondb?ssl=true",
+            neon("ep-cool-darkness-123456", false, R),
+            5432,
+            "neondb",
+        ),
+        (
+            "postgresql://{cred}@localhost:6543/koomy?sslmode=no-verify",
+            Host::Domain("localhost".into()),
+            6543,
+            "koomy",
+        ),
         // Neon's own strings (the other direction of the threat model).
         (
             "postgresql://{cred}@ep-cool-darkness-123456-pooler.eu-west-2.aws.neon.tech/neondb?sslmode=require&channel_binding=require",
@@ -673,7 +698,7 @@ fn must_refuse() -> Vec<(&'static str, K)> {
             K::InvalidParamValue,
         ),
         (
-            "postgresql://koomy@localhost/koomy?sslmode=no-verify",
+            "postgresql://koomy@localhost/koomy?sslmode=No-Verify",
             K::InvalidParamValue,
         ),
         (
@@ -693,16 +718,36 @@ fn must_refuse() -> Vec<(&'static str, K)> {
             K::InvalidParamValue,
         ),
         (
-            "postgresql://koomy@localhost/koomy?ssl=true",
-            K::UnknownParam,
+            "postgresql://koomy@localhost/koomy?ssl=yes",
+            K::InvalidParamValue,
         ),
         (
-            "postgresql://koomy@localhost/koomy?schema=public",
-            K::UnknownParam,
+            "postgresql://koomy@localhost/koomy?schema=1public",
+            K::InvalidParamValue,
         ),
         (
-            "postgresql://koomy@localhost/koomy?pgbouncer=true",
-            K::UnknownParam,
+            "postgresql://koomy@localhost/koomy?schema=a.b",
+            K::InvalidParamValue,
+        ),
+        (
+            "postgresql://koomy@localhost/koomy?pgbouncer=1",
+            K::InvalidParamValue,
+        ),
+        (
+            "postgresql://koomy@localhost/koomy?connection_limit=-1",
+            K::InvalidParamValue,
+        ),
+        (
+            "postgresql://koomy@localhost/koomy?sslnegotiation=tls",
+            K::InvalidParamValue,
+        ),
+        (
+            "postgresql://koomy@localhost/koomy?keepalives=2",
+            K::InvalidParamValue,
+        ),
+        (
+            "postgresql://koomy@localhost/koomy?pgbouncer=true&pgbouncer=false",
+            K::DuplicateParam,
         ),
         (
             "postgresql://koomy@localhost/koomy?SSLMODE=require",
@@ -713,7 +758,11 @@ fn must_refuse() -> Vec<(&'static str, K)> {
             K::UnknownParam,
         ),
         (
-            "postgresql://koomy@localhost/koomy?target_session_attrs=any",
+            "postgresql://koomy@localhost/koomy?target_session_attrs=readwrite",
+            K::InvalidParamValue,
+        ),
+        (
+            "postgresql://koomy@localhost/koomy?sslcompression=1",
             K::UnknownParam,
         ),
         (
@@ -857,10 +906,10 @@ fn loopback() {
 
 #[test]
 fn unknown_param_name_is_shown_only_when_safe() {
-    let e = parse("postgresql://koomy@localhost/k?ssl=true").unwrap_err();
+    let e = parse("postgresql://koomy@localhost/k?gssencmode=disable").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "DATABASE_URL has an unknown query parameter `ssl`"
+        "DATABASE_URL has an unknown query parameter `gssencmode`"
     );
     let e = parse("postgresql://koomy@localhost/k?ssl%6Dode=require").unwrap_err();
     assert_eq!(e.to_string(), "DATABASE_URL has an unknown query parameter");

@@ -204,7 +204,7 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
         }
         let encrypted = matches!(
             target.url.sslmode(),
-            Some(SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull)
+            Some(SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull | SslMode::NoVerify)
         );
         if !target.url.host().is_loopback() && !encrypted {
             findings.push(rules::DATABASE_URL_TLS_OPTIONAL.warning(format!(

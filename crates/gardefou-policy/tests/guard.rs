@@ -267,7 +267,7 @@ fn must_refuse() {
         (
             "local",
             "development",
-            "postgresql://koomy@localhost/koomy?ssl=true",
+            "postgresql://koomy@localhost/koomy?ssl=yes",
             "database-url-invalid",
         ),
         (
