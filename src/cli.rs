@@ -224,7 +224,7 @@ pub struct IdentityArgs {
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// The policy file [default: $GARDEFOU_POLICY, else ./gardefou.toml, else built-in].
+    /// The policy file [default: $GARDEFOU_POLICY, else the nearest gardefou.toml upwards, else built-in].
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
 }

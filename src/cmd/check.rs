@@ -27,7 +27,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Human => write_human(&mut out, &evaluation)?,
+        Format::Human => write_human(&mut out, &evaluation, policy_file.as_deref())?,
         Format::Json => {
             let environment = evaluation
                 .environment
@@ -48,8 +48,22 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
 }
 
 /// The human report, with a summary naming the environment and the database it identified.
-pub fn write_human(out: &mut dyn Write, evaluation: &Evaluation) -> std::io::Result<()> {
-    human::write(out, &evaluation.report, Some(&subject(evaluation)))
+/// The report, then the verdict line, which names the environment, the database and the
+/// policy file that decided (or the built-in policy).
+pub fn write_human(
+    out: &mut dyn Write,
+    evaluation: &Evaluation,
+    policy_file: Option<&std::path::Path>,
+) -> std::io::Result<()> {
+    let policy = match policy_file {
+        Some(p) => format!("policy {}", p.display()),
+        None => "built-in policy".to_owned(),
+    };
+    human::write(
+        out,
+        &evaluation.report,
+        Some(&format!("{}; {policy}", subject(evaluation))),
+    )
 }
 
 fn subject(evaluation: &Evaluation) -> String {

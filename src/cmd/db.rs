@@ -22,7 +22,7 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
 }
 
 fn stamp(args: StampArgs) -> Result<ExitCode> {
-    let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
+    let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let mut evaluation = evaluate(&policy, &env_source::process());
     let mut out = std::io::stdout().lock();
     let (Some(env), Some(target), true) = (
@@ -30,7 +30,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         evaluation.database.as_ref(),
         evaluation.is_allowed(),
     ) else {
-        write_human(&mut out, &evaluation)?;
+        write_human(&mut out, &evaluation, policy_file.as_deref())?;
         writeln!(out, "not stamped: the static check must pass first")?;
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
@@ -108,7 +108,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         }
         Err(f) => {
             evaluation.report.findings.push(f);
-            write_human(&mut out, &evaluation)?;
+            write_human(&mut out, &evaluation, policy_file.as_deref())?;
             Ok(ExitCode::from(EXIT_REFUSED))
         }
     }

@@ -47,7 +47,11 @@ pub fn guard_then_exec(
     extra(&policy, &mut evaluation, &vars);
     drop(vars);
     append_live_findings(&policy, &mut evaluation, purpose);
-    write_human(&mut std::io::stderr().lock(), &evaluation)?;
+    write_human(
+        &mut std::io::stderr().lock(),
+        &evaluation,
+        policy_file.as_deref(),
+    )?;
     if !evaluation.is_allowed() {
         return Ok(ExitCode::from(EXIT_REFUSED));
     }

@@ -570,7 +570,10 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
 #[test]
 fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
     let child = ["sh", "-c", "echo child-ran"];
     let sandbox = "postgresql://koomy@localhost:6543/koomy";
     let production_key = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
@@ -599,6 +602,18 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
     // DOTENV_CONFIG_OVERRIDE=false is true to dotenv: the file's live key overrides.
     let live = format!("STRIPE_SECRET_KEY={production_key}\n");
     let test_key = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+    // Without the override the environment's test key stays: the static check passes
+    // and the live probe runs (nothing listens there: that is the only refusal).
+    let (code, _, err) = run(
+        &[(".env", live.clone())],
+        &[("STRIPE_SECRET_KEY", &test_key)],
+        &child,
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("error[database-unreachable]") && !err.contains("stripe"),
+        "{err}"
+    );
     let (code, out, err) = run(
         &[(".env", live.clone())],
         &[
@@ -670,4 +685,26 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
     for piece in production_key.as_bytes().windows(8) {
         assert!(!err.contains(std::str::from_utf8(piece).unwrap()), "{err}");
     }
+}
+
+#[test]
+fn the_policy_is_found_from_a_subdirectory_and_named() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
+    let sub = env.path("src/server");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = env
+        .cmd(&vars("sandbox", "postgresql://koomy@localhost:6543/koomy"))
+        .arg("check")
+        .current_dir(&sub)
+        .output()
+        .unwrap();
+    let text = render(&out, env.dir.path());
+    // The built-in policy lists no sandbox database: allowed only with the project's.
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("error["), "{text}");
+    assert!(text.contains("; policy [TMP]/gardefou.toml)"), "{text}");
 }

@@ -1,7 +1,7 @@
 //! Finds and reads what gardefou is pointed at, the same way for the `gardefou` command and
 //! for a Rust backend (`gardefou-axum`, `koomy-api`):
 //!
-//! - the policy: `--policy FILE`, else `$GARDEFOU_POLICY`, else `./gardefou.toml`, else the
+//! - the policy: `--policy FILE`, else `$GARDEFOU_POLICY`, else the nearest `gardefou.toml` upwards, else the
 //!   built-in policy ([`load_policy`]);
 //! - the secrets registry: `--registry FILE`, else `gardefou.secrets.toml` beside the policy
 //!   file, else in the current directory ([`registry_path`], [`read_registry`]), with its key
@@ -91,28 +91,45 @@ pub fn process_env() -> EnvVars {
     vars
 }
 
-/// Loads the policy, with the path of the file it came from (`None`: built-in).
+/// The first `gardefou.toml` in the current directory or one of its parents (as Cargo
+/// finds `Cargo.toml`): a command run in a subdirectory of the project uses the project's
+/// policy, not the built-in one. Only "does not exist" moves on; a file that exists but
+/// cannot be inspected is an error.
+fn find_upwards() -> Result<Option<PathBuf>, SourceError> {
+    let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    for dir in start.ancestors() {
+        let candidate = dir.join("gardefou.toml");
+        match candidate.symlink_metadata() {
+            Ok(_) => {
+                // Named relative to where the command runs when it is here.
+                return Ok(Some(if dir == start {
+                    PathBuf::from("gardefou.toml")
+                } else {
+                    candidate
+                }));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(cause) => {
+                return Err(SourceError::PolicyUnreadable {
+                    path: candidate,
+                    cause,
+                })
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Loads the policy, with the path of the file it came from (`None`: built-in): `explicit`,
+/// else `$GARDEFOU_POLICY`, else the nearest `gardefou.toml` upwards from the current
+/// directory, else the built-in policy.
 pub fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>), SourceError> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => match std::env::var_os(GARDEFOU_POLICY) {
             Some(p) if p.is_empty() => return Err(SourceError::PolicyVariableEmpty),
             Some(p) => Some(PathBuf::from(p)),
-            None => {
-                let default = PathBuf::from("gardefou.toml");
-                // Only "does not exist" falls back to the built-in policy; a file that
-                // exists but cannot be read is an error.
-                match default.symlink_metadata() {
-                    Ok(_) => Some(default),
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                    Err(cause) => {
-                        return Err(SourceError::PolicyUnreadable {
-                            path: default,
-                            cause,
-                        })
-                    }
-                }
-            }
+            None => find_upwards()?,
         },
     };
     let Some(path) = path else {

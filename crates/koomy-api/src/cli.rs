@@ -24,7 +24,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// The gardefou policy file (default: $GARDEFOU_POLICY, else ./gardefou.toml, else
+    /// The gardefou policy file (default: $GARDEFOU_POLICY, else the nearest gardefou.toml upwards, else
     /// the built-in Koomy policy).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

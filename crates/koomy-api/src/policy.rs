@@ -1,5 +1,5 @@
 //! The policy file and the secrets registry, found the way the `gardefou` command finds
-//! them: the policy from `--policy FILE`, else `$GARDEFOU_POLICY`, else `./gardefou.toml`,
+//! them: the policy from `--policy FILE`, else `$GARDEFOU_POLICY`, else the nearest `gardefou.toml` upwards,
 //! else the built-in policy; the registry from `--registry FILE`, else
 //! `gardefou.secrets.toml` beside the policy file, else in the current directory, with
 //! its key in `GARDEFOU_SECRETS_KEY`.
