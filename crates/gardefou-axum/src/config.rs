@@ -257,17 +257,25 @@ impl GuardedConfig {
                 .collect(),
             Purpose::Run => Vec::new(),
         };
-        match gardefou_pgprobe::prove_in_transaction(
-            client,
+        let target = self.target();
+        let probe = gardefou_pgprobe::read_in_transaction(client).await;
+        // A session can give itself `neon.*` values that PostgreSQL does not list in
+        // pg_settings (placeholders): in a transaction they must be the ones the start-up
+        // proof read on a fresh session.
+        if let Ok(p) = &probe {
+            if p.identity.neon != self.identity.neon {
+                findings.push(gardefou_pgprobe::rules::DATABASE_IDENTITY_FORGED.error(format!(
+                    "the Neon ids this transaction sees at {target} are not the ones the start-up proof read"
+                )));
+            }
+        }
+        findings.extend(gardefou_pgprobe::verify::verify(
             &self.policy,
             self.environment,
+            &target,
+            &probe,
             purpose,
-            &self.target(),
-        )
-        .await
-        {
-            Ok(report) | Err(report) => findings.extend(report.findings),
-        }
+        ));
         let report = Report::new(findings);
         if report.is_denied() {
             Err(StartError::Refused(report))

@@ -74,8 +74,8 @@ pub struct Identity {
     /// Identity settings that a client, a session or the database itself set: never
     /// trusted, always refused.
     pub forged: Vec<ForgedSetting>,
-    /// `pg_relation_filepath` of `pg_class` (`base/<database OID>/<file>`): what a pool's
-    /// later connections compare cheaply with the fully proven one.
+    /// [`SERVER_INSTANCE`]: what a pool's later connections compare cheaply with the
+    /// fully proven one.
     #[serde(skip)]
     pub catalog_path: Option<String>,
 }
@@ -116,7 +116,21 @@ pub struct Catalog {
     pub own_pin: Option<String>,
     /// `session_replication_role` (`origin` unless a superuser changed it).
     pub replication_role: String,
+    /// The gardefou tables' definitions (see `objects::shapes_sql`).
+    pub shapes: Option<String>,
+    /// Ways this database reaches other servers: foreign servers, `postgres_fdw`, `dblink`.
+    pub foreign_access: Vec<String>,
 }
+
+/// What tells one running server and database from another, cheaply: the file of
+/// `pg_class` (`base/<database OID>/<file>`), when the postmaster started, and the address
+/// and port the server sees. A physical copy (`pg_basebackup`, a snapshot) keeps the system
+/// identifier and the OIDs, not its start time; a restart only costs one full proof.
+/// The start time is read as microseconds since the epoch: its text form would follow the
+/// session's `TimeZone` and `DateStyle`.
+pub(crate) const SERVER_INSTANCE: &str = "pg_catalog.concat_ws('|', pg_catalog.pg_relation_filepath('1259'), \
+     pg_catalog.int8(pg_catalog.date_part('epoch', pg_catalog.pg_postmaster_start_time()) OPERATOR(pg_catalog.*) 1000000), \
+     pg_catalog.inet_server_addr(), pg_catalog.inet_server_port())";
 
 /// Fixes the name resolution of the statements that follow in the same implicit
 /// transaction: catalog functions, operators and types cannot be shadowed by a schema
@@ -199,7 +213,12 @@ pub(crate) fn sql() -> String {
                AND pg_catalog.strpos(d.description, '{pin}') > 0)",
             pin = crate::objects::PIN_MARK
         ),
-        "pg_catalog.pg_relation_filepath(1259::pg_catalog.oid)".into(),
+        SERVER_INSTANCE.into(),
+        format!("({})", crate::objects::shapes_sql("g.oid")),
+        "(SELECT pg_catalog.string_agg(x.what, ',' ORDER BY x.what) FROM ( \
+           SELECT 'foreign server ' || s.srvname::pg_catalog.text AS what FROM pg_catalog.pg_foreign_server s \
+           UNION ALL SELECT 'extension ' || e.extname::pg_catalog.text FROM pg_catalog.pg_extension e \
+             WHERE e.extname IN ('postgres_fdw', 'dblink')) x)".into(),
     ]);
     format!(
         "SELECT {} FROM (SELECT 1) one \
@@ -283,11 +302,14 @@ pub(crate) fn from_row(row: &SimpleQueryRow) -> (Identity, Catalog) {
         data_marks: list(c + 11),
         pinned_databases: list(c + 12),
         own_pin: get(c + 13),
+        shapes: get(c + 15),
+        foreign_access: list(c + 16),
     };
     let identity = Identity {
         catalog_path: get(c + 14),
         ..identity
     };
+
     (identity, catalog)
 }
 
@@ -296,7 +318,10 @@ pub(crate) fn from_row(row: &SimpleQueryRow) -> (Identity, Catalog) {
 /// [`crate::pool`]). A fresh backend pays for every catalog a query touches; this one
 /// touches `pg_database` (already read at connection start-up), the control file and,
 /// only on a Neon compute, `pg_settings` (to refuse identity a session could have set).
-pub(crate) async fn same_database(client: &tokio_postgres::Client, proven: &Identity) -> bool {
+pub(crate) async fn same_database(
+    client: &impl tokio_postgres::GenericClient,
+    proven: &Identity,
+) -> bool {
     let Some(path) = &proven.catalog_path else {
         return false;
     };
@@ -305,24 +330,21 @@ pub(crate) async fn same_database(client: &tokio_postgres::Client, proven: &Iden
     // file path of `pg_class` (OID 1259, an untyped literal read by `regclass`'s input
     // without a cast) is `base/<database OID>/<file>`: the database, without planning a
     // query over a catalog a fresh backend has not read yet.
-    let mut sql = "SELECT pg_catalog.pg_relation_filepath('1259'), c.system_identifier".to_owned();
+    let mut sql = format!("SELECT {SERVER_INSTANCE}, c.system_identifier");
     if neon {
         // On Neon, branches can share the system identifier: the ids, as the server's
         // own configuration set them.
         for name in NEON_SETTINGS {
             sql.push_str(&format!(", pg_catalog.current_setting('{name}', true)"));
         }
+        // No operator and no SET: this may run inside the caller's transaction.
         sql.push_str(&format!(
-            ", (SELECT pg_catalog.count(*) FROM pg_catalog.pg_settings s WHERE s.name LIKE 'neon.%' AND s.source NOT IN ({}))",
+            ", (SELECT pg_catalog.count(*) FROM pg_catalog.pg_settings s WHERE pg_catalog.starts_with(s.name, 'neon.') \
+               AND pg_catalog.array_position(ARRAY[{}]::pg_catalog.text[], s.source) IS NULL)",
             TRUSTED_SOURCES.map(|t| format!("'{t}'")).join(", ")
         ));
     }
     sql.push_str(" FROM pg_catalog.pg_control_system() c");
-    let sql = if neon {
-        format!("{FIX_SEARCH_PATH}; {sql}")
-    } else {
-        sql
-    };
     let Ok(messages) = client.simple_query(&sql).await else {
         return false;
     };

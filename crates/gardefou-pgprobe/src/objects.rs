@@ -68,7 +68,7 @@ END
 /// valid stamp of `expected` bound to it, with none of production's marks when `expected`
 /// is not production. The same decision as the Rust probe's, minus what only the policy
 /// file knows (which Neon endpoints and pinned servers belong to which environment).
-pub(crate) const ASSERT_BODY: &str = r#"
+const ASSERT_TEMPLATE: &str = r#"
 DECLARE
   st gardefou.stamp%ROWTYPE;
   n integer;
@@ -91,16 +91,21 @@ BEGIN
   IF current_setting('session_replication_role') <> 'origin' THEN
     RAISE EXCEPTION 'gardefou: refused: session_replication_role is not origin, so the stamp''s triggers do not fire';
   END IF;
-  SELECT count(*) INTO n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-   WHERE c.relnamespace = 'gardefou'::regnamespace;
-  IF n <> 6 OR EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-       WHERE c.relnamespace = 'gardefou'::regnamespace
-         AND (t.tgenabled NOT IN ('O', 'A') OR t.tgfoid <> 'gardefou.protect_stamp()'::regprocedure))
+  IF (SELECT string_agg(t.tgname || ' ' || pg_get_triggerdef(t.oid), E'\n' ORDER BY t.tgname COLLATE "C")
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       WHERE c.relnamespace = 'gardefou'::regnamespace AND NOT t.tgisinternal AND t.tgenabled IN ('O', 'A'))
+       IS DISTINCT FROM (SELECT string_agg(t.tgname || ' ' || pg_get_triggerdef(t.oid), E'\n' ORDER BY t.tgname COLLATE "C")
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       WHERE c.relnamespace = 'gardefou'::regnamespace AND NOT t.tgisinternal)
+     OR (SELECT string_agg(t.tgname || ' ' || pg_get_triggerdef(t.oid), E'\n' ORDER BY t.tgname COLLATE "C")
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+       WHERE c.relnamespace = 'gardefou'::regnamespace AND NOT t.tgisinternal) IS DISTINCT FROM @TRIGGERS@
+     OR (@SHAPES_SQL@) IS DISTINCT FROM @SHAPES@
      OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = 'gardefou'::regnamespace
          AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND (c.relkind <> 'r' OR c.relrowsecurity OR c.relhasrules))
      OR EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
          WHERE c.relnamespace = 'gardefou'::regnamespace) THEN
-    RAISE EXCEPTION 'gardefou: refused: the protection of gardefou.stamp was changed (triggers, rules or row security)';
+    RAISE EXCEPTION 'gardefou: refused: the protection of gardefou.stamp was changed (triggers, table definitions, rules or row security)';
   END IF;
   live_sysid := (SELECT system_identifier::text FROM pg_control_system());
   live_oid := (SELECT oid FROM pg_database WHERE datname = current_database());
@@ -141,6 +146,10 @@ BEGIN
       RAISE EXCEPTION 'gardefou: refused: this server is not the one production''s stamp pinned';
     END IF;
   ELSE
+    IF EXISTS (SELECT 1 FROM pg_foreign_server)
+       OR EXISTS (SELECT 1 FROM pg_extension WHERE extname IN ('postgres_fdw', 'dblink')) THEN
+      RAISE EXCEPTION 'gardefou: refused: % can reach other servers (postgres_fdw or dblink)', current_database();
+    END IF;
     IF EXISTS (SELECT 1 FROM pg_shdescription d WHERE d.classoid = 'pg_database'::regclass
         AND strpos(d.description, 'gardefou: production server') > 0) THEN
       RAISE EXCEPTION 'gardefou: refused: a database of this server is production: every database on it is production';
@@ -185,6 +194,53 @@ pub(crate) const TRIGGERS: [(&str, &str); 6] = [
     ),
 ];
 
+/// Each gardefou table as the catalog describes it: `name:columns (! for NOT NULL):check,
+/// unique, primary, exclusion and foreign-key constraints:inheritance links:indexes`, one per
+/// line by name. A constraint, column, index or child added by hand (which could make a
+/// restore's lineage row fail to insert, silently) changes it.
+pub(crate) fn shapes_sql(schema: &str) -> String {
+    format!(
+        "SELECT pg_catalog.string_agg(c.relname::pg_catalog.text || ':' || \
+           (SELECT pg_catalog.string_agg(a.attname::pg_catalog.text || CASE WHEN a.attnotnull THEN '!' ELSE '' END, ',' ORDER BY a.attnum) \
+              FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) || ':' || \
+           (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype IN ('c', 'u', 'p', 'x', 'f', 't')) || ':' || \
+           (SELECT pg_catalog.count(*) FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid OR i.inhrelid = c.oid) || ':' || \
+           (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index x WHERE x.indrelid = c.oid), \
+           E'\\n' ORDER BY c.relname COLLATE \"C\") \
+         FROM pg_catalog.pg_class c WHERE c.relnamespace = {schema} AND c.relkind IN ('r', 'p')"
+    )
+}
+
+/// [`shapes_sql`]'s value for the tables gardefou creates.
+pub(crate) const SHAPES: &str = "lineage:environment!,system_identifier,database_oid!,database_name!,neon_project_id,neon_branch_id,marked_at!:1:0:0\n\
+stamp:singleton!,format!,environment!,system_identifier,database_oid!,database_name!,neon_project_id,neon_branch_id,neon_timeline_id,neon_endpoint_id,server_version!,stamped_at!,stamped_by!:4:0:1\n\
+stamp_history:singleton!,format!,environment!,system_identifier,database_oid!,database_name!,neon_project_id,neon_branch_id,neon_timeline_id,neon_endpoint_id,server_version!,stamped_at!,stamped_by!,replaced_at!,replaced_by!:0:0:0";
+
+/// The body of `gardefou.assert_environment(expected text, purpose text)`: it recomputes
+/// the live identity on the server and raises unless the session's database carries a
+/// valid stamp of `expected` bound to it — the triggers and tables as gardefou wrote them —
+/// with none of production's marks and no way to reach other servers when `expected` is
+/// not production. The same decision as the Rust probe's, minus what only the policy file
+/// knows (which Neon endpoints and pinned servers belong to which environment).
+pub(crate) fn assert_body() -> String {
+    let triggers: Vec<String> = TRIGGERS
+        .iter()
+        .map(|(name, def)| format!("{name} {def}"))
+        .collect();
+    ASSERT_TEMPLATE
+        .replace("@TRIGGERS@", &literal(&triggers.join("\n")))
+        .replace(
+            "@SHAPES_SQL@",
+            &shapes_sql("'gardefou'::pg_catalog.regnamespace"),
+        )
+        .replace("@SHAPES@", &literal(SHAPES))
+}
+
+/// A SQL string literal.
+pub(crate) fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
 /// The SQL proof function: `SELECT gardefou.assert_environment('sandbox', 'seed')` raises
 /// unless the session's database proves that environment for that purpose.
 pub const ASSERT_FUNCTION: &str = "gardefou.assert_environment";
@@ -209,7 +265,8 @@ COMMENT ON TABLE gardefou.lineage IS 'gardefou: production''s mark on its data; 
     let _ = write!(
         sql,
         "CREATE OR REPLACE FUNCTION gardefou.protect_stamp() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $gardefou${PROTECT_BODY}$gardefou$;\n\
-         CREATE OR REPLACE FUNCTION gardefou.assert_environment(expected text, purpose text DEFAULT 'run') RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $gardefou${ASSERT_BODY}$gardefou$;\n"
+         CREATE OR REPLACE FUNCTION gardefou.assert_environment(expected text, purpose text DEFAULT 'run') RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $gardefou${}$gardefou$;\n",
+        assert_body()
     );
     // Exactly gardefou's triggers: any other trigger on these tables goes.
     sql.push_str(
@@ -225,7 +282,12 @@ END $gardefou$;\n",
         sql.push_str(";\n");
     }
     sql.push_str(
-        "REVOKE ALL ON SCHEMA gardefou FROM PUBLIC;
+        "-- Any role may add production's mark (a restore run by a least-privilege role must carry
+-- it): an insert can only make a database refuse. Reading the stamp needs the grants.
+REVOKE ALL ON SCHEMA gardefou FROM PUBLIC;
+GRANT USAGE ON SCHEMA gardefou TO PUBLIC;
+REVOKE ALL ON gardefou.stamp, gardefou.stamp_history, gardefou.lineage FROM PUBLIC;
+GRANT INSERT ON gardefou.lineage TO PUBLIC;
 REVOKE ALL ON FUNCTION gardefou.assert_environment(text, text) FROM PUBLIC;
 ALTER TABLE gardefou.stamp DISABLE ROW LEVEL SECURITY;
 ALTER TABLE gardefou.stamp_history DISABLE ROW LEVEL SECURITY;
@@ -252,7 +314,7 @@ pub fn quote_ident(name: &str) -> String {
 
 /// Fingerprints of function bodies that earlier gardefou versions wrote: a database
 /// stamped by one reads as outdated (`gardefou db stamp` upgrades it), not as tampered.
-/// Changing [`PROTECT_BODY`] or [`ASSERT_BODY`] means adding the old fingerprint here.
+/// Changing [`PROTECT_BODY`] or [`assert_body`] means adding the old fingerprint here.
 pub(crate) const PREVIOUS_FINGERPRINTS: &[&str] = &[];
 
 /// The fingerprint the probe compares a function against: SHA-256 (hex) of its body,
@@ -297,7 +359,7 @@ pub(crate) fn integrity(c: &Catalog) -> Option<StampState> {
     if c.protect_fn.as_deref() != Some(function_fingerprint(PROTECT_BODY, false).as_str()) {
         changed.push("gardefou.protect_stamp() is not the function gardefou wrote".to_owned());
     }
-    if c.assert_fn.as_deref() != Some(function_fingerprint(ASSERT_BODY, true).as_str()) {
+    if c.assert_fn.as_deref() != Some(function_fingerprint(&assert_body(), true).as_str()) {
         changed.push("gardefou.assert_environment() is not the function gardefou wrote".to_owned());
     }
     // Each trigger enabled the normal way (`O`: origin and local, `A`: always), bound to
@@ -320,6 +382,12 @@ pub(crate) fn integrity(c: &Catalog) -> Option<StampState> {
         if !seen.contains(&name) && !changed.iter().any(|m| m.contains(name)) {
             changed.push(format!("trigger {name} is missing or changed"));
         }
+    }
+    if c.shapes.as_deref() != Some(SHAPES) {
+        changed.push(
+            "a gardefou table was altered (a column, constraint, index or child table added or removed)"
+                .to_owned(),
+        );
     }
     if !c.altered_relations.is_empty() {
         changed.push(format!(

@@ -238,6 +238,9 @@ impl ProvenPool {
             _ => {
                 *lock(&inner.health) = Health::Refused(report.findings.clone());
                 *lock(&inner.proven) = None;
+                // What was proven before may be what just failed (a restore into the same
+                // database): idle connections go too, and the next one proves anew.
+                lock(&inner.idle).clear();
                 Err(PoolError::Refused(report))
             }
         }
@@ -274,6 +277,46 @@ impl ProvenClient {
     /// Closes the connection instead of returning it to the pool.
     pub fn discard(mut self) {
         self.client = None;
+    }
+
+    /// Opens a transaction and proves, inside it, that it reached the server and database
+    /// the pool proved (one round trip). A connection is one server session — except
+    /// behind a transaction-mode pooler (PgBouncer `pool_mode = transaction`, Supavisor),
+    /// which may give every transaction another server session, on another server if the
+    /// pooler was re-pointed. Behind such a pooler, do every unit of work in a transaction
+    /// from this method. On a mismatch the transaction is rolled back, the pool turns
+    /// unhealthy and drops its idle connections.
+    pub async fn proven_transaction(
+        &mut self,
+    ) -> Result<tokio_postgres::Transaction<'_>, PoolError> {
+        let known = lock(&self.pool.proven).clone();
+        let pool = Arc::clone(&self.pool);
+        let client = self.client.as_mut().expect("present until dropped");
+        let tx = client.transaction().await.map_err(|e| {
+            PoolError::Refused(Report::new(vec![crate::rules::DATABASE_UNREACHABLE.error(
+                format!(
+                    "cannot open a transaction at {}: {}",
+                    pool.target,
+                    crate::identity::query_error(&e)
+                ),
+            )]))
+        })?;
+        let same = match &known {
+            Some(identity) => crate::identity::same_database(&tx, identity).await,
+            None => false,
+        };
+        if same {
+            return Ok(tx);
+        }
+        let _ = tx.rollback().await;
+        let report = Report::new(vec![crate::rules::DATABASE_CONNECTION_MOVED.error(format!(
+            "a transaction on a proven connection to {} reached another server session than the one proven (a transaction-mode pooler re-pointed?)",
+            pool.target
+        ))]);
+        *lock(&pool.health) = Health::Refused(report.findings.clone());
+        *lock(&pool.proven) = None;
+        lock(&pool.idle).clear();
+        Err(PoolError::Refused(report))
     }
 }
 

@@ -31,6 +31,14 @@ gardefou_findings::rules! {
     DATABASE_PRODUCTION_DATA = ("database-production-data", "4.1",
         "The database holds production's mark on its data: rows of `gardefou.lineage` or a schema comment written by the production stamp, carried here by a restore of a production dump.",
         "never restore production data outside production (§2); drop this database, create it empty and stamp it");
+    /// Behind a transaction-mode pooler, a connection is not one session.
+    DATABASE_CONNECTION_MOVED = ("database-connection-moved", "5.1",
+        "A transaction on a connection the pool had proven reached another server or database than the one proven: a transaction-mode pooler (PgBouncer, Supavisor) gave it another session, after a re-point or a fail-over.",
+        "point the pooler back at this environment's database; the pool proves new connections again once it is healthy");
+    /// A proven session must not reach another server from inside the database.
+    DATABASE_FOREIGN_ACCESS = ("database-foreign-access", "4.1",
+        "Outside production, the database can reach other servers from inside a proven session: a foreign server (`postgres_fdw`), or the `postgres_fdw` or `dblink` extension. A query through it could read or write production whatever the session proved.",
+        "DROP SERVER … CASCADE and DROP EXTENSION postgres_fdw / dblink in this database");
     /// The proof needs to read the stamp.
     DATABASE_PROOF_NOT_GRANTED = ("database-proof-not-granted", "5.1",
         "The database role may not read what the proof needs (`USAGE` on schema `gardefou`, `SELECT` on `gardefou.stamp` and `gardefou.lineage`, `EXECUTE` on `gardefou.assert_environment`), so the database cannot prove which environment it is.",

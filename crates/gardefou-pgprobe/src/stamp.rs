@@ -98,8 +98,8 @@ impl Binding {
     }
 }
 
-/// A stamp as read from the database.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A stamp as read from the database. `Debug` leaves out `stamped_by` (a role name).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Stamp {
     /// The stamped environment.
     #[serde(serialize_with = "serialize_env")]
@@ -115,6 +115,18 @@ pub struct Stamp {
     /// By which role (kept out of `db identity`, which never shows a user).
     #[serde(skip)]
     pub stamped_by: String,
+}
+
+impl std::fmt::Debug for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stamp")
+            .field("environment", &self.environment)
+            .field("binding", &self.binding)
+            .field("database_name", &self.database_name)
+            .field("neon_endpoint_id", &self.neon_endpoint_id)
+            .field("stamped_at", &self.stamped_at)
+            .finish_non_exhaustive()
+    }
 }
 
 fn serialize_env<S: serde::Serializer>(env: &Environment, s: S) -> Result<S::Ok, S::Error> {
@@ -513,11 +525,6 @@ async fn write_in_transaction(
     })
 }
 
-/// SQL text literal.
-fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 /// Production's marks: a lineage row for this identity, the data mark on every
 /// application schema this role owns, and the server pin on this database's row of the
 /// shared catalog (which needs the database's owner).
@@ -567,8 +574,8 @@ async fn mark_production(client: &Client, live: &Identity) -> Result<(), StampEr
     END IF;
   END LOOP;
 END $gardefou$",
-            mark = literal(&mark),
-            data = literal(crate::objects::DATA_MARK),
+            mark = crate::objects::literal(&mark),
+            data = crate::objects::literal(crate::objects::DATA_MARK),
         ))
         .await
         .map_err(q)?;
@@ -581,7 +588,7 @@ END $gardefou$",
       CASE WHEN COALESCE(d, '') = '' THEN pin ELSE d || E'\\n' || pin END);
   END IF;
 END $gardefou$",
-            pin = literal(&pin)
+            pin = crate::objects::literal(&pin)
         ))
         .await
         .map_err(|e| {

@@ -129,6 +129,13 @@ pub fn verify(
     // Production's own marks, in the database and in the server's shared catalog.
     let cat = &probe.catalog;
     if env != Environment::Production {
+        if !cat.foreign_access.is_empty() {
+            out.push(rules::DATABASE_FOREIGN_ACCESS.error(format!(
+                "the database {} at {target} can reach other servers ({})",
+                id.database,
+                cat.foreign_access.join(", ")
+            )));
+        }
         if !cat.pinned_databases.is_empty() {
             out.push(rules::DATABASE_PRODUCTION_SERVER.error(format!(
                 "KOOMY_ENV is {env}, but the server at {target} is production's: its database {} carries production's server pin",

@@ -6,7 +6,7 @@
 //! was edited after it shipped) is refused: the schema is not what this code expects.
 
 use anyhow::{bail, Context, Result};
-use tokio_postgres::Client;
+use tokio_postgres::Transaction;
 
 /// One migration: version, name, SQL.
 pub struct Migration {
@@ -37,9 +37,9 @@ fn checksum(sql: &str) -> String {
     digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Applies the pending migrations; returns how many were applied.
-pub async fn apply(client: &mut Client) -> Result<usize> {
-    let tx = client.transaction().await?;
+/// Applies the pending migrations inside `tx` (the caller commits); returns how many were
+/// applied.
+pub async fn apply(tx: &Transaction<'_>) -> Result<usize> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
         .await?;
     tx.batch_execute(
@@ -87,7 +87,6 @@ pub async fn apply(client: &mut Client) -> Result<usize> {
         tracing::info!(version = m.version, name = m.name, "migration applied");
         count += 1;
     }
-    tx.commit().await?;
     Ok(count)
 }
 

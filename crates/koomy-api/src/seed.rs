@@ -124,8 +124,8 @@ pub async fn run(args: SeedArgs) -> Result<()> {
     // Every connection proves, in its own session, a sandbox stamp and no production marker.
     let pool = config.pool(Purpose::Seed, 1);
     let mut client = pool.get().await.map_err(server::refused)?;
-    migrate::apply(&mut client).await?;
-    let tx = client.transaction().await?;
+    let tx = client.proven_transaction().await.map_err(server::refused)?;
+    migrate::apply(&tx).await?;
     // And again inside the transaction that writes, right before writing.
     if let Err(refused) = config.prove_in_transaction(&tx, Purpose::Seed).await {
         let gardefou_axum::StartError::Refused(report) = &refused;

@@ -18,7 +18,10 @@ use serde::Serialize;
 use crate::cli::ServeArgs;
 use crate::{migrate, policy, Refused, Usage};
 
-/// The application's state: connections that each proved the database before use.
+/// The application's state: connections that each proved the database before use. Every
+/// request works in a transaction that proves again, inside it, that it reached the proven
+/// server and database (a transaction-mode pooler may hand each transaction another
+/// session).
 #[derive(Clone)]
 pub struct App {
     db: ProvenPool,
@@ -35,7 +38,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let pool = config.pool(Purpose::Run, usize::from(args.pool_size));
     let applied = {
         let mut client = pool.get().await.map_err(refused)?;
-        migrate::apply(&mut client).await?
+        let tx = client.proven_transaction().await.map_err(refused)?;
+        let applied = migrate::apply(&tx).await?;
+        tx.commit().await?;
+        applied
     };
     tracing::info!(applied, "schema up to date");
     if args.proof_interval_ms > 0 {
@@ -282,8 +288,9 @@ impl From<tokio_postgres::Error> for ApiError {
 }
 
 async fn organisations(State(app): State<App>) -> Result<Json<Vec<Organisation>>, ApiError> {
-    let db = app.db.get().await?;
-    let rows = db
+    let mut db = app.db.get().await?;
+    let tx = db.proven_transaction().await?;
+    let rows = tx
         .query(
             "SELECT o.slug, o.name, o.city, o.rna, o.yearly_fee_cents, count(m.id)
                FROM koomy_api.organisations o
@@ -307,8 +314,9 @@ async fn organisations(State(app): State<App>) -> Result<Json<Vec<Organisation>>
 }
 
 async fn members(State(app): State<App>, Path(slug): Path<String>) -> Result<Response, ApiError> {
-    let db = app.db.get().await?;
-    let org = db
+    let mut db = app.db.get().await?;
+    let tx = db.proven_transaction().await?;
+    let org = tx
         .query_opt(
             "SELECT id FROM koomy_api.organisations WHERE slug = $1",
             &[&slug],
@@ -318,7 +326,7 @@ async fn members(State(app): State<App>, Path(slug): Path<String>) -> Result<Res
         return Ok(not_found().await);
     };
     let id: i64 = org.get(0);
-    let rows = db
+    let rows = tx
         .query(
             "SELECT first_name, last_name, role, joined_on::text
                FROM koomy_api.members WHERE organisation_id = $1
