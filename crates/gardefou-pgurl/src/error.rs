@@ -215,6 +215,16 @@ pub enum UrlErrorKind {
     HostParamOverride,
     /// `host=` in the query that is not an absolute Unix-socket directory.
     HostParamNotSocket,
+    /// A percent-escape in the host, which postgres.js and Prisma read literally.
+    ClientPercentInHost,
+    /// A percent-escape in the database name, which postgres.js and Prisma read literally
+    /// and Neon's serverless driver decodes twice.
+    ClientPercentInDbname,
+    /// The `host=` socket idiom, which postgres.js ignores (it goes to localhost:5432).
+    ClientSocketHostParam,
+    /// A percent-escape in the user or password, which Neon's serverless driver splits or
+    /// decodes differently.
+    ClientPercentInUserinfo,
     /// `hostaddr=`: beats the host for the TCP connection.
     HostaddrParam,
     /// `port=` in the query.
@@ -279,6 +289,10 @@ impl UrlErrorKind {
             InvalidParamValue => "DATABASE_URL has a query parameter with an invalid value",
             HostParamOverride => "DATABASE_URL has host= in its query, which overrides the host",
             HostParamNotSocket => "DATABASE_URL's host= query parameter is not a Unix socket directory",
+            ClientPercentInHost => "DATABASE_URL has a percent-escape in its host, which postgres.js and Prisma read literally (another host than libpq's and node-postgres')",
+            ClientPercentInDbname => "DATABASE_URL has a percent-escape in its database name, which postgres.js and Prisma read literally and Neon's serverless driver decodes twice",
+            ClientSocketHostParam => "DATABASE_URL uses the host= socket idiom, which postgres.js ignores (it connects to localhost:5432)",
+            ClientPercentInUserinfo => "DATABASE_URL has a percent-escape in its user, which Neon's serverless driver splits at an escaped ':' and decodes differently",
             HostaddrParam => "DATABASE_URL has hostaddr=, which overrides the host's address",
             PortParam => "DATABASE_URL has port= in its query",
             DbnameParam => "DATABASE_URL has dbname= in its query",
@@ -335,6 +349,10 @@ impl UrlErrorKind {
             InvalidParamValue => "give the parameter one of its documented values",
             HostParamOverride => "remove host= from the query and keep the host in the authority",
             HostParamNotSocket => "put the host in the authority (postgresql://<user>@<host>/<database>); host= is only for /socket/dirs",
+            ClientPercentInHost => "write the host without percent-escapes, or list the clients in use in [database] clients",
+            ClientPercentInDbname => "name the database without characters that need escaping, or list the clients in use in [database] clients",
+            ClientSocketHostParam => "connect over TCP, or list the clients in use in [database] clients (without postgres.js)",
+            ClientPercentInUserinfo => "use a user name without characters that need escaping, or list the clients in use in [database] clients",
             HostaddrParam => "remove hostaddr= and write the address as the host",
             PortParam => "remove port= from the query and write :<port> after the host",
             DbnameParam => "remove dbname= from the query and write /<database> after the host",

@@ -138,7 +138,10 @@ mod parse;
 
 use std::fmt;
 
+pub use clients::{check_clients, Client};
 pub use error::{UrlError, UrlErrorKind};
+
+mod clients;
 pub use host::Host;
 
 /// Parses a PostgreSQL connection URL with the strict grammar described in

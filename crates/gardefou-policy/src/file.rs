@@ -73,6 +73,7 @@ struct RawDatabase {
     sandbox: Option<RawTargets>,
     local: Option<RawTargets>,
     connect_timeout_ms: Option<Spanned<i64>>,
+    clients: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +164,33 @@ impl Policy {
                             "connect_timeout_ms must be between 1 and 600000 milliseconds".into(),
                         )
                     })?;
+            }
+            if let Some(clients) = db.clients {
+                let span = clients.span();
+                let mut out = Vec::new();
+                for (i, name) in clients.into_inner().into_iter().enumerate() {
+                    let client = gardefou_pgurl::Client::from_name(name.get_ref()).ok_or_else(|| {
+                        let known: Vec<&str> =
+                            gardefou_pgurl::Client::ALL.iter().map(|c| c.as_str()).collect();
+                        err(
+                            name.span(),
+                            format!(
+                                "database.clients[{i}] is not a client gardefou knows; expected one of {}",
+                                known.join(", ")
+                            ),
+                        )
+                    })?;
+                    if !out.contains(&client) {
+                        out.push(client);
+                    }
+                }
+                if out.is_empty() {
+                    return Err(err(
+                        span,
+                        "database.clients is empty: name the clients the applications use".into(),
+                    ));
+                }
+                policy.database.clients = out;
             }
             let mut listed = ListedServers::default();
             for (env, targets) in [

@@ -147,7 +147,9 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
             findings.push(rules::DATABASE_URL_INVALID.error("DATABASE_URL is not valid UTF-8"));
             None
         }
-        Lookup::Value(v) => match gardefou_pgurl::parse(v.expose()) {
+        Lookup::Value(v) => match gardefou_pgurl::parse(v.expose()).and_then(|url| {
+            gardefou_pgurl::check_clients(v.expose(), &policy.database.clients).map(|()| url)
+        }) {
             Err(e) => {
                 findings.push(
                     rules::DATABASE_URL_INVALID
@@ -368,7 +370,9 @@ fn other_connection_strings(
         if !declared && !is_postgres_url(value.expose()) {
             continue;
         }
-        let url = match gardefou_pgurl::parse(value.expose()) {
+        let url = match gardefou_pgurl::parse(value.expose()).and_then(|url| {
+            gardefou_pgurl::check_clients(value.expose(), &policy.database.clients).map(|()| url)
+        }) {
             Ok(url) => url,
             Err(e) => {
                 out.push(

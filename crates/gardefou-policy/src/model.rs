@@ -63,6 +63,9 @@ pub struct DatabasePolicy {
     /// How long the live probe may take in all before the server is refused as
     /// unreachable, in milliseconds.
     pub connect_timeout_ms: u64,
+    /// The PostgreSQL clients the applications use: a URL any of them would read
+    /// differently is refused. Default: every client gardefou knows.
+    pub clients: Vec<gardefou_pgurl::Client>,
 }
 
 impl Default for DatabasePolicy {
@@ -72,6 +75,7 @@ impl Default for DatabasePolicy {
             sandbox: DatabaseTargets::default(),
             local: DatabaseTargets::default(),
             connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT_MS,
+            clients: gardefou_pgurl::Client::ALL.to_vec(),
         }
     }
 }

@@ -1,11 +1,16 @@
 //! Equivalent spellings of one target get one verdict: whatever way a URL writes the same
 //! server (case, percent-encoding, pooler host, scheme, default port, trailing dot, numeric
-//! loopback forms), the guard reaches the same decision and the same owner.
+//! loopback forms), the guard reaches the same decision and the same owner — for the
+//! clients that decode the host (libpq, node-postgres, tokio-postgres). With every client
+//! in use (the default), a spelling some client reads differently is refused: never
+//! allowed with another owner.
 
 use gardefou_policy::{evaluate, EnvVars, Environment, Policy};
 use proptest::prelude::*;
 
 const POLICY: &str = r#"
+[database]
+clients = ["libpq", "pg", "tokio-postgres"]
 [database.production]
 neon_endpoints = ["ep-alpha-1"]
 hosts = ["db.koomy.internal"]
@@ -74,7 +79,15 @@ fn url(host: &str, port: Option<u16>, s: &Spelling) -> String {
 }
 
 fn verdict(koomy: &str, db: &str) -> (bool, Option<Environment>, Vec<&'static str>) {
-    let policy = Policy::from_toml(POLICY, "test.toml").unwrap();
+    verdict_with(POLICY, koomy, db)
+}
+
+fn verdict_with(
+    policy: &str,
+    koomy: &str,
+    db: &str,
+) -> (bool, Option<Environment>, Vec<&'static str>) {
+    let policy = Policy::from_toml(policy, "test.toml").unwrap();
     let vars: EnvVars = [
         ("KOOMY_ENV", koomy),
         ("NODE_ENV", "production"),
@@ -109,6 +122,13 @@ proptest! {
                 url(v, port, &s)
             };
             prop_assert_eq!(&verdict(koomy, &written), &reference, "{} vs {}", written, canonical);
+            // Every client: the same verdict, or refused as read differently.
+            let all_clients = POLICY.replace("clients = [\"libpq\", \"pg\", \"tokio-postgres\"]", "");
+            let strict = verdict_with(&all_clients, koomy, &written);
+            prop_assert!(
+                strict == reference || (!strict.0 && strict.2.contains(&"database-url-invalid")),
+                "{} vs {}: {:?}", written, canonical, strict
+            );
         }
     }
 }

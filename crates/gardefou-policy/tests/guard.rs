@@ -7,7 +7,11 @@ use gardefou_policy::{evaluate, EnvVars, Environment, Evaluation, Policy};
 
 const R: &str = ".eu-west-2.aws.neon.tech";
 
+/// The core clients, which decode hosts and read the socket idiom alike; the default (every
+/// client) is tested by `forms_some_client_reads_differently_are_refused_by_default`.
 const POLICY: &str = r#"
+[database]
+clients = ["libpq", "pg", "tokio-postgres"]
 [database.production]
 neon_endpoints = ["ep-alpha-1"]
 hosts = ["db.koomy.internal"]
@@ -470,4 +474,48 @@ fn pg_variables_that_say_what_database_url_says_are_allowed() {
         let msg = &e.report.findings[0].message;
         assert!(msg.contains(var) && !msg.contains(other), "{msg}");
     }
+}
+
+#[test]
+fn forms_some_client_reads_differently_are_refused_by_default() {
+    let every_client = POLICY.replace("clients = [\"libpq\", \"pg\", \"tokio-postgres\"]", "");
+    let policy = Policy::from_toml(&every_client, "test.toml").unwrap();
+    for (db, client) in [
+        (
+            "postgresql://koomy@ep-beta%2D1{R}/neondb?sslmode=require",
+            "postgres.js",
+        ),
+        (
+            "postgresql://koomy@localhost:6543/koomy%5Fdev",
+            "postgres.js",
+        ),
+        (
+            "postgresql:///koomy_dev?host=/var/run/postgresql",
+            "postgres.js",
+        ),
+        (
+            "postgresql://koomy%3Aadmin@localhost:6543/koomy",
+            "serverless",
+        ),
+    ] {
+        let e = eval_with(&policy, "sandbox", "production", db, &[]);
+        assert_eq!(error_rules(&e), ["database-url-invalid"], "{db}");
+        assert!(
+            e.report.findings[0].message.contains(client),
+            "{db}: {}",
+            e.report.findings[0].message
+        );
+    }
+    // Other variables holding a URL obey the same clients.
+    let e = eval_with(
+        &policy,
+        "sandbox",
+        "production",
+        "postgresql://koomy@localhost:6543/koomy",
+        &[("DIRECT_URL", "postgresql:///koomy?host=/run/sandbox")],
+    );
+    assert_eq!(error_rules(&e), ["database-url-invalid"]);
+    // An unknown client name is a configuration error at its position.
+    let e = Policy::from_toml("[database]\nclients = [\"pg\", \"knex\"]\n", "p.toml").unwrap_err();
+    assert!(e.to_string().contains("database.clients[1]"), "{e}");
 }
