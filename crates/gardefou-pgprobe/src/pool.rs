@@ -77,6 +77,9 @@ struct Inner {
     health: Mutex<Health>,
     /// The identity of the database the last full proof accepted.
     proven: Mutex<Option<Identity>>,
+    /// Bumped by every refused proof: a connection handed out before it does not go back
+    /// to the idle ones (what it was proven against may be what was just refused).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// A pool of proven connections to the database of `url`. Cheap to clone.
@@ -120,6 +123,7 @@ impl ProvenPool {
                 permits: Arc::new(Semaphore::new(max_size.max(1))),
                 health: Mutex::new(Health::Proven),
                 proven: Mutex::new(None),
+                generation: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -168,6 +172,10 @@ impl ProvenPool {
     fn wrap(&self, client: Client, permit: OwnedSemaphorePermit) -> ProvenClient {
         ProvenClient {
             client: Some(client),
+            generation: self
+                .inner
+                .generation
+                .load(std::sync::atomic::Ordering::SeqCst),
             pool: Arc::clone(&self.inner),
             _permit: permit,
         }
@@ -237,10 +245,9 @@ impl ProvenPool {
             // Dropping the client closes the connection: it is never used.
             _ => {
                 *lock(&inner.health) = Health::Refused(report.findings.clone());
-                *lock(&inner.proven) = None;
                 // What was proven before may be what just failed (a restore into the same
-                // database): idle connections go too, and the next one proves anew.
-                lock(&inner.idle).clear();
+                // database): idle and in-use connections go too, the next one proves anew.
+                forget_proven(inner);
                 Err(PoolError::Refused(report))
             }
         }
@@ -269,6 +276,7 @@ pub async fn prove_in_transaction(
 /// A connection from a [`ProvenPool`]; goes back to the pool when dropped (unless closed).
 pub struct ProvenClient {
     client: Option<Client>,
+    generation: u64,
     pool: Arc<Inner>,
     _permit: OwnedSemaphorePermit,
 }
@@ -314,8 +322,7 @@ impl ProvenClient {
             pool.target
         ))]);
         *lock(&pool.health) = Health::Refused(report.findings.clone());
-        *lock(&pool.proven) = None;
-        lock(&pool.idle).clear();
+        forget_proven(&pool);
         Err(PoolError::Refused(report))
     }
 }
@@ -336,11 +343,24 @@ impl DerefMut for ProvenClient {
 impl Drop for ProvenClient {
     fn drop(&mut self) {
         if let Some(client) = self.client.take() {
-            if !client.is_closed() {
+            let current = self
+                .pool
+                .generation
+                .load(std::sync::atomic::Ordering::SeqCst);
+            if !client.is_closed() && current == self.generation {
                 lock(&self.pool.idle).push(client);
             }
         }
     }
+}
+
+/// After a refused proof: nothing proven before goes on being used.
+fn forget_proven(inner: &Inner) {
+    inner
+        .generation
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    *lock(&inner.proven) = None;
+    lock(&inner.idle).clear();
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
