@@ -74,8 +74,8 @@ pub struct Identity {
     /// Identity settings that a client, a session or the database itself set: never
     /// trusted, always refused.
     pub forged: Vec<ForgedSetting>,
-    /// [`SERVER_INSTANCE`]: what a pool's later connections compare cheaply with the
-    /// fully proven one.
+    /// The server instance (see `INSTANCE_PARTS`): what a pool's later connections compare
+    /// cheaply with the fully proven one.
     #[serde(skip)]
     pub catalog_path: Option<String>,
 }
@@ -123,14 +123,19 @@ pub struct Catalog {
 }
 
 /// What tells one running server and database from another, cheaply: the file of
-/// `pg_class` (`base/<database OID>/<file>`), when the postmaster started, and the address
-/// and port the server sees. A physical copy (`pg_basebackup`, a snapshot) keeps the system
-/// identifier and the OIDs, not its start time; a restart only costs one full proof.
-/// The start time is read as microseconds since the epoch: its text form would follow the
-/// session's `TimeZone` and `DateStyle`.
-pub(crate) const SERVER_INSTANCE: &str = "pg_catalog.concat_ws('|', pg_catalog.pg_relation_filepath('1259'), \
-     pg_catalog.int8(pg_catalog.date_part('epoch', pg_catalog.pg_postmaster_start_time()) OPERATOR(pg_catalog.*) 1000000), \
-     pg_catalog.inet_server_addr(), pg_catalog.inet_server_port())";
+/// `pg_class` (`base/<database OID>/<file>`) and when the postmaster started (as seconds
+/// since the epoch: a `numeric`, whose text does not follow the session's `TimeZone` or
+/// `DateStyle`). A physical copy (`pg_basebackup`, a snapshot) keeps the system identifier
+/// and the OIDs, not its start time; a restart only costs one full proof.
+const INSTANCE_PARTS: [&str; 2] = [
+    "pg_catalog.pg_relation_filepath('1259')",
+    "EXTRACT(epoch FROM pg_catalog.pg_postmaster_start_time())",
+];
+
+/// [`INSTANCE_PARTS`] as one value of the full identity query.
+fn server_instance() -> String {
+    format!("pg_catalog.concat_ws('|', {})", INSTANCE_PARTS.join(", "))
+}
 
 /// Fixes the name resolution of the statements that follow in the same implicit
 /// transaction: catalog functions, operators and types cannot be shadowed by a schema
@@ -213,7 +218,7 @@ pub(crate) fn sql() -> String {
                AND pg_catalog.strpos(d.description, '{pin}') > 0)",
             pin = crate::objects::PIN_MARK
         ),
-        SERVER_INSTANCE.into(),
+        server_instance(),
         format!("({})", crate::objects::shapes_sql("g.oid")),
         "(SELECT pg_catalog.string_agg(x.what, ',' ORDER BY x.what) FROM ( \
            SELECT 'foreign server ' || s.srvname::pg_catalog.text AS what FROM pg_catalog.pg_foreign_server s \
@@ -330,7 +335,7 @@ pub(crate) async fn same_database(
     // file path of `pg_class` (OID 1259, an untyped literal read by `regclass`'s input
     // without a cast) is `base/<database OID>/<file>`: the database, without planning a
     // query over a catalog a fresh backend has not read yet.
-    let mut sql = format!("SELECT {SERVER_INSTANCE}, c.system_identifier");
+    let mut sql = format!("SELECT {}, c.system_identifier", INSTANCE_PARTS.join(", "));
     if neon {
         // On Neon, branches can share the system identifier: the ids, as the server's
         // own configuration set them.
@@ -356,7 +361,7 @@ pub(crate) async fn same_database(
     };
     let get = |i: usize| row.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
     let same_neon = || {
-        let live = [get(2), get(3), get(4), get(5), get(6)];
+        let live = [get(3), get(4), get(5), get(6), get(7)];
         let known = [
             &proven.neon.project_id,
             &proven.neon.branch_id,
@@ -364,11 +369,14 @@ pub(crate) async fn same_database(
             &proven.neon.tenant_id,
             &proven.neon.endpoint_id,
         ];
-        live.iter().zip(known).all(|(a, b)| a == b) && get(7).as_deref() == Some("0")
+        live.iter().zip(known).all(|(a, b)| a == b) && get(8).as_deref() == Some("0")
     };
-    get(0).as_deref() == Some(path.as_str())
-        && get(1) == proven.system_identifier
-        && (!neon || same_neon())
+    let instance = format!(
+        "{}|{}",
+        get(0).unwrap_or_default(),
+        get(1).unwrap_or_default()
+    );
+    instance == *path && get(2) == proven.system_identifier && (!neon || same_neon())
 }
 
 pub(crate) fn query_error(e: &tokio_postgres::Error) -> String {
