@@ -5,143 +5,15 @@
 //! said) and asserts the outcome: the rules the Rust probe's findings name, and whether the
 //! SQL proof `gardefou.assert_environment` raises in a session of the application role.
 
-use std::process::Output;
-use std::time::Duration;
+mod support;
 
-use gardefou_findings::Finding;
-use gardefou_pgprobe::stamp::{self, Action, StampError, StampOptions};
+use support::*;
+
+use gardefou_pgprobe::stamp::{Action, StampOptions};
 use gardefou_pgprobe::verify::{verify, Purpose};
-use gardefou_pgprobe::{probe, Health, PoolError, Probe, ProvenPool, StampState};
+use gardefou_pgprobe::{Health, PoolError, ProvenPool, StampState};
 use gardefou_policy::{Environment, Policy};
 use gardefou_testpg::{Cluster, Forwarder};
-
-const T: Duration = Duration::from_secs(20);
-
-fn url(s: &str) -> gardefou_pgurl::ConnUrl {
-    gardefou_pgurl::parse(s).expect("test URL parses")
-}
-
-fn do_stamp_with(u: &str, env: Environment, options: StampOptions) -> Result<Action, StampError> {
-    let u = url(u);
-    gardefou_pgprobe::block_on(
-        async {
-            let c = gardefou_pgprobe::connect(&u).await?;
-            Ok(stamp::write(&c, env, &options).await)
-        },
-        T,
-    )
-    .map_err(StampError::Probe)?
-    .map(|s| s.action)
-}
-
-fn do_stamp(u: &str, env: Environment) -> Result<Action, StampError> {
-    do_stamp_with(u, env, StampOptions::default())
-}
-
-/// The rule a refused stamp names.
-fn refused(r: Result<Action, StampError>) -> &'static str {
-    match r {
-        Err(StampError::Refused(f)) => f.rule,
-        other => panic!("the stamp was not refused: {other:?}"),
-    }
-}
-
-fn probe_at(u: &str) -> Probe {
-    probe(&url(u), T).expect("the probe reaches the server")
-}
-
-fn findings(u: &str, env: Environment, purpose: Purpose) -> Vec<Finding> {
-    verify(&Policy::koomy(), env, "t", &Ok(probe_at(u)), purpose)
-}
-
-fn ids(findings: &[Finding]) -> Vec<&str> {
-    findings.iter().map(|f| f.rule).collect()
-}
-
-fn rules_of(u: &str, env: Environment, purpose: Purpose) -> Vec<&'static str> {
-    findings(u, env, purpose).iter().map(|f| f.rule).collect()
-}
-
-/// SQL run by `user` through psql over TCP, authenticated with `PGPASSWORD`.
-fn sql_as(pg: &Cluster, user: &str, password: &str, db: &str, sql: &str) -> Result<String, String> {
-    let out = pg
-        .client_cmd("psql")
-        .env("PGHOST", "127.0.0.1")
-        .env("PGUSER", user)
-        .env("PGPASSWORD", password)
-        .env("PGSSLMODE", "disable")
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            db,
-            "-c",
-            sql,
-        ])
-        .output()
-        .expect("psql runs");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
-/// SQL run by the application role (the owner of the databases and of gardefou's objects).
-fn app_sql(pg: &Cluster, db: &str, sql: &str) -> Result<String, String> {
-    sql_as(pg, Cluster::APP_USER, pg.password(), db, sql)
-}
-
-/// The SQL proof, run by `user` in its own session.
-fn proof_as(
-    pg: &Cluster,
-    user: &str,
-    password: &str,
-    db: &str,
-    env: &str,
-    purpose: &str,
-) -> Result<String, String> {
-    sql_as(
-        pg,
-        user,
-        password,
-        db,
-        &format!("SELECT gardefou.assert_environment('{env}', '{purpose}')"),
-    )
-}
-
-/// The SQL proof, run by the application role.
-fn proof(pg: &Cluster, db: &str, env: &str, purpose: &str) -> Result<String, String> {
-    proof_as(pg, Cluster::APP_USER, pg.password(), db, env, purpose)
-}
-
-fn assert_raises(r: Result<String, String>, needle: &str) {
-    match r {
-        Ok(s) => panic!("the SQL proof did not raise: {s}"),
-        Err(e) => assert!(e.contains(needle), "expected {needle:?} in: {e}"),
-    }
-}
-
-fn assert_proven(r: Result<String, String>, env: &str) {
-    match r {
-        Ok(s) => assert!(
-            s.starts_with(&format!("gardefou: {env} proven: database ")),
-            "{s}"
-        ),
-        Err(e) => panic!("the SQL proof raised: {e}"),
-    }
-}
-
-fn invalid_reason(u: &str) -> String {
-    match probe_at(u).stamp {
-        StampState::Invalid(why) => why,
-        other => panic!("the stamp is not invalid: {other:?}"),
-    }
-}
 
 /// A database `koomy` on `pg`, owned by the application role, stamped `env`.
 fn stamped(pg: &Cluster, env: Environment) -> String {
@@ -216,7 +88,7 @@ fn enable_replica_trigger_by_the_owner_invalidates_the_stamp() {
         "the protection of gardefou.stamp was changed",
     );
     assert_eq!(
-        refused(do_stamp(&u, Environment::Sandbox)),
+        stamp_refusal(do_stamp(&u, Environment::Sandbox)),
         "stamp-production-permanent"
     );
 }
@@ -268,7 +140,7 @@ fn an_emptied_protect_stamp_function_invalidates_the_stamp() {
         "a database of this server is production",
     );
     assert_eq!(
-        refused(do_stamp(&u, Environment::Sandbox)),
+        stamp_refusal(do_stamp(&u, Environment::Sandbox)),
         "stamp-production-permanent"
     );
 
@@ -535,7 +407,7 @@ fn a_least_privilege_role_needs_the_grants_and_then_proves() {
     );
     // The role cannot stamp either: it may not read what it would replace.
     assert_eq!(
-        refused(do_stamp(&ro_url, Environment::Sandbox)),
+        stamp_refusal(do_stamp(&ro_url, Environment::Sandbox)),
         "database-proof-not-granted"
     );
 
@@ -642,20 +514,16 @@ fn restore_production_dump_with(dump_args: &[&str], args: &[&str]) -> (Cluster, 
     (sandbox, u)
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// What every detected restore must lead to: the SQL proof raises for a sandbox seed, and
 /// the database can never be stamped sandbox again.
 fn assert_production_copy_is_refused(sandbox: &Cluster, u: &str) {
     assert!(proof(sandbox, "koomy", "sandbox", "seed").is_err());
     assert_eq!(
-        refused(do_stamp(u, Environment::Sandbox)),
+        stamp_refusal(do_stamp(u, Environment::Sandbox)),
         "stamp-production-permanent"
     );
     assert_eq!(
-        refused(do_stamp_with(
+        stamp_refusal(do_stamp_with(
             u,
             Environment::Sandbox,
             StampOptions {
@@ -717,7 +585,7 @@ fn pg_restore_clean_if_exists_of_a_production_dump_into_a_stamped_sandbox() {
     );
     // Production's marks are readable without the grants, and decide first.
     assert_eq!(
-        refused(do_stamp(&u, Environment::Sandbox)),
+        stamp_refusal(do_stamp(&u, Environment::Sandbox)),
         "stamp-production-permanent"
     );
     // With the grants that finding asks for, the restored production stamp shows.
@@ -820,11 +688,11 @@ fn another_database_on_a_production_server_is_production() {
     pg.create_database("other");
     let other = pg.url("other", "sslmode=disable");
     assert_eq!(
-        refused(do_stamp(&other, Environment::Sandbox)),
+        stamp_refusal(do_stamp(&other, Environment::Sandbox)),
         "stamp-production-permanent"
     );
     assert_eq!(
-        refused(do_stamp(&other, Environment::Local)),
+        stamp_refusal(do_stamp(&other, Environment::Local)),
         "stamp-production-permanent"
     );
     // The refusal wrote nothing.
@@ -938,11 +806,11 @@ fn a_pool_refuses_a_new_connection_a_forwarder_sends_to_production() {
             .unwrap();
         assert_eq!(row.get::<_, String>(0), sandbox_sysid);
         first.batch_execute("COMMIT").await.unwrap();
-        // Given back, it is handed out again without a new connection.
+        // Given back after the pool refused a proof, it is not reused: the next connection
+        // is new, reaches production through the forwarder, and is refused in turn.
         drop(first);
-        let again = pool.get().await.expect("the proven connection is reused");
-        assert_eq!(fwd.connections(), 2);
-        drop(again);
+        assert!(matches!(pool.get().await, Err(PoolError::Refused(_))));
+        assert_eq!(fwd.connections(), 3);
     });
     // Straight to the sandbox, the stamp is the sandbox's.
     assert!(rules_of(&sandbox_url, Environment::Sandbox, Purpose::Run).is_empty());

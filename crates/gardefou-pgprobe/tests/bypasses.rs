@@ -6,6 +6,10 @@
 //! behaviour is noticed either way; the defences that held keep their tests.
 //! Run with `cargo test -p gardefou-pgprobe --test bypasses`.
 
+mod support;
+
+use support::*;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,16 +18,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gardefou_findings::Finding;
-use gardefou_pgprobe::stamp::{self, Action, StampError, StampOptions};
+use gardefou_pgprobe::stamp::{Action, StampError, StampOptions};
 use gardefou_pgprobe::verify::{verify, Purpose};
 use gardefou_pgprobe::{
     probe, Health, PoolError, Probe, ProbeError, ProvenClient, ProvenPool, StampState,
 };
 use gardefou_policy::{Environment, Policy};
 use gardefou_testpg::{Cluster, Forwarder};
-
-const T: Duration = Duration::from_secs(20);
 
 /// What a full proof of production's `koomy` (stamped production, server pin, lineage row,
 /// data marks on `koomy_api` and `koomy_api.members`) says to a sandbox seed.
@@ -44,60 +45,6 @@ const PROTECTION_CHANGED: &str = "the protection of gardefou.stamp was changed";
 // ---------------------------------------------------------------------------------------
 // Helpers (as in tests/attacks.rs)
 
-fn url(s: &str) -> gardefou_pgurl::ConnUrl {
-    gardefou_pgurl::parse(s).expect("test URL parses")
-}
-
-fn do_stamp_with(u: &str, env: Environment, options: StampOptions) -> Result<Action, StampError> {
-    let u = url(u);
-    gardefou_pgprobe::block_on(
-        async {
-            let c = gardefou_pgprobe::connect(&u).await?;
-            Ok(stamp::write(&c, env, &options).await)
-        },
-        T,
-    )
-    .map_err(StampError::Probe)?
-    .map(|s| s.action)
-}
-
-fn do_stamp(u: &str, env: Environment) -> Result<Action, StampError> {
-    do_stamp_with(u, env, StampOptions::default())
-}
-
-/// The rule that refused a stamp.
-fn stamp_refusal(r: Result<Action, StampError>) -> &'static str {
-    match r {
-        Err(StampError::Refused(f)) => f.rule,
-        other => panic!("the stamp was not refused by a rule: {other:?}"),
-    }
-}
-
-fn probe_at(u: &str) -> Probe {
-    probe(&url(u), T).expect("the probe reaches the server")
-}
-
-fn ids(findings: &[Finding]) -> Vec<&'static str> {
-    findings.iter().map(|f| f.rule).collect()
-}
-
-fn rules_of(u: &str, env: Environment, purpose: Purpose) -> Vec<&'static str> {
-    ids(&verify(
-        &Policy::koomy(),
-        env,
-        "t",
-        &Ok(probe_at(u)),
-        purpose,
-    ))
-}
-
-fn invalid_reason(u: &str) -> String {
-    match probe_at(u).stamp {
-        StampState::Invalid(why) => why,
-        other => panic!("the stamp is not invalid: {other:?}"),
-    }
-}
-
 /// The rules of a pool's refusal; panics when the pool handed a connection out.
 fn refusal<T>(r: Result<T, PoolError>) -> Vec<&'static str> {
     match r {
@@ -115,82 +62,8 @@ fn health_rules(pool: &ProvenPool) -> Vec<&'static str> {
     }
 }
 
-fn sql_as(pg: &Cluster, user: &str, password: &str, db: &str, sql: &str) -> Result<String, String> {
-    sql_at(pg, pg.port(), user, password, db, sql)
-}
-
-fn sql_at(
-    pg: &Cluster,
-    port: u16,
-    user: &str,
-    password: &str,
-    db: &str,
-    sql: &str,
-) -> Result<String, String> {
-    let out = pg
-        .client_cmd("psql")
-        .env("PGHOST", "127.0.0.1")
-        .env("PGPORT", port.to_string())
-        .env("PGUSER", user)
-        .env("PGPASSWORD", password)
-        .env("PGSSLMODE", "disable")
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            db,
-            "-c",
-            sql,
-        ])
-        .output()
-        .expect("psql runs");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
-fn app_sql(pg: &Cluster, db: &str, sql: &str) -> Result<String, String> {
-    sql_as(pg, Cluster::APP_USER, pg.password(), db, sql)
-}
-
-/// The SQL proof, run by the application role in its own session.
-fn proof(pg: &Cluster, db: &str, env: &str, purpose: &str) -> Result<String, String> {
-    app_sql(
-        pg,
-        db,
-        &format!("SELECT gardefou.assert_environment('{env}', '{purpose}')"),
-    )
-}
-
-fn assert_proven(r: Result<String, String>, env: &str) {
-    match r {
-        Ok(s) => assert!(
-            s.starts_with(&format!("gardefou: {env} proven: database ")),
-            "{s}"
-        ),
-        Err(e) => panic!("the SQL proof raised: {e}"),
-    }
-}
-
-fn assert_raises(r: Result<String, String>, needle: &str) {
-    match r {
-        Ok(s) => panic!("the SQL proof did not raise: {s}"),
-        Err(e) => assert!(e.contains(needle), "expected {needle:?} in: {e}"),
-    }
-}
-
 fn pg_text(pg: &Cluster, db: &str, sql: &str) -> String {
     pg.psql(db, sql).trim().to_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn first_value(messages: Vec<tokio_postgres::SimpleQueryMessage>) -> String {

@@ -95,16 +95,19 @@ pub async fn start_guard(sources: policy::Sources) -> Result<Arc<GuardedConfig>>
         }
         Err(refused) => {
             let gardefou_axum::StartError::Refused(report) = &refused;
-            let rules: Vec<&str> = report
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .map(|f| f.rule)
-                .collect();
-            tracing::error!(rules = ?rules, "refused to start");
+            tracing::error!(rules = ?error_rules(&report.findings), "refused to start");
             Err(Refused(refused.to_string()).into())
         }
     }
+}
+
+/// The rule ids of the errors among `findings`: what logs and health answers show.
+fn error_rules(findings: &[gardefou_findings::Finding]) -> Vec<&'static str> {
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.rule)
+        .collect()
 }
 
 /// A connection the pool would not hand out, as a refusal (exit 1), logged by rule.
@@ -121,13 +124,10 @@ pub fn refused(e: PoolError) -> anyhow::Error {
 fn log_pool_error(e: &PoolError) {
     match e {
         PoolError::Refused(report) => {
-            let rules: Vec<&str> = report
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .map(|f| f.rule)
-                .collect();
-            tracing::error!(rules = ?rules, "a new database connection failed its proof: closed, not used");
+            tracing::error!(
+                rules = ?error_rules(&report.findings),
+                "a new database connection failed its proof: closed, not used"
+            );
         }
         PoolError::Busy(_) => tracing::error!(error = %e, "no database connection"),
     }
@@ -198,11 +198,7 @@ async fn healthz(State(app): State<App>) -> Response {
     match app.db.health() {
         Health::Proven => (StatusCode::OK, "ok\n").into_response(),
         Health::Refused(findings) => {
-            let rules: Vec<&str> = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .map(|f| f.rule)
-                .collect();
+            let rules = error_rules(&findings);
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 [(header::CONTENT_TYPE, "application/json")],
