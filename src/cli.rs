@@ -109,9 +109,11 @@ pub struct RegisterArgs {
     pub policy: PolicyArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
-    /// Register the secrets of this dotenv file instead of the process environment.
+    /// Register the secrets of these dotenv files (repeatable; the first file that sets a
+    /// variable wins) instead of what the server would see (the process environment and
+    /// ./.env).
     #[arg(long, value_name = "FILE")]
-    pub env_file: Option<PathBuf>,
+    pub env_file: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,10 +237,11 @@ pub struct CheckArgs {
     pub policy: PolicyArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
-    /// Evaluate this dotenv file (read as Node's dotenv reads it) instead of the process
-    /// environment.
+    /// Evaluate these dotenv files (read as Node's dotenv reads them; repeatable, the first
+    /// file that sets a variable wins) instead of what the server would see: the process
+    /// environment and ./.env (or $DOTENV_CONFIG_PATH), as `run` reads them.
     #[arg(long, value_name = "FILE")]
-    pub env_file: Option<PathBuf>,
+    pub env_file: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -254,6 +257,11 @@ pub struct RunArgs {
     pub policy: PolicyArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
+    /// The env files the server loads (repeatable, in its order: the first file that sets a
+    /// variable wins, and the process environment wins over all), instead of ./.env (or
+    /// $DOTENV_CONFIG_PATH).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
     /// The server to exec, and its arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<OsString>,

@@ -12,11 +12,21 @@ use crate::env_vars::DOTENV_CONFIG_PATH;
 
 pub use gardefou_sources::process_env as process;
 
-/// A dotenv file, read the way Node's `dotenv` reads it (no `$VAR` expansion).
-pub fn dotenv_file(path: &Path) -> Result<EnvVars> {
-    let text = read_env_file(path)?.unwrap_or_default();
-    let parsed = gardefou_dotenv::parse(&text);
-    Ok(parsed.iter().collect())
+/// Dotenv files, read the way Node's `dotenv` reads them (no `$VAR` expansion), merged as
+/// `dotenv.config({ path: [...] })` merges them: the first file that sets a variable wins.
+/// A file that does not exist is an error.
+pub fn dotenv_files(paths: &[PathBuf]) -> Result<EnvVars> {
+    let mut vars = EnvVars::new();
+    for path in paths {
+        let text = read_env_file(path)?
+            .with_context(|| format!("the env file {} does not exist", path.display()))?;
+        let entries: Vec<(String, String)> = gardefou_dotenv::parse(&text)
+            .iter()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        merge(&mut vars, entries, false);
+    }
+    Ok(vars)
 }
 
 /// The env file's text; `None` when it does not exist. Bounded, regular files only (a FIFO
@@ -59,7 +69,10 @@ const DOTENV_MODELLED: [&str; 5] = [
 ///
 /// Findings: another `DOTENV_*` option, a `$` reference dotenv-expand would expand, a form
 /// Node's env-file parser reads differently.
-pub fn server_environment(command: &[OsString]) -> Result<(EnvVars, Vec<Finding>)> {
+pub fn server_environment(
+    command: &[OsString],
+    env_files: &[PathBuf],
+) -> Result<(EnvVars, Vec<Finding>)> {
     let mut vars = process();
     let mut findings = Vec::new();
     let unmodelled = |msg: String| rules::ENV_FILE_UNMODELLED.error(msg);
@@ -83,11 +96,21 @@ pub fn server_environment(command: &[OsString]) -> Result<(EnvVars, Vec<Finding>
     }
     let override_ =
         matches!(vars.lookup("DOTENV_CONFIG_OVERRIDE"), Lookup::Value(v) if !v.is_empty());
-    let path = match vars.lookup(DOTENV_CONFIG_PATH) {
-        Lookup::Value(p) => expand_home(p.expose(), &vars),
-        _ => PathBuf::from(".env"),
+    let paths = if env_files.is_empty() {
+        vec![match vars.lookup(DOTENV_CONFIG_PATH) {
+            Lookup::Value(p) => expand_home(p.expose(), &vars),
+            _ => PathBuf::from(".env"),
+        }]
+    } else {
+        env_files.to_vec()
     };
-    if let Some(text) = read_env_file(&path)? {
+    for path in paths {
+        let Some(text) = read_env_file(&path)? else {
+            if !env_files.is_empty() {
+                anyhow::bail!("the env file {} does not exist", path.display());
+            }
+            continue;
+        };
         let file = gardefou_dotenv::parse(&text);
         let mut entries = Vec::new();
         for (name, value) in file.iter() {

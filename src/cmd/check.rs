@@ -17,11 +17,14 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let registry =
         gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
-    let vars = match &args.env_file {
-        Some(path) => env_source::dotenv_file(path)?,
-        None => env_source::process(),
+    // What the server would see, or the env files named.
+    let (vars, modelled) = if args.env_file.is_empty() {
+        env_source::server_environment(&[], &[])?
+    } else {
+        (env_source::dotenv_files(&args.env_file)?, Vec::new())
     };
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    evaluation.report.findings.extend(modelled);
     if args.probe {
         append_live_findings(&policy, &mut evaluation, Purpose::Run);
     }

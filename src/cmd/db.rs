@@ -23,7 +23,10 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
 
 fn stamp(args: StampArgs) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
-    let mut evaluation = evaluate(&policy, &env_source::process());
+    // The same view of the environment as check and run: the process and ./.env.
+    let (vars, modelled) = env_source::server_environment(&[], &[])?;
+    let mut evaluation = evaluate(&policy, &vars);
+    evaluation.report.findings.extend(modelled);
     let mut out = std::io::stdout().lock();
     let (Some(env), Some(target), true) = (
         evaluation.environment,
@@ -116,7 +119,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
 
 fn identity(args: IdentityArgs) -> Result<ExitCode> {
     let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
-    let evaluation = evaluate(&policy, &env_source::process());
+    let evaluation = evaluate(&policy, &env_source::server_environment(&[], &[])?.0);
     let mut out = std::io::stdout().lock();
     let Some(target) = &evaluation.database else {
         // Only the URL matters here; show why it cannot be used.

@@ -41,7 +41,7 @@ pub fn guard_then_exec(
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let registry =
         gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
-    let (vars, modelled) = env_source::server_environment(&args.command)?;
+    let (vars, modelled) = env_source::server_environment(&args.command, &args.env_file)?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);
     extra(&policy, &mut evaluation, &vars);

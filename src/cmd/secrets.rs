@@ -18,9 +18,10 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     let path =
         gardefou_sources::registry_path(args.registry.registry.as_deref(), policy_file.as_deref());
-    let vars = match &args.env_file {
-        Some(p) => env_source::dotenv_file(p)?,
-        None => env_source::process(),
+    let vars = if args.env_file.is_empty() {
+        env_source::server_environment(&[], &[])?.0
+    } else {
+        env_source::dotenv_files(&args.env_file)?
     };
     let key = gardefou_sources::registry_key()
         .map_err(anyhow::Error::msg)?

@@ -708,3 +708,58 @@ fn the_policy_is_found_from_a_subdirectory_and_named() {
     assert!(!text.contains("error["), "{text}");
     assert!(text.contains("; policy [TMP]/gardefou.toml)"), "{text}");
 }
+
+#[test]
+fn every_command_reads_the_environment_the_server_will_see() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
+    // ./.env says sandbox; the process environment says nothing.
+    env.write(
+        ".env",
+        "KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL=postgresql://koomy@localhost:6543/koomy\n",
+    );
+    let out = env.cmd(&[]).arg("check").output().unwrap();
+    let text = render(&out, env.dir.path());
+    assert_eq!(out.status.code(), Some(0), "check reads ./.env: {text}");
+    // db reads it too: it asks the sandbox server (where nothing listens).
+    let out = env.cmd(&[]).args(["db", "identity"]).output().unwrap();
+    let text = render(&out, env.dir.path());
+    assert!(text.contains("localhost:6543"), "db reads ./.env: {text}");
+    // --env-file, repeatable: the first file that sets a variable wins.
+    env.write("a.env", "KOOMY_ENV=production\n");
+    env.write(
+        "b.env",
+        "KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL=postgresql://koomy@127.0.0.1:9/koomy\n",
+    );
+    let out = env
+        .cmd(&[])
+        .args(["check", "--env-file", "a.env", "--env-file", "b.env"])
+        .output()
+        .unwrap();
+    let text = render(&out, env.dir.path());
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("KOOMY_ENV=production; database: 127.0.0.1:9, production"),
+        "{text}"
+    );
+    // run takes the server's env files instead of ./.env; a missing one is an error.
+    let out = env
+        .cmd(&[])
+        .args(["run", "--env-file", "b.env", "--", "true"])
+        .output()
+        .unwrap();
+    let text = render(&out, env.dir.path());
+    assert!(
+        text.contains("database-url-environment-mismatch"),
+        "run reads b.env: {text}"
+    );
+    let out = env
+        .cmd(&[])
+        .args(["run", "--env-file", "missing.env", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
