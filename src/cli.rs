@@ -207,6 +207,10 @@ pub struct StampArgs {
     /// another environment).
     #[arg(long, value_name = "OLD_ENV", value_parser = ["production", "sandbox", "local"])]
     pub replace: Option<String>,
+    /// The env files to read instead of ./.env (repeatable, first file wins; the process
+    /// environment wins over all), as for `run`.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
     /// Also give this database role what the proof needs (USAGE on schema gardefou,
     /// SELECT on gardefou.stamp and gardefou.lineage, EXECUTE on
     /// gardefou.assert_environment): for an application role that does not own the
@@ -219,6 +223,9 @@ pub struct StampArgs {
 pub struct IdentityArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// The env files to read instead of ./.env (repeatable, first file wins), as for `run`.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

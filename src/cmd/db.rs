@@ -24,7 +24,7 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
 fn stamp(args: StampArgs) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     // The same view of the environment as check and run: the process and ./.env.
-    let (vars, modelled) = env_source::server_environment(&[], &[])?;
+    let (vars, modelled) = env_source::server_environment(&[], &args.env_file)?;
     let mut evaluation = evaluate(&policy, &vars);
     evaluation.report.findings.extend(modelled);
     let mut out = std::io::stdout().lock();
@@ -119,7 +119,10 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
 
 fn identity(args: IdentityArgs) -> Result<ExitCode> {
     let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
-    let evaluation = evaluate(&policy, &env_source::server_environment(&[], &[])?.0);
+    let evaluation = evaluate(
+        &policy,
+        &env_source::server_environment(&[], &args.env_file)?.0,
+    );
     let mut out = std::io::stdout().lock();
     let Some(target) = &evaluation.database else {
         // Only the URL matters here; show why it cannot be used.
