@@ -119,9 +119,11 @@ fn urls(n: usize) -> Vec<String> {
         .collect()
 }
 
-/// What gardefou reads: host (as the clients spell a name: lower case, no trailing dot),
-/// port, database, user; `None` when it refuses the URL.
-fn gardefou(url: &str) -> Option<(String, u16, String, String)> {
+/// Host (as the clients spell a name: lower case, no trailing dot), port, database, user.
+type Target = (String, u16, String, String);
+
+/// What gardefou reads; `None` when it refuses the URL.
+fn gardefou(url: &str) -> Option<Target> {
     let u = parse(url).ok()?;
     check_clients(url, &Client::ALL).ok()?;
     let host = match u.host() {
@@ -162,7 +164,7 @@ fn no_url_gardefou_allows_is_read_as_another_target_by_a_node_client() {
         String::from_utf8_lossy(&install.stderr)
     );
     let all = urls(30_000);
-    let allowed: Vec<(&String, (String, u16, String, String))> = all
+    let allowed: Vec<(&String, Target)> = all
         .iter()
         .filter_map(|u| gardefou(u).map(|t| (u, t)))
         .collect();
