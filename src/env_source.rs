@@ -134,7 +134,7 @@ pub fn server_environment(
             }
             continue;
         };
-        if let Some(why) = node_reads_differently(&text) {
+        if let Some(why) = gardefou_dotenv::node_divergence(&text) {
             findings.push(unmodelled(format!(
                 "the env file {} given to node --env-file has {why}, which Node's parser reads differently",
                 file.path
@@ -225,63 +225,9 @@ fn node_env_files(command: &[OsString]) -> Vec<NodeEnvFile> {
     out
 }
 
-/// A form of `text` that Node's own env-file parser (`util.parseEnv`, `--env-file`) reads
-/// differently from dotenv, whose reading gardefou models exactly.
-fn node_reads_differently(text: &str) -> Option<&'static str> {
-    if text.starts_with('\u{feff}') {
-        return Some("a byte-order mark");
-    }
-    if text.contains('\u{a0}') {
-        return Some("a no-break space");
-    }
-    let bytes = text.as_bytes();
-    if bytes
-        .iter()
-        .enumerate()
-        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-    {
-        return Some("a lone carriage return");
-    }
-    for line in text.lines() {
-        if !line.is_empty() && line.trim().is_empty() {
-            return Some("a white-space-only line");
-        }
-        let t = line.trim_start();
-        if t.starts_with('#') {
-            continue;
-        }
-        let key_end = t
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
-            .unwrap_or(t.len());
-        if key_end > 0 && t[key_end..].trim_start().starts_with(':') {
-            return Some("a `KEY: value` line");
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn forms_node_reads_differently_are_named() {
-        for (text, why) in [
-            ("\u{feff}A=1\n", "a byte-order mark"),
-            ("A=1\n  \nB=2\n", "a white-space-only line"),
-            ("A: 1\n", "a `KEY: value` line"),
-            ("A=1\rB=2\n", "a lone carriage return"),
-            ("A=1\u{a0}\n", "a no-break space"),
-        ] {
-            assert_eq!(node_reads_differently(text), Some(why), "{text:?}");
-        }
-        for text in [
-            "A=1\nB=\"x y\"\n\n# c\r\nC=3\r\n",
-            "URL=postgresql://u@h:5432/d\n",
-        ] {
-            assert_eq!(node_reads_differently(text), None, "{text:?}");
-        }
-    }
 
     #[test]
     fn dollar_references_are_what_dotenv_expand_expands() {

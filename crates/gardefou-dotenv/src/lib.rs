@@ -211,3 +211,79 @@ impl Duplicate {
         &self.lines
     }
 }
+
+/// A form of `text` that Node's own env-file parser (`util.parseEnv`, `node --env-file`)
+/// reads differently from dotenv's, which [`parse`] follows exactly: a caller that must
+/// know what Node will load refuses such a file rather than guess. Checked against Node's
+/// `util.parseEnv` by `tests/node_parse_env.rs`.
+pub fn node_divergence(text: &str) -> Option<&'static str> {
+    if text.starts_with('\u{feff}') {
+        return Some("a byte-order mark");
+    }
+    if text.contains('\u{a0}') {
+        return Some("a no-break space");
+    }
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return Some("a lone carriage return");
+    }
+    for line in text.lines() {
+        if !line.is_empty() && line.trim().is_empty() {
+            return Some("a white-space-only line");
+        }
+        let t = line.trim_start();
+        if t.starts_with('#') {
+            continue;
+        }
+        let t = t.strip_prefix("export ").map_or(t, str::trim_start);
+        let key_end = t
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            .unwrap_or(t.len());
+        let rest = t[key_end..].trim_start();
+        if key_end > 0 && rest.starts_with(':') {
+            return Some("a `KEY: value` line");
+        }
+        // Node carries a quote that does not close on its line over to the next lines;
+        // dotenv reads it as a plain value.
+        if let Some(value) = rest.strip_prefix('=').map(str::trim_start) {
+            if let Some(q) = value
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))
+            {
+                if !value[1..].contains(q) {
+                    return Some("a quote that does not close on its line");
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod node_divergence_tests {
+    #[test]
+    fn forms_node_reads_differently_are_named() {
+        for (text, why) in [
+            ("\u{feff}A=1\n", "a byte-order mark"),
+            ("A=1\n  \nB=2\n", "a white-space-only line"),
+            ("A: 1\n", "a `KEY: value` line"),
+            ("export A: 1\n", "a `KEY: value` line"),
+            ("A='open\nB=2'\n", "a quote that does not close on its line"),
+            ("A=1\rB=2\n", "a lone carriage return"),
+            ("A=1\u{a0}\n", "a no-break space"),
+        ] {
+            assert_eq!(super::node_divergence(text), Some(why), "{text:?}");
+        }
+        for text in [
+            "A=1\nB=\"x y\"\n\n# c\r\nC=3\r\n",
+            "URL=postgresql://u@h:5432/d\n",
+        ] {
+            assert_eq!(super::node_divergence(text), None, "{text:?}");
+        }
+    }
+}
