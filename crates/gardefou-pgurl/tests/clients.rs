@@ -1,5 +1,6 @@
-//! Differential test against the real Node clients, installed from the npm registry:
-//! node-postgres' `pg-connection-string`, postgres.js and `@neondatabase/serverless`.
+//! Differential test against the real clients: the Node ones, installed from the npm
+//! registry (node-postgres' `pg-connection-string`, postgres.js, `@neondatabase/serverless`),
+//! and libpq itself (the system library's `PQconninfoParse`, through Python's ctypes).
 //! Thousands of URLs, generated deterministically from the pieces that clients read
 //! differently (percent-escapes in user, host and database, the socket idiom, query hosts,
 //! options, ports, case, trailing dots). For every URL gardefou accepts with every client
@@ -10,6 +11,39 @@
 use std::process::Command;
 
 use gardefou_pgurl::{check_clients, parse, Client, Host};
+
+/// libpq's reading of each URL: `PQconninfoParse`, keyword by keyword.
+const LIBPQ: &str = r#"
+import ctypes, ctypes.util, json, sys
+lib = ctypes.CDLL(ctypes.util.find_library("pq") or "libpq.so.5")
+class Opt(ctypes.Structure):
+    _fields_ = [("keyword", ctypes.c_char_p), ("envvar", ctypes.c_char_p), ("compiled", ctypes.c_char_p),
+                ("val", ctypes.c_char_p), ("label", ctypes.c_char_p), ("dispchar", ctypes.c_char_p), ("dispsize", ctypes.c_int)]
+lib.PQconninfoParse.restype = ctypes.POINTER(Opt)
+lib.PQconninfoParse.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p)]
+out = []
+for url in open(sys.argv[1], encoding="utf-8").read().split("\n"):
+    if not url:
+        continue
+    err = ctypes.c_char_p()
+    opts = lib.PQconninfoParse(url.encode(), ctypes.byref(err))
+    if not opts:
+        out.append(None)
+        continue
+    got, i = {}, 0
+    while opts[i].keyword:
+        if opts[i].val is not None:
+            got[opts[i].keyword.decode()] = opts[i].val.decode("utf-8", "replace")
+        i += 1
+    lib.PQconninfoFree(opts)
+    if "hostaddr" in got:
+        out.append({"host": "hostaddr:" + got["hostaddr"]})
+        continue
+    host = got.get("host", "").lower().rstrip(".")
+    out.append({"host": host, "port": int(got.get("port") or 5432),
+                "database": got.get("dbname"), "user": got.get("user")})
+json.dump(out, open(sys.argv[2], "w"))
+"#;
 
 const SCRIPT: &str = r#"
 const fs = require('fs');
@@ -190,18 +224,40 @@ fn no_url_gardefou_allows_is_read_as_another_target_by_a_node_client() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let readings: Vec<serde_json::Value> =
+    let mut readings: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(&result).unwrap()).unwrap();
     assert_eq!(readings.len(), allowed.len());
+    // libpq's reading, added to each.
+    std::fs::write(dir.path().join("libpq.py"), LIBPQ).unwrap();
+    let libpq_out = dir.path().join("libpq.json");
+    let out = Command::new("python3")
+        .arg(dir.path().join("libpq.py"))
+        .arg(&list)
+        .arg(&libpq_out)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "libpq (libpq5, installed with PostgreSQL) could not be read: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let libpq: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&libpq_out).unwrap()).unwrap();
+    assert_eq!(libpq.len(), allowed.len());
+    for (r, l) in readings.iter_mut().zip(libpq) {
+        r["libpq"] = l;
+    }
     let mut differ = Vec::new();
     let mut compared = 0;
+    let mut per_client = std::collections::BTreeMap::new();
     for ((url, (host, port, db, user)), reading) in allowed.iter().zip(&readings) {
-        for client in ["pg", "postgres.js", "@neondatabase/serverless"] {
+        for client in ["libpq", "pg", "postgres.js", "@neondatabase/serverless"] {
             let r = &reading[client];
             if r.is_null() {
                 continue; // the client refuses the URL itself: no connection
             }
             compared += 1;
+            *per_client.entry(client).or_insert(0) += 1;
             let same = r["host"] == serde_json::json!(host)
                 && r["port"] == serde_json::json!(port)
                 && r["database"] == serde_json::json!(db)
@@ -214,6 +270,13 @@ fn no_url_gardefou_allows_is_read_as_another_target_by_a_node_client() {
         }
     }
     assert!(compared > 300, "only {compared} readings compared");
+    for client in ["libpq", "pg", "postgres.js", "@neondatabase/serverless"] {
+        let n = per_client.get(client).copied().unwrap_or(0);
+        assert!(
+            n > 100,
+            "only {n} readings of {client} compared: {per_client:?}"
+        );
+    }
     assert!(
         differ.is_empty(),
         "{} URLs read as another target:\n{}",
