@@ -77,3 +77,130 @@ fn node_exit_code_is_the_process_exit_code() {
         .unwrap();
     assert_eq!(out.status.code(), Some(7));
 }
+
+/// What a Koomy-like Node server sees: the Stripe key's mode and whether Node's inspector
+/// is open. It prints one line and exits.
+const PROBE_SERVER: &str = r#"
+const key = process.env.STRIPE_SECRET_KEY || '';
+const mode = key.startsWith('sk_live_') ? 'live' : key.startsWith('sk_test_') ? 'test' : 'none';
+const inspector = require('inspector').url() ? 'open' : 'closed';
+process.stdout.write(`stripe=${mode} inspector=${inspector}\n`);
+"#;
+
+/// Each bypass of issue "every variable, every env file": run without gardefou, the real Node
+/// server sees the production value or opens its inspector; under `gardefou run` the server
+/// never starts.
+#[test]
+fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
+    // dotenv, installed from the npm registry, as the server uses it.
+    let install = std::process::Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            "dotenv@16",
+        ])
+        .current_dir(env.dir.path())
+        .output()
+        .expect("npm must be installed (scripts/test.sh installs it)");
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+    let server = env.write("server.js", PROBE_SERVER);
+    let live = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+    let test = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+    env.write(".env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    env.write("prod.env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    let sandbox: Vec<(&str, &str)> = vec![
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", "postgresql://koomy@localhost:6543/koomy"),
+        ("STRIPE_SECRET_KEY", &test),
+    ];
+    let production: Vec<(&str, &str)> = vec![
+        ("KOOMY_ENV", "production"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
+    ];
+    let server = server.to_str().unwrap();
+    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<&str>, &str)> = vec![
+        (
+            "DOTENV_CONFIG_OVERRIDE=false overrides",
+            [sandbox.clone(), vec![("DOTENV_CONFIG_OVERRIDE", "false")]].concat(),
+            vec!["node", "-r", "dotenv/config", server],
+            "stripe=live",
+        ),
+        (
+            "node --env-file (the environment does not set the key)",
+            sandbox[..3].to_vec(),
+            vec!["node", "--env-file=prod.env", server],
+            "stripe=live",
+        ),
+        (
+            "-r dotenv/config --inspect",
+            production.clone(),
+            vec![
+                "node",
+                "-r",
+                "dotenv/config",
+                "--inspect=127.0.0.1:0",
+                server,
+            ],
+            "inspector=open",
+        ),
+        (
+            "env node --inspect",
+            production.clone(),
+            vec![
+                "env",
+                "NODE_ENV=production",
+                "node",
+                "--inspect=127.0.0.1:0",
+                server,
+            ],
+            "inspector=open",
+        ),
+    ];
+    for (what, vars, command, bad) in cases {
+        // Without gardefou: the bypass is real.
+        let (program, args) = command.split_first().unwrap();
+        let out = std::process::Command::new(program)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .envs(vars.iter().copied())
+            .current_dir(env.dir.path())
+            .output()
+            .unwrap();
+        let seen = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            seen.contains(bad),
+            "{what}: without gardefou the server should see it: {seen}"
+        );
+        // Under gardefou run: refused, the server never starts.
+        let out = env
+            .cmd(&vars)
+            .arg("run")
+            .arg("--")
+            .args(&command)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+        assert!(stdout.is_empty(), "{what}: the server ran: {stdout}");
+        assert!(
+            !stderr.contains("database-unreachable"),
+            "{what}: refused statically: {stderr}"
+        );
+        assert!(!stderr.contains("Zq8pW3xL"), "{what}: {stderr}");
+    }
+}
