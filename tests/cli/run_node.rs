@@ -131,7 +131,9 @@ fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
         ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
     ];
     let server = server.to_str().unwrap();
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<&str>, &str)> = vec![
+    // (what, environment, command, what the server shows when the bypass works)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a str>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "DOTENV_CONFIG_OVERRIDE=false overrides",
             [sandbox.clone(), vec![("DOTENV_CONFIG_OVERRIDE", "false")]].concat(),
