@@ -14,9 +14,10 @@ use crate::{env_source, EXIT_REFUSED};
 use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
-    let registry =
-        gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
+    let (policy, policy_file, registry) = gardefou_sources::load_policy_and_registry(
+        args.policy.policy.as_deref(),
+        args.registry.registry.as_deref(),
+    )?;
     // What the server would see, or the env files named.
     let (vars, modelled) = if args.env_file.is_empty() {
         env_source::server_environment(&[], &[])?
@@ -43,11 +44,19 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(if evaluation.is_allowed() {
+    let code = if evaluation.is_allowed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_REFUSED)
-    })
+    };
+    // The process ends here: freeing a policy of tens of thousands of hosts and a registry
+    // of as many fingerprints, piece by piece, would only cost time. The key is dropped
+    // (and zeroed) as usual; only public data is left to the exit.
+    let gardefou_sources::Loaded { registry, key } = registry;
+    drop(key);
+    std::mem::forget(registry);
+    std::mem::forget(policy);
+    Ok(code)
 }
 
 /// The human report, with a summary naming the environment and the database it identified.

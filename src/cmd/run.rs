@@ -38,9 +38,10 @@ pub fn guard_then_exec(
     purpose: Purpose,
     extra: impl FnOnce(&Policy, &mut Evaluation, &EnvVars),
 ) -> Result<ExitCode> {
-    let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
-    let registry =
-        gardefou_sources::Loaded::load(args.registry.registry.as_deref(), policy_file.as_deref())?;
+    let (policy, policy_file, registry) = gardefou_sources::load_policy_and_registry(
+        args.policy.policy.as_deref(),
+        args.registry.registry.as_deref(),
+    )?;
     let (vars, modelled) = env_source::server_environment(&args.command, &args.env_file)?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);

@@ -150,6 +150,13 @@ pub fn parse(input: &str) -> Result<ConnUrl, UrlError> {
     parse::parse(input)
 }
 
+/// The host of a URL authority (`host`, `host:port`, `[v6]:port`, `%2Fsocket%2Fdir`), read
+/// and normalised exactly as [`parse`] reads the host of a URL: what a policy file lists is
+/// compared with `DATABASE_URL` in one grammar.
+pub fn parse_authority_host(authority: &str) -> Result<Host, UrlError> {
+    parse::authority_host(authority)
+}
+
 /// The URL scheme, as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {

@@ -224,6 +224,15 @@ fn parse_hostport(raw: &str) -> Result<(AuthHost, Option<u16>), K> {
     Ok((AuthHost::Host(host), port))
 }
 
+/// The host of a URL authority (`host`, `host:port`, `[v6]:port`, `%2Fsocket%2Fdir`), read
+/// exactly as [`parse`] reads it.
+pub(crate) fn authority_host(raw: &str) -> Result<Host, UrlError> {
+    match parse_hostport(raw).map_err(err)? {
+        (AuthHost::Host(h), _) => Ok(h),
+        (AuthHost::Empty, _) => Err(err(K::EmptyHost)),
+    }
+}
+
 fn parse_dbname(raw: &str) -> Result<String, K> {
     if raw.is_empty() {
         return Err(K::MissingDbname);

@@ -215,7 +215,7 @@ impl Policy {
                         )));
                     }
                     let item = Listed::Endpoint(ep.get_ref().clone());
-                    listed.insert(env, item).map_err(|m| err(ep.span(), m))?;
+                    listed.insert(env, &item).map_err(|m| err(ep.span(), m))?;
                     out.neon_endpoints.push(ep.into_inner());
                 }
                 for (i, id) in targets.system_identifiers.into_iter().enumerate() {
@@ -230,7 +230,7 @@ impl Policy {
                         )));
                     }
                     let item = Listed::SystemIdentifier(v.clone());
-                    listed.insert(env, item).map_err(|m| err(id.span(), m))?;
+                    listed.insert(env, &item).map_err(|m| err(id.span(), m))?;
                     out.system_identifiers.push(id.into_inner());
                 }
                 for (i, br) in targets.neon_branches.into_iter().enumerate() {
@@ -248,7 +248,7 @@ impl Policy {
                         )));
                     }
                     let item = Listed::Branch(br.get_ref().clone());
-                    listed.insert(env, item).map_err(|m| err(br.span(), m))?;
+                    listed.insert(env, &item).map_err(|m| err(br.span(), m))?;
                     out.neon_branches.push(br.into_inner());
                 }
                 for (i, h) in targets.hosts.into_iter().enumerate() {
@@ -259,7 +259,7 @@ impl Policy {
                         Host::Neon { endpoint, .. } => Listed::Endpoint(endpoint.clone()),
                         _ => Listed::Host(pattern.clone()),
                     };
-                    listed.insert(env, item).map_err(|m| err(h.span(), m))?;
+                    listed.insert(env, &item).map_err(|m| err(h.span(), m))?;
                     out.hosts.push(pattern);
                 }
             }
@@ -483,7 +483,35 @@ impl fmt::Display for Listed {
 /// linear time.
 #[derive(Default)]
 struct ListedServers {
-    buckets: std::collections::HashMap<Bucket, Vec<(Environment, Listed)>>,
+    /// Per server: the environment and the port (`None`: every port) of each entry.
+    buckets: std::collections::HashMap<Bucket, Vec<(Environment, Option<u16>)>, FastHash>,
+}
+
+/// A small, fast hasher for the buckets: a policy file is the operator's own input, not an
+/// adversary's, and each key is hashed once per entry.
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // FNV-1a.
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// What identifies a server, whatever else an entry says (its port).
@@ -497,25 +525,30 @@ enum Bucket {
 }
 
 impl ListedServers {
-    fn bucket(item: &Listed) -> Bucket {
+    fn bucket(item: &Listed) -> (Bucket, Option<u16>) {
         match item {
-            Listed::Endpoint(e) => Bucket::Endpoint(e.clone()),
-            Listed::Host(p) => match &p.host {
-                Host::Neon { endpoint, .. } => Bucket::Endpoint(endpoint.clone()),
-                h if h.is_loopback() && !matches!(h, Host::Unix(_)) => Bucket::Loopback,
-                h => Bucket::Host(h.clone()),
-            },
-            Listed::SystemIdentifier(id) => Bucket::SystemIdentifier(id.clone()),
-            Listed::Branch(b) => Bucket::Branch(b.clone()),
+            Listed::Endpoint(e) => (Bucket::Endpoint(e.clone()), None),
+            Listed::Host(p) => (
+                match &p.host {
+                    Host::Neon { endpoint, .. } => Bucket::Endpoint(endpoint.clone()),
+                    h if h.is_loopback() && !matches!(h, Host::Unix(_)) => Bucket::Loopback,
+                    h => Bucket::Host(h.clone()),
+                },
+                p.port,
+            ),
+            Listed::SystemIdentifier(id) => (Bucket::SystemIdentifier(id.clone()), None),
+            Listed::Branch(b) => (Bucket::Branch(b.clone()), None),
         }
     }
 
-    /// Adds `item` under `env`, unless a server it overlaps is listed already.
-    fn insert(&mut self, env: Environment, item: Listed) -> Result<(), String> {
-        let bucket = self.buckets.entry(Self::bucket(&item)).or_default();
-        for (other_env, other) in bucket.iter() {
-            let overlap = match (other, &item) {
-                (Listed::Host(a), Listed::Host(b)) => a.overlaps(b),
+    /// Adds `item` under `env`, unless a server it overlaps is listed already: the same
+    /// bucket, and a port in common (an entry without a port has every port).
+    fn insert(&mut self, env: Environment, item: &Listed) -> Result<(), String> {
+        let (key, port) = Self::bucket(item);
+        let bucket = self.buckets.entry(key).or_default();
+        for (other_env, other_port) in bucket.iter() {
+            let overlap = match (other_port, port) {
+                (Some(a), Some(b)) => *a == b,
                 _ => true,
             };
             if overlap {
@@ -526,7 +559,7 @@ impl ListedServers {
                 });
             }
         }
-        bucket.push((env, item));
+        bucket.push((env, port));
         Ok(())
     }
 }
@@ -566,12 +599,8 @@ pub(crate) fn parse_host_pattern(entry: &str) -> Result<HostPattern, String> {
         }
         (entry.to_owned(), port)
     };
-    let url = format!("postgresql://gardefou@{authority}/policy");
-    let parsed = gardefou_pgurl::parse(&url).map_err(|e| bad(&e.to_string()))?;
-    Ok(HostPattern {
-        host: parsed.host().clone(),
-        port,
-    })
+    let host = gardefou_pgurl::parse_authority_host(&authority).map_err(|e| bad(&e.to_string()))?;
+    Ok(HostPattern { host, port })
 }
 
 fn is_endpoint_id(s: &str) -> bool {

@@ -124,6 +124,11 @@ fn find_upwards() -> Result<Option<PathBuf>, SourceError> {
 /// else `$GARDEFOU_POLICY`, else the nearest `gardefou.toml` upwards from the current
 /// directory, else the built-in policy.
 pub fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>), SourceError> {
+    read_policy(policy_path(explicit)?)
+}
+
+/// Where the policy comes from (see [`load_policy`]); `None`: the built-in policy.
+pub fn policy_path(explicit: Option<&Path>) -> Result<Option<PathBuf>, SourceError> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => match std::env::var_os(GARDEFOU_POLICY) {
@@ -132,6 +137,11 @@ pub fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>),
             None => find_upwards()?,
         },
     };
+    Ok(path)
+}
+
+/// Reads and parses the policy file at `path` (`None`: the built-in policy).
+pub fn read_policy(path: Option<PathBuf>) -> Result<(Policy, Option<PathBuf>), SourceError> {
     let Some(path) = path else {
         return Ok((Policy::koomy(), None));
     };
@@ -144,6 +154,26 @@ pub fn load_policy(explicit: Option<&Path>) -> Result<(Policy, Option<PathBuf>),
     };
     let policy = Policy::from_toml(&text, &path.display().to_string())?;
     Ok((policy, Some(path)))
+}
+
+/// The policy and the registry together: once the policy file is found, both files are
+/// parsed at once, on two threads (a large policy and a large registry each take a while).
+/// A policy error is reported before a registry error.
+pub fn load_policy_and_registry(
+    policy: Option<&Path>,
+    registry: Option<&Path>,
+) -> Result<(Policy, Option<PathBuf>, Loaded), SourceError> {
+    let path = policy_path(policy)?;
+    let (policy, loaded) = std::thread::scope(|scope| {
+        let registry_thread = scope.spawn(|| Loaded::load(registry, path.as_deref()));
+        let policy = read_policy(path.clone());
+        let loaded = registry_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (policy, loaded)
+    });
+    let (policy, file) = policy?;
+    Ok((policy, file, loaded?))
 }
 
 /// Where the registry is (or would be written).
