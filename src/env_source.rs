@@ -1,11 +1,11 @@
 //! Gathers the variables the guard evaluates: the process environment, a dotenv file, or
 //! what a Node server started here will see.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use gardefou_findings::Finding;
+use gardefou_policy::secrets::command::Analysis;
 use gardefou_policy::{rules, EnvVars, Lookup};
 
 use crate::env_vars::DOTENV_CONFIG_PATH;
@@ -70,7 +70,7 @@ const DOTENV_MODELLED: [&str; 5] = [
 /// Findings: another `DOTENV_*` option, a `$` reference dotenv-expand would expand, a form
 /// Node's env-file parser reads differently.
 pub fn server_environment(
-    command: &[OsString],
+    command: &Analysis,
     env_files: &[PathBuf],
 ) -> Result<(EnvVars, Vec<Finding>)> {
     let mut vars = process();
@@ -124,28 +124,36 @@ pub fn server_environment(
         }
         merge(&mut vars, entries, override_);
     }
-    for file in node_env_files(command) {
-        let Some(text) = read_env_file(Path::new(&file.path))? else {
-            if !file.optional {
+    // node --env-file: the environment wins over the files; among the files, the later
+    // one wins (Node loads them in order, each overriding the previous file's values).
+    let mut node_entries: Vec<(String, String)> = Vec::new();
+    for (path, optional) in &command.env_files {
+        let Some(text) = read_env_file(Path::new(path))? else {
+            if !optional {
                 findings.push(unmodelled(format!(
-                    "node --env-file names {}, which does not exist: Node would not start",
-                    file.path
+                    "node --env-file names {path}, which does not exist: Node would not start"
                 )));
             }
             continue;
         };
         if let Some(why) = gardefou_dotenv::node_divergence(&text) {
             findings.push(unmodelled(format!(
-                "the env file {} given to node --env-file has {why}, which Node's parser reads differently",
-                file.path
+                "the env file {path} given to node --env-file has {why}, which Node's parser reads differently"
             )));
             continue;
         }
-        let entries = gardefou_dotenv::parse(&text)
-            .iter()
-            .map(|(n, v)| (n.to_owned(), v.to_owned()))
-            .collect();
-        merge(&mut vars, entries, false);
+        for (n, v) in gardefou_dotenv::parse(&text).iter() {
+            node_entries.retain(|(k, _)| k != n);
+            node_entries.push((n.to_owned(), v.to_owned()));
+        }
+    }
+    merge(&mut vars, node_entries, false);
+    // What the command line itself sets (`env NAME=value`, a shell's `NAME=value`) wins.
+    for (name, value) in &command.assignments {
+        vars.insert(name.clone(), value.clone());
+    }
+    for why in &command.env_unmodelled {
+        findings.push(unmodelled(why.clone()));
     }
     Ok((vars, findings))
 }
@@ -158,11 +166,12 @@ fn merge(vars: &mut EnvVars, entries: Vec<(String, String)>, override_: bool) {
     }
 }
 
-/// dotenv resolves a leading `~` to the home directory.
+/// dotenv resolves a leading `~` as the home directory joined with the rest of the path
+/// (`~foo/.env` is `$HOME/foo/.env`, not another user's home).
 fn expand_home(path: &str, vars: &EnvVars) -> PathBuf {
     match (path.strip_prefix('~'), vars.lookup("HOME")) {
-        (Some(rest), Lookup::Value(home)) if rest.is_empty() || rest.starts_with('/') => {
-            PathBuf::from(format!("{}{rest}", home.expose()))
+        (Some(rest), Lookup::Value(home)) => {
+            Path::new(home.expose()).join(rest.trim_start_matches('/'))
         }
         _ => PathBuf::from(path),
     }
@@ -179,52 +188,6 @@ fn expands(value: &str) -> bool {
     })
 }
 
-struct NodeEnvFile {
-    path: String,
-    optional: bool,
-}
-
-/// The `--env-file` / `--env-file-if-exists` files of a `node` command line (the program
-/// itself, or behind `env`).
-fn node_env_files(command: &[OsString]) -> Vec<NodeEnvFile> {
-    let args: Vec<String> = command
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let Some(start) = args
-        .iter()
-        .position(|a| matches!(a.rsplit('/').next(), Some("node" | "nodejs")))
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut i = start + 1;
-    while i < args.len() {
-        let a = args[i].as_str();
-        if a == "--" || !a.starts_with('-') {
-            break;
-        }
-        for (flag, optional) in [("--env-file", false), ("--env-file-if-exists", true)] {
-            if a == flag {
-                if let Some(p) = args.get(i + 1) {
-                    out.push(NodeEnvFile {
-                        path: p.clone(),
-                        optional,
-                    });
-                }
-                i += 1;
-            } else if let Some(p) = a.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
-                out.push(NodeEnvFile {
-                    path: p.to_owned(),
-                    optional,
-                });
-            }
-        }
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,16 +200,5 @@ mod tests {
         for v in ["a$", "pa$$1", "\\$Q", "$1", "cost: 5$"] {
             assert!(!expands(v), "{v}");
         }
-    }
-
-    #[test]
-    fn env_files_on_the_node_command_line() {
-        let argv = |s: &str| -> Vec<OsString> { s.split(' ').map(OsString::from).collect() };
-        let files = node_env_files(&argv("env A=1 node --env-file .env.prod --env-file-if-exists=.env.local -r x s.js --env-file=no"));
-        let got: Vec<(&str, bool)> = files
-            .iter()
-            .map(|f| (f.path.as_str(), f.optional))
-            .collect();
-        assert_eq!(got, [(".env.prod", false), (".env.local", true)]);
     }
 }

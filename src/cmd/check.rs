@@ -20,7 +20,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     )?;
     // What the server would see, or the env files named.
     let (vars, modelled) = if args.env_file.is_empty() {
-        env_source::server_environment(&[], &[])?
+        env_source::server_environment(&Default::default(), &[])?
     } else {
         (env_source::dotenv_files(&args.env_file)?, Vec::new())
     };

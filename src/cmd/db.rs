@@ -24,7 +24,7 @@ pub fn run(cmd: DbCommand) -> Result<ExitCode> {
 fn stamp(args: StampArgs) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     // The same view of the environment as check and run: the process and ./.env.
-    let (vars, modelled) = env_source::server_environment(&[], &args.env_file)?;
+    let (vars, modelled) = env_source::server_environment(&Default::default(), &args.env_file)?;
     let mut evaluation = evaluate(&policy, &vars);
     evaluation.report.findings.extend(modelled);
     let mut out = std::io::stdout().lock();
@@ -121,7 +121,7 @@ fn identity(args: IdentityArgs) -> Result<ExitCode> {
     let policy = gardefou_sources::load_policy(args.policy.policy.as_deref())?.0;
     let evaluation = evaluate(
         &policy,
-        &env_source::server_environment(&[], &args.env_file)?.0,
+        &env_source::server_environment(&Default::default(), &args.env_file)?.0,
     );
     let mut out = std::io::stdout().lock();
     let Some(target) = &evaluation.database else {

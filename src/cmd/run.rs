@@ -42,7 +42,17 @@ pub fn guard_then_exec(
         args.policy.policy.as_deref(),
         args.registry.registry.as_deref(),
     )?;
-    let (vars, modelled) = env_source::server_environment(&args.command, &args.env_file)?;
+    // What the command line itself does to the environment (assignments, node --env-file
+    // anywhere, dotenv arguments), read before the environment is gathered.
+    let argv: Vec<String> = args
+        .command
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let process = env_source::process();
+    let analysis = command::analyse(&argv, &Files { vars: &process });
+    drop(process);
+    let (vars, modelled) = env_source::server_environment(&analysis, &args.env_file)?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);
     extra(&policy, &mut evaluation, &vars);
@@ -146,7 +156,10 @@ impl command::Surroundings for Files<'_> {
     }
 
     fn npmrc_node_options(&self) -> Result<Vec<String>, String> {
-        let mut files = vec![PathBuf::from(".npmrc")];
+        // The project's .npmrc (npm finds it upwards, at the package root), then the user's.
+        let mut files: Vec<PathBuf> = std::env::current_dir()
+            .map(|d| d.ancestors().map(|a| a.join(".npmrc")).collect())
+            .unwrap_or_else(|_| vec![PathBuf::from(".npmrc")]);
         if let Lookup::Value(home) = self.vars.lookup("HOME") {
             files.push(Path::new(home.expose()).join(".npmrc"));
         }
@@ -170,6 +183,15 @@ impl command::Surroundings for Files<'_> {
             Lookup::Value(v) => Some(v.expose().to_owned()),
             _ => None,
         }
+    }
+
+    fn npm_config(&self, key: &str) -> Vec<String> {
+        let want = format!("npm_config_{}", key.replace('-', "_"));
+        self.vars
+            .names()
+            .filter(|n| n.to_ascii_lowercase().replace('-', "_") == want)
+            .filter_map(|n| self.env(n))
+            .collect()
     }
 
     fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String> {

@@ -19,7 +19,7 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
     let path =
         gardefou_sources::registry_path(args.registry.registry.as_deref(), policy_file.as_deref());
     let vars = if args.env_file.is_empty() {
-        env_source::server_environment(&[], &[])?.0
+        env_source::server_environment(&Default::default(), &[])?.0
     } else {
         env_source::dotenv_files(&args.env_file)?
     };

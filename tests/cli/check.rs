@@ -763,3 +763,167 @@ fn every_command_reads_the_environment_the_server_will_see() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
+    let live = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+    let test = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+    env.write("a.env", &format!("STRIPE_SECRET_KEY={test}\n"));
+    env.write("b.env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    std::fs::create_dir_all(env.path("home/foo")).unwrap();
+    env.write("home/foo/.env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    env.write(
+        "package.json",
+        r#"{"scripts": {"start": "node --env-file=b.env s.js", "serve": "node s.js"}}"#,
+    );
+    env.write("flags.npmrc", "node-options=--inspect\n");
+    let home = env.path("home");
+    let home = home.to_str().unwrap();
+    let sandbox = [
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", "postgresql://koomy@localhost:6543/koomy"),
+        ("HOME", home),
+    ];
+    let production = [
+        ("KOOMY_ENV", "production"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
+        ("HOME", home),
+    ];
+    let key_assignment = format!("STRIPE_SECRET_KEY={live}");
+    let shell = format!("STRIPE_SECRET_KEY={live} node s.js");
+    let prod_url = "DATABASE_URL=postgresql://koomy@127.0.0.1:9/koomy".to_owned();
+    // (base environment, extra variables, command, the rule that refuses it)
+    type Case<'a> = (
+        &'a [(&'a str, &'a str)],
+        Vec<(&'a str, &'a str)>,
+        Vec<&'a str>,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            &sandbox,
+            vec![],
+            vec!["env", &key_assignment, "node", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec!["env", &prod_url, "node", "s.js"],
+            "database-url-environment-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec!["sh", "-c", &shell],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec!["node", "--env-file=a.env", "--env-file=b.env", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec!["node", "-r", "./s.js", "--env-file=b.env", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec!["npm", "start"],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec![
+                "node",
+                "-r",
+                "dotenv/config",
+                "s.js",
+                "dotenv_config_path=b.env",
+            ],
+            "env-file-unmodelled",
+        ),
+        (
+            &sandbox,
+            vec![("DOTENV_CONFIG_PATH", "~foo/.env")],
+            vec!["node", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &production,
+            vec![],
+            vec!["dumb-init", "node", "--inspect", "s.js"],
+            "node-inspector-in-production",
+        ),
+        (
+            &production,
+            vec![],
+            vec![
+                "node",
+                "--dns-result-order",
+                "ipv4first",
+                "--inspect",
+                "s.js",
+            ],
+            "node-inspector-in-production",
+        ),
+        (
+            &production,
+            vec![],
+            vec!["node", "--some-new-flag", "value", "--inspect", "s.js"],
+            "node-command-unanalysable",
+        ),
+        (
+            &production,
+            vec![],
+            vec!["npm", "--node-options=--inspect", "run", "serve"],
+            "node-inspector-in-production",
+        ),
+        (
+            &production,
+            vec![("npm_Config_Node_Options", "--inspect")],
+            vec!["npm", "run", "serve"],
+            "node-inspector-in-production",
+        ),
+        (
+            &production,
+            vec![("NPM_CONFIG_USERCONFIG", "flags.npmrc")],
+            vec!["npm", "run", "serve"],
+            "node-command-unanalysable",
+        ),
+    ];
+    for (base, extra, command, rule) in cases {
+        let mut vars = base.to_vec();
+        vars.extend(extra);
+        let out = env
+            .cmd(&vars)
+            .arg("run")
+            .arg("--")
+            .args(&command)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("error[{rule}]")),
+            "{command:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("database-unreachable"),
+            "{command:?} passed the static check: {stderr}"
+        );
+        assert!(!stderr.contains("Zq8pW3xL"), "{stderr}");
+    }
+}

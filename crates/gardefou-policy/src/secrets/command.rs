@@ -19,8 +19,11 @@ pub trait Surroundings {
     fn npm_script(&self, name: &str) -> Result<Option<String>, String>;
     /// The `node-options` values of npm's configuration files (`./.npmrc`, `~/.npmrc`).
     fn npmrc_node_options(&self) -> Result<Vec<String>, String>;
-    /// An environment variable of the process that will run (for `npm_config_*`).
+    /// An environment variable of the process that will run.
     fn env(&self, name: &str) -> Option<String>;
+    /// The values npm reads for its configuration key `key` from the environment:
+    /// `npm_config_<key>` in any case, `_` and `-` alike.
+    fn npm_config(&self, key: &str) -> Vec<String>;
     /// The variable `name` of the env file `path`, as `node --env-file` reads it.
     fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String>;
 }
@@ -32,6 +35,15 @@ pub struct Analysis {
     pub inspector: Vec<String>,
     /// What could not be read for sure, and why.
     pub unanalysable: Vec<String>,
+    /// Variables the command line sets for the server (`env NAME=value`, `cross-env`, a
+    /// shell's leading `NAME=value`), in order: they override the environment.
+    pub assignments: Vec<(String, String)>,
+    /// What changes the server's environment in a way gardefou does not model
+    /// (`dotenv_config_…` arguments): refused in every environment.
+    pub env_unmodelled: Vec<String>,
+    /// The env files a `node` of the command line loads (`--env-file`, anywhere), in order,
+    /// and whether each may be missing (`--env-file-if-exists`).
+    pub env_files: Vec<(String, bool)>,
 }
 
 /// Node's options that take their value as the next argument when written without `=`.
@@ -77,7 +89,85 @@ const NODE_VALUE_OPTIONS: &[&str] = &[
     "--secure-heap",
     "--secure-heap-min",
     "--stack-trace-limit",
+    "--dns-result-order",
+    "--max-http-header-size",
+    "--test-name-pattern",
+    "--test-skip-pattern",
+    "--test-concurrency",
+    "--test-timeout",
+    "--test-shard",
+    "--watch-kill-signal",
+    "--run",
+    "--env-file-if-exists",
+    "--experimental-sea-config",
+    "--snapshot-blob",
+    "--build-snapshot-config",
+    "--policy-integrity",
+    "--experimental-policy",
+    "--inspect-publish-uid",
+    "--trace-require-module",
+    "--network-family-autoselection-attempt-timeout",
+    "--max-old-space-size",
+    "--max-semi-space-size",
+    "--stack-size",
+    "--v8-pool-size",
+    "--use-largepages",
+    "--tls-cipher-list",
+    "--tls-min-v1.0",
+    "--unhandled-rejections",
 ];
+
+/// Programs that run their arguments as a command after options of their own
+/// (`dumb-init node …`, `tini -- node …`, `timeout 60 node …`).
+const EXEC_WRAPPERS: &[&str] = &[
+    "dumb-init",
+    "tini",
+    "nice",
+    "timeout",
+    "setsid",
+    "stdbuf",
+    "ionice",
+    "chrt",
+    "taskset",
+    "su-exec",
+    "gosu",
+    "chpst",
+    "runuser",
+    "sudo",
+    "doas",
+    "catatonit",
+];
+
+/// The programs this analysis reads; a wrapper's command starts at the first of them.
+fn analysed(program: &str) -> bool {
+    let name = base(program);
+    name.starts_with("node")
+        || matches!(
+            name,
+            "env"
+                | "cross-env"
+                | "exec"
+                | "nohup"
+                | "command"
+                | "time"
+                | "sh"
+                | "bash"
+                | "dash"
+                | "zsh"
+                | "ash"
+                | "ksh"
+                | "npm"
+                | "pnpm"
+                | "yarn"
+                | "npx"
+                | "pnpx"
+                | "bunx"
+                | "dotenv"
+                | "dotenvx"
+                | "env-cmd"
+        )
+        || NODE_WRAPPERS.contains(&name)
+}
 
 /// Programs that pass Node's options through (`tsx --inspect`, `nodemon --inspect`).
 const NODE_WRAPPERS: &[&str] = &["tsx", "ts-node", "ts-node-dev", "nodemon"];
@@ -121,6 +211,13 @@ fn argv_in(
     let name = base(program);
     match name {
         "node" | "nodejs" => node(args, ctx, where_, out),
+        // `node20`, `node-18`: Node by another name.
+        n if n.starts_with("node") && !NODE_WRAPPERS.contains(&n) => node(args, ctx, where_, out),
+        w if EXEC_WRAPPERS.contains(&w) => {
+            if let Some(i) = args.iter().position(|a| analysed(a)) {
+                argv_in(&args[i..], ctx, where_, depth + 1, out);
+            }
+        }
         "env" | "cross-env" => env(args, ctx, where_, depth, out),
         // Run their arguments as a command: `exec node …`, `nohup node …`.
         "exec" | "nohup" | "command" | "time" => {
@@ -153,6 +250,15 @@ fn argv_in(
 }
 
 fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysis) {
+    // dotenv/config also reads `dotenv_config_<option>=value` from the arguments.
+    if args
+        .iter()
+        .any(|a| a.to_ascii_lowercase().starts_with("dotenv_config_"))
+    {
+        out.env_unmodelled.push(format!(
+            "{where_}: a dotenv_config_… argument changes what dotenv loads"
+        ));
+    }
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -174,10 +280,25 @@ fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysi
                 i += 1;
                 args.get(i).cloned()
             }
-            (None, false) => None,
+            (None, false) => {
+                // An option this list does not know, followed by a word that does not look
+                // like a script: it may be the option's value, with more options after it.
+                if let Some(next) = args.get(i + 1) {
+                    let script_like = next.contains('/') || next.contains('.');
+                    if opt_name.starts_with("--") && !next.starts_with('-') && !script_like {
+                        out.unanalysable.push(format!(
+                            "{where_}: node {opt_name} {next}: an option gardefou does not know, with what may be its value"
+                        ));
+                        return;
+                    }
+                }
+                None
+            }
         };
         if normalised == "--env-file" || normalised == "--env-file-if-exists" {
             if let Some(path) = value {
+                out.env_files
+                    .push((path.clone(), normalised == "--env-file-if-exists"));
                 match ctx.env_file_var(&path, "NODE_OPTIONS") {
                     Ok(Some(v)) => node_options_value(&v, &format!("the env file {path}"), out),
                     Ok(None) => {}
@@ -225,6 +346,7 @@ fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out:
                     if name == "NODE_OPTIONS" {
                         node_options_value(value, where_, out);
                     }
+                    out.assignments.push((name.to_owned(), value.to_owned()));
                 }
                 None => break,
             },
@@ -296,6 +418,7 @@ pub fn shell_string(
             if name == "NODE_OPTIONS" {
                 node_options_value(value, where_, out);
             }
+            out.assignments.push((name.to_owned(), value.to_owned()));
             rest = tail;
         }
         argv_in(rest, ctx, where_, depth, out);
@@ -382,18 +505,37 @@ fn package_manager(
     depth: usize,
     out: &mut Analysis,
 ) {
-    if name == "npm" {
-        // npm passes its `node-options` configuration to every script as NODE_OPTIONS.
-        let from_env = ["npm_config_node_options", "NPM_CONFIG_NODE_OPTIONS"]
-            .iter()
-            .filter_map(|v| ctx.env(v))
-            .collect::<Vec<_>>();
-        for v in from_env {
+    if name == "npm" || name == "pnpm" {
+        // npm (and pnpm) pass their `node-options` configuration to every script as
+        // NODE_OPTIONS: from `npm_config_node_options` in any case, `--node-options`, .npmrc.
+        for v in ctx.npm_config("node-options") {
             node_options_value(&v, "npm_config_node_options", out);
+        }
+        for key in ["userconfig", "globalconfig", "prefix"] {
+            if !ctx.npm_config(key).is_empty() {
+                out.unanalysable.push(format!(
+                    "{where_}: npm's {key} is set: npm reads configuration gardefou does not"
+                ));
+            }
+        }
+        let mut words = args.iter().peekable();
+        while let Some(a) = words.next() {
+            let a = a.replace('_', "-");
+            if let Some(v) = a.strip_prefix("--node-options=") {
+                node_options_value(v, &format!("{name} --node-options"), out);
+            } else if a == "--node-options" {
+                if let Some(v) = words.next() {
+                    node_options_value(v, &format!("{name} --node-options"), out);
+                }
+            }
         }
         match ctx.npmrc_node_options() {
             Ok(values) => {
                 for v in values {
+                    if v.contains("${") {
+                        out.unanalysable
+                            .push(format!("{where_}: .npmrc node-options expands a variable"));
+                    }
                     node_options_value(&v, ".npmrc node-options", out);
                 }
             }
@@ -482,6 +624,14 @@ mod tests {
         }
         fn env(&self, name: &str) -> Option<String> {
             self.env.get(name).cloned()
+        }
+        fn npm_config(&self, key: &str) -> Vec<String> {
+            let want = format!("npm_config_{}", key.replace('-', "_"));
+            self.env
+                .iter()
+                .filter(|(k, _)| k.to_ascii_lowercase().replace('-', "_") == want)
+                .map(|(_, v)| v.clone())
+                .collect()
         }
         fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String> {
             match self.env_files.get(path) {
