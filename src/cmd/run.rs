@@ -18,13 +18,12 @@ use crate::{env_source, EXIT_REFUSED};
 use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
-    let command = args.command.clone();
-    guard_then_exec(args, Purpose::Run, |_, evaluation, vars| {
+    guard_then_exec(args, Purpose::Run, |_, evaluation, analysis| {
         if evaluation.environment == Some(Environment::Production) {
             evaluation
                 .report
                 .findings
-                .extend(inspector_in_command(&command, vars));
+                .extend(inspector_findings(analysis));
         }
     })
 }
@@ -36,14 +35,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
 pub fn guard_then_exec(
     args: RunArgs,
     purpose: Purpose,
-    extra: impl FnOnce(&Policy, &mut Evaluation, &EnvVars),
+    extra: impl FnOnce(&Policy, &mut Evaluation, &command::Analysis),
 ) -> Result<ExitCode> {
     let (policy, policy_file, registry) = gardefou_sources::load_policy_and_registry(
         args.policy.policy.as_deref(),
         args.registry.registry.as_deref(),
     )?;
-    // What the command line itself does to the environment (assignments, node --env-file
-    // anywhere, dotenv arguments), read before the environment is gathered.
+    // What the command will run, read once: what it does to the environment (assignments,
+    // node --env-file anywhere, dotenv arguments) and, for `extra`, Node's inspector. npm
+    // reads its configuration from the environment it starts with, not from ./.env.
     let argv: Vec<String> = args
         .command
         .iter()
@@ -55,7 +55,7 @@ pub fn guard_then_exec(
     let (vars, modelled) = env_source::server_environment(&analysis, &args.env_file)?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);
-    extra(&policy, &mut evaluation, &vars);
+    extra(&policy, &mut evaluation, &analysis);
     drop(vars);
     append_live_findings(&policy, &mut evaluation, purpose);
     write_human(
@@ -100,12 +100,7 @@ fn assert_sql(env: Environment, purpose: Purpose) -> String {
 
 /// Node's inspector anywhere in what the command will run (§7.2), and what cannot be read
 /// for sure: both refuse a production start.
-fn inspector_in_command(command: &[std::ffi::OsString], vars: &EnvVars) -> Vec<Finding> {
-    let argv: Vec<String> = command
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let analysis = command::analyse(&argv, &Files { vars });
+fn inspector_findings(analysis: &command::Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     if !analysis.inspector.is_empty() {
         out.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
@@ -113,7 +108,7 @@ fn inspector_in_command(command: &[std::ffi::OsString], vars: &EnvVars) -> Vec<F
             analysis.inspector.join("; ")
         )));
     }
-    for why in analysis.unanalysable {
+    for why in &analysis.unanalysable {
         out.push(rules::NODE_COMMAND_UNANALYSABLE.error(format!(
             "cannot rule out Node's inspector in production: {why}"
         )));
