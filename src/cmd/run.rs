@@ -156,7 +156,11 @@ impl command::Surroundings for Files<'_> {
             .map(|d| d.ancestors().map(|a| a.join(".npmrc")).collect())
             .unwrap_or_else(|_| vec![PathBuf::from(".npmrc")]);
         if let Lookup::Value(home) = self.vars.lookup("HOME") {
-            files.push(Path::new(home.expose()).join(".npmrc"));
+            // Unless the project lies under the home directory: then it is read already.
+            let user = Path::new(home.expose()).join(".npmrc");
+            if !files.contains(&user) {
+                files.push(user);
+            }
         }
         let mut out = Vec::new();
         for f in files {
