@@ -99,6 +99,15 @@ impl Kind {
         }
     }
 
+    /// The kind of a Stripe key of this type.
+    pub fn of_stripe(ty: StripeType) -> Kind {
+        match ty {
+            StripeType::Secret => Kind::StripeSecret,
+            StripeType::Restricted => Kind::StripeRestricted,
+            StripeType::Publishable => Kind::StripePublishable,
+        }
+    }
+
     /// Reads a kind name.
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == name)
@@ -213,11 +222,10 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
             continue;
         };
         let (label, value) = if *kind == Kind::PostgresUrl {
-            let Ok(url) = gardefou_pgurl::parse(value.expose()) else {
+            let Some(pw) = url_password(value.expose()) else {
                 continue;
             };
-            let Some(pw) = url.password() else { continue };
-            (format!("{name}'s password"), Secret::from(pw.expose()))
+            (format!("{name}'s password"), pw)
         } else {
             (name.clone(), value.clone())
         };
@@ -237,6 +245,12 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
     out
 }
 
+/// The password of a PostgreSQL URL that passes the grammar.
+fn url_password(url: &str) -> Option<Secret> {
+    let url = gardefou_pgurl::parse(url).ok()?;
+    url.password().map(|pw| Secret::from(pw.expose()))
+}
+
 /// The values of the variables the policy does not declare that could be another
 /// environment's secret: the password of any PostgreSQL URL, Stripe and SendGrid keys by
 /// their shape, and any value with at least [`FINGERPRINT_MIN_BITS`] of entropy. Compared
@@ -251,20 +265,14 @@ pub fn undeclared_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
             continue;
         };
         let (label, value, kind) = if crate::guard::is_postgres_url(v.expose()) {
-            let Ok(url) = gardefou_pgurl::parse(v.expose()) else {
+            let Some(pw) = url_password(v.expose()) else {
                 continue;
             };
-            let Some(pw) = url.password() else { continue };
-            (
-                format!("{name}'s password"),
-                Secret::from(pw.expose()),
-                Kind::PostgresUrl,
-            )
+            (format!("{name}'s password"), pw, Kind::PostgresUrl)
         } else {
             let kind = match formats::stripe_key(v.expose()) {
                 Ok((StripeType::Publishable, _)) => continue,
-                Ok((StripeType::Restricted, _)) => Kind::StripeRestricted,
-                Ok((StripeType::Secret, _)) => Kind::StripeSecret,
+                Ok((ty, _)) => Kind::of_stripe(ty),
                 Err(_) if formats::stripe_webhook_secret(v.expose()).is_ok() => Kind::StripeWebhook,
                 Err(_) if formats::sendgrid_key(v.expose()).is_ok() => Kind::Sendgrid,
                 Err(_) => Kind::Opaque,
@@ -359,12 +367,7 @@ pub fn check(
             continue;
         };
         if let Ok((ty, _)) = formats::stripe_key(v.expose()) {
-            let kind = match ty {
-                StripeType::Secret => Kind::StripeSecret,
-                StripeType::Restricted => Kind::StripeRestricted,
-                StripeType::Publishable => Kind::StripePublishable,
-            };
-            check_stripe(name, kind, v.expose(), env, &mut findings);
+            check_stripe(name, Kind::of_stripe(ty), v.expose(), env, &mut findings);
         }
     }
 
@@ -631,9 +634,6 @@ fn check_registry(
         }
         Registry::Ready(reg) => {
             for s in secrets {
-                if !s.declared && s.estimate.bits < FINGERPRINT_MIN_BITS {
-                    continue;
-                }
                 if s.estimate.bits < FINGERPRINT_MIN_BITS {
                     // A weak random secret is already refused by `secret-weak`.
                     let random = s.kind == Kind::Random;
