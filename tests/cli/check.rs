@@ -782,6 +782,8 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
         r#"{"scripts": {"start": "node --env-file=b.env s.js", "serve": "node s.js"}}"#,
     );
     env.write("flags.npmrc", "node-options=--inspect\n");
+    // The server: it says so when it starts.
+    env.write("s.js", "console.log('server started');\n");
     let home = env.path("home");
     let home = home.to_str().unwrap();
     let sandbox = [
@@ -798,6 +800,7 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
     ];
     let key_assignment = format!("STRIPE_SECRET_KEY={live}");
     let shell = format!("STRIPE_SECRET_KEY={live} node s.js");
+    let exported = format!("export STRIPE_SECRET_KEY={live} && node s.js");
     let prod_url = "DATABASE_URL=postgresql://koomy@127.0.0.1:9/koomy".to_owned();
     // (base environment, extra variables, command, the rule that refuses it)
     type Case<'a> = (
@@ -823,6 +826,18 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
             &sandbox,
             vec![],
             vec!["sh", "-c", &shell],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec!["sh", "-c", &exported],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            &sandbox,
+            vec![],
+            vec!["cross-env-shell", &shell],
             "stripe-key-mode-mismatch",
         ),
         (

@@ -219,6 +219,8 @@ fn argv_in(
             }
         }
         "env" | "cross-env" => env(args, ctx, where_, depth, out),
+        // Its arguments are one shell command.
+        "cross-env-shell" => shell_string(&args.join(" "), ctx, where_, depth + 1, out),
         // Run their arguments as a command: `exec node …`, `nohup node …`.
         "exec" | "nohup" | "command" | "time" => {
             let rest: Vec<String> = args
@@ -312,6 +314,25 @@ fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysi
     }
 }
 
+/// Records `word` when it is a `NAME=value` assignment (and checks a `NODE_OPTIONS` one for
+/// the inspector); whether it was one. A shell takes only identifiers as names (`shell`);
+/// `env` takes any name before the first `=`.
+fn assignment(word: &str, shell: bool, where_: &str, out: &mut Analysis) -> bool {
+    let Some((name, value)) = word.split_once('=') else {
+        return false;
+    };
+    let identifier =
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if shell && !identifier {
+        return false;
+    }
+    if name == "NODE_OPTIONS" {
+        node_options_value(value, where_, out);
+    }
+    out.assignments.push((name.to_owned(), value.to_owned()));
+    true
+}
+
 fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out: &mut Analysis) {
     let mut i = 0;
     while i < args.len() {
@@ -341,15 +362,8 @@ fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out:
                     .push(format!("{where_}: an env option gardefou does not know"));
                 return;
             }
-            _ => match a.split_once('=') {
-                Some((name, value)) => {
-                    if name == "NODE_OPTIONS" {
-                        node_options_value(value, where_, out);
-                    }
-                    out.assignments.push((name.to_owned(), value.to_owned()));
-                }
-                None => break,
-            },
+            _ if assignment(a, false, where_, out) => {}
+            _ => break,
         }
         i += 1;
     }
@@ -407,18 +421,21 @@ pub fn shell_string(
         }
     };
     for words in commands {
+        // `export NAME=value …` sets variables for the commands that follow.
+        if words.first().map(String::as_str) == Some("export") {
+            for w in &words[1..] {
+                if !assignment(w, true, where_, out) {
+                    out.unanalysable
+                        .push(format!("{where_}: an export gardefou does not read"));
+                }
+            }
+            continue;
+        }
         let mut rest = words.as_slice();
         while let Some((first, tail)) = rest.split_first() {
-            let Some((name, value)) = first.split_once('=') else {
-                break;
-            };
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            if !assignment(first, true, where_, out) {
                 break;
             }
-            if name == "NODE_OPTIONS" {
-                node_options_value(value, where_, out);
-            }
-            out.assignments.push((name.to_owned(), value.to_owned()));
             rest = tail;
         }
         argv_in(rest, ctx, where_, depth, out);
