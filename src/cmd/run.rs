@@ -177,20 +177,8 @@ impl command::Surroundings for Files<'_> {
         Ok(out)
     }
 
-    fn env(&self, name: &str) -> Option<String> {
-        match self.vars.lookup(name) {
-            Lookup::Value(v) => Some(v.expose().to_owned()),
-            _ => None,
-        }
-    }
-
-    fn npm_config(&self, key: &str) -> Vec<String> {
-        let want = format!("npm_config_{}", key.replace('-', "_"));
+    fn environment(&self) -> &EnvVars {
         self.vars
-            .names()
-            .filter(|n| n.to_ascii_lowercase().replace('-', "_") == want)
-            .filter_map(|n| self.env(n))
-            .collect()
     }
 
     fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String> {

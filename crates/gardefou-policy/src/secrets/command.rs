@@ -11,6 +11,21 @@
 //! through [`Surroundings`].
 
 use super::debug::inspector_options;
+use crate::vars::Lookup;
+use crate::EnvVars;
+
+/// The values npm reads for its configuration key `key` from the environment:
+/// `npm_config_<key>` in any case, `_` and `-` alike.
+fn npm_config(env: &EnvVars, key: &str) -> Vec<String> {
+    let want = format!("npm_config_{}", key.replace('-', "_"));
+    env.names()
+        .filter(|n| n.to_ascii_lowercase().replace('-', "_") == want)
+        .filter_map(|n| match env.lookup(n) {
+            Lookup::Value(v) => Some(v.expose().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
 
 /// What the analysis needs from outside.
 pub trait Surroundings {
@@ -19,11 +34,8 @@ pub trait Surroundings {
     fn npm_script(&self, name: &str) -> Result<Option<String>, String>;
     /// The `node-options` values of npm's configuration files (`./.npmrc`, `~/.npmrc`).
     fn npmrc_node_options(&self) -> Result<Vec<String>, String>;
-    /// An environment variable of the process that will run.
-    fn env(&self, name: &str) -> Option<String>;
-    /// The values npm reads for its configuration key `key` from the environment:
-    /// `npm_config_<key>` in any case, `_` and `-` alike.
-    fn npm_config(&self, key: &str) -> Vec<String>;
+    /// The environment the command starts with (npm reads its `npm_config_*` there).
+    fn environment(&self) -> &EnvVars;
     /// The variable `name` of the env file `path`, as `node --env-file` reads it.
     fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String>;
 }
@@ -525,11 +537,11 @@ fn package_manager(
     if name == "npm" || name == "pnpm" {
         // npm (and pnpm) pass their `node-options` configuration to every script as
         // NODE_OPTIONS: from `npm_config_node_options` in any case, `--node-options`, .npmrc.
-        for v in ctx.npm_config("node-options") {
+        for v in npm_config(ctx.environment(), "node-options") {
             node_options_value(&v, "npm_config_node_options", out);
         }
         for key in ["userconfig", "globalconfig", "prefix"] {
-            if !ctx.npm_config(key).is_empty() {
+            if !npm_config(ctx.environment(), key).is_empty() {
                 out.unanalysable.push(format!(
                     "{where_}: npm's {key} is set: npm reads configuration gardefou does not"
                 ));
@@ -628,7 +640,7 @@ mod tests {
     struct Ctx {
         scripts: HashMap<String, String>,
         npmrc: Vec<String>,
-        env: HashMap<String, String>,
+        env: EnvVars,
         env_files: HashMap<String, String>,
     }
 
@@ -639,16 +651,8 @@ mod tests {
         fn npmrc_node_options(&self) -> Result<Vec<String>, String> {
             Ok(self.npmrc.clone())
         }
-        fn env(&self, name: &str) -> Option<String> {
-            self.env.get(name).cloned()
-        }
-        fn npm_config(&self, key: &str) -> Vec<String> {
-            let want = format!("npm_config_{}", key.replace('-', "_"));
-            self.env
-                .iter()
-                .filter(|(k, _)| k.to_ascii_lowercase().replace('-', "_") == want)
-                .map(|(_, v)| v.clone())
-                .collect()
+        fn environment(&self) -> &EnvVars {
+            &self.env
         }
         fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String> {
             match self.env_files.get(path) {
@@ -742,8 +746,7 @@ mod tests {
     fn regression_inspector_in_npm_configuration_and_env_files() {
         let mut ctx = Ctx::default();
         ctx.scripts.insert("start".into(), "node server.js".into());
-        ctx.env
-            .insert("npm_config_node_options".into(), "--inspect".into());
+        ctx.env.insert("npm_config_node_options", "--inspect");
         assert!(opened("npm start", &ctx));
         let mut ctx = Ctx::default();
         ctx.scripts.insert("start".into(), "node server.js".into());
