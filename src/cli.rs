@@ -49,6 +49,39 @@ pub enum Command {
     /// Never prints a secret: each finding names the rule, the kind of secret, where it is
     /// and a short fingerprint. Exit 0 when clean, 1 on findings, 2 on an error.
     Scan(ScanArgs),
+    /// The npm package's interface: judge a Node process from inside it, prove the
+    /// connections it opens. See docs/node.md.
+    #[command(subcommand, hide = true)]
+    Node(NodeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// Judge the calling Node process (its environment, its Node options and inspector as
+    /// a JSON object on stdin), then prove the live database. JSON on stdout.
+    Register(NodeArgs),
+    /// Prove a connection the calling process holds, in its own session, by a query
+    /// exchange over stdin/stdout (JSON lines).
+    Prove(NodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// What the process is: a server (`run`) or a seed script (`seed`, §6).
+    #[arg(long, value_enum, default_value = "run")]
+    pub purpose: NodePurpose,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NodePurpose {
+    /// A server.
+    Run,
+    /// A seed script.
+    Seed,
 }
 
 #[derive(Debug, Args)]

@@ -27,7 +27,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);
     if args.probe {
-        append_live_findings(&policy, &mut evaluation, Purpose::Run);
+        let _ = append_live_findings(&policy, &mut evaluation, Purpose::Run);
     }
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -4,6 +4,7 @@ pub mod check;
 pub mod db;
 pub mod deploy;
 pub mod domains;
+pub mod node;
 pub mod probe;
 pub mod run;
 pub mod scan;

@@ -1,20 +1,27 @@
 //! The live probe as the commands use it: after the static check, ask the server.
 
 use gardefou_pgprobe::verify::{verify, Purpose};
+use gardefou_pgprobe::Identity;
 use gardefou_policy::{Evaluation, Policy};
 
 /// Probes the database of an evaluation that passed the static check and appends the
 /// live findings to its report. Does nothing when the static check refused (the URL may
-/// not even parse): the static findings already say why.
-pub fn append_live_findings(policy: &Policy, evaluation: &mut Evaluation, purpose: Purpose) {
+/// not even parse): the static findings already say why. Returns what the server said it
+/// is, when it could be asked.
+pub fn append_live_findings(
+    policy: &Policy,
+    evaluation: &mut Evaluation,
+    purpose: Purpose,
+) -> Option<Identity> {
     if !evaluation.is_allowed() {
-        return;
+        return None;
     }
     let (Some(env), Some(target)) = (evaluation.environment, &evaluation.database) else {
-        return;
+        return None;
     };
     let timeout = gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);
     let probe = gardefou_pgprobe::probe(&target.url, timeout);
     let findings = verify(policy, env, &target.describe(), &probe, purpose);
     evaluation.report.findings.extend(findings);
+    probe.ok().map(|p| p.identity)
 }

@@ -57,7 +57,7 @@ pub fn guard_then_exec(
     evaluation.report.findings.extend(modelled);
     extra(&policy, &mut evaluation, &analysis);
     drop(vars);
-    append_live_findings(&policy, &mut evaluation, purpose);
+    let _ = append_live_findings(&policy, &mut evaluation, purpose);
     write_human(
         &mut std::io::stderr().lock(),
         &evaluation,
@@ -100,7 +100,7 @@ fn assert_sql(env: Environment, purpose: Purpose) -> String {
 
 /// Node's inspector anywhere in what the command will run (§7.2), and what cannot be read
 /// for sure: both refuse a production start.
-fn inspector_findings(analysis: &command::Analysis) -> Vec<Finding> {
+pub fn inspector_findings(analysis: &command::Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     if !analysis.inspector.is_empty() {
         out.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
@@ -118,8 +118,8 @@ fn inspector_findings(analysis: &command::Analysis) -> Vec<Finding> {
 
 /// The files the command analysis reads: `./package.json`, `./.npmrc`, `~/.npmrc` and the
 /// env files given to `node --env-file`, each bounded and regular.
-struct Files<'a> {
-    vars: &'a EnvVars,
+pub struct Files<'a> {
+    pub vars: &'a EnvVars,
 }
 
 fn read_text(path: &Path) -> Result<Option<String>, String> {

@@ -5,9 +5,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::Router;
-use gardefou_findings::{Finding, Report, Severity};
+use gardefou_findings::{Finding, Report};
 use gardefou_pgurl::ConnUrl;
-use gardefou_policy::secrets::{entropy, Registry};
+use gardefou_policy::secrets::Registry;
 use gardefou_policy::{evaluate_with, EnvVars, Environment, Lookup, Policy};
 use gardefou_redact::Secret;
 use serde::Serialize;
@@ -17,10 +17,10 @@ pub use gardefou_pgprobe::verify::Purpose;
 pub use gardefou_pgprobe::{Health, NeonIds, PoolError, ProvenClient, ProvenPool};
 
 use crate::debug::{DebugLayer, IdentitySource};
-use crate::{probe, rules};
+use crate::probe;
 
 /// The minimum strength of `DEBUG_SECRET`, in bits.
-pub const DEBUG_SECRET_MIN_BITS: u32 = 256;
+pub use gardefou_policy::debug_routes::DEBUG_SECRET_MIN_BITS;
 
 /// Configuration that passed the whole guard. Its `Debug` never shows a value: only the
 /// environment, the database's public coordinates and whether debug routes are on.
@@ -104,7 +104,8 @@ impl GuardedConfig {
         let evaluation = evaluate_with(&policy, &vars, registry);
         let mut findings = evaluation.report.findings;
         let environment = evaluation.environment;
-        let debug_secret = debug_secret_findings(environment, &vars, &mut findings);
+        let debug_secret =
+            gardefou_policy::debug_routes::mount_secret(environment, &vars, &mut findings);
 
         let denied = |f: &[Finding]| Report::new(f.to_vec()).is_denied();
         let (Some(environment), Some(target)) = (environment, evaluation.database) else {
@@ -124,7 +125,7 @@ impl GuardedConfig {
             environment,
             database: target.url,
             vars: without_guard_keys(&vars),
-            debug_secret: debug_secret.filter(|_| environment == Environment::Sandbox),
+            debug_secret,
             identity,
             warnings: Report::new(findings),
             policy,
@@ -248,7 +249,7 @@ impl GuardedConfig {
     /// what a seed calls in the transaction that writes, right before writing.
     pub async fn prove_in_transaction(
         &self,
-        client: &impl tokio_postgres::GenericClient,
+        client: &(impl tokio_postgres::GenericClient + Sync),
         purpose: Purpose,
     ) -> Result<(), StartError> {
         let mut findings: Vec<Finding> = match purpose {
@@ -304,58 +305,6 @@ impl fmt::Debug for GuardedConfig {
             .field("variables", &self.vars)
             .field("debug_routes", &self.debug_routes_enabled())
             .finish_non_exhaustive()
-    }
-}
-
-/// `DEBUG_SECRET`: at least 256 bits wherever it is set (production refuses it through the
-/// secrets policy's `debug-in-production`). Returns the secret when it is set and strong.
-fn debug_secret_findings(
-    environment: Option<Environment>,
-    vars: &EnvVars,
-    findings: &mut Vec<Finding>,
-) -> Option<Secret> {
-    let secret = match vars.lookup("DEBUG_SECRET") {
-        Lookup::Missing => None,
-        Lookup::NotUtf8 => {
-            findings.push(rules::DEBUG_SECRET_WEAK.error("DEBUG_SECRET is not valid UTF-8"));
-            return None;
-        }
-        Lookup::Value(v) => Some(v),
-    };
-    // Whether the secrets policy already refused this value (weak, well known, shared…).
-    let refused = findings
-        .iter()
-        .any(|f| f.severity == Severity::Error && f.message.contains("DEBUG_SECRET"));
-    match (environment, secret) {
-        (Some(Environment::Production), Some(_)) => {
-            if !refused {
-                // Defence in depth: the secrets policy's `debug-in-production` says it.
-                findings.push(rules::DEBUG_SECRET_WEAK.error(
-                    "DEBUG_SECRET is set, but KOOMY_ENV is production: debug endpoints are forbidden there",
-                ));
-            }
-            None
-        }
-        (Some(Environment::Sandbox), None) => {
-            findings.push(rules::DEBUG_SECRET_UNSET.warning(
-                "DEBUG_SECRET is not set: the debug routes under /api/_debug/ are not mounted",
-            ));
-            None
-        }
-        (_, Some(_)) if refused => None,
-        (_, Some(secret)) => {
-            let bits = entropy::estimate(secret.expose()).bits;
-            if bits < DEBUG_SECRET_MIN_BITS {
-                findings.push(rules::DEBUG_SECRET_WEAK.error(format!(
-                    "DEBUG_SECRET has about {bits} bits of entropy (length {}), fewer than {DEBUG_SECRET_MIN_BITS}",
-                    secret.len()
-                )));
-                None
-            } else {
-                Some(secret.clone())
-            }
-        }
-        (_, None) => None,
     }
 }
 
@@ -440,39 +389,5 @@ mod tests {
             assert!(!shown.contains("koomy:"), "no user: {shown}");
         }
         assert!(config.debug_routes_enabled());
-    }
-
-    #[test]
-    fn sandbox_without_debug_secret_warns_and_mounts_nothing() {
-        let vars: EnvVars = [("KOOMY_ENV", "sandbox")].into_iter().collect();
-        let mut findings = Vec::new();
-        let secret = debug_secret_findings(Some(Environment::Sandbox), &vars, &mut findings);
-        assert!(secret.is_none());
-        assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].rule, "debug-secret-unset");
-        assert_eq!(findings[0].severity, Severity::Warning);
-    }
-
-    #[test]
-    fn a_weak_debug_secret_is_refused_even_if_nothing_else_did() {
-        // Called alone, without the secrets policy's findings: the HTTP guard still refuses.
-        for weak in ["debug", &"ab".repeat(40), &"a1b2c3d4".repeat(3)] {
-            let vars: EnvVars = [("DEBUG_SECRET", weak)].into_iter().collect();
-            let mut findings = Vec::new();
-            let secret = debug_secret_findings(Some(Environment::Sandbox), &vars, &mut findings);
-            assert!(secret.is_none(), "{weak}");
-            assert_eq!(findings[0].rule, "debug-secret-weak");
-            assert!(!findings[0].message.contains(weak));
-        }
-        let (_, strong) = planted();
-        let vars: EnvVars = [("DEBUG_SECRET", strong.as_str())].into_iter().collect();
-        let mut findings = Vec::new();
-        let secret = debug_secret_findings(Some(Environment::Sandbox), &vars, &mut findings);
-        assert!(secret.is_some() && findings.is_empty(), "{findings:?}");
-        // Production: never mounted, always refused.
-        let mut findings = Vec::new();
-        let secret = debug_secret_findings(Some(Environment::Production), &vars, &mut findings);
-        assert!(secret.is_none());
-        assert_eq!(findings[0].severity, Severity::Error);
     }
 }

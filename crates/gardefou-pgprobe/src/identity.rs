@@ -1,7 +1,6 @@
 //! The live identity: one query, text results.
 
 use serde::Serialize;
-use tokio_postgres::SimpleQueryRow;
 
 /// The Neon settings read as identity, in [`NeonIds`] order.
 pub const NEON_SETTINGS: [&str; 5] = [
@@ -235,8 +234,8 @@ pub(crate) fn sql() -> String {
 }
 
 /// Reads the identity and the catalog from the identity query's row.
-pub(crate) fn from_row(row: &SimpleQueryRow) -> (Identity, Catalog) {
-    let get = |i: usize| row.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
+pub(crate) fn from_row(row: &[Option<String>]) -> (Identity, Catalog) {
+    let get = |i: usize| crate::session::column(row, i);
     let flag = |i: usize| get(i).as_deref() == Some("true");
     let list = |i: usize| -> Vec<String> {
         get(i)
@@ -323,60 +322,73 @@ pub(crate) fn from_row(row: &SimpleQueryRow) -> (Identity, Catalog) {
 /// [`crate::pool`]). A fresh backend pays for every catalog a query touches; this one
 /// touches `pg_database` (already read at connection start-up), the control file and,
 /// only on a Neon compute, `pg_settings` (to refuse identity a session could have set).
-pub(crate) async fn same_database(
-    client: &impl tokio_postgres::GenericClient,
-    proven: &Identity,
-) -> bool {
-    let Some(path) = &proven.catalog_path else {
-        return false;
-    };
-    let neon = proven.neon.is_neon() || proven.neon.project_id.is_some();
-    // Every name qualified and no operator: nothing a role's search_path can shadow. The
-    // file path of `pg_class` (OID 1259, an untyped literal read by `regclass`'s input
-    // without a cast) is `base/<database OID>/<file>`: the database, without planning a
-    // query over a catalog a fresh backend has not read yet.
-    let mut sql = format!("SELECT {}, c.system_identifier", INSTANCE_PARTS.join(", "));
-    if neon {
-        // On Neon, branches can share the system identifier: the ids, as the server's
-        // own configuration set them.
-        for name in NEON_SETTINGS {
-            sql.push_str(&format!(", pg_catalog.current_setting('{name}', true)"));
+///
+/// A query and the row it must return, column for column (`None`: NULL or empty): the
+/// comparison is plain equality, so a connection held by another process (the npm
+/// package's) is compared exactly as this crate's pool compares its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheapIdentity {
+    /// The statement, one round trip, no operator and no `SET`: it may run inside the
+    /// caller's transaction, and nothing a role's `search_path` holds can shadow it.
+    pub sql: String,
+    /// The row the proven database returns.
+    pub expect: crate::Row,
+}
+
+impl CheapIdentity {
+    /// The cheap identity of a fully proven database; `None` when it has none to compare
+    /// (then every new connection takes the full proof).
+    pub fn of(proven: &Identity) -> Option<CheapIdentity> {
+        let path = proven.catalog_path.as_deref()?;
+        let (file, started) = path.split_once('|')?;
+        let neon = proven.neon.is_neon() || proven.neon.project_id.is_some();
+        // Every name qualified: the file path of `pg_class` (OID 1259, an untyped literal
+        // read by `regclass`'s input without a cast) is `base/<database OID>/<file>`: the
+        // database, without planning a query over a catalog a fresh backend has not read.
+        let mut sql = format!("SELECT {}, c.system_identifier", INSTANCE_PARTS.join(", "));
+        let some = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+        let mut expect = vec![some(file), some(started), proven.system_identifier.clone()];
+        if neon {
+            // On Neon, branches can share the system identifier: the ids, as the server's
+            // own configuration set them, and no `neon.` setting from anywhere else.
+            for name in NEON_SETTINGS {
+                sql.push_str(&format!(", pg_catalog.current_setting('{name}', true)"));
+            }
+            sql.push_str(&format!(
+                ", (SELECT pg_catalog.count(*) FROM pg_catalog.pg_settings s WHERE pg_catalog.starts_with(s.name, 'neon.') \
+                   AND pg_catalog.array_position(ARRAY[{}]::pg_catalog.text[], s.source) IS NULL)",
+                TRUSTED_SOURCES.map(|t| format!("'{t}'")).join(", ")
+            ));
+            let n = &proven.neon;
+            expect.extend([
+                n.project_id.clone(),
+                n.branch_id.clone(),
+                n.timeline_id.clone(),
+                n.tenant_id.clone(),
+                n.endpoint_id.clone(),
+                Some("0".to_owned()),
+            ]);
         }
-        // No operator and no SET: this may run inside the caller's transaction.
-        sql.push_str(&format!(
-            ", (SELECT pg_catalog.count(*) FROM pg_catalog.pg_settings s WHERE pg_catalog.starts_with(s.name, 'neon.') \
-               AND pg_catalog.array_position(ARRAY[{}]::pg_catalog.text[], s.source) IS NULL)",
-            TRUSTED_SOURCES.map(|t| format!("'{t}'")).join(", ")
-        ));
+        sql.push_str(" FROM pg_catalog.pg_control_system() c");
+        Some(CheapIdentity { sql, expect })
     }
-    sql.push_str(" FROM pg_catalog.pg_control_system() c");
-    let Ok(messages) = client.simple_query(&sql).await else {
+
+    /// Whether `row` is the proven database's.
+    pub fn matches(&self, row: &[Option<String>]) -> bool {
+        row.len() == self.expect.len()
+            && (0..row.len()).all(|i| crate::session::column(row, i) == self.expect[i])
+    }
+}
+
+/// Whether the database behind `client` is the `proven` one, by [`CheapIdentity`].
+pub(crate) async fn same_database(client: &impl crate::Session, proven: &Identity) -> bool {
+    let Some(cheap) = CheapIdentity::of(proven) else {
         return false;
     };
-    let Some(row) = messages.into_iter().find_map(|m| match m {
-        tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
-        _ => None,
-    }) else {
-        return false;
-    };
-    let get = |i: usize| row.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
-    let same_neon = || {
-        let live = [get(3), get(4), get(5), get(6), get(7)];
-        let known = [
-            &proven.neon.project_id,
-            &proven.neon.branch_id,
-            &proven.neon.timeline_id,
-            &proven.neon.tenant_id,
-            &proven.neon.endpoint_id,
-        ];
-        live.iter().zip(known).all(|(a, b)| a == b) && get(8).as_deref() == Some("0")
-    };
-    let instance = format!(
-        "{}|{}",
-        get(0).unwrap_or_default(),
-        get(1).unwrap_or_default()
-    );
-    instance == *path && get(2) == proven.system_identifier && (!neon || same_neon())
+    match client.simple_query(&cheap.sql).await {
+        Ok(rows) => rows.len() == 1 && cheap.matches(&rows[0]),
+        Err(_) => false,
+    }
 }
 
 pub(crate) fn query_error(e: &tokio_postgres::Error) -> String {

@@ -26,6 +26,7 @@ mod identity;
 pub mod objects;
 pub mod pool;
 pub mod rules;
+pub mod session;
 pub mod stamp;
 mod tls;
 pub mod verify;
@@ -34,8 +35,9 @@ use std::time::Duration;
 
 use gardefou_pgurl::{ChannelBinding, ConnUrl, Host, Param, SslMode};
 
-pub use identity::{Catalog, ForgedSetting, Identity, NeonIds, NEON_SETTINGS};
+pub use identity::{Catalog, CheapIdentity, ForgedSetting, Identity, NeonIds, NEON_SETTINGS};
 pub use pool::{prove_in_transaction, Health, PoolError, ProvenClient, ProvenPool};
+pub use session::{QueryFailure, Row, Session};
 pub use stamp::{Binding, Stamp, StampState};
 
 /// Why the server could not be asked.
@@ -99,16 +101,14 @@ pub fn probe(url: &ConnUrl, timeout: Duration) -> Result<Probe, ProbeError> {
 /// Reads identity, catalog and stamp on an open connection that is not inside a
 /// transaction block. Name resolution is fixed for the read (`SET LOCAL search_path` in
 /// the read's own implicit transaction): the session's settings are left as they were.
-pub async fn read(client: &tokio_postgres::Client) -> Result<Probe, ProbeError> {
+pub async fn read(client: &impl Session) -> Result<Probe, ProbeError> {
     read_with(client, Wrap::Implicit).await
 }
 
 /// [`read`] on a connection inside an open transaction block (a seed's write
 /// transaction): the read runs in a savepoint rolled back afterwards, so the transaction's
 /// settings and state are left as they were.
-pub async fn read_in_transaction(
-    client: &impl tokio_postgres::GenericClient,
-) -> Result<Probe, ProbeError> {
+pub async fn read_in_transaction(client: &impl Session) -> Result<Probe, ProbeError> {
     read_with(client, Wrap::Savepoint).await
 }
 
@@ -131,42 +131,27 @@ impl Wrap {
 
     /// After a failed statement: the implicit transaction is gone; a savepoint must be
     /// rolled back for the enclosing transaction to go on.
-    async fn recover(self, client: &impl tokio_postgres::GenericClient) -> Result<(), ProbeError> {
+    async fn recover(self, client: &impl Session) -> Result<(), ProbeError> {
         if let Wrap::Savepoint = self {
             client
-                .batch_execute(
+                .simple_query(
                     "ROLLBACK TO SAVEPOINT gardefou_proof; RELEASE SAVEPOINT gardefou_proof",
                 )
                 .await
-                .map_err(|e| ProbeError::Query(identity::query_error(&e)))?;
+                .map_err(|e| ProbeError::Query(e.message))?;
         }
         Ok(())
     }
 }
 
-fn rows(messages: Vec<tokio_postgres::SimpleQueryMessage>) -> Vec<tokio_postgres::SimpleQueryRow> {
-    messages
-        .into_iter()
-        .filter_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
-            _ => None,
-        })
-        .collect()
-}
-
-async fn read_with(
-    client: &impl tokio_postgres::GenericClient,
-    wrap: Wrap,
-) -> Result<Probe, ProbeError> {
+async fn read_with(client: &impl Session, wrap: Wrap) -> Result<Probe, ProbeError> {
     static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static BOTH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let ident = IDENTITY.get_or_init(identity::sql);
-    let query_err = |e: &tokio_postgres::Error| ProbeError::Query(identity::query_error(e));
     // One round trip where everything is in place: identity, then stamp and lineage.
     let both = BOTH.get_or_init(|| format!("{ident}; {}", stamp::sql(true)));
     match client.simple_query(&wrap.around(both)).await {
-        Ok(messages) => {
-            let all = rows(messages);
+        Ok(all) => {
             let Some((first, rest)) = all.split_first() else {
                 return Err(ProbeError::Query(
                     "the identity query returned no row".into(),
@@ -184,15 +169,14 @@ async fn read_with(
                 lineage_rows,
             });
         }
-        Err(e) if e.as_db_error().is_some() => wrap.recover(client).await?,
-        Err(e) => return Err(query_err(&e)),
+        Err(e) if e.from_server => wrap.recover(client).await?,
+        Err(e) => return Err(ProbeError::Query(e.message)),
     }
     // Something is missing or not granted: the identity alone, then what can be read.
-    let messages = client
+    let all = client
         .simple_query(&wrap.around(ident))
         .await
-        .map_err(|e| query_err(&e))?;
-    let all = rows(messages);
+        .map_err(|e| ProbeError::Query(e.message))?;
     let first = all
         .first()
         .ok_or_else(|| ProbeError::Query("the identity query returned no row".into()))?;
@@ -202,18 +186,18 @@ async fn read_with(
         None => {
             let sql = stamp::sql(catalog.lineage && catalog.lineage_select);
             match client.simple_query(&wrap.around(&sql)).await {
-                Ok(messages) => stamp::from_rows(&rows(messages), &catalog),
-                Err(e) if e.as_db_error().is_some() => {
+                Ok(rows) => stamp::from_rows(&rows, &catalog),
+                Err(e) if e.from_server => {
                     wrap.recover(client).await?;
                     (
                         StampState::Invalid(format!(
                             "gardefou.stamp cannot be read as gardefou wrote it: {}",
-                            identity::query_error(&e)
+                            e.message
                         )),
                         None,
                     )
                 }
-                Err(e) => return Err(query_err(&e)),
+                Err(e) => return Err(ProbeError::Query(e.message)),
             }
         }
     };

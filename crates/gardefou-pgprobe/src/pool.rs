@@ -258,7 +258,7 @@ impl ProvenPool {
 /// for `purpose` — what a seed runs right before it writes, in the transaction that writes.
 /// The transaction's state and settings are left as they were.
 pub async fn prove_in_transaction(
-    client: &impl tokio_postgres::GenericClient,
+    client: &(impl tokio_postgres::GenericClient + Sync),
     policy: &Policy,
     environment: Environment,
     purpose: Purpose,

@@ -23,7 +23,7 @@
 use gardefou_findings::Finding;
 use gardefou_policy::Environment;
 use serde::Serialize;
-use tokio_postgres::{Client, SimpleQueryRow};
+use tokio_postgres::Client;
 
 use crate::identity::{query_error, Catalog};
 use crate::{rules, Identity, ProbeError};
@@ -197,7 +197,7 @@ pub(crate) fn precheck(catalog: &Catalog) -> Option<StampState> {
 }
 
 /// Reads the stamp from the rows of [`sql`]; returns it and the number of lineage rows.
-pub(crate) fn from_rows(rows: &[SimpleQueryRow], catalog: &Catalog) -> (StampState, Option<u64>) {
+pub(crate) fn from_rows(rows: &[crate::Row], catalog: &Catalog) -> (StampState, Option<u64>) {
     let [row] = rows else {
         return (
             StampState::Invalid(format!(
@@ -207,7 +207,7 @@ pub(crate) fn from_rows(rows: &[SimpleQueryRow], catalog: &Catalog) -> (StampSta
             None,
         );
     };
-    let get = |i: usize| row.get(i).filter(|s| !s.is_empty()).map(str::to_owned);
+    let get = |i: usize| crate::session::column(row, i);
     let lineage = get(11).and_then(|n| n.parse().ok());
     let Some(format) = get(0) else {
         return (StampState::Absent, lineage);

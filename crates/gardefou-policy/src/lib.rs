@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod debug_routes;
 mod environment;
 pub mod file;
 mod guard;

@@ -1,0 +1,300 @@
+//! `gardefou node register|prove`: the interface of the npm package, so that a Node
+//! process is judged by gardefou's own rules (this binary), never by a second
+//! implementation in JavaScript.
+//!
+//! - `register` judges the process that calls it: its environment (the real `process.env`,
+//!   after the application loaded its env files), its Node options and whether its
+//!   inspector is open (a JSON object on stdin), then proves the live database on a
+//!   connection of its own, as `run` does. The human report goes to stderr; stdout gets one
+//!   JSON object: the report, and what the package needs next — the cheap identity of the
+//!   proven database, and whether the debug routes may be mounted.
+//! - `prove` proves a connection the application opened itself, in that connection's own
+//!   session: it writes `{"query": SQL}` lines to stdout, reads `{"rows": [[…]]}` or
+//!   `{"error": {"server": BOOL, "message": TEXT}}` lines from stdin (the package runs each
+//!   query on its connection), and ends with one JSON object: the report, the identity and
+//!   the cheap identity to compare the next connections with.
+//!
+//! Both exit 0 when allowed, 1 when refused, 2 on a usage or configuration error.
+
+use std::io::{BufRead, Read, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use gardefou_findings::{json, Report};
+use gardefou_pgprobe::verify::{seed_environment, verify, Purpose};
+use gardefou_pgprobe::{CheapIdentity, Identity, QueryFailure, Row, Session};
+use gardefou_policy::{evaluate_with, Environment, Evaluation, Policy};
+use serde_json::{json, Value};
+
+use crate::cli::{NodeArgs, NodePurpose};
+use crate::cmd::check::write_human;
+use crate::cmd::probe::append_live_findings;
+use crate::cmd::run::{inspector_findings, Files};
+use crate::{env_source, EXIT_REFUSED};
+
+/// The most stdin may hold for one message: the process facts, or one query's rows.
+const MESSAGE_LIMIT: u64 = 4 << 20;
+
+fn purpose(p: NodePurpose) -> Purpose {
+    match p {
+        NodePurpose::Run => Purpose::Run,
+        NodePurpose::Seed => Purpose::Seed,
+    }
+}
+
+/// What `register` is told about the process, beside its environment.
+#[derive(Default)]
+struct Facts {
+    exec_argv: Vec<String>,
+    script: Option<String>,
+    inspector_open: bool,
+}
+
+fn read_facts() -> Result<Facts> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .take(MESSAGE_LIMIT)
+        .read_line(&mut line)
+        .context("cannot read the process facts on stdin")?;
+    if line.trim().is_empty() {
+        return Ok(Facts::default());
+    }
+    let v: Value = serde_json::from_str(&line).map_err(|e| {
+        anyhow::anyhow!(
+            "the process facts on stdin are not JSON (column {})",
+            e.column()
+        )
+    })?;
+    let strings = |key: &str| -> Result<Vec<String>> {
+        match v.get(key) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    s.as_str()
+                        .map(str::to_owned)
+                        .with_context(|| format!("{key}[{i}] is not a string"))
+                })
+                .collect(),
+            Some(_) => anyhow::bail!("{key} is not an array of strings"),
+        }
+    };
+    Ok(Facts {
+        exec_argv: strings("execArgv")?,
+        script: v.get("script").and_then(Value::as_str).map(str::to_owned),
+        inspector_open: match v.get("inspectorUrl") {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) => !s.is_empty(),
+            Some(_) => anyhow::bail!("inspectorUrl is not a string"),
+        },
+    })
+}
+
+/// The static check of the process environment, with the registry.
+fn evaluate_process(args: &NodeArgs) -> Result<(Policy, Option<std::path::PathBuf>, Evaluation)> {
+    let (policy, policy_file, registry) = gardefou_sources::load_policy_and_registry(
+        args.policy.policy.as_deref(),
+        args.registry.registry.as_deref(),
+    )?;
+    let vars = env_source::process();
+    let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    if purpose(args.purpose) == Purpose::Seed {
+        evaluation
+            .report
+            .findings
+            .extend(seed_environment(&policy, evaluation.environment));
+    }
+    Ok((policy, policy_file, evaluation))
+}
+
+fn environment_value(evaluation: &Evaluation) -> Value {
+    evaluation
+        .environment
+        .map_or(Value::Null, |e| Value::from(e.as_str()))
+}
+
+fn exit(report: &Report) -> ExitCode {
+    if report.is_denied() {
+        ExitCode::from(EXIT_REFUSED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `gardefou node register`.
+pub fn register(args: NodeArgs) -> Result<ExitCode> {
+    let facts = read_facts()?;
+    let (policy, policy_file, mut evaluation) = evaluate_process(&args)?;
+    if evaluation.environment == Some(Environment::Production) {
+        // The process's own Node options, as `run` reads a command line (NODE_OPTIONS and
+        // npm's configuration come from the environment), and the inspector as it is.
+        let mut argv = vec!["node".to_owned()];
+        argv.extend(facts.exec_argv.iter().cloned());
+        argv.extend(facts.script.iter().cloned());
+        let vars = env_source::process();
+        let analysis = gardefou_policy::secrets::command::analyse(&argv, &Files { vars: &vars });
+        evaluation
+            .report
+            .findings
+            .extend(inspector_findings(&analysis));
+        if facts.inspector_open {
+            evaluation.report.findings.push(
+                gardefou_policy::secrets::rules::NODE_INSPECTOR_IN_PRODUCTION
+                    .error("Node's inspector is open in this production process"),
+            );
+        }
+    }
+    let identity = append_live_findings(&policy, &mut evaluation, purpose(args.purpose));
+    let mut scratch = Vec::new();
+    let debug_routes = evaluation.is_allowed()
+        && gardefou_policy::debug_routes::mount_secret(
+            evaluation.environment,
+            &env_source::process(),
+            &mut scratch,
+        )
+        .is_some();
+    write_human(
+        &mut std::io::stderr().lock(),
+        &evaluation,
+        policy_file.as_deref(),
+    )?;
+    let allowed = evaluation.is_allowed();
+    let session = identity
+        .as_ref()
+        .filter(|_| allowed)
+        .and_then(CheapIdentity::of);
+    let mut out = std::io::stdout().lock();
+    json::write(
+        &mut out,
+        &evaluation.report,
+        &[
+            ("environment", environment_value(&evaluation)),
+            ("purpose", purpose_name(args.purpose).into()),
+            (
+                "target",
+                evaluation
+                    .database
+                    .as_ref()
+                    .map_or(Value::Null, |d| d.describe().into()),
+            ),
+            ("session", serde_json::to_value(session)?),
+            ("debug_routes", debug_routes.into()),
+        ],
+    )?;
+    out.flush()?;
+    Ok(exit(&evaluation.report))
+}
+
+fn purpose_name(p: NodePurpose) -> &'static str {
+    match p {
+        NodePurpose::Run => "run",
+        NodePurpose::Seed => "seed",
+    }
+}
+
+/// A connection held by the process on the other end of stdin/stdout.
+struct Stdio;
+
+impl Stdio {
+    fn ask(&self, sql: &str) -> Result<Vec<Row>, QueryFailure> {
+        let lost = |why: &str| QueryFailure {
+            from_server: false,
+            message: format!("the connection's holder {why}"),
+        };
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, &json!({ "query": sql }))
+            .map_err(|_| lost("cannot be written to"))?;
+        out.write_all(b"\n")
+            .and_then(|()| out.flush())
+            .map_err(|_| lost("cannot be written to"))?;
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .take(MESSAGE_LIMIT)
+            .read_line(&mut line)
+            .map_err(|_| lost("cannot be read"))?;
+        if !line.ends_with('\n') {
+            return Err(lost("closed the exchange or sent too much"));
+        }
+        let answer: Value =
+            serde_json::from_str(&line).map_err(|_| lost("did not answer with JSON"))?;
+        if let Some(error) = answer.get("error") {
+            return Err(QueryFailure {
+                from_server: error.get("server").and_then(Value::as_bool) == Some(true),
+                message: error
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("the query failed")
+                    .to_owned(),
+            });
+        }
+        let Some(Value::Array(rows)) = answer.get("rows") else {
+            return Err(lost("answered neither rows nor an error"));
+        };
+        rows.iter()
+            .map(|row| match row {
+                Value::Array(cols) => cols
+                    .iter()
+                    .map(|c| match c {
+                        Value::Null => Ok(None),
+                        Value::String(s) => Ok(Some(s.clone())),
+                        _ => Err(lost("sent a column that is not text")),
+                    })
+                    .collect(),
+                _ => Err(lost("sent a row that is not an array")),
+            })
+            .collect()
+    }
+}
+
+impl Session for Stdio {
+    async fn simple_query(&self, sql: &str) -> Result<Vec<Row>, QueryFailure> {
+        self.ask(sql)
+    }
+}
+
+/// `gardefou node prove`.
+pub fn prove(args: NodeArgs) -> Result<ExitCode> {
+    let (policy, _, mut evaluation) = evaluate_process(&args)?;
+    let mut identity: Option<Identity> = None;
+    let mut stamp: Option<&'static str> = None;
+    if let (Some(env), Some(target)) = (evaluation.environment, &evaluation.database) {
+        let session = Stdio;
+        let timeout =
+            gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);
+        let probe = gardefou_pgprobe::block_on(gardefou_pgprobe::read(&session), timeout);
+        evaluation.report.findings.extend(verify(
+            &policy,
+            env,
+            &target.describe(),
+            &probe,
+            purpose(args.purpose),
+        ));
+        if let Ok(p) = probe {
+            if let gardefou_pgprobe::StampState::Present(s) = &p.stamp {
+                stamp = Some(s.environment.as_str());
+            }
+            identity = Some(p.identity);
+        }
+    }
+    let allowed = evaluation.is_allowed();
+    let session = identity
+        .as_ref()
+        .filter(|_| allowed)
+        .and_then(CheapIdentity::of);
+    let mut out = std::io::stdout().lock();
+    json::write(
+        &mut out,
+        &evaluation.report,
+        &[
+            ("environment", environment_value(&evaluation)),
+            ("identity", serde_json::to_value(&identity)?),
+            ("stamp", stamp.map_or(Value::Null, Value::from)),
+            ("session", serde_json::to_value(session)?),
+        ],
+    )?;
+    out.flush()?;
+    Ok(exit(&evaluation.report))
+}

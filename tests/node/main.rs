@@ -1,0 +1,550 @@
+//! The npm package, end to end: `npm/pack.sh` tarballs installed with express, pg and
+//! dotenv from the npm registry into a real Express app, run against real PostgreSQL
+//! clusters. Each attack is checked by its outcome: the server never listened, no
+//! production row was served or written, the debug routes answer as unknown routes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use gardefou_policy::Environment;
+use gardefou_testpg::{Cluster, Forwarder};
+
+/// The app: dotenv is loaded by the command line (`-r dotenv/config`) or not at all;
+/// `gardefou/register` judges the process; `gardefou/pg` proves each connection.
+const SERVER: &str = r#"
+require('gardefou/register');
+const express = require('express');
+const { Pool } = require('gardefou/pg');
+const { debugRoutes } = require('gardefou/express');
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: 2,
+  idleTimeoutMillis: Number(process.env.POOL_IDLE_MS || 10000),
+});
+pool.on('error', () => {});
+const app = express();
+if (!process.env.PLAIN_APP) app.use(debugRoutes({ pool }));
+const failed = (res, e) =>
+  res.status(503).json({ error: e.code || 'error', rules: (e.findings || []).map((f) => f.rule) });
+app.get('/orgs', async (req, res) => {
+  try {
+    const r = await pool.query('SELECT slug FROM app.orgs ORDER BY slug');
+    res.json(r.rows.map((x) => x.slug));
+  } catch (e) { failed(res, e); }
+});
+app.post('/orgs', async (req, res) => {
+  try {
+    await pool.query("INSERT INTO app.orgs (slug) VALUES ('written-by-app')");
+    res.json('ok');
+  } catch (e) { failed(res, e); }
+});
+const server = app.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});
+"#;
+
+/// The app directory: the packed tarballs, express, pg and dotenv, installed once.
+fn app() -> &'static Path {
+    static APP: OnceLock<PathBuf> = OnceLock::new();
+    APP.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-app");
+        let _ = std::fs::remove_dir_all(&root);
+        let packs = root.join("packs");
+        std::fs::create_dir_all(&packs).unwrap();
+        let bin = Path::new(env!("CARGO_BIN_EXE_gardefou")).parent().unwrap();
+        let out = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/npm/pack.sh"))
+            .arg(&packs)
+            .env("GARDEFOU_BINARY_DIR", bin)
+            .output()
+            .expect("npm/pack.sh");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let app = root.join("app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(
+            app.join("package.json"),
+            "{\"name\":\"app\",\"private\":true}\n",
+        )
+        .unwrap();
+        let mut install = Command::new("npm");
+        install
+            .current_dir(&app)
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+        for entry in std::fs::read_dir(&packs).unwrap() {
+            install.arg(entry.unwrap().path());
+        }
+        let out = install
+            .args(["express@4", "pg@8", "dotenv@16"])
+            .output()
+            .expect("npm must be installed (scripts/test.sh installs it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(app.join("server.js"), SERVER).unwrap();
+        app
+    })
+}
+
+/// Stamps database `koomy` of `db` as `env`, as `gardefou db stamp` does.
+fn stamp(db: &Cluster, env: Environment) {
+    let url = gardefou_pgurl::parse(&db.url("appdb", "sslmode=disable")).unwrap();
+    let written = gardefou_pgprobe::block_on(
+        async {
+            let client = gardefou_pgprobe::connect(&url).await?;
+            Ok(gardefou_pgprobe::stamp::write(&client, env, &Default::default()).await)
+        },
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert!(written.is_ok(), "{written:?}");
+}
+
+/// A cluster whose database `koomy` holds `app.orgs` with one row, `slug`, stamped `env`.
+fn database(env: Environment, slug: &str) -> Cluster {
+    let db = Cluster::start();
+    db.create_database("appdb");
+    db.psql(
+        "appdb",
+        &format!(
+            "SET ROLE {}; CREATE SCHEMA app; CREATE TABLE app.orgs (slug text); INSERT INTO app.orgs VALUES ('{slug}');",
+            Cluster::APP_USER
+        ),
+    );
+    stamp(&db, env);
+    db
+}
+
+const PROD_ONLY: &str = "prod-only-row";
+const SANDBOX_ROW: &str = "sandbox-demo-row";
+
+struct World {
+    prod: Cluster,
+    sandbox: Cluster,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let world = World {
+            prod: database(Environment::Production, PROD_ONLY),
+            sandbox: database(Environment::Sandbox, SANDBOX_ROW),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        world.policy(&[]);
+        world
+    }
+
+    /// The policy (`GARDEFOU_POLICY` names it to the server); `extra_sandbox` ports are listed as sandbox too.
+    fn policy(&self, extra_sandbox: &[u16]) {
+        let sandbox: Vec<String> = std::iter::once(self.sandbox.port())
+            .chain(extra_sandbox.iter().copied())
+            .map(|p| format!("\"127.0.0.1:{p}\""))
+            .collect();
+        std::fs::write(
+            self.dir.path().join("gardefou.toml"),
+            format!(
+                "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n\n[database.sandbox]\nhosts = [{}]\n",
+                self.prod.port(),
+                sandbox.join(", ")
+            ),
+        )
+        .unwrap();
+    }
+
+    fn url(&self, db: &Cluster) -> String {
+        db.url("appdb", "sslmode=disable")
+    }
+
+    fn env(&self, koomy_env: &str, db: &Cluster) -> Vec<(String, String)> {
+        vec![
+            ("KOOMY_ENV".into(), koomy_env.into()),
+            ("NODE_ENV".into(), "production".into()),
+            ("DATABASE_URL".into(), self.url(db)),
+            (
+                "GARDEFOU_POLICY".into(),
+                self.dir.path().join("gardefou.toml").display().to_string(),
+            ),
+        ]
+    }
+
+    fn production_rows(&self) -> String {
+        self.prod
+            .psql(
+                "appdb",
+                "SELECT string_agg(slug, ',' ORDER BY slug) FROM app.orgs",
+            )
+            .trim()
+            .to_owned()
+    }
+
+    /// Every string that must never appear in an output or a response.
+    fn secrets(&self) -> Vec<String> {
+        let mut out = vec![
+            self.prod.password().to_owned(),
+            self.sandbox.password().to_owned(),
+        ];
+        // The URLs up to their host: scheme, user and password (the host and port are
+        // public, and findings name them).
+        for db in [&self.prod, &self.sandbox] {
+            let url = self.url(db);
+            out.push(url.split('@').next().unwrap().to_owned());
+        }
+        out
+    }
+
+    fn assert_no_leak(&self, text: &str) {
+        for s in self.secrets() {
+            for piece in s.as_bytes().windows(8) {
+                let piece = String::from_utf8_lossy(piece);
+                assert!(
+                    !text.contains(&*piece),
+                    "a piece of a secret leaked: {text}"
+                );
+            }
+        }
+    }
+}
+
+/// A started server, or how it ended.
+struct Server {
+    child: Child,
+    port: Option<u16>,
+    stderr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `node ARGS server.js` in the app with exactly `env` (PATH aside); waits for
+/// "listening PORT" or the process's end.
+fn start(node_args: &[&str], env: &[(String, String)]) -> Server {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(app())
+        .args(node_args)
+        .arg("server.js")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("node");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let _ = stdout.read_line(&mut line);
+    let port = line
+        .trim()
+        .strip_prefix("listening ")
+        .and_then(|p| p.parse().ok());
+    let mut stderr = String::new();
+    if port.is_none() {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+    }
+    Server {
+        child,
+        port,
+        stderr,
+    }
+}
+
+impl Server {
+    fn exit_code(&mut self) -> Option<i32> {
+        self.child.try_wait().unwrap().and_then(|s| s.code())
+    }
+}
+
+/// One HTTP/1.1 request; the whole response, with the `Date` header's value blanked.
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("Content-Length: 0\r\n\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.lines()
+        .map(|l| {
+            if l.to_ascii_lowercase().starts_with("date:") {
+                "Date: -"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn body(response: &str) -> &str {
+    response.split_once("\n\n").map_or("", |(_, b)| b)
+}
+
+#[test]
+fn sandbox_app_on_the_sandbox_database_starts_serves_and_writes_there() {
+    let world = World::new();
+    let mut server = start(&[], &world.env("sandbox", &world.sandbox));
+    let port = server
+        .port
+        .unwrap_or_else(|| panic!("did not start: {}", server.stderr));
+    let got = http(port, "GET", "/orgs", &[]);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert_eq!(body(&got), format!("[\"{SANDBOX_ROW}\"]"));
+    assert!(http(port, "POST", "/orgs", &[]).starts_with("HTTP/1.1 200"));
+    let rows = world.sandbox.psql(
+        "appdb",
+        "SELECT count(*) FROM app.orgs WHERE slug = 'written-by-app'",
+    );
+    assert_eq!(rows.trim(), "1");
+    assert_eq!(world.production_rows(), PROD_ONLY);
+    assert!(server.exit_code().is_none());
+}
+
+#[test]
+fn sandbox_app_on_the_production_database_exits_1_before_listening() {
+    let world = World::new();
+    let mut server = start(&[], &world.env("sandbox", &world.prod));
+    assert_eq!(server.port, None, "the server listened");
+    assert_eq!(server.exit_code(), Some(1), "{}", server.stderr);
+    assert!(server.stderr.contains("database-"), "{}", server.stderr);
+    world.assert_no_leak(&server.stderr);
+    assert_eq!(world.production_rows(), PROD_ONLY);
+}
+
+/// dotenv with `DOTENV_CONFIG_OVERRIDE`: the `.env` replaces the sandbox URL with
+/// production's. Judged from inside, after dotenv ran: refused.
+#[test]
+fn regression_dotenv_override_to_production_is_refused_from_inside() {
+    let world = World::new();
+    let env_file = world.dir.path().join("prod.env");
+    std::fs::write(
+        &env_file,
+        format!("DATABASE_URL={}\n", world.url(&world.prod)),
+    )
+    .unwrap();
+    let mut env = world.env("sandbox", &world.sandbox);
+    env.push(("DOTENV_CONFIG_OVERRIDE".into(), "true".into()));
+    env.push(("DOTENV_CONFIG_PATH".into(), env_file.display().to_string()));
+    let mut server = start(&["-r", "dotenv/config"], &env);
+    assert_eq!(server.port, None, "the server listened");
+    assert_eq!(server.exit_code(), Some(1), "{}", server.stderr);
+    world.assert_no_leak(&server.stderr);
+    // Control: without the override, dotenv keeps the sandbox URL and the app starts.
+    env.retain(|(k, _)| k != "DOTENV_CONFIG_OVERRIDE");
+    let server = start(&["-r", "dotenv/config"], &env);
+    assert!(server.port.is_some(), "{}", server.stderr);
+}
+
+/// `node --env-file`, read with Node's own grammar: what the process holds is judged.
+#[test]
+fn regression_node_env_file_to_production_is_refused_from_inside() {
+    let world = World::new();
+    let env_file = world.dir.path().join("node.env");
+    // Node's grammar: `KEY: value` is not a line dotenv reads the same way.
+    std::fs::write(
+        &env_file,
+        format!(
+            "KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL: {}\n",
+            world.url(&world.prod)
+        ),
+    )
+    .unwrap();
+    let arg = format!("--env-file={}", env_file.display());
+    let policy = world.env("sandbox", &world.sandbox).pop().unwrap();
+    let mut server = start(&[&arg], &[policy]);
+    assert_eq!(server.port, None, "the server listened");
+    assert_eq!(server.exit_code(), Some(1), "{}", server.stderr);
+    world.assert_no_leak(&server.stderr);
+    assert_eq!(world.production_rows(), PROD_ONLY);
+}
+
+#[test]
+fn regression_inspector_in_production_is_refused_from_inside() {
+    let world = World::new();
+    let env = world.env("production", &world.prod);
+    // Control: the production app starts and serves production.
+    let server = start(&[], &env);
+    assert!(server.port.is_some(), "{}", server.stderr);
+    drop(server);
+    let inspect = "--inspect=127.0.0.1:0";
+    let variants: Vec<(Vec<&str>, Vec<(String, String)>)> = vec![
+        (vec![inspect], vec![]),
+        (vec!["-r", "dotenv/config", inspect], vec![]),
+        (vec!["--title", "x", inspect], vec![]),
+        (vec![], vec![("NODE_OPTIONS".into(), inspect.into())]),
+        (vec!["--inspect-port=0"], vec![]),
+    ];
+    for (args, extra) in variants {
+        let mut env = env.clone();
+        env.extend(extra);
+        let mut server = start(&args, &env);
+        assert_eq!(server.port, None, "{args:?}: the server listened");
+        assert_eq!(server.exit_code(), Some(1), "{args:?}: {}", server.stderr);
+        assert!(
+            server.stderr.contains("node-inspector-in-production"),
+            "{args:?}: {}",
+            server.stderr
+        );
+    }
+}
+
+/// A forwarder listed as sandbox: the first connections (register's probe, maybe the
+/// pool's first) reach the sandbox, the next ones production. Each new connection of
+/// `gardefou/pg` proves itself: production is never served nor written.
+#[test]
+fn regression_switching_forwarder_never_serves_or_writes_production_rows() {
+    let world = World::new();
+    // The worst case: the same role and password on both servers, so that a connection
+    // that reaches production logs in.
+    world.prod.psql(
+        "postgres",
+        &format!(
+            "ALTER ROLE {} PASSWORD '{}'",
+            Cluster::APP_USER,
+            world.sandbox.password()
+        ),
+    );
+    for first in 1..=3 {
+        let fwd = Forwarder::switching(world.sandbox.port(), first, world.prod.port());
+        world.policy(&[fwd.port()]);
+        let mut env = world.env("sandbox", &world.sandbox);
+        env[2].1 = world
+            .sandbox
+            .url_at("127.0.0.1", fwd.port(), "appdb", "sslmode=disable");
+        // Every request on a new connection.
+        env.push(("POOL_IDLE_MS".into(), "1".into()));
+        let server = start(&[], &env);
+        let port = server
+            .port
+            .unwrap_or_else(|| panic!("first={first}: did not start: {}", server.stderr));
+        let mut refused = 0;
+        for _ in 0..4 {
+            for (method, path) in [("GET", "/orgs"), ("POST", "/orgs")] {
+                let got = http(port, method, path, &[]);
+                assert!(
+                    !got.contains(PROD_ONLY),
+                    "first={first}: production served: {got}"
+                );
+                if got.starts_with("HTTP/1.1 503") {
+                    assert!(got.contains("database-"), "{got}");
+                    refused += 1;
+                }
+                world.assert_no_leak(&got);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        assert!(refused > 0, "first={first}: production was never reached");
+        assert!(
+            fwd.connections() > first,
+            "first={first}: no connection went to production"
+        );
+        assert_eq!(world.production_rows(), PROD_ONLY, "first={first}");
+    }
+}
+
+fn debug_secret() -> String {
+    // 64 hex digits from a small generator, built at run time.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d ^ u64::from(std::process::id());
+    (0..64)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b"0123456789abcdef"[(x % 16) as usize])
+        })
+        .collect()
+}
+
+#[test]
+fn debug_routes_answer_only_the_right_sandbox_get_and_are_unknown_routes_elsewhere() {
+    let world = World::new();
+    let secret = debug_secret();
+    let wrong = format!("{}0", &secret[1..]);
+    let methods = ["GET", "HEAD", "POST", "DELETE", "OPTIONS"];
+    let paths = [
+        "/api/_debug/db-identity",
+        "/api/_debug/db-identity/",
+        "/api/_debug/DB-IDENTITY",
+        "/api/_debug/",
+        "/api/_debug/nope",
+    ];
+    let header_sets: Vec<Vec<(&str, &str)>> = vec![
+        vec![],
+        vec![("X-Debug-Secret", secret.as_str())],
+        vec![("X-Debug-Secret", wrong.as_str())],
+        vec![
+            ("X-Debug-Secret", secret.as_str()),
+            ("X-Debug-Secret", secret.as_str()),
+        ],
+    ];
+    let local = database(Environment::Local, "local-row");
+    for (koomy_env, db) in [
+        ("production", &world.prod),
+        ("local", &local),
+        ("sandbox", &world.sandbox),
+    ] {
+        let mut env = world.env(koomy_env, db);
+        if koomy_env == "local" {
+            env[1].1 = "development".into();
+            // A strong secret is not enough outside the sandbox.
+            env.push(("DEBUG_SECRET".into(), secret.clone()));
+        }
+        if koomy_env == "sandbox" {
+            env.push(("DEBUG_SECRET".into(), secret.clone()));
+        }
+        let with = start(&[], &env);
+        let mut plain_env = env.clone();
+        plain_env.push(("PLAIN_APP".into(), "1".into()));
+        let without = start(&[], &plain_env);
+        let (Some(a), Some(b)) = (with.port, without.port) else {
+            panic!("{koomy_env}: {} {}", with.stderr, without.stderr);
+        };
+        for method in methods {
+            for path in paths {
+                for headers in &header_sets {
+                    let right = koomy_env == "sandbox"
+                        && method == "GET"
+                        && path == "/api/_debug/db-identity"
+                        && headers.len() == 1
+                        && headers[0].1 == secret;
+                    let got = http(a, method, path, headers);
+                    world.assert_no_leak(&got);
+                    if right {
+                        assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+                        assert!(got.to_ascii_lowercase().contains("cache-control: no-store"));
+                        let json: serde_json::Value = serde_json::from_str(body(&got)).unwrap();
+                        assert_eq!(json["database"], "appdb");
+                        assert_eq!(json["stamp"], "sandbox");
+                        assert_eq!(json["verdict"], "allow");
+                        // Never the role the application connects as.
+                        assert!(!got.contains(Cluster::APP_USER), "{got}");
+                        assert!(!got.contains(&secret));
+                    } else {
+                        let unknown = http(b, method, path, headers);
+                        assert_eq!(got, unknown, "{koomy_env} {method} {path} {headers:?}");
+                    }
+                }
+            }
+        }
+    }
+}
