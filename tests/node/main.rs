@@ -387,7 +387,8 @@ fn regression_inspector_in_production_is_refused_from_inside() {
     assert!(server.port.is_some(), "{}", server.stderr);
     drop(server);
     let inspect = "--inspect=127.0.0.1:0";
-    let variants: Vec<(Vec<&str>, Vec<(String, String)>)> = vec![
+    type Variant<'a> = (Vec<&'a str>, Vec<(String, String)>);
+    let variants: Vec<Variant> = vec![
         (vec![inspect], vec![]),
         (vec!["-r", "dotenv/config", inspect], vec![]),
         (vec!["--title", "x", inspect], vec![]),
