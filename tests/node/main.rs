@@ -192,11 +192,10 @@ impl World {
             self.prod.password().to_owned(),
             self.sandbox.password().to_owned(),
         ];
-        // The URLs up to their host: scheme, user and password (the host and port are
-        // public, and findings name them).
+        // The user with its password, as a URL writes them (the host and port are public,
+        // and findings name them).
         for db in [&self.prod, &self.sandbox] {
-            let url = self.url(db);
-            out.push(url.split('@').next().unwrap().to_owned());
+            out.push(format!("{}:{}", Cluster::APP_USER, db.password()));
         }
         out
     }
@@ -547,5 +546,97 @@ fn debug_routes_answer_only_the_right_sandbox_get_and_are_unknown_routes_elsewhe
                 }
             }
         }
+    }
+}
+
+const SEED: &str = r#"
+require('gardefou/seed');
+const { Pool } = require('gardefou/pg');
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+pool
+  .query("INSERT INTO app.orgs (slug) VALUES ('seeded-demo')")
+  .then(() => pool.end())
+  .then(() => process.stdout.write('seeded\n'));
+"#;
+
+fn seed(env: &[(String, String)]) -> (Option<i32>, String) {
+    std::fs::write(app().join("seed.js"), SEED).unwrap();
+    let mut cmd = Command::new("node");
+    cmd.current_dir(app())
+        .arg("seed.js")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn seed_writes_only_into_a_proven_sandbox() {
+    let world = World::new();
+    let (code, out) = seed(&world.env("sandbox", &world.sandbox));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("seeded"), "{out}");
+    let rows = world.sandbox.psql(
+        "appdb",
+        "SELECT count(*) FROM app.orgs WHERE slug = 'seeded-demo'",
+    );
+    assert_eq!(rows.trim(), "1");
+    // Production, and sandbox pointed at production: refused before any write.
+    for (koomy_env, db) in [("production", &world.prod), ("sandbox", &world.prod)] {
+        let (code, out) = seed(&world.env(koomy_env, db));
+        assert_eq!(code, Some(1), "{koomy_env}: {out}");
+        assert!(!out.contains("seeded"), "{out}");
+        world.assert_no_leak(&out);
+    }
+    assert_eq!(world.production_rows(), PROD_ONLY);
+}
+
+/// `gardefou node prove` decides from the answers of the connection's holder: an answer
+/// that is missing, empty, an error or not JSON ends in a refusal, never in an allow.
+#[test]
+fn node_prove_refuses_whatever_a_broken_holder_answers() {
+    let world = World::new();
+    let answers = [
+        "",
+        "{\"rows\": []}\n",
+        "{\"error\": {\"server\": true, \"message\": \"ERROR: nope\"}}\n",
+        "{\"rows\": [[1, 2]]}\n",
+        "not json\n",
+        "{\"rows\": [[null]]}\n",
+    ];
+    for answer in answers {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gardefou"));
+        cmd.args(["node", "prove"])
+            .current_dir(world.dir.path())
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in world.env("sandbox", &world.sandbox) {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        // The same answer to every query, then the end of input.
+        let mut stdin = child.stdin.take().unwrap();
+        let text = answer.repeat(8);
+        let _ = stdin.write_all(text.as_bytes());
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{answer:?}: {stdout}");
+        let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(last["verdict"], "deny", "{answer:?}: {stdout}");
+        assert!(stdout.lines().next().unwrap().contains("\"query\""));
+        world.assert_no_leak(&stdout);
     }
 }

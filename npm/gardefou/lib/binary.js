@@ -15,10 +15,14 @@ const PLATFORMS = {
 };
 
 function libc() {
+  // Cheap: musl's dynamic loader is a file named ld-musl-<arch>.so.1 in /lib; a full
+  // diagnostic report (process.report) would cost milliseconds.
   if (process.platform !== 'linux') return '';
-  const report = process.report && process.report.getReport ? process.report.getReport() : null;
-  const header = report && (typeof report === 'string' ? JSON.parse(report) : report).header;
-  return header && header.glibcVersionRuntime ? ' glibc' : ' musl';
+  try {
+    return require('fs').readdirSync('/lib').some((f) => f.startsWith('ld-musl-')) ? ' musl' : ' glibc';
+  } catch {
+    return ' glibc';
+  }
 }
 
 /** The platform package's name for this process, or null when none is built for it. */
@@ -36,14 +40,20 @@ function binaryPath() {
     );
   }
   const exe = process.platform === 'win32' ? 'gardefou.exe' : 'gardefou';
-  try {
-    return require.resolve(`${pkg}/bin/${exe}`);
-  } catch {
-    throw new Error(
-      `gardefou: the package ${pkg} is not installed; reinstall without --no-optional ` +
-        '(npm install gardefou) so that npm adds the binary for this platform',
-    );
+  // The musl build is static: it also runs on a glibc system whose npm installed it.
+  const candidates = [pkg];
+  if (pkg.endsWith('-gnu')) candidates.push(pkg.replace(/-gnu$/, '-musl'));
+  for (const name of candidates) {
+    try {
+      return require.resolve(`${name}/bin/${exe}`);
+    } catch {
+      // next candidate
+    }
   }
+  throw new Error(
+    `gardefou: the package ${pkg} is not installed; reinstall without --no-optional ` +
+      '(npm install gardefou) so that npm adds the binary for this platform',
+  );
 }
 
-module.exports = { binaryPath, platformPackage, PLATFORMS, root: path.join(__dirname, '..') };
+module.exports = { binaryPath, platformPackage, PLATFORMS };
