@@ -640,3 +640,70 @@ fn node_prove_refuses_whatever_a_broken_holder_answers() {
         world.assert_no_leak(&stdout);
     }
 }
+
+/// ESM: `import 'gardefou/register'` runs, in import order, before the server's code.
+#[test]
+fn esm_import_register_refuses_before_the_server_code_runs() {
+    let world = World::new();
+    std::fs::write(
+        app().join("esm.mjs"),
+        "import 'gardefou/register';\nimport { writeFileSync } from 'node:fs';\nwriteFileSync('esm-ran', 'yes');\nprocess.stdout.write('listening 1\\n');\n",
+    )
+    .unwrap();
+    let marker = app().join("esm-ran");
+    let _ = std::fs::remove_file(&marker);
+    let run = |env: &[(String, String)]| {
+        let mut cmd = Command::new("node");
+        cmd.current_dir(app())
+            .arg("esm.mjs")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(&world.env("sandbox", &world.prod));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!marker.exists(), "the module's code ran");
+    let out = run(&world.env("sandbox", &world.sandbox));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(marker.exists());
+}
+
+/// `npx gardefou` is the binary, for a teammate who only ran `npm install`.
+#[test]
+fn npx_gardefou_runs_the_installed_binary() {
+    let out = Command::new("npx")
+        .current_dir(app())
+        .args(["--offline", "gardefou", "--version"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("gardefou "));
+    // Its exit code is the binary's: a refusal is 1, a usage error 2.
+    let out = Command::new("npx")
+        .current_dir(app())
+        .args(["--offline", "gardefou", "check"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", app())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = Command::new("npx")
+        .current_dir(app())
+        .args(["--offline", "gardefou", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
