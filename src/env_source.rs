@@ -57,25 +57,69 @@ const DOTENV_MODELLED: [&str; 5] = [
     "DOTENV_CONFIG_QUIET",
 ];
 
-/// What a Node server started here will see, and what gardefou cannot model of it:
+/// What a Node server started here will see, and what gardefou cannot model of it — in
+/// the order the server builds it:
 ///
-/// - the process environment;
-/// - `./.env` (or `$DOTENV_CONFIG_PATH`, `~` being the home directory), read as `dotenv`
-///   reads it: its variables are added where the environment does not set them, or
-///   override them when `DOTENV_CONFIG_OVERRIDE` is set to anything (dotenv reads any
-///   non-empty string as true, `false` included);
-/// - the files of `node --env-file` / `--env-file-if-exists` on the command line, whose
-///   variables are added where the environment does not set them.
+/// 1. the process environment, as the command line changes it before Node starts (`env -i`,
+///    `env -u NAME`, then `NAME=value` assignments);
+/// 2. the files of `node --env-file` / `--env-file-if-exists`, which Node loads at start-up:
+///    their variables are added where the environment does not set them (among the files,
+///    the later one wins);
+/// 3. `./.env` (or `$DOTENV_CONFIG_PATH`, `~` being the home directory), which `dotenv`
+///    loads at run time with the options the environment built so far holds: its variables
+///    are added where that environment does not set them, or override them when
+///    `DOTENV_CONFIG_OVERRIDE` is set to anything (dotenv reads any non-empty string as
+///    true, `false` included).
 ///
 /// Findings: another `DOTENV_*` option, a `$` reference dotenv-expand would expand, a form
-/// Node's env-file parser reads differently.
+/// Node's env-file parser reads differently, what the command line does that is not modelled.
 pub fn server_environment(
     command: &Analysis,
     env_files: &[PathBuf],
 ) -> Result<(EnvVars, Vec<Finding>)> {
-    let mut vars = process();
+    let mut vars = if command.clears_environment {
+        EnvVars::new()
+    } else {
+        process()
+    };
+    for name in &command.unset {
+        vars.remove(name);
+    }
+    // What the command line itself sets (`env NAME=value`, a shell's `NAME=value`) is part
+    // of the environment Node starts with.
+    for (name, value) in &command.assignments {
+        vars.insert(name.clone(), value.clone());
+    }
     let mut findings = Vec::new();
     let unmodelled = |msg: String| rules::ENV_FILE_UNMODELLED.error(msg);
+    for why in &command.env_unmodelled {
+        findings.push(unmodelled(why.clone()));
+    }
+    // node --env-file: the environment wins over the files; among the files, the later
+    // one wins (Node loads them in order, each overriding the previous file's values).
+    let mut node_entries: Vec<(String, String)> = Vec::new();
+    for (path, optional) in &command.env_files {
+        let Some(text) = read_env_file(Path::new(path))? else {
+            if !optional {
+                findings.push(unmodelled(format!(
+                    "node --env-file names {path}, which does not exist: Node would not start"
+                )));
+            }
+            continue;
+        };
+        if let Some(why) = gardefou_dotenv::node_divergence(&text) {
+            findings.push(unmodelled(format!(
+                "the env file {path} given to node --env-file has {why}, which Node's parser reads differently"
+            )));
+            continue;
+        }
+        for (n, v) in gardefou_dotenv::parse(&text).iter() {
+            node_entries.retain(|(k, _)| k != n);
+            node_entries.push((n.to_owned(), v.to_owned()));
+        }
+    }
+    merge(&mut vars, node_entries, false);
+    // dotenv, at run time, with the options of the environment built so far.
     for name in vars.names() {
         let upper = name.to_ascii_uppercase();
         if (upper.starts_with("DOTENV_") || upper == "DOTENV_KEY")
@@ -123,37 +167,6 @@ pub fn server_environment(
             entries.push((name.to_owned(), value.to_owned()));
         }
         merge(&mut vars, entries, override_);
-    }
-    // node --env-file: the environment wins over the files; among the files, the later
-    // one wins (Node loads them in order, each overriding the previous file's values).
-    let mut node_entries: Vec<(String, String)> = Vec::new();
-    for (path, optional) in &command.env_files {
-        let Some(text) = read_env_file(Path::new(path))? else {
-            if !optional {
-                findings.push(unmodelled(format!(
-                    "node --env-file names {path}, which does not exist: Node would not start"
-                )));
-            }
-            continue;
-        };
-        if let Some(why) = gardefou_dotenv::node_divergence(&text) {
-            findings.push(unmodelled(format!(
-                "the env file {path} given to node --env-file has {why}, which Node's parser reads differently"
-            )));
-            continue;
-        }
-        for (n, v) in gardefou_dotenv::parse(&text).iter() {
-            node_entries.retain(|(k, _)| k != n);
-            node_entries.push((n.to_owned(), v.to_owned()));
-        }
-    }
-    merge(&mut vars, node_entries, false);
-    // What the command line itself sets (`env NAME=value`, a shell's `NAME=value`) wins.
-    for (name, value) in &command.assignments {
-        vars.insert(name.clone(), value.clone());
-    }
-    for why in &command.env_unmodelled {
-        findings.push(unmodelled(why.clone()));
     }
     Ok((vars, findings))
 }

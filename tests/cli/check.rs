@@ -942,3 +942,128 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
         assert!(!stderr.contains("Zq8pW3xL"), "{stderr}");
     }
 }
+
+/// The environment as the server builds it, in order: the command line's `env -i`, `-u` and
+/// assignments, then Node's `--env-file`s, then dotenv with the options that environment
+/// holds. Each case was allowed before (gardefou read the files in another order, or
+/// ignored `-i`/`-u`/`-C`); each ends refused before the server starts.
+#[test]
+fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
+    let live = ["sk_", "live_", "Wd5rT8yUk2Nm6Qp3Xs9Fg4Lh"].concat();
+    let test = ["sk_", "test_", "Wd5rT8yUk2Nm6Qp3Xs9Fg4Lh"].concat();
+    env.write(".env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    env.write("a.env", &format!("STRIPE_SECRET_KEY={test}\n"));
+    env.write("b.env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    env.write("c.env", "DOTENV_CONFIG_PATH=d.env\n");
+    env.write("d.env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    std::fs::create_dir_all(env.path("sub")).unwrap();
+    env.write("s.js", "console.log('server started');\n");
+    let sandbox = vec![
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", "postgresql://koomy@localhost:6543/koomy"),
+    ];
+    let with_test_key: Vec<(&str, &str)> = sandbox
+        .iter()
+        .copied()
+        .chain([("STRIPE_SECRET_KEY", test.as_str())])
+        .collect();
+    let assignments: Vec<String> = sandbox.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut env_i = vec!["env", "-i"];
+    env_i.extend(assignments.iter().map(String::as_str));
+    env_i.extend(["node", "s.js"]);
+    let a_env = [("DOTENV_CONFIG_PATH", "a.env")];
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>, &'a str);
+    let cases: Vec<Case> = vec![
+        // -u removes the test key: dotenv then adds .env's live one.
+        (
+            with_test_key.clone(),
+            vec!["env", "-u", "STRIPE_SECRET_KEY", "node", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            with_test_key.clone(),
+            vec!["env", "--unset=STRIPE_SECRET_KEY", "node", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        // -i starts from nothing but the assignments: .env's key is added.
+        (with_test_key.clone(), env_i, "stripe-key-mode-mismatch"),
+        // -C: another directory, another .env.
+        (
+            sandbox.clone(),
+            vec!["env", "-C", "sub", "node", "s.js"],
+            "env-file-unmodelled",
+        ),
+        // dotenv's options set by the command line or by Node's --env-file.
+        (
+            with_test_key.clone(),
+            vec!["env", "DOTENV_CONFIG_OVERRIDE=1", "node", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        (
+            sandbox.iter().copied().chain(a_env).collect(),
+            vec!["env", "DOTENV_CONFIG_PATH=b.env", "node", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+        // Node's --env-file is loaded before dotenv: its value is the one that stays.
+        (
+            sandbox.iter().copied().chain(a_env).collect(),
+            vec!["node", "--env-file=b.env", "s.js"],
+            "stripe-key-mode-mismatch",
+        ),
+    ];
+    for (vars, command, rule) in cases {
+        let out = env
+            .cmd(&vars)
+            .arg("run")
+            .arg("--")
+            .args(&command)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+        assert!(!stdout.contains("server started"), "{command:?}");
+        assert!(
+            stderr.contains(&format!("error[{rule}]")),
+            "{command:?}: {stderr}"
+        );
+        assert!(!stderr.contains("Wd5rT8yU"), "{stderr}");
+    }
+    // Controls: the same commands with the test key everywhere are not refused for it.
+    env.write(".env", &format!("STRIPE_SECRET_KEY={test}\n"));
+    env.write("b.env", &format!("STRIPE_SECRET_KEY={test}\n"));
+    let out = env
+        .cmd(&with_test_key)
+        .args([
+            "run",
+            "--",
+            "env",
+            "-u",
+            "STRIPE_SECRET_KEY",
+            "node",
+            "s.js",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("stripe-key-mode-mismatch"), "{stderr}");
+    // With ./.env harmless: DOTENV_CONFIG_PATH given by Node's --env-file sends dotenv to
+    // d.env, whose key is live.
+    let out = env
+        .cmd(&sandbox)
+        .args(["run", "--", "node", "--env-file=c.env", "s.js"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[stripe-key-mode-mismatch]"),
+        "{stderr}"
+    );
+}

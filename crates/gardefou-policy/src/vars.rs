@@ -35,6 +35,12 @@ impl EnvVars {
         self.vars.insert(name.into(), Value::Text(value.into()));
     }
 
+    /// Removes a variable (every entry of it, as `unsetenv` does).
+    pub fn remove(&mut self, name: &str) {
+        self.vars.remove(name);
+        self.duplicates.remove(name);
+    }
+
     /// Records a variable whose value is not valid UTF-8.
     pub fn insert_not_utf8(&mut self, name: impl Into<String>) {
         self.vars.insert(name.into(), Value::NotUtf8);

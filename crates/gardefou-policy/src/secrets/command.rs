@@ -47,6 +47,10 @@ pub struct Analysis {
     pub inspector: Vec<String>,
     /// What could not be read for sure, and why.
     pub unanalysable: Vec<String>,
+    /// `env -i`: the server starts from an empty environment (then the assignments).
+    pub clears_environment: bool,
+    /// `env -u NAME`: variables removed from the environment before the assignments.
+    pub unset: Vec<String>,
     /// Variables the command line sets for the server (`env NAME=value`, `cross-env`, a
     /// shell's leading `NAME=value`), in order: they override the environment.
     pub assignments: Vec<(String, String)>,
@@ -345,6 +349,12 @@ fn assignment(word: &str, shell: bool, where_: &str, out: &mut Analysis) -> bool
     true
 }
 
+/// `env -u NAME`: the variable is gone from the server's environment, whatever set it before.
+fn unset(name: &str, out: &mut Analysis) {
+    out.assignments.retain(|(n, _)| n != name);
+    out.unset.push(name.to_owned());
+}
+
 fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out: &mut Analysis) {
     let mut i = 0;
     while i < args.len() {
@@ -354,9 +364,31 @@ fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out:
                 i += 1;
                 break;
             }
-            "-i" | "--ignore-environment" | "-0" | "--null" | "-v" | "--debug" => {}
-            "-u" | "--unset" | "-C" | "--chdir" => i += 1,
-            _ if a.starts_with("--unset=") || a.starts_with("--chdir=") => {}
+            "-i" | "--ignore-environment" | "-" => {
+                out.clears_environment = true;
+                out.unset.clear();
+                out.assignments.clear();
+            }
+            "-0" | "--null" | "-v" | "--debug" => {}
+            "-u" | "--unset" => {
+                i += 1;
+                if let Some(name) = args.get(i) {
+                    unset(name, out);
+                }
+            }
+            _ if a.starts_with("--unset=") => unset(&a["--unset=".len()..], out),
+            _ if a.starts_with("-u") => unset(&a[2..], out),
+            "-C" | "--chdir" => {
+                out.env_unmodelled.push(format!(
+                    "{where_}: env --chdir moves the server to a directory whose env files gardefou does not read"
+                ));
+                i += 1;
+            }
+            _ if a.starts_with("--chdir=") || a.starts_with("-C") => {
+                out.env_unmodelled.push(format!(
+                    "{where_}: env --chdir moves the server to a directory whose env files gardefou does not read"
+                ));
+            }
             "-S" | "--split-string" => {
                 out.unanalysable.push(format!(
                     "{where_}: env -S splits a string gardefou does not read"
