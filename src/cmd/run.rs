@@ -136,6 +136,56 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
         .map_err(|_| "not valid UTF-8".into())
 }
 
+/// The values of `key` in an npmrc file (`key=value` lines, any case, quotes dropped).
+fn npmrc_values(text: &str, key: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.split_once('='))
+        .filter(|(k, _)| k.trim().eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+        .collect()
+}
+
+impl Files<'_> {
+    /// The first `name` on the environment's PATH, resolved (npm runs under the `node`
+    /// that `#!/usr/bin/env node` finds; its `process.execPath` is the resolved file).
+    fn on_path(&self, name: &str) -> Option<PathBuf> {
+        let Lookup::Value(path) = self.vars.lookup("PATH") else {
+            return None;
+        };
+        std::env::split_paths(path.expose())
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+            .and_then(|p| std::fs::canonicalize(p).ok())
+    }
+
+    /// npm's built-in configuration (`npmrc` at the root of the npm package), the global
+    /// configuration it may name (`globalconfig=`), and the default global one,
+    /// `<prefix>/etc/npmrc`, the prefix being the directory above `node`'s.
+    fn npm_global_configs(&self) -> Result<Vec<PathBuf>, String> {
+        let mut files = Vec::new();
+        if let Some(cli) = self.on_path("npm") {
+            // …/npm/bin/npm-cli.js: the package root is two levels up.
+            if let Some(root) = cli.parent().and_then(Path::parent) {
+                let builtin = root.join("npmrc");
+                if let Some(text) = read_text(&builtin)? {
+                    files.extend(
+                        npmrc_values(&text, "globalconfig")
+                            .into_iter()
+                            .map(PathBuf::from),
+                    );
+                }
+                files.push(builtin);
+            }
+        }
+        if let Some(node) = self.on_path("node") {
+            if let Some(prefix) = node.parent().and_then(Path::parent) {
+                files.push(prefix.join("etc").join("npmrc"));
+            }
+        }
+        Ok(files)
+    }
+}
+
 impl command::Surroundings for Files<'_> {
     fn npm_script(&self, name: &str) -> Result<Option<String>, String> {
         let Some(text) = read_text(Path::new("package.json"))? else {
@@ -151,7 +201,8 @@ impl command::Surroundings for Files<'_> {
     }
 
     fn npmrc_node_options(&self) -> Result<Vec<String>, String> {
-        // The project's .npmrc (npm finds it upwards, at the package root), then the user's.
+        // The project's .npmrc (npm finds it upwards, at the package root), then the user's,
+        // then npm's global and built-in configuration files.
         let mut files: Vec<PathBuf> = std::env::current_dir()
             .map(|d| d.ancestors().map(|a| a.join(".npmrc")).collect())
             .unwrap_or_else(|_| vec![PathBuf::from(".npmrc")]);
@@ -162,17 +213,11 @@ impl command::Surroundings for Files<'_> {
                 files.push(user);
             }
         }
+        files.extend(self.npm_global_configs()?);
         let mut out = Vec::new();
         for f in files {
             let Some(text) = read_text(&f)? else { continue };
-            for line in text.lines() {
-                let Some((key, value)) = line.split_once('=') else {
-                    continue;
-                };
-                if key.trim().eq_ignore_ascii_case("node-options") {
-                    out.push(value.trim().trim_matches('"').to_owned());
-                }
-            }
+            out.extend(npmrc_values(&text, "node-options"));
         }
         Ok(out)
     }

@@ -1067,3 +1067,52 @@ fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
         "{stderr}"
     );
 }
+
+/// npm's global configuration (`<prefix>/etc/npmrc`, the prefix above the `node` on PATH)
+/// can carry `node-options`: read like the project's and the user's.
+#[test]
+fn regression_node_options_in_npm_global_config_are_read() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
+    );
+    env.write("package.json", r#"{"scripts": {"serve": "node s.js"}}"#);
+    env.write("s.js", "console.log('server started');\n");
+    std::fs::create_dir_all(env.path("prefix/bin")).unwrap();
+    std::fs::create_dir_all(env.path("prefix/etc")).unwrap();
+    env.write("prefix/bin/node", "#!/bin/sh\n");
+    let path = format!(
+        "{}:{}",
+        env.path("prefix/bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let production = [
+        ("KOOMY_ENV", "production"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
+        ("PATH", path.as_str()),
+    ];
+    let run = || {
+        let out = env
+            .cmd(&production)
+            .args(["run", "--", "npm", "run", "serve"])
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (_, _, stderr) = run();
+    assert!(!stderr.contains("node-inspector-in-production"), "{stderr}");
+    env.write("prefix/etc/npmrc", "node-options = \"--inspect\"\n");
+    let (code, stdout, stderr) = run();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stdout.contains("server started"));
+    assert!(
+        stderr.contains("error[node-inspector-in-production]"),
+        "{stderr}"
+    );
+}

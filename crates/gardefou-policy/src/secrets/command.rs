@@ -461,6 +461,13 @@ pub fn shell_string(
         Ok(c) => c,
         Err(why) => {
             out.unanalysable.push(format!("{where_}: {why}"));
+            if let Some(what) = may_set_variables(code) {
+                // Not only the inspector: the server's environment is unknown. Refused in
+                // every environment.
+                out.env_unmodelled.push(format!(
+                    "{where_}: a shell string gardefou cannot read ({why}) may set the server's variables ({what}); keep it to words, quotes, `&&`, `||` and leading NAME=value"
+                ));
+            }
             return;
         }
     };
@@ -484,6 +491,35 @@ pub fn shell_string(
         }
         argv_in(rest, ctx, where_, depth, out);
     }
+}
+
+/// What in a shell string gardefou cannot parse could change the environment of the
+/// commands it runs: a `NAME=value` word, or a builtin that sets, loads or removes
+/// variables (`export`, `source`, `.`, `eval`, `set`, `unset`, `declare`…). Quotes are not
+/// honoured here: a word inside quotes that looks like one counts too.
+fn may_set_variables(code: &str) -> Option<String> {
+    const BUILTINS: &[&str] = &[
+        "export", "source", ".", "eval", "set", "unset", "declare", "typeset", "readonly", "local",
+        "read", "env", "exec",
+    ];
+    let separators = |c: char| c.is_whitespace() || ";|&(){}`'\"<>".contains(c);
+    for token in code.split(separators).filter(|t| !t.is_empty()) {
+        let token = token.trim_start_matches('$');
+        if BUILTINS.contains(&token) {
+            return Some(format!("`{token}`"));
+        }
+        if let Some((name, _)) = token.split_once('=') {
+            let identifier = name
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if identifier {
+                return Some(format!("{name}=…"));
+            }
+        }
+    }
+    None
 }
 
 /// Splits a shell string into commands (at `&&` and `||`) of words. Refuses what a shell
@@ -703,6 +739,50 @@ mod tests {
         let a = analyse(&argv(cmd), ctx);
         assert!(a.unanalysable.is_empty(), "{cmd}: {a:?}");
         !a.inspector.is_empty()
+    }
+
+    /// A shell string gardefou cannot parse may still set the server's variables (`;`
+    /// hides `NAME=value`, `source` loads a file): refused in every environment. One that
+    /// only runs commands stays a production-only matter (the inspector).
+    #[test]
+    fn regression_unreadable_shell_strings_that_may_set_variables() {
+        let ctx = Ctx::default();
+        for code in [
+            "true; DATABASE_URL=x node s.js",
+            "cd app; export KOOMY_ENV=sandbox; node s.js",
+            ". ./prod.env; node s.js",
+            "source .env.production && node s.js | tee log",
+            "eval \"$(cat vars)\"; node s.js",
+            "set -a; node s.js",
+        ] {
+            let a = analyse(&["sh".into(), "-c".into(), code.into()], &ctx);
+            assert!(!a.env_unmodelled.is_empty(), "{code}: {a:?}");
+            assert!(!a.unanalysable.is_empty(), "{code}");
+        }
+        for code in [
+            "npm run build; node s.js",
+            "node s.js | tee log",
+            "cd dist; node s.js",
+        ] {
+            let a = analyse(&["sh".into(), "-c".into(), code.into()], &ctx);
+            assert!(a.env_unmodelled.is_empty(), "{code}: {a:?}");
+            assert!(!a.unanalysable.is_empty(), "{code}");
+        }
+    }
+
+    /// `env -i`, `-u`, `-C`: what the server's environment starts from.
+    #[test]
+    fn env_clears_unsets_and_changes_directory() {
+        let ctx = Ctx::default();
+        let a = analyse(&argv("env A=1 env -i B=2 node s.js"), &ctx);
+        assert!(a.clears_environment);
+        assert_eq!(a.assignments, vec![("B".to_owned(), "2".to_owned())]);
+        let a = analyse(&argv("env A=1 -u A -uB --unset=C node s.js"), &ctx);
+        assert!(!a.clears_environment);
+        assert_eq!(a.unset, ["A", "B", "C"]);
+        assert!(a.assignments.is_empty());
+        let a = analyse(&argv("env -C /elsewhere node s.js"), &ctx);
+        assert!(!a.env_unmodelled.is_empty());
     }
 
     #[test]
