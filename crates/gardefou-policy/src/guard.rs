@@ -346,11 +346,20 @@ fn pg_host_agrees(value: &str, host: &Host) -> bool {
     }
 }
 
-/// Whether a value is a PostgreSQL connection URL, as a client would take it.
+/// Whether a value is a PostgreSQL connection URL, as a client would take it: the
+/// `postgres://` and `postgresql://` schemes, and the spellings some clients also take
+/// (postgres.js reads any scheme; `pg://`, `pgsql://`, SQLAlchemy's `postgresql+driver://`).
+/// The strict grammar accepts only the first two: the others are refused wherever they
+/// appear, since which server a client would reach cannot be vouched for.
 pub fn is_postgres_url(value: &str) -> bool {
-    let v = value.trim_start().as_bytes();
-    let starts = |p: &str| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes());
-    starts("postgres://") || starts("postgresql://")
+    let v = value.trim_start();
+    let Some((scheme, _)) = v.split_once("://") else {
+        return false;
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    let base = scheme.split('+').next().unwrap_or_default();
+    matches!(base, "postgres" | "postgresql" | "pg" | "pgsql")
+        && (scheme == base || base.starts_with("postgres"))
 }
 
 /// Every variable but `DATABASE_URL` that holds a PostgreSQL URL (Prisma's `DIRECT_URL`,

@@ -791,6 +791,22 @@ fn every_variable_is_judged_by_what_it_holds() {
         )],
     );
     assert_eq!(errors(&e), ["database-url-invalid"]);
+    // Schemes that some clients also read as PostgreSQL (postgres.js takes any scheme):
+    // refused, since the strict grammar cannot vouch for them; other schemes are not URLs
+    // of a PostgreSQL client.
+    for scheme in ["pg", "PGSQL", "postgresql+psycopg", "postgres+asyncpg"] {
+        let url = format!("{scheme}://koomy@ep-alpha-1{R}/neondb?sslmode=require");
+        let e = eval("sandbox", &[("OTHER_URL", url)]);
+        assert_eq!(errors(&e), ["database-url-invalid"], "{scheme}");
+    }
+    for value in [
+        format!("redis://default@ep-alpha-1{R}:6379"),
+        format!("pgx://koomy@ep-alpha-1{R}/neondb"),
+        "https://pg.example/".to_owned(),
+    ] {
+        let e = eval("sandbox", &[("OTHER_URL", value.clone())]);
+        assert!(errors(&e).is_empty(), "{value}: {:?}", e.report);
+    }
     // High-entropy values of unknown variables are compared with the registry, never
     // reported as unregistered.
     let e = evaluate_with(
