@@ -82,6 +82,7 @@ fn app() -> &'static Path {
         }
         let out = install
             .args(["express@4", "pg@8", "dotenv@16"])
+            .args(["typescript@5", "@types/pg@8", "@types/express@4", "@types/node@20"])
             .output()
             .expect("npm must be installed (scripts/test.sh installs it)");
         assert!(
@@ -230,10 +231,17 @@ impl Drop for Server {
 /// Starts `node ARGS server.js` in the app with exactly `env` (PATH aside); waits for
 /// "listening PORT" or the process's end.
 fn start(node_args: &[&str], env: &[(String, String)]) -> Server {
-    let mut cmd = Command::new("node");
+    let mut argv = vec!["node"];
+    argv.extend(node_args);
+    argv.push("server.js");
+    start_argv(&argv, env)
+}
+
+/// Starts `argv` in the app, as [`start`] does.
+fn start_argv(argv: &[&str], env: &[(String, String)]) -> Server {
+    let mut cmd = Command::new(argv[0]);
     cmd.current_dir(app())
-        .args(node_args)
-        .arg("server.js")
+        .args(&argv[1..])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap())
         .stdin(Stdio::null())
@@ -403,6 +411,26 @@ fn regression_inspector_in_production_is_refused_from_inside() {
         assert!(
             server.stderr.contains("node-inspector-in-production"),
             "{args:?}: {}",
+            server.stderr
+        );
+    }
+    // Through npm's configuration and a shell: the process finds its inspector open.
+    let sh = format!("node {inspect} server.js");
+    let npm_option = ("npm_config_node_options".to_owned(), inspect.to_owned());
+    let launches: Vec<(Vec<&str>, Vec<(String, String)>)> = vec![
+        (vec!["npm", "start"], vec![npm_option]),
+        (vec!["sh", "-c", &sh], vec![]),
+        (vec!["env", "node", inspect, "server.js"], vec![]),
+    ];
+    for (argv, extra) in launches {
+        let mut env = env.clone();
+        env.extend(extra);
+        let mut server = start_argv(&argv, &env);
+        assert_eq!(server.port, None, "{argv:?}: the server listened");
+        assert_ne!(server.exit_code(), Some(0), "{argv:?}");
+        assert!(
+            server.stderr.contains("node-inspector-in-production"),
+            "{argv:?}: {}",
             server.stderr
         );
     }
@@ -706,4 +734,57 @@ fn npx_gardefou_runs_the_installed_binary() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The TypeScript types that ship with the package describe its API: a correct use
+/// compiles under `strict`, a wrong one does not.
+#[test]
+fn typescript_types_describe_the_api() {
+    let good = r#"
+import { register, state, GardefouError } from 'gardefou';
+import { Pool, Client } from 'gardefou/pg';
+import { debugRoutes, DB_IDENTITY } from 'gardefou/express';
+import express from 'express';
+import 'gardefou/register';
+
+const s = register('seed');
+const env: 'production' | 'sandbox' | 'local' | null = s.environment;
+const pool = new Pool({ connectionString: process.env.DATABASE_URL });
+const client = new Client();
+const app = express();
+app.use(debugRoutes({ pool }));
+const path: string = DB_IDENTITY;
+pool.query('SELECT 1').catch((e: unknown) => {
+  if (e instanceof GardefouError) console.log(e.findings.map((f) => f.rule), e.code);
+});
+console.log(env, path, client, state()?.debugRoutes);
+"#;
+    let bad = "import { register } from 'gardefou';\nregister('prod');\n";
+    let tsc = |name: &str, text: &str| {
+        std::fs::write(app().join(name), text).unwrap();
+        Command::new(app().join("node_modules/.bin/tsc"))
+            .current_dir(app())
+            .args([
+                "--noEmit",
+                "--strict",
+                "--esModuleInterop",
+                "--skipLibCheck",
+                "--module",
+                "node16",
+                "--moduleResolution",
+                "node16",
+                name,
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = tsc("good.mts", good);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = tsc("bad.mts", bad);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("prod"));
 }

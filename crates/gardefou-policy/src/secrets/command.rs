@@ -494,29 +494,39 @@ pub fn shell_string(
 }
 
 /// What in a shell string gardefou cannot parse could change the environment of the
-/// commands it runs: a `NAME=value` word, or a builtin that sets, loads or removes
-/// variables (`export`, `source`, `.`, `eval`, `set`, `unset`, `declare`…). Quotes are not
-/// honoured here: a word inside quotes that looks like one counts too.
+/// commands it runs: a command that starts with `NAME=value`, or a builtin that sets,
+/// loads or removes variables (`export`, `source`, `.`, `eval`, `set`, `unset`…). Commands
+/// are cut at every shell separator, quotes not honoured: an argument such as
+/// `psql -v ON_ERROR_STOP=1` is not a command's first word and does not count.
 fn may_set_variables(code: &str) -> Option<String> {
     const BUILTINS: &[&str] = &[
-        "export", "source", ".", "eval", "set", "unset", "declare", "typeset", "readonly", "local",
-        "read", "env", "exec",
+        "export", "source", ".", "eval", "set", "unset", "declare", "typeset", "readonly",
+        "local", "read", "env", "exec",
     ];
-    let separators = |c: char| c.is_whitespace() || ";|&(){}`'\"<>".contains(c);
-    for token in code.split(separators).filter(|t| !t.is_empty()) {
-        let token = token.trim_start_matches('$');
-        if BUILTINS.contains(&token) {
-            return Some(format!("`{token}`"));
-        }
-        if let Some((name, _)) = token.split_once('=') {
+    // Words that may come before a command's first word.
+    const PREFIXES: &[&str] = &["then", "do", "else", "elif", "if", "while", "until", "!", "time"];
+    let separators = |c: char| ";|&(){}`\n\r".contains(c);
+    for segment in code.split(separators) {
+        let words = segment
+            .split(|c: char| c.is_whitespace() || c == '\'' || c == '"')
+            .filter(|w| !w.is_empty())
+            .skip_while(|w| PREFIXES.contains(w));
+        for word in words {
+            if BUILTINS.contains(&word) {
+                return Some(format!("`{word}`"));
+            }
+            let Some((name, _)) = word.split_once('=') else {
+                break;
+            };
             let identifier = name
                 .bytes()
                 .next()
                 .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
                 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            if identifier {
-                return Some(format!("{name}=…"));
+            if !identifier {
+                break;
             }
+            return Some(format!("{name}=…"));
         }
     }
     None
