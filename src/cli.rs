@@ -74,6 +74,9 @@ pub struct NodeArgs {
     /// What the process is: a server (`run`) or a seed script (`seed`, §6).
     #[arg(long, value_enum, default_value = "run")]
     pub purpose: NodePurpose,
+    /// (`prove`) The calling process's inspector is open right now.
+    #[arg(long)]
+    pub inspector_open: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -15,12 +15,29 @@ function stale(client) {
   return !st || client[PROVEN] !== st.generation;
 }
 
+/**
+ * A connection error as node-postgres gives it names the role (`password authentication
+ * failed for user "…"`): the same error, without it.
+ */
+function withoutRole(e) {
+  if (!e || typeof e.message !== 'string') return e;
+  const safe = new Error(e.message.replace(/\b(user|role) "[^"]*"/g, '$1 "…"'));
+  for (const key of ['code', 'severity', 'errno', 'syscall', 'address', 'port']) {
+    if (e[key] !== undefined) safe[key] = e[key];
+  }
+  return safe;
+}
+
 class Client extends pg.Client {
   connect(callback) {
     if (!this[PROOF]) {
       const raw = (config) => pg.Client.prototype.query.call(this, config);
       this[PROOF] = (async () => {
-        await pg.Client.prototype.connect.call(this);
+        try {
+          await pg.Client.prototype.connect.call(this);
+        } catch (e) {
+          throw withoutRole(e);
+        }
         try {
           this[PROVEN] = await guard.proveConnection(raw);
         } catch (e) {
@@ -57,7 +74,14 @@ class Client extends pg.Client {
     if (proof && PROVEN in this && !stale(this)) {
       return pg.Client.prototype.query.call(this, config, values, callback);
     }
-    const cb = typeof values === 'function' ? values : typeof callback === 'function' ? callback : null;
+    const cb =
+      typeof values === 'function'
+        ? values
+        : typeof callback === 'function'
+          ? callback
+          : config && typeof config.callback === 'function'
+            ? config.callback
+            : null;
     const submittable = config && typeof config.submit === 'function';
     const ready = (proof || Promise.reject(new Error('gardefou: connect() before query()'))).then(
       () => {

@@ -209,6 +209,8 @@ impl Stdio {
         out.write_all(b"\n")
             .and_then(|()| out.flush())
             .map_err(|_| lost("cannot be written to"))?;
+        // Released before waiting for the answer: the watchdog may need it.
+        drop(out);
         let mut line = String::new();
         std::io::stdin()
             .lock()
@@ -255,15 +257,49 @@ impl Session for Stdio {
     }
 }
 
+/// Ends the process with a refusal after `timeout`: the exchange with the connection's
+/// holder reads stdin, which the async timeout of the probe cannot interrupt.
+fn watchdog(timeout: std::time::Duration, environment: Value) {
+    std::thread::spawn(move || {
+        std::thread::sleep(timeout);
+        let report = Report::new(vec![gardefou_pgprobe::rules::DATABASE_UNREACHABLE.error(
+            format!(
+                "the connection did not answer the proof within {} ms",
+                timeout.as_millis()
+            ),
+        )]);
+        let mut out = std::io::stdout().lock();
+        let _ = json::write(
+            &mut out,
+            &report,
+            &[
+                ("environment", environment),
+                ("identity", Value::Null),
+                ("stamp", Value::Null),
+                ("session", Value::Null),
+            ],
+        );
+        let _ = out.flush();
+        std::process::exit(i32::from(EXIT_REFUSED));
+    });
+}
+
 /// `gardefou node prove`.
 pub fn prove(args: NodeArgs) -> Result<ExitCode> {
     let (policy, _, mut evaluation) = evaluate_process(&args)?;
+    if args.inspector_open && evaluation.environment == Some(Environment::Production) {
+        evaluation.report.findings.push(
+            gardefou_policy::secrets::rules::NODE_INSPECTOR_IN_PRODUCTION
+                .error("Node's inspector is open in this production process"),
+        );
+    }
     let mut identity: Option<Identity> = None;
     let mut stamp: Option<&'static str> = None;
     if let (Some(env), Some(target)) = (evaluation.environment, &evaluation.database) {
         let session = Stdio;
         let timeout =
             gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);
+        watchdog(timeout, environment_value(&evaluation));
         let probe = gardefou_pgprobe::block_on(gardefou_pgprobe::read(&session), timeout);
         evaluation.report.findings.extend(verify(
             &policy,

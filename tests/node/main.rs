@@ -17,6 +17,10 @@ use gardefou_testpg::{Cluster, Forwarder};
 /// `gardefou/register` judges the process; `gardefou/pg` proves each connection.
 const SERVER: &str = r#"
 require('gardefou/register');
+// An env file loaded after the guard judged the process (what a red team tried).
+if (process.env.LATE_ENV_FILE) {
+  require('dotenv').config({ path: process.env.LATE_ENV_FILE, override: true });
+}
 const express = require('express');
 const { Pool } = require('gardefou/pg');
 const { debugRoutes } = require('gardefou/express');
@@ -82,7 +86,12 @@ fn app() -> &'static Path {
         }
         let out = install
             .args(["express@4", "pg@8", "dotenv@16"])
-            .args(["typescript@5", "@types/pg@8", "@types/express@4", "@types/node@20"])
+            .args([
+                "typescript@5",
+                "@types/pg@8",
+                "@types/express@4",
+                "@types/node@20",
+            ])
             .output()
             .expect("npm must be installed (scripts/test.sh installs it)");
         assert!(
@@ -417,7 +426,7 @@ fn regression_inspector_in_production_is_refused_from_inside() {
     // Through npm's configuration and a shell: the process finds its inspector open.
     let sh = format!("node {inspect} server.js");
     let npm_option = ("npm_config_node_options".to_owned(), inspect.to_owned());
-    let launches: Vec<(Vec<&str>, Vec<(String, String)>)> = vec![
+    let launches: Vec<Variant> = vec![
         (vec!["npm", "start"], vec![npm_option]),
         (vec!["sh", "-c", &sh], vec![]),
         (vec!["env", "node", inspect, "server.js"], vec![]),
@@ -787,4 +796,188 @@ console.log(env, path, client, state()?.debugRoutes);
     let out = tsc("bad.mts", bad);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("prod"));
+}
+
+/// After `register` judged the process sandbox, the app loads an env file that says
+/// production (`KOOMY_ENV`, `DATABASE_URL`, a weak `DEBUG_SECRET`). Every later proof is
+/// made against the environment that was judged: production is neither served nor written,
+/// and the debug route still wants the judged secret.
+#[test]
+fn regression_env_reloaded_after_register_cannot_turn_proofs_to_production() {
+    let world = World::new();
+    let late = world.dir.path().join("late.env");
+    std::fs::write(
+        &late,
+        format!(
+            "KOOMY_ENV=production\nDATABASE_URL={}\nDEBUG_SECRET=changeme\n",
+            world.url(&world.prod)
+        ),
+    )
+    .unwrap();
+    let secret = debug_secret();
+    let mut env = world.env("sandbox", &world.sandbox);
+    env.push(("DEBUG_SECRET".into(), secret.clone()));
+    env.push(("LATE_ENV_FILE".into(), late.display().to_string()));
+    let server = start(&[], &env);
+    let port = server.port.unwrap_or_else(|| panic!("{}", server.stderr));
+    for (method, path) in [("GET", "/orgs"), ("POST", "/orgs")] {
+        let got = http(port, method, path, &[]);
+        assert!(got.starts_with("HTTP/1.1 503"), "{got}");
+        assert!(!got.contains(PROD_ONLY), "{got}");
+        world.assert_no_leak(&got);
+    }
+    assert_eq!(world.production_rows(), PROD_ONLY);
+    // The late, weak secret opens nothing: an unknown route.
+    let weak = http(
+        port,
+        "GET",
+        "/api/_debug/db-identity",
+        &[("X-Debug-Secret", "changeme")],
+    );
+    assert!(weak.starts_with("HTTP/1.1 404"), "{weak}");
+    // The judged secret gets the proof of the connection, which refuses production.
+    let right = http(
+        port,
+        "GET",
+        "/api/_debug/db-identity",
+        &[("X-Debug-Secret", &secret)],
+    );
+    assert!(right.starts_with("HTTP/1.1 "), "{right}");
+    assert!(!right.contains("\"verdict\": \"allow\""), "{right}");
+    assert!(!right.contains(PROD_ONLY));
+    world.assert_no_leak(&right);
+}
+
+/// SIGUSR1 (what `process._debugProcess` sends) opens Node's inspector in a running process:
+/// in production, the guarded process ignores it and keeps serving.
+#[test]
+fn regression_sigusr1_cannot_open_the_inspector_in_production() {
+    let world = World::new();
+    let mut server = start(&[], &world.env("production", &world.prod));
+    let port = server.port.unwrap_or_else(|| panic!("{}", server.stderr));
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill").args(["-USR1", &pid]).status().unwrap();
+    assert!(sent.success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(server.exit_code().is_none(), "the server died");
+    assert!(
+        TcpStream::connect(("127.0.0.1", 9229)).is_err(),
+        "an inspector listens on 9229"
+    );
+    let got = http(port, "GET", "/orgs", &[]);
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    let _ = server.child.kill();
+    let mut stderr = String::new();
+    let _ = server
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr);
+    assert!(!stderr.contains("Debugger listening"), "{stderr}");
+    assert!(stderr.contains("SIGUSR1 ignored"), "{stderr}");
+}
+
+/// With a secrets registry, `register` takes the key out of `process.env`; the later full
+/// proofs (here, the debug route's) still judge with it instead of refusing.
+#[test]
+fn regression_registry_key_is_kept_for_the_proofs_after_register() {
+    let world = World::new();
+    let secret = debug_secret();
+    let key: String = debug_secret().chars().rev().collect();
+    let mut env = world.env("sandbox", &world.sandbox);
+    env.push(("DEBUG_SECRET".into(), secret.clone()));
+    env.push(("GARDEFOU_SECRETS_KEY".into(), key));
+    let mut register = Command::new(env!("CARGO_BIN_EXE_gardefou"));
+    register
+        .args(["secrets", "register"])
+        .current_dir(world.dir.path())
+        .env_clear();
+    for (k, v) in &env {
+        register.env(k, v);
+    }
+    let out = register.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(world.dir.path().join("gardefou.secrets.toml").exists());
+    let server = start(&[], &env);
+    let port = server.port.unwrap_or_else(|| panic!("{}", server.stderr));
+    let got = http(
+        port,
+        "GET",
+        "/api/_debug/db-identity",
+        &[("X-Debug-Secret", &secret)],
+    );
+    assert!(got.starts_with("HTTP/1.1 200"), "{got}");
+    assert!(got.contains("\"verdict\": \"allow\""), "{got}");
+}
+
+/// A holder that never answers: `node prove` ends with a refusal when the policy's time is
+/// up instead of waiting forever.
+#[test]
+fn regression_node_prove_is_bounded_by_the_policy_timeout() {
+    let world = World::new();
+    let policy = world.dir.path().join("gardefou.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        format!("{text}\n[database]\nconnect_timeout_ms = 1000\n"),
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gardefou"));
+    cmd.args(["node", "prove"])
+        .current_dir(world.dir.path())
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    for (k, v) in world.env("sandbox", &world.sandbox) {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    // stdin stays open and silent.
+    let _stdin = child.stdin.take();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "node prove never ended");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(last["verdict"], "deny");
+    assert!(stdout.contains("database-unreachable"), "{stdout}");
+}
+
+/// node-postgres names the role in authentication errors; through `gardefou/pg` it does not.
+#[test]
+fn connection_errors_do_not_name_the_role() {
+    let world = World::new();
+    let wrong = world
+        .url(&world.sandbox)
+        .replace(world.sandbox.password(), "WrongPassw0rdForTest");
+    std::fs::write(
+        app().join("wrong.js"),
+        "require('gardefou/register');\nconst { Client } = require('gardefou/pg');\nconst c = new Client(process.env.OTHER_CONN);\nc.connect().then(() => console.log('connected'), (e) => console.log(`failed ${e.code} ${e.message}`));\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new("node");
+    cmd.current_dir(app())
+        .arg("wrong.js")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("OTHER_CONN", &wrong);
+    for (k, v) in world.env("sandbox", &world.sandbox) {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("failed 28P01"), "{stdout}");
+    assert!(
+        !stdout.contains(&format!("\"{}\"", Cluster::APP_USER)),
+        "{stdout}"
+    );
 }

@@ -9,6 +9,9 @@ const readline = require('readline');
 const { binaryPath } = require('./binary');
 
 const STATE = Symbol.for('gardefou.state');
+// The environment the process was judged with, kept beside the state but not enumerable:
+// every later proof judges connections against it, whatever `process.env` says by then.
+const JUDGED = Symbol.for('gardefou.judged-environment');
 
 /** A refusal: `findings` holds `{rule, policy, severity, message, fix}` objects, no value. */
 class GardefouError extends Error {
@@ -81,7 +84,9 @@ function register(purpose, { exit = true } = {}) {
     const code = r.status === 1 ? 1 : 2;
     return fail(exit, code, `gardefou: refused (${summary(findings)})`, findings);
   }
-  // The registry key is gardefou's, not the application's.
+  // What was judged: later proofs use this environment, the registry key included; the
+  // key itself is gardefou's, not the application's.
+  const judged = Object.assign({}, process.env);
   delete process.env.GARDEFOU_SECRETS_KEY;
   const st = {
     purpose,
@@ -89,10 +94,39 @@ function register(purpose, { exit = true } = {}) {
     target: report.target,
     session: report.session || null,
     debugRoutes: report.debug_routes === true,
-    generation: 0,
+    // Never reused across registrations: a connection proven under an earlier state stays
+    // stale.
+    generation: known ? known.generation + 1 : 0,
   };
+  Object.defineProperty(st, JUDGED, { value: Object.freeze(judged), enumerable: false });
   globalThis[STATE] = st;
+  if (st.environment === 'production') closeInspectorDoors();
   return st;
+}
+
+/**
+ * In production the inspector stays shut for the life of the process (§7.2): SIGUSR1 (and
+ * `process._debugProcess`, which sends it) would open it, and so would `inspector.open()`.
+ * A listener on SIGUSR1 replaces Node's handler that starts the inspector.
+ */
+function closeInspectorDoors() {
+  process.on('SIGUSR1', () => {
+    process.stderr.write('gardefou: SIGUSR1 ignored: the inspector is forbidden in production (§7.2)\n');
+  });
+  try {
+    const inspector = require('inspector');
+    const refuse = () => {
+      throw new GardefouError('gardefou: the inspector is forbidden in production (§7.2)', []);
+    };
+    Object.defineProperty(inspector, 'open', { value: refuse, writable: false, configurable: false });
+  } catch {
+    // A Node built without the inspector cannot open it.
+  }
+}
+
+/** The environment the process was judged with (process.env when nothing registered). */
+function judgedEnvironment(st) {
+  return (st && st[JUDGED]) || process.env;
 }
 
 function fail(exit, code, message, findings) {
@@ -134,7 +168,7 @@ function sameRow(row, expect) {
  * `run` executes them on the connection, the binary decides. Resolves with the binary's
  * final report (`verdict`, `findings`, `identity`, `stamp`, `session`).
  */
-function fullProof(run, purpose) {
+function fullProof(run, purpose, st = state()) {
   return new Promise((resolve, reject) => {
     let exe;
     try {
@@ -143,10 +177,16 @@ function fullProof(run, purpose) {
       reject(new GardefouError(e.message, []));
       return;
     }
-    const child = spawn(exe, ['node', 'prove', '--purpose', purpose], {
-      env: process.env,
+    const args = ['node', 'prove', '--purpose', purpose];
+    if (inspectorUrl()) args.push('--inspector-open');
+    const child = spawn(exe, args, {
+      env: judgedEnvironment(st),
       stdio: ['pipe', 'pipe', 'ignore'],
     });
+    // The binary bounds the proof by the policy's timeout; this only guards against a
+    // binary that hangs.
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 120000);
+    deadline.unref();
     let final = null;
     let chain = Promise.resolve();
     child.on('error', (e) =>
@@ -179,6 +219,7 @@ function fullProof(run, purpose) {
       }
     });
     child.on('close', (code) => {
+      clearTimeout(deadline);
       chain.then(() => {
         if (final && code === 0 && final.verdict !== 'deny') resolve(final);
         else {
@@ -212,7 +253,7 @@ async function proveConnection(run) {
     }
   }
   try {
-    const final = await fullProof(run, st.purpose);
+    const final = await fullProof(run, st.purpose, st);
     if (st.generation === generation) st.session = final.session || null;
     return generation;
   } catch (e) {
@@ -224,6 +265,7 @@ async function proveConnection(run) {
 
 module.exports = {
   GardefouError,
+  judgedEnvironment,
   register,
   ensure,
   state,

@@ -500,33 +500,34 @@ pub fn shell_string(
 /// `psql -v ON_ERROR_STOP=1` is not a command's first word and does not count.
 fn may_set_variables(code: &str) -> Option<String> {
     const BUILTINS: &[&str] = &[
-        "export", "source", ".", "eval", "set", "unset", "declare", "typeset", "readonly",
-        "local", "read", "env", "exec",
+        "export", "source", ".", "eval", "set", "unset", "declare", "typeset", "readonly", "local",
+        "read", "env", "exec",
     ];
     // Words that may come before a command's first word.
-    const PREFIXES: &[&str] = &["then", "do", "else", "elif", "if", "while", "until", "!", "time"];
+    const PREFIXES: &[&str] = &[
+        "then", "do", "else", "elif", "if", "while", "until", "!", "time",
+    ];
     let separators = |c: char| ";|&(){}`\n\r".contains(c);
     for segment in code.split(separators) {
-        let words = segment
+        let Some(word) = segment
             .split(|c: char| c.is_whitespace() || c == '\'' || c == '"')
             .filter(|w| !w.is_empty())
-            .skip_while(|w| PREFIXES.contains(w));
-        for word in words {
-            if BUILTINS.contains(&word) {
-                return Some(format!("`{word}`"));
-            }
-            let Some((name, _)) = word.split_once('=') else {
-                break;
-            };
+            .find(|w| !PREFIXES.contains(w))
+        else {
+            continue;
+        };
+        if BUILTINS.contains(&word) {
+            return Some(format!("`{word}`"));
+        }
+        if let Some((name, _)) = word.split_once('=') {
             let identifier = name
                 .bytes()
                 .next()
                 .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
                 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            if !identifier {
-                break;
+            if identifier {
+                return Some(format!("{name}=…"));
             }
-            return Some(format!("{name}=…"));
         }
     }
     None
