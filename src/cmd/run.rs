@@ -226,6 +226,23 @@ impl command::Surroundings for Files<'_> {
         self.vars
     }
 
+    fn interpreter(&self, program: &str) -> Result<Option<String>, String> {
+        let path = if program.contains('/') {
+            Some(PathBuf::from(program))
+        } else {
+            self.on_path(program)
+        };
+        let Some(path) = path.filter(|p| p.is_file()) else {
+            return Ok(None);
+        };
+        let head = gardefou_sources::bounded::read_head(&path, 256).map_err(|e| e.to_string())?;
+        if !head.starts_with(b"#!") {
+            return Ok(None);
+        }
+        let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+        Ok(Some(String::from_utf8_lossy(line).into_owned()))
+    }
+
     fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String> {
         let Some(text) = read_text(Path::new(path))? else {
             return Err("the env file does not exist".into());

@@ -1116,3 +1116,51 @@ fn regression_node_options_in_npm_global_config_are_read() {
         "{stderr}"
     );
 }
+
+/// In production, a program gardefou has no rule for is read by its `#!` line: a shell
+/// script that starts Node with the inspector is refused, never started.
+#[test]
+fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
+    );
+    env.write("s.js", "console.log('server started');\n");
+    let start = env.write("start", "#!/bin/sh\nexec node --inspect s.js\n");
+    let direct = env.write(
+        "direct.js",
+        "#!/usr/bin/env node\nconsole.log('server started');\n",
+    );
+    for f in [&start, &direct] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let production = [
+        ("KOOMY_ENV", "production"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
+    ];
+    let out = env
+        .cmd(&production)
+        .args(["run", "--", "./start"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("server started"));
+    assert!(
+        stderr.contains("error[node-command-unanalysable]"),
+        "{stderr}"
+    );
+    // A Node script run by `#!/usr/bin/env node` alone is `node ./direct.js`: it passes the
+    // static check (and is then refused only because no database answers here).
+    let out = env
+        .cmd(&production)
+        .args(["run", "--", "./direct.js"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("node-command-unanalysable"), "{stderr}");
+    assert!(stderr.contains("database-unreachable"), "{stderr}");
+}

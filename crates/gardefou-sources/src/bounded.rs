@@ -23,14 +23,33 @@ pub fn read(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     read_checked(path, limit, false)
 }
 
-fn read_checked(path: &Path, limit: u64, regular: bool) -> std::io::Result<Vec<u8>> {
+/// The first `n` bytes (or fewer) of the regular file `path`: enough to tell a script by
+/// its `#!` line from a binary, without reading either.
+pub fn read_head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
+    let file = open_nonblocking(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(n).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    // O_NONBLOCK: opening a FIFO never waits for a writer. What was opened is then
-    // checked, not what the path named a moment before.
-    let file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
+        .open(path)
+}
+
+fn read_checked(path: &Path, limit: u64, regular: bool) -> std::io::Result<Vec<u8>> {
+    // O_NONBLOCK: opening a FIFO never waits for a writer. What was opened is then
+    // checked, not what the path named a moment before.
+    let file = open_nonblocking(path)?;
     if regular && !file.metadata()?.is_file() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,

@@ -38,6 +38,9 @@ pub trait Surroundings {
     fn environment(&self) -> &EnvVars;
     /// The variable `name` of the env file `path`, as `node --env-file` reads it.
     fn env_file_var(&self, path: &str, name: &str) -> Result<Option<String>, String>;
+    /// The `#!` line of `program` (a path, or a name found on the environment's `PATH`)
+    /// when it is a script; `Ok(None)` for a binary or a program that cannot be found.
+    fn interpreter(&self, program: &str) -> Result<Option<String>, String>;
 }
 
 /// What the command line holds.
@@ -263,7 +266,30 @@ fn argv_in(
                 }
             }
         }
-        _ => {}
+        // Any other program: a binary is not Node; a script is read by its `#!` line.
+        _ => match ctx.interpreter(program) {
+            Ok(None) => {}
+            Ok(Some(line)) => {
+                let words: Vec<&str> = line.trim_start_matches("#!").split_whitespace().collect();
+                let node_alone = match words.as_slice() {
+                    [interp] => matches!(base(interp), "node" | "nodejs"),
+                    [env, interp] => base(env) == "env" && matches!(*interp, "node" | "nodejs"),
+                    _ => false,
+                };
+                if node_alone {
+                    // `./server.js` with `#!/usr/bin/env node`: `node ./server.js`.
+                    let mut with_script = vec![program.clone()];
+                    with_script.extend(args.iter().cloned());
+                    node(&with_script, ctx, where_, out);
+                } else {
+                    out.unanalysable.push(format!(
+                        "{where_}: {name} is a script run by `{}`, which gardefou does not read",
+                        line.trim()
+                    ));
+                }
+            }
+            Err(why) => out.unanalysable.push(format!("{where_}: {name}: {why}")),
+        },
     }
 }
 
@@ -721,6 +747,7 @@ mod tests {
         npmrc: Vec<String>,
         env: EnvVars,
         env_files: HashMap<String, String>,
+        programs: HashMap<String, String>,
     }
 
     impl Surroundings for Ctx {
@@ -739,6 +766,9 @@ mod tests {
                 Some(_) => Ok(None),
                 None => Err("no such file".into()),
             }
+        }
+        fn interpreter(&self, program: &str) -> Result<Option<String>, String> {
+            Ok(self.programs.get(program).cloned())
         }
     }
 
@@ -779,6 +809,41 @@ mod tests {
             assert!(a.env_unmodelled.is_empty(), "{code}: {a:?}");
             assert!(!a.unanalysable.is_empty(), "{code}");
         }
+    }
+
+    /// A program gardefou has no rule for is read by its `#!` line: Node alone is analysed
+    /// as `node SCRIPT`, any other script (a shell script, pm2, a shebang with options) is
+    /// unanalysable; a binary is not Node.
+    #[test]
+    fn scripts_are_read_by_their_interpreter_line() {
+        let mut ctx = Ctx::default();
+        for (p, line) in [
+            ("./server.js", "#!/usr/bin/env node"),
+            ("./direct.js", "#!/usr/bin/node"),
+            ("./start", "#!/bin/sh"),
+            (
+                "pm2-runtime",
+                "#!/usr/bin/env node --max-old-space-size=512",
+            ),
+            ("./sneaky.js", "#!/usr/bin/env -S node --inspect"),
+        ] {
+            ctx.programs.insert(p.into(), line.into());
+        }
+        let a = analyse(&argv("./server.js --port 3000"), &ctx);
+        assert!(a.unanalysable.is_empty() && a.inspector.is_empty(), "{a:?}");
+        let a = analyse(&argv("./direct.js"), &ctx);
+        assert!(a.unanalysable.is_empty(), "{a:?}");
+        let a = analyse(&argv("./server.js --inspect"), &ctx);
+        assert!(
+            a.inspector.is_empty(),
+            "an argument of the script, not Node's: {a:?}"
+        );
+        for cmd in ["./start", "pm2-runtime start app.js", "./sneaky.js"] {
+            let a = analyse(&argv(cmd), &ctx);
+            assert!(!a.unanalysable.is_empty(), "{cmd}: {a:?}");
+        }
+        let a = analyse(&argv("./target/release/koomy-api serve"), &ctx);
+        assert!(a.unanalysable.is_empty() && a.inspector.is_empty(), "{a:?}");
     }
 
     /// `env -i`, `-u`, `-C`: what the server's environment starts from.
