@@ -160,17 +160,10 @@ pub fn register(args: NodeArgs) -> Result<ExitCode> {
         &evaluation,
         policy_file.as_deref(),
     )?;
-    let allowed = evaluation.is_allowed();
-    let session = identity
-        .as_ref()
-        .filter(|_| allowed)
-        .and_then(CheapIdentity::of);
-    let mut out = std::io::stdout().lock();
-    json::write(
-        &mut out,
-        &evaluation.report,
-        &[
-            ("environment", environment_value(&evaluation)),
+    reply(
+        &evaluation,
+        identity.as_ref(),
+        vec![
             ("purpose", purpose_name(args.purpose).into()),
             (
                 "target",
@@ -179,10 +172,26 @@ pub fn register(args: NodeArgs) -> Result<ExitCode> {
                     .as_ref()
                     .map_or(Value::Null, |d| d.describe().into()),
             ),
-            ("session", serde_json::to_value(session)?),
             ("debug_routes", debug_routes.into()),
         ],
-    )?;
+    )
+}
+
+/// The last JSON object of both commands: the report, `environment` first, the `extra`
+/// fields, then `session` — the cheap identity of the proven database, only when allowed.
+fn reply(
+    evaluation: &Evaluation,
+    identity: Option<&Identity>,
+    extra: Vec<(&str, Value)>,
+) -> Result<ExitCode> {
+    let session = identity
+        .filter(|_| evaluation.is_allowed())
+        .and_then(CheapIdentity::of);
+    let mut fields = vec![("environment", environment_value(evaluation))];
+    fields.extend(extra);
+    fields.push(("session", serde_json::to_value(session)?));
+    let mut out = std::io::stdout().lock();
+    json::write(&mut out, &evaluation.report, &fields)?;
     out.flush()?;
     Ok(exit(&evaluation.report))
 }
@@ -315,22 +324,12 @@ pub fn prove(args: NodeArgs) -> Result<ExitCode> {
             identity = Some(p.identity);
         }
     }
-    let allowed = evaluation.is_allowed();
-    let session = identity
-        .as_ref()
-        .filter(|_| allowed)
-        .and_then(CheapIdentity::of);
-    let mut out = std::io::stdout().lock();
-    json::write(
-        &mut out,
-        &evaluation.report,
-        &[
-            ("environment", environment_value(&evaluation)),
+    reply(
+        &evaluation,
+        identity.as_ref(),
+        vec![
             ("identity", serde_json::to_value(&identity)?),
             ("stamp", stamp.map_or(Value::Null, Value::from)),
-            ("session", serde_json::to_value(session)?),
         ],
-    )?;
-    out.flush()?;
-    Ok(exit(&evaluation.report))
+    )
 }

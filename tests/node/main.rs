@@ -500,16 +500,12 @@ fn regression_switching_forwarder_never_serves_or_writes_production_rows() {
 }
 
 fn debug_secret() -> String {
-    // 64 hex digits from a small generator, built at run time.
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d ^ u64::from(std::process::id());
-    (0..64)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            char::from(b"0123456789abcdef"[(x % 16) as usize])
-        })
-        .collect()
+    // 256 random bits as hex, drawn at run time.
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .unwrap();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]
