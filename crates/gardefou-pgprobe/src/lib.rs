@@ -1,7 +1,7 @@
 //! Asks the live PostgreSQL server what it is, and binds an environment to it.
 //!
 //! A URL says where a client will connect; only the server can say what answers there
-//! (THREATS.md §12, §13, §15). This crate connects with the URL that passed
+//! (docs/threats.md T12, T13, T15). This crate connects with the URL that passed
 //! `gardefou-pgurl`'s grammar and reads the database's **identity**: what a client cannot
 //! forge and a copy does not keep —
 //!

@@ -35,7 +35,7 @@ impl Host {
     /// `127.0.0.0/8`, `::1`, the name `localhost` and Unix sockets.
     ///
     /// This says where the connection goes, not what answers there: a local
-    /// port can forward to production (THREATS.md §12).
+    /// port can forward to production (docs/threats.md T12).
     pub fn is_loopback(&self) -> bool {
         match self {
             Host::Neon { .. } => false,

@@ -64,12 +64,12 @@
 //!
 //! # Why each refusal exists
 //!
-//! The numbers refer to gardefou's `THREATS.md`.
+//! The numbers (T1…T15) are the threat categories of `docs/threats.md`.
 //!
 //! * **Only `postgresql://` / `postgres://`, lower case.** libpq compares the
 //!   prefix byte for byte; the `key=value` conninfo form is refused because
 //!   node-postgres cannot read it ([`UrlErrorKind::ConninfoForm`]).
-//! * **At most one `@`, and it ends the user info** (§6). libpq splits at the
+//! * **At most one `@`, and it ends the user info** (T6). libpq splits at the
 //!   first `@` before a `/`, WHATWG parsers (node) at the last `@`,
 //!   tokio-postgres at the first `@` anywhere — even in the query. So a second
 //!   `@` ([`UrlErrorKind::MultipleAt`]) or an `@` after a `/` or `?`
@@ -78,33 +78,33 @@
 //! * **User and password use only unreserved characters, sub-delims and
 //!   `%XX`.** A raw `/ ? # [ ]` ends the authority for some parsers and not for
 //!   others ([`UrlErrorKind::UserinfoRawChar`]). An empty user or password
-//!   makes clients fall back to `PGUSER`/`PGPASSWORD`/`.pgpass` (§8).
-//! * **No `endpoint=<id>;…` / `endpoint=<id>$…` / `project=<id>;…` password** (§4):
+//!   makes clients fall back to `PGUSER`/`PGPASSWORD`/`.pgpass` (T8).
+//! * **No `endpoint=<id>;…` / `endpoint=<id>$…` / `project=<id>;…` password** (T4):
 //!   without SNI, Neon routes to the endpoint named in the password, not the host's.
-//! * **Exactly one host** (§3, §8). An empty host means a Unix socket to libpq
+//! * **Exactly one host** (T3, T8). An empty host means a Unix socket to libpq
 //!   and localhost to node; `h1,h2` fails over. The one empty-host form
 //!   allowed is libpq's socket idiom, `postgresql://u@/db?host=/run/postgresql`,
 //!   which all three clients read as that socket directory.
-//! * **The host is decoded and normalised** (§5, §9, §10). Every client
+//! * **The host is decoded and normalised** (T5, T9, T10). Every client
 //!   percent-decodes the host, so `ep-alpha%2D1…` *is* `ep-alpha-1…`; a decoded
 //!   host starting with `/` is a socket directory. Names are lower-cased and
 //!   lose one trailing dot; they must be LDH labels (1–63 characters, no
 //!   leading/trailing `-`, no `_`, ≤ 253 in all).
-//! * **Numeric hosts are read as `getaddrinfo` reads them** (§10): `127.1`,
+//! * **Numeric hosts are read as `getaddrinfo` reads them** (T10): `127.1`,
 //!   `2130706433`, `0x7f.0.0.1`, `0177.0.0.1` are all [`Host::Ip`]`(127.0.0.1)`.
 //!   A host whose last label is a number but which `inet_aton` would not
 //!   accept (`127.0.0.256`, `1.2.3.4.5`) is refused. IPv6 only in brackets,
 //!   without zone id; `[::ffff:127.0.0.1]` is `127.0.0.1`. `0.0.0.0` and `::`
 //!   connect to this machine and are refused.
-//! * **Neon hosts have one form** (§9): a host under `neon.tech` must be
+//! * **Neon hosts have one form** (T9): a host under `neon.tech` must be
 //!   `ep-<id>[-pooler].<labels>.(aws|azure).neon.tech`, and the whole endpoint
 //!   id is returned (`ep-beta-12` is not `ep-beta-1`). The pooler form is the
 //!   same endpoint, so the policy can keep its environment.
-//! * **A database name is required** (§8): without one, clients use
+//! * **A database name is required** (T8): without one, clients use
 //!   `PGDATABASE` or the user name. A `/` inside it, `.`/`..` (dropped by
 //!   WHATWG path parsing), and percent-encoded `; / ? : @ & = + $ , #` (left
 //!   encoded by node's `decodeURI`, decoded by libpq) are refused.
-//! * **Only allowlisted query keys** (§1, §2, §4, §7, §8, §13): `sslmode`
+//! * **Only allowlisted query keys** (T1, T2, T4, T7, T8, T13): `sslmode`
 //!   (with node-postgres' `no-verify`), `channel_binding`, `connect_timeout`,
 //!   `application_name`, `sslrootcert`, `sslcert`, `sslkey`, `sslsni=1`, `host`
 //!   (socket idiom only), and the forms Prisma, Neon and the Node drivers
@@ -129,8 +129,8 @@
 //! policy layer maps a [`ConnUrl`] to production/sandbox/local with exact
 //! allowlists. [`ConnUrl::port`] returns 5432 when the URL has no port and a
 //! missing user is `None`: libpq would take `PGPORT`/`PGUSER` instead, so the
-//! caller must also refuse `PG*` variables in the environment (§8). A loopback
-//! host is not proof of a local database (§12).
+//! caller must also refuse `PG*` variables in the environment (T8). A loopback
+//! host is not proof of a local database (T12).
 
 mod error;
 mod host;
@@ -257,7 +257,7 @@ pub enum Param {
     SslRootCert,
     SslCert,
     SslKey,
-    /// Only `sslsni=1`: without SNI Neon routes by other means (§4).
+    /// Only `sslsni=1`: without SNI Neon routes by other means (T4).
     SslSni,
     /// Only in the Unix-socket idiom `postgresql://u@/db?host=/dir`.
     Host,

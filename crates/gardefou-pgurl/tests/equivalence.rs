@@ -1,5 +1,5 @@
 //! Properties: equivalent spellings of one target parse to the same target
-//! (THREATS.md §5, §10), the password cannot move the target (§11), the
+//! (docs/threats.md T5, T10), the password cannot move the target (T11), the
 //! redacted form parses back to the same target, and no input panics.
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -174,7 +174,7 @@ proptest! {
         }
     }
 
-    /// The password cannot move the target (§11) and comes back intact.
+    /// The password cannot move the target (T11) and comes back intact.
     #[test]
     fn password_never_moves_the_target(
         pw in "[^\\x00-\\x1f\\x7f]{1,40}",

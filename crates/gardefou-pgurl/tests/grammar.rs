@@ -1,6 +1,6 @@
 //! Table-driven proof of the grammar: what must pass (with the target it must
-//! yield) and what must be refused (with the reason), for each THREATS.md
-//! category the grammar can see (§1–§11), in both directions.
+//! yield) and what must be refused (with the reason), for each threat
+//! category of docs/threats.md the grammar can see (T1–T11), in both directions.
 //!
 //! No secret-shaped literal is written here: templates use tokens that
 //! [`fill`] replaces at run time.
@@ -180,7 +180,7 @@ fn must_allow() -> Vec<(&'static str, Host, u16, &'static str)> {
             5433,
             "koomy_dev",
         ),
-        // §5: percent-encoding in the host is decoded, as every client does.
+        // T5: percent-encoding in the host is decoded, as every client does.
         (
             "postgresql://{cred}@ep-alpha%2D1{R}/neondb",
             neon("ep-alpha-1", false, R),
@@ -193,7 +193,7 @@ fn must_allow() -> Vec<(&'static str, Host, u16, &'static str)> {
             5432,
             "neondb",
         ),
-        // §9: prefixes and substrings are other names.
+        // T9: prefixes and substrings are other names.
         (
             "postgresql://{cred}@ep-beta-12{R}/neondb",
             neon("ep-beta-12", false, R),
@@ -212,7 +212,7 @@ fn must_allow() -> Vec<(&'static str, Host, u16, &'static str)> {
             5432,
             "koomy",
         ),
-        // §10: one host, several spellings.
+        // T10: one host, several spellings.
         (
             "postgresql://{cred}@EP-BETA-1-POOLER.EU-WEST-2.AWS.NEON.TECH./neondb",
             neon("ep-beta-1", true, R),
@@ -238,7 +238,7 @@ fn must_allow() -> Vec<(&'static str, Host, u16, &'static str)> {
             "koomy",
         ),
         ("postgresql://koomy@10.0.0.7/koomy", ip("10.0.0.7"), 5432, "koomy"),
-        // §11: words in the wrong place do not change the target.
+        // T11: words in the wrong place do not change the target.
         (
             "postgresql://sandbox{colon}{pw}@ep-alpha-1{R}/neondb",
             neon("ep-alpha-1", false, R),
@@ -353,7 +353,7 @@ fn must_refuse() -> Vec<(&'static str, K)> {
         ),
         ("POSTGRESQL://koomy@localhost/koomy", K::SchemeNotLowercase),
         ("Postgres://koomy@localhost/koomy", K::SchemeNotLowercase),
-        // §6: two '@', or an '@' the clients split differently.
+        // T6: two '@', or an '@' the clients split differently.
         (
             "postgresql://{cred}@ep-beta-1{R}@ep-alpha-1{R}/neondb",
             K::MultipleAt,
@@ -398,7 +398,7 @@ fn must_refuse() -> Vec<(&'static str, K)> {
             "postgresql://koomy{colon}@localhost/koomy",
             K::EmptyPassword,
         ),
-        // §4: Neon routing by password or options, and SNI turned off.
+        // T4: Neon routing by password or options, and SNI turned off.
         (
             "postgresql://koomy{colon}endpoint=ep-alpha-1;{pw}@ep-beta-1{R}/neondb",
             K::NeonEndpointPassword,
@@ -475,7 +475,7 @@ fn must_refuse() -> Vec<(&'static str, K)> {
         ("postgresql://koomy@localhost/koomy%7F", K::EncodedControl),
         ("postgresql://koomy%FF@localhost/koomy", K::InvalidUtf8),
         ("postgresql://koomy@local%C3%A9host/koomy", K::NonAscii),
-        // §8: what is left out comes from the environment; §1: query host.
+        // T8: what is left out comes from the environment; T1: query host.
         ("postgresql:///koomy", K::EmptyHost),
         ("postgresql://{cred}@/koomy", K::EmptyHost),
         ("postgresql://{cred}@:5432/koomy", K::EmptyHost),
@@ -535,12 +535,12 @@ fn must_refuse() -> Vec<(&'static str, K)> {
             "postgresql://{cred}@ep-beta-1{R}/neondb?passfile=/tmp/pgpass",
             K::PassfileParam,
         ),
-        // §2: hostaddr beats host.
+        // T2: hostaddr beats host.
         (
             "postgresql://{cred}@ep-beta-1{R}/neondb?hostaddr=10.0.0.1",
             K::HostaddrParam,
         ),
-        // §3: several hosts.
+        // T3: several hosts.
         (
             "postgresql://{cred}@ep-beta-1{R},ep-alpha-1{R}/neondb",
             K::MultipleHosts,
@@ -554,7 +554,7 @@ fn must_refuse() -> Vec<(&'static str, K)> {
             K::MultipleHosts,
         ),
         ("postgresql://koomy@localhost,/koomy", K::MultipleHosts),
-        // §7: dbname in the query; paths read differently.
+        // T7: dbname in the query; paths read differently.
         (
             "postgresql://{cred}@ep-beta-1{R}/neondb?dbname=prod",
             K::DbnameParam,
@@ -568,7 +568,7 @@ fn must_refuse() -> Vec<(&'static str, K)> {
         ("postgresql://koomy@localhost/%2e", K::InvalidDbname),
         ("postgresql://koomy@localhost/a\"b", K::MustBeEncoded),
         ("postgresql://koomy@localhost/a[b]", K::MustBeEncoded),
-        // §9: names that look like something else; Neon's one form.
+        // T9: names that look like something else; Neon's one form.
         (
             "postgresql://koomy@localhost%40ep-alpha-1{R}/koomy",
             K::InvalidDomain,
@@ -610,7 +610,7 @@ fn must_refuse() -> Vec<(&'static str, K)> {
         ("postgresql://koomy@.local/koomy", K::InvalidDomain),
         ("postgresql://koomy@./koomy", K::InvalidDomain),
         ("postgresql://koomy@local!host/koomy", K::InvalidDomain),
-        // §10: numeric hosts read as getaddrinfo would; IPv6 in brackets.
+        // T10: numeric hosts read as getaddrinfo would; IPv6 in brackets.
         ("postgresql://koomy@127.0.0.256/koomy", K::InvalidIpv4),
         ("postgresql://koomy@1.2.3.4.5/koomy", K::InvalidIpv4),
         ("postgresql://koomy@08.0.0.1/koomy", K::InvalidIpv4),

@@ -1,6 +1,6 @@
 //! The policy model and its pure evaluation.
 //!
-//! Koomy's environments & secrets policy (see `shared/policy/`) as data ([`Policy`]), read
+//! Koomy's environments & secrets policy (stated section by section in `POLICY.md`) as data ([`Policy`]), read
 //! from an optional `gardefou.toml` ([`Policy::from_toml`]), and the startup guard's
 //! evaluation ([`evaluate`]) of a set of environment variables ([`EnvVars`]) into
 //! findings. No I/O happens here: callers read files and the process environment, which

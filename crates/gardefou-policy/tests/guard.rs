@@ -1,4 +1,4 @@
-//! The startup guard, table-driven: every category of THREATS.md in both directions.
+//! The startup guard, table-driven: every threat category of docs/threats.md in both directions.
 //!
 //! `ep-alpha-1…` is production, `ep-beta-1…` is sandbox, `{R}` is `.eu-west-2.aws.neon.tech`.
 //! Passwords are built at run time (`{pw}`) so that no secret-shaped literal is committed.
