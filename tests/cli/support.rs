@@ -111,6 +111,7 @@ pub fn stamped_local(env: &Env) -> (gardefou_testpg::Cluster, String) {
 /// A `gardefou ARGS` command in the temp dir whose environment is exactly this block,
 /// duplicates included (which no safe API can build): the forked child calls `execve`
 /// itself with that block.
+#[allow(unsafe_code)] // fork + execve of a raw environment block: no safe API builds one
 pub fn raw_environment_cmd(dir: &Path, args: &[&str], entries: &[String]) -> std::process::Command {
     use std::ffi::{c_char, c_int, CString};
     use std::os::unix::ffi::OsStrExt;

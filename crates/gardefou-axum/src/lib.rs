@@ -29,7 +29,6 @@
 //! let app: Router = config.mount(app); // last: after every route and the fallback
 //! # let _ = app; Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod config;

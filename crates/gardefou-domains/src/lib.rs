@@ -19,7 +19,6 @@
 //! table.sandbox.insert("api".into(), "api.koomy.app".into());
 //! assert_eq!(check_table(&table)[0].rule, "domain-name-in-two-environments");
 //! ```
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod resolve;

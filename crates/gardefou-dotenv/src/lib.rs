@@ -56,7 +56,6 @@
 //!
 //! [`dotenv`]: https://github.com/motdotla/dotenv
 
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod scan;

@@ -19,7 +19,6 @@
 //! gardefou_findings::human::write(&mut out, &report, None).unwrap();
 //! assert!(String::from_utf8(out).unwrap().contains("§3"));
 //! ```
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod human;

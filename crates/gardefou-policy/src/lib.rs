@@ -24,7 +24,6 @@
 //! let evaluation = evaluate(&policy, &vars);
 //! assert!(evaluation.is_allowed(), "{:?}", evaluation.report);
 //! ```
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod debug_routes;

@@ -14,7 +14,6 @@
 //! assert_eq!(format!("{token}"), "****");
 //! assert_eq!(token.expose().len(), 18);
 //! ```
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use std::fmt;

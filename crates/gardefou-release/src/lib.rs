@@ -28,7 +28,6 @@
 //!     println!("{}: {}", finding.rule, finding.message);
 //! }
 //! ```
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod ci;

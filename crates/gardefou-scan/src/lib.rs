@@ -36,7 +36,6 @@
 //! // The finding names the rule, the place and a fingerprint: never the value.
 //! assert!(!format!("{:?}", findings[0]).contains("4eC39"));
 //! ```
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod baseline;

@@ -10,7 +10,6 @@
 //! fingerprinted. See `docs/secrets.md` for the threat model.
 //!
 //! This crate does no I/O: it reads and writes the registry's text.
-#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};

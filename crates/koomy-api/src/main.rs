@@ -7,7 +7,6 @@
 //!
 //! Exit codes: 0 success, 1 refused by the guard or failed while running, 2 usage or
 //! configuration error.
-#![forbid(unsafe_code)]
 
 mod cli;
 mod migrate;
