@@ -1,4 +1,6 @@
 //! `gardefou`: the command-line front of the gardefou crates.
+// The doc comments of `cli.rs` are the command-line help, not rustdoc: `[IPv6]:PORT` is text.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 mod cli;
 mod cmd;
