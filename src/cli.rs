@@ -49,10 +49,44 @@ pub enum Command {
     /// Never prints a secret: each finding names the rule, the kind of secret, where it is
     /// and a short fingerprint. Exit 0 when clean, 1 on findings, 2 on an error.
     Scan(ScanArgs),
+    /// Every rule gardefou reports: its id, policy section, what it refuses and the fix.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// The npm package's interface: judge a Node process from inside it, prove the
     /// connections it opens. See docs/node.md.
     #[command(subcommand, hide = true)]
     Node(NodeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List every rule, grouped by the part of gardefou that reports it.
+    List(RulesListArgs),
+    /// Explain one rule: its section of the policy, what it refuses, how to fix it.
+    Explain(RulesExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesListArgs {
+    /// Output format (markdown: the text of docs/rules.md).
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// One line per rule.
+    Human,
+    /// One JSON array.
+    Json,
+    /// The reference page, as docs/rules.md holds it.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesExplainArgs {
+    /// The rule id, as findings print it (e.g. database-url-environment-mismatch).
+    pub id: String,
 }
 
 #[derive(Debug, Subcommand)]

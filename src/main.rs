@@ -32,6 +32,8 @@ fn main() -> ExitCode {
         cli::Command::Db(db) => cmd::db::run(db),
         cli::Command::Seed(args) => cmd::seed::run(args),
         cli::Command::Scan(args) => cmd::scan::run(args),
+        cli::Command::Rules(cli::RulesCommand::List(args)) => cmd::rules::list(args),
+        cli::Command::Rules(cli::RulesCommand::Explain(args)) => cmd::rules::explain(args),
         cli::Command::Node(cli::NodeCommand::Register(args)) => cmd::node::register(args),
         cli::Command::Node(cli::NodeCommand::Prove(args)) => cmd::node::prove(args),
     };

@@ -1,86 +1,59 @@
-//! `docs/rules.md` is generated from the rule catalogs of every crate: a rule that exists
-//! is documented, and a documented rule exists. `GARDEFOU_UPDATE_DOCS=1` rewrites it.
+//! `docs/rules.md` is the binary's `rules list --format markdown`, and POLICY.md lists the
+//! rules of each section: a rule that exists is documented, and a documented rule exists.
+//! `GARDEFOU_UPDATE_DOCS=1` rewrites both.
 
 use std::collections::HashSet;
 
-use gardefou_findings::{Rule, POLICY_SECTIONS};
+use gardefou_findings::POLICY_SECTIONS;
 
-/// Every catalog, with its heading.
-fn catalogs() -> Vec<(&'static str, &'static [Rule])> {
-    vec![
-        (
-            "Startup guard (`gardefou check`, `gardefou run`)",
-            gardefou_policy::rules::ALL,
-        ),
-        (
-            "Secret scanner (`gardefou scan`; rules in `crates/gardefou-scan/rules/*.toml`)",
-            Box::leak(gardefou_scan::rules::catalog().into_boxed_slice()),
-        ),
-        (
-            "Secrets and configured domains (`gardefou check`, `gardefou run`, `gardefou secrets register`; see `docs/secrets.md`)",
-            gardefou_policy::secrets::rules::ALL,
-        ),
-        (
-            "HTTP guard (`gardefou-axum`, `koomy-api serve`; see `docs/http.md`)",
-            gardefou_axum::rules::ALL,
-        ),
-        (
-            "Release rules (`gardefou deploy check`)",
-            gardefou_release::rules::ALL,
-        ),
-        (
-            "Domain rules (`gardefou domains check`)",
-            gardefou_domains::rules::ALL,
-        ),
-        (
-            "Live database identity (`gardefou check --probe`, `run`, `db stamp`, `seed`)",
-            gardefou_pgprobe::rules::ALL,
-        ),
-    ]
+/// `gardefou ARGS`' standard output.
+fn gardefou(args: &[&str]) -> String {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
-fn markdown() -> String {
-    let mut out = String::from(
-        "# Rules\n\n\
-         Every finding gardefou reports carries one of these stable rule ids and the section of\n\
-         Koomy's policy ([POLICY.md](../POLICY.md)) that it enforces. This file is generated from the\n\
-         rule catalogs (`crates/*/src/rules.rs`, `crates/gardefou-policy/src/secrets/rules.rs`) by `cargo test --test cli docs` (set\n\
-         `GARDEFOU_UPDATE_DOCS=1` to rewrite it).\n",
-    );
-    for (heading, rules) in catalogs() {
-        out.push_str(&format!(
-            "\n## {heading}\n\n| rule | policy | refuses | fix |\n|---|---|---|---|\n"
-        ));
-        for r in rules {
-            out.push_str(&format!(
-                "| `{}` | §{} | {} | {} |\n",
-                r.id, r.policy, r.summary, r.fix
-            ));
-        }
-    }
-    out
+/// Every rule the binary ships: (id, policy section).
+fn rules() -> Vec<(String, String)> {
+    let list: serde_json::Value =
+        serde_json::from_str(&gardefou(&["rules", "list", "--format", "json"])).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["policy"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
 }
 
 #[test]
 fn rule_ids_are_unique_across_catalogs_and_cite_real_sections() {
     let mut seen = HashSet::new();
-    for (_, rules) in catalogs() {
-        for r in rules {
-            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-            assert!(
-                POLICY_SECTIONS.contains(&r.policy),
-                "{}: §{}",
-                r.id,
-                r.policy
-            );
-        }
+    let rules = rules();
+    assert!(rules.len() > 80, "{}", rules.len());
+    for (id, policy) in rules {
+        assert!(seen.insert(id.clone()), "duplicate rule id {id}");
+        assert!(
+            POLICY_SECTIONS.contains(&policy.as_str()),
+            "{id}: §{policy}"
+        );
     }
 }
 
 #[test]
 fn docs_rules_md_is_up_to_date() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
-    let expected = markdown();
+    let expected = gardefou(&["rules", "list", "--format", "markdown"]);
     if std::env::var_os("GARDEFOU_UPDATE_DOCS").is_some() {
         std::fs::write(path, &expected).unwrap();
     }
@@ -89,6 +62,21 @@ fn docs_rules_md_is_up_to_date() {
         actual == expected,
         "docs/rules.md is stale: run GARDEFOU_UPDATE_DOCS=1 cargo test --test cli docs"
     );
+}
+
+#[test]
+fn rules_explain_names_the_section_and_the_fix_and_refuses_unknown_ids() {
+    let text = gardefou(&["rules", "explain", "database-url-environment-mismatch"]);
+    assert!(
+        text.starts_with("database-url-environment-mismatch — §5.1"),
+        "{text}"
+    );
+    assert!(text.contains("\nfix: "), "{text}");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(["rules", "explain", "no-such-rule"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// POLICY.md with each section's generated block of rules.
@@ -103,11 +91,10 @@ fn policy_md(current: &str) -> String {
         let end = from.find("<!-- end rules -->").expect("an end marker");
         out.push_str(&from[..head_end]);
         out.push('\n');
-        let mut ids: Vec<&str> = catalogs()
-            .iter()
-            .flat_map(|(_, rules)| rules.iter())
-            .filter(|r| r.policy == section)
-            .map(|r| r.id)
+        let mut ids: Vec<String> = rules()
+            .into_iter()
+            .filter(|(_, policy)| *policy == section)
+            .map(|(id, _)| id)
             .collect();
         ids.sort_unstable();
         if ids.is_empty() {

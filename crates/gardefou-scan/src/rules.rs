@@ -236,3 +236,28 @@ pub fn catalog() -> Vec<gardefou_findings::Rule> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule file dropped into `rules/` and not listed in `RULE_FILES` would never be
+    /// loaded: every file there is listed, and every listed file exists.
+    #[test]
+    fn every_rule_file_is_loaded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = RULE_FILES.iter().map(|(n, _)| (*n).to_owned()).collect();
+        listed.sort();
+        assert_eq!(on_disk, listed);
+        // And each loads at least one rule.
+        for (file, text) in RULE_FILES {
+            assert!(!parse_rules(file, text).unwrap().is_empty(), "{file}");
+        }
+    }
+}
