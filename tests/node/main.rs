@@ -977,3 +977,70 @@ fn connection_errors_do_not_name_the_role() {
         "{stdout}"
     );
 }
+
+/// `import { open } from 'node:inspector'` is linked before `gardefou/register` runs: the
+/// named binding must see the closed door too.
+#[test]
+fn regression_esm_named_import_of_inspector_open_is_closed_in_production() {
+    let world = World::new();
+    std::fs::write(
+        app().join("esm-open.mjs"),
+        "import 'gardefou/register';\nimport { open, url } from 'node:inspector';\ntry { open(0, '127.0.0.1'); console.log(`opened ${url()}`); } catch (e) { console.log(`refused ${e.code}`); }\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new("node");
+    cmd.current_dir(app())
+        .arg("esm-open.mjs")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap());
+    for (k, v) in world.env("production", &world.prod) {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("refused GARDEFOU_REFUSED"),
+        "{stdout}{stderr}"
+    );
+    assert!(!stderr.contains("Debugger listening"), "{stderr}");
+}
+
+/// A worker started after the app reloaded a production env file gets the environment
+/// that was judged: its own `gardefou/pg` pool stays on the sandbox.
+#[test]
+fn regression_worker_threads_get_the_judged_environment() {
+    let world = World::new();
+    let late = world.dir.path().join("late-worker.env");
+    std::fs::write(
+        &late,
+        format!(
+            "KOOMY_ENV=production\nDATABASE_URL={}\n",
+            world.url(&world.prod)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        app().join("worker-main.js"),
+        "require('gardefou/register');\nrequire('dotenv').config({ path: process.env.LATE_ENV_FILE, override: true });\nconst { Worker } = require('worker_threads');\nconst w = new Worker(`const { Pool } = require('gardefou/pg');\nconst p = new Pool({ connectionString: process.env.DATABASE_URL });\np.query('SELECT slug FROM app.orgs').then((r) => { console.log('rows ' + r.rows.map((x) => x.slug).join(',')); return p.end(); }, (e) => console.log('refused ' + e.code));`, { eval: true });\nw.on('exit', () => process.exit(0));\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new("node");
+    cmd.current_dir(app())
+        .arg("worker-main.js")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("LATE_ENV_FILE", &late);
+    for (k, v) in world.env("sandbox", &world.sandbox) {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains(PROD_ONLY), "{stdout}");
+    assert!(
+        stdout.contains(&format!("rows {SANDBOX_ROW}")),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(world.production_rows(), PROD_ONLY);
+}

@@ -52,6 +52,12 @@ function register(purpose, { exit = true } = {}) {
   // Judged once per process; a seed registered after a server's register is judged again,
   // as a seed (§6).
   if (known && (known.purpose === purpose || purpose === 'run')) return known;
+  // While the binary judges, SIGUSR1 must not open the inspector behind its back: the
+  // listener replaces Node's handler until the verdict (and for good in production).
+  const holdSignal = () => {
+    process.stderr.write('gardefou: SIGUSR1 ignored while the process is judged\n');
+  };
+  process.on('SIGUSR1', holdSignal);
   const facts = {
     execArgv: process.execArgv,
     script: process.argv[1] || null,
@@ -100,8 +106,51 @@ function register(purpose, { exit = true } = {}) {
   };
   Object.defineProperty(st, JUDGED, { value: Object.freeze(judged), enumerable: false });
   globalThis[STATE] = st;
-  if (st.environment === 'production') closeInspectorDoors();
+  if (st.environment === 'production') {
+    closeInspectorDoors();
+    if (inspectorUrl()) {
+      // Opened between the facts and the doors: judged again, with the inspector open.
+      delete globalThis[STATE];
+      return register(purpose, { exit });
+    }
+  }
+  process.removeListener('SIGUSR1', holdSignal);
+  guardWorkers(st);
   return st;
+}
+
+/**
+ * Worker threads get the environment that was judged (not whatever process.env holds by
+ * then), without the registry key; a worker that uses gardefou/pg judges itself from it.
+ */
+function guardWorkers(st) {
+  let wt;
+  try {
+    wt = require('worker_threads');
+  } catch {
+    return;
+  }
+  if (wt.Worker[STATE]) return;
+  const Original = wt.Worker;
+  const judged = Object.assign({}, st[JUDGED]);
+  delete judged.GARDEFOU_SECRETS_KEY;
+  class Worker extends Original {
+    constructor(filename, options) {
+      super(filename, Object.assign({}, options, { env: Object.assign({}, judged) }));
+    }
+  }
+  Object.defineProperty(Worker, STATE, { value: true });
+  wt.Worker = Worker;
+  syncBuiltins();
+}
+
+/** Named ESM imports of built-in modules (`import { open } from 'node:inspector'`) see the change. */
+function syncBuiltins() {
+  try {
+    require('module').syncBuiltinESMExports();
+  } catch {
+    // Older Node: CommonJS callers see the change already.
+  }
 }
 
 /**
@@ -119,6 +168,7 @@ function closeInspectorDoors() {
       throw new GardefouError('gardefou: the inspector is forbidden in production (§7.2)', []);
     };
     Object.defineProperty(inspector, 'open', { value: refuse, writable: false, configurable: false });
+    syncBuiltins();
   } catch {
     // A Node built without the inspector cannot open it.
   }
@@ -241,7 +291,8 @@ async function proveConnection(run) {
   const st = ensure();
   const generation = st.generation;
   const session = st.session;
-  if (session) {
+  // With the inspector open, only the full proof (which tells the binary) will do.
+  if (session && !inspectorUrl()) {
     let rows = null;
     try {
       rows = await simpleRows(run, session.sql);
