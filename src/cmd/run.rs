@@ -227,13 +227,32 @@ impl command::Surroundings for Files<'_> {
     }
 
     fn interpreter(&self, program: &str) -> Result<Option<String>, String> {
+        // Shell builtins (no file to read, nothing that starts Node).
+        const BUILTINS: &[&str] = &[
+            ":", "true", "false", "echo", "printf", "test", "[", "exit", "wait", "trap", "ulimit",
+            "umask", "sleep",
+        ];
+        if BUILTINS.contains(&program) {
+            return Ok(None);
+        }
+        // A bare name as npm's scripts find it: node_modules/.bin of the package and its
+        // parents first, then PATH.
         let path = if program.contains('/') {
             Some(PathBuf::from(program))
         } else {
-            self.on_path(program)
+            std::env::current_dir()
+                .ok()
+                .and_then(|dir| {
+                    dir.ancestors()
+                        .map(|a| a.join("node_modules/.bin").join(program))
+                        .find(|p| p.is_file())
+                })
+                .or_else(|| self.on_path(program))
         };
         let Some(path) = path.filter(|p| p.is_file()) else {
-            return Ok(None);
+            return Err(format!(
+                "{program} is found neither in node_modules/.bin nor on PATH"
+            ));
         };
         let head = gardefou_sources::bounded::read_head(&path, 256).map_err(|e| e.to_string())?;
         if !head.starts_with(b"#!") {

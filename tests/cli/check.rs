@@ -1164,3 +1164,147 @@ fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
     assert!(!stderr.contains("node-command-unanalysable"), "{stderr}");
     assert!(stderr.contains("database-unreachable"), "{stderr}");
 }
+
+/// Second red-team round on the command analysis. Each way around ends refused before the
+/// server starts; the ordinary forms next to them still pass the static check.
+#[test]
+fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
+    env.write("s.js", "console.log('server started');\n");
+    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
+    std::fs::create_dir_all(env.path("node_modules/.bin")).unwrap();
+    let serve = env.write(
+        "node_modules/.bin/serve",
+        "#!/bin/sh\nexec node --inspect \"$@\"\n",
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&serve, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let p = "postgresql://koomy@127.0.0.1:9/koomy";
+    let s = "postgresql://koomy@localhost:6543/koomy";
+    env.write(
+        "package.json",
+        &format!(
+            r#"{{"scripts": {{"prestart": "KOOMY_ENV=sandbox DATABASE_URL={s} node -e 0", "start": "node --inspect s.js", "local": "serve s.js", "maps": "node --enable-source-maps", "plain": "node s.js"}}}}"#
+        ),
+    );
+    let sandbox_on_prod = [
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", p),
+    ];
+    let sandbox = [
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", s),
+    ];
+    let production = [
+        ("KOOMY_ENV", "production"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", p),
+    ];
+    let one_command = format!("DATABASE_URL={s} node -e 0 && node s.js");
+    let sudo_url = format!("DATABASE_URL={p}");
+    type Case<'a> = (&'a [(&'a str, &'a str)], Vec<&'a str>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            &sandbox_on_prod,
+            vec!["sh", "-c", &one_command],
+            "env-file-unmodelled",
+        ),
+        (
+            &production,
+            vec!["npm", "start"],
+            "node-inspector-in-production",
+        ),
+        (&production, vec!["npm", "start"], "env-file-unmodelled"),
+        (
+            &production,
+            vec!["gosu", "node", "node", "--inspect", "s.js"],
+            "node-inspector-in-production",
+        ),
+        (
+            &production,
+            vec!["su-exec", "node", "node", "--inspect", "s.js"],
+            "node-inspector-in-production",
+        ),
+        (
+            &sandbox,
+            vec!["sudo", "-u", "app", &sudo_url, "node", "s.js"],
+            "env-file-unmodelled",
+        ),
+        (
+            &production,
+            vec!["npm", "run", "local"],
+            "node-command-unanalysable",
+        ),
+        (
+            &sandbox,
+            vec!["sh", "-c", "cd api && node s.js"],
+            "env-file-unmodelled",
+        ),
+        (
+            &sandbox,
+            vec!["sh", "-c", "true && npx dotenv-cli -e x -- node s.js"],
+            "env-file-unmodelled",
+        ),
+        (
+            &sandbox,
+            vec!["bash", "-lc", "node s.js"],
+            "env-file-unmodelled",
+        ),
+        (&sandbox, vec!["sh", "start.sh"], "env-file-unmodelled"),
+        (
+            &sandbox,
+            vec!["env-cmd", "-f", "x.env", "node", "s.js"],
+            "env-file-unmodelled",
+        ),
+        (
+            &production,
+            vec!["npm", "run", "maps", "--", "--inspect", "s.js"],
+            "node-inspector-in-production",
+        ),
+    ];
+    for (vars, command, rule) in cases {
+        let out = env
+            .cmd(vars)
+            .arg("run")
+            .arg("--")
+            .args(&command)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("server started"));
+        assert!(
+            stderr.contains(&format!("error[{rule}]")),
+            "{command:?}: {stderr}"
+        );
+    }
+    // The ordinary forms: only the absent database refuses them.
+    let controls: Vec<Vec<&str>> = vec![
+        vec!["sh", "-c", "node -e 0 && node s.js"],
+        vec!["sh", "-c", "export NODE_ENV=production && node s.js"],
+        vec!["gosu", "app", "node", "s.js"],
+        vec!["npm", "run", "plain"],
+        vec!["npm", "run", "plain", "--", "--port", "3000"],
+    ];
+    for command in controls {
+        let out = env
+            .cmd(&sandbox)
+            .arg("run")
+            .arg("--")
+            .args(&command)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("error[database-unreachable]"),
+            "{command:?}: {stderr}"
+        );
+        assert_eq!(stderr.matches("error[").count(), 1, "{command:?}: {stderr}");
+    }
+}

@@ -63,6 +63,38 @@ pub struct Analysis {
     /// The env files a `node` of the command line loads (`--env-file`, anywhere), in order,
     /// and whether each may be missing (`--env-file-if-exists`).
     pub env_files: Vec<(String, bool)>,
+    /// The environment changes in force where each `node` of the command line starts.
+    node_scopes: Vec<Scope>,
+}
+
+/// What the command line changes in the environment of one command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Scope {
+    clears: bool,
+    unset: Vec<String>,
+    assignments: Vec<(String, String)>,
+}
+
+impl Analysis {
+    fn scope(&self) -> Scope {
+        Scope {
+            clears: self.clears_environment,
+            unset: self.unset.clone(),
+            assignments: self.assignments.clone(),
+        }
+    }
+
+    fn restore(&mut self, scope: Scope) {
+        self.clears_environment = scope.clears;
+        self.unset = scope.unset;
+        self.assignments = scope.assignments;
+    }
+
+    /// A `node` starts here, with the environment changes in force.
+    fn node_starts(&mut self) {
+        let scope = self.scope();
+        self.node_scopes.push(scope);
+    }
 }
 
 /// Node's options that take their value as the next argument when written without `=`.
@@ -148,12 +180,6 @@ const EXEC_WRAPPERS: &[&str] = &[
     "ionice",
     "chrt",
     "taskset",
-    "su-exec",
-    "gosu",
-    "chpst",
-    "runuser",
-    "sudo",
-    "doas",
     "catatonit",
 ];
 
@@ -197,6 +223,20 @@ const MAX_DEPTH: usize = 8;
 pub fn analyse(argv: &[String], ctx: &dyn Surroundings) -> Analysis {
     let mut out = Analysis::default();
     argv_in(argv, ctx, "the command line", 0, &mut out);
+    // The environment the server gets is the one in force where Node starts. Assignments
+    // scoped to one command (`A=1 cmd && node s.js`, a `prestart` script) do not reach the
+    // others: when the commands that start Node do not all get the same changes, which one
+    // is the server cannot be told.
+    let scopes = std::mem::take(&mut out.node_scopes);
+    if let Some(first) = scopes.first() {
+        if scopes.iter().all(|s| s == first) {
+            out.restore(first.clone());
+        } else {
+            out.env_unmodelled.push(
+                "the command line starts Node more than once, with different variables (an assignment or env -i/-u that applies to one command only); give every command the same environment".into(),
+            );
+        }
+    }
     out
 }
 
@@ -232,6 +272,26 @@ fn argv_in(
         "node" | "nodejs" => node(args, ctx, where_, out),
         // `node20`, `node-18`: Node by another name.
         n if n.starts_with("node") && !NODE_WRAPPERS.contains(&n) => node(args, ctx, where_, out),
+        // `gosu USER CMD…`, `su-exec USER[:GROUP] CMD…`: the user, then the command (the
+        // user may well be named `node`).
+        "gosu" | "su-exec" => {
+            if let Some((_, command)) = args.split_first() {
+                argv_in(command, ctx, where_, depth + 1, out);
+            }
+        }
+        // They reset or rebuild the environment (sudo's env_reset, login shells, chpst -e):
+        // not modelled.
+        "sudo" | "doas" | "runuser" | "su" | "chpst" | "setpriv" => {
+            out.env_unmodelled.push(format!(
+                "{where_}: {name} changes the server's environment (reset, login shell or loaded files) in ways gardefou does not model; use gosu or su-exec, or set the user in the container"
+            ));
+            out.unanalysable
+                .push(format!("{where_}: {name}'s command line is not read"));
+        }
+        // The directory changes: ./.env and relative env files would be other files.
+        "cd" | "pushd" => out.env_unmodelled.push(format!(
+            "{where_}: {name} changes the directory the server reads ./.env and its env files from; run gardefou from that directory, or give the server's paths from here"
+        )),
         w if EXEC_WRAPPERS.contains(&w) => {
             if let Some(i) = args.iter().position(|a| analysed(a)) {
                 argv_in(&args[i..], ctx, where_, depth + 1, out);
@@ -249,17 +309,34 @@ fn argv_in(
                 .collect();
             argv_in(&rest, ctx, where_, depth + 1, out)
         }
-        "dotenv" | "dotenvx" | "env-cmd" => out.unanalysable.push(format!(
-            "{where_}: {name} loads variables gardefou does not read"
-        )),
+        "dotenv" | "dotenvx" | "env-cmd" => {
+            let why = format!("{where_}: {name} loads variables gardefou does not read");
+            out.env_unmodelled.push(why.clone());
+            out.unanalysable.push(why);
+        }
         "sh" | "bash" | "dash" | "zsh" | "ash" | "ksh" => {
             shell(name, args, ctx, where_, depth, out)
         }
         "npm" | "pnpm" | "yarn" => package_manager(name, args, ctx, where_, depth, out),
-        "npx" | "pnpx" | "bunx" => out.unanalysable.push(format!(
-            "{where_}: {name} runs a package gardefou cannot see into"
-        )),
+        "npx" | "pnpx" | "bunx" => {
+            // A package that loads env files (dotenv-cli, env-cmd, dotenvx) changes the
+            // server's variables in every environment.
+            let package = args.iter().find(|a| !a.starts_with('-')).map(|a| base(a));
+            if package.is_some_and(|p| {
+                let p = p.split('@').next().unwrap_or(p);
+                p.starts_with("dotenv") || p.starts_with("env-cmd") || p.starts_with("@dotenvx")
+            }) || args.iter().any(|a| a.starts_with("@dotenvx"))
+            {
+                out.env_unmodelled.push(format!(
+                    "{where_}: {name} runs a package that loads variables gardefou does not read"
+                ));
+            }
+            out.unanalysable.push(format!(
+                "{where_}: {name} runs a package gardefou cannot see into"
+            ));
+        }
         w if NODE_WRAPPERS.contains(&w) => {
+            out.node_starts();
             for a in args.iter().take_while(|a| *a != "--") {
                 for opt in inspector_options(a) {
                     out.inspector.push(format!("{w} {opt} in {where_}"));
@@ -282,10 +359,18 @@ fn argv_in(
                     with_script.extend(args.iter().cloned());
                     node(&with_script, ctx, where_, out);
                 } else {
-                    out.unanalysable.push(format!(
+                    let why = format!(
                         "{where_}: {name} is a script run by `{}`, which gardefou does not read",
                         line.trim()
-                    ));
+                    );
+                    // A shell script may set variables before it starts the server.
+                    if ["sh", "bash", "dash", "zsh", "ash", "ksh"]
+                        .iter()
+                        .any(|sh| words.iter().any(|w| base(w) == *sh))
+                    {
+                        out.env_unmodelled.push(why.clone());
+                    }
+                    out.unanalysable.push(why);
                 }
             }
             Err(why) => out.unanalysable.push(format!("{where_}: {name}: {why}")),
@@ -294,6 +379,7 @@ fn argv_in(
 }
 
 fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysis) {
+    out.node_starts();
     // dotenv/config also reads `dotenv_config_<option>=value` from the arguments.
     if args
         .iter()
@@ -448,7 +534,17 @@ fn shell(
     depth: usize,
     out: &mut Analysis,
 ) {
-    // `sh -c STRING`, the flags possibly grouped (`-ec`, `-lc`).
+    // `sh -c STRING`, the flags possibly grouped (`-ec`, `-lc`). A login or interactive
+    // shell first reads profile files that may set variables.
+    let login = args.iter().take_while(|a| a.starts_with('-')).any(|a| {
+        a == "--login"
+            || (a.starts_with('-') && !a.starts_with("--") && (a.contains('l') || a.contains('i')))
+    });
+    if login {
+        out.env_unmodelled.push(format!(
+            "{where_}: {name} -l/-i reads profile files that may set the server's variables"
+        ));
+    }
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -469,9 +565,10 @@ fn shell(
         }
         break;
     }
-    out.unanalysable.push(format!(
-        "{where_}: {name} runs a script file gardefou does not read"
-    ));
+    let why = format!("{where_}: {name} runs a script file gardefou does not read");
+    // The script may set variables before it starts the server.
+    out.env_unmodelled.push(why.clone());
+    out.unanalysable.push(why);
 }
 
 /// Reads a shell command string made of words, quotes, leading `NAME=value` assignments
@@ -508,6 +605,8 @@ pub fn shell_string(
             }
             continue;
         }
+        // `NAME=value cmd` sets NAME for cmd only.
+        let before = out.scope();
         let mut rest = words.as_slice();
         while let Some((first, tail)) = rest.split_first() {
             if !assignment(first, true, where_, out) {
@@ -516,6 +615,9 @@ pub fn shell_string(
             rest = tail;
         }
         argv_in(rest, ctx, where_, depth, out);
+        if !rest.is_empty() {
+            out.restore(before);
+        }
     }
 }
 
@@ -699,6 +801,19 @@ fn package_manager(
         sub = Some(a);
         break;
     }
+    // `npm run X -- ARGS`: npm appends ARGS to the script's command.
+    let mut extra = String::new();
+    if let Some(i) = args.iter().position(|a| a == "--") {
+        for a in &args[i + 1..] {
+            if a.contains('\'') {
+                out.unanalysable.push(format!(
+                    "{where_}: an argument after -- holds a quote gardefou does not rewrite"
+                ));
+                return;
+            }
+            extra.push_str(&format!(" '{a}'"));
+        }
+    }
     let script = match sub {
         Some("start") => "start".to_owned(),
         Some("test" | "t" | "tst") => "test".to_owned(),
@@ -724,7 +839,15 @@ fn package_manager(
     for s in scripts {
         match ctx.npm_script(&s) {
             Ok(Some(code)) => {
-                shell_string(&code, ctx, &format!("{name} script {s}"), depth + 1, out)
+                // Each script runs in a shell of its own: its assignments end with it.
+                let before = out.scope();
+                let code = if s == script && !extra.is_empty() {
+                    format!("{code} {extra}")
+                } else {
+                    code
+                };
+                shell_string(&code, ctx, &format!("{name} script {s}"), depth + 1, out);
+                out.restore(before);
             }
             Ok(None) => {}
             Err(why) => {
