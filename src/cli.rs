@@ -339,7 +339,8 @@ pub struct RunArgs {
     /// $DOTENV_CONFIG_PATH).
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
-    /// The server to exec, and its arguments.
+    /// The command to exec — the server for `run`, the seed script for `seed` — and its
+    /// arguments.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<OsString>,
 }

@@ -70,11 +70,65 @@ impl NodeEnv {
     }
 }
 
-/// If `value` differs from one of `allowed` only by case or surrounding white space,
-/// that allowed value: a hint that names the policy's value, never the user's.
-pub(crate) fn near_miss<'a>(value: &str, allowed: &[&'a str]) -> Option<&'a str> {
+/// How a refused value relates to the allowed one it was probably meant to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NearMiss<'a> {
+    /// The same but for case or surrounding white space (`Sandbox`, ` sandbox`).
+    CaseOrSpace(&'a str),
+    /// An abbreviation (`prod`) or a typo within two letters (`sandbx`).
+    Probably(&'a str),
+}
+
+/// The allowed value `value` was probably meant to be, if one is close enough.
+pub(crate) fn near_miss<'a>(value: &str, allowed: &[&'a str]) -> Option<NearMiss<'a>> {
     let folded = value.trim().to_ascii_lowercase();
-    allowed.iter().copied().find(|a| *a == folded)
+    if let Some(a) = allowed.iter().copied().find(|a| *a == folded) {
+        return Some(NearMiss::CaseOrSpace(a));
+    }
+    if folded.len() >= 3 {
+        let prefix_of: Vec<&str> = allowed
+            .iter()
+            .copied()
+            .filter(|a| a.starts_with(&folded))
+            .collect();
+        if let [only] = prefix_of.as_slice() {
+            return Some(NearMiss::Probably(only));
+        }
+    }
+    let mut close = allowed
+        .iter()
+        .copied()
+        .map(|a| (edit_distance(&folded, a), a))
+        .filter(|(d, _)| *d <= 2);
+    match (close.next(), close.next()) {
+        (Some((_, a)), None) if folded.len() >= 4 => Some(NearMiss::Probably(a)),
+        _ => None,
+    }
+}
+
+/// Levenshtein distance between two short ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Whether a refused value of an environment switch may be shown: a short plain word
+/// (`prod`, `staging`) carries no secret; anything else is never printed.
+pub(crate) fn showable(value: &str) -> bool {
+    (1..=12).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 #[cfg(test)]
@@ -118,7 +172,41 @@ mod tests {
 
     #[test]
     fn near_miss_names_the_allowed_value() {
-        assert_eq!(near_miss(" Sandbox ", &["sandbox"]), Some("sandbox"));
-        assert_eq!(near_miss("prod", &["production"]), None);
+        let envs = ["production", "sandbox", "local"];
+        assert_eq!(
+            near_miss(" Sandbox ", &envs),
+            Some(NearMiss::CaseOrSpace("sandbox"))
+        );
+        assert_eq!(
+            near_miss("prod", &envs),
+            Some(NearMiss::Probably("production"))
+        );
+        assert_eq!(
+            near_miss("PROD", &envs),
+            Some(NearMiss::Probably("production"))
+        );
+        assert_eq!(
+            near_miss("sandbx", &envs),
+            Some(NearMiss::Probably("sandbox"))
+        );
+        assert_eq!(
+            near_miss("prodution", &envs),
+            Some(NearMiss::Probably("production"))
+        );
+        assert_eq!(near_miss("staging", &envs), None);
+        assert_eq!(near_miss("pr", &envs), None);
+        assert_eq!(
+            near_miss("dev", &["production", "development"]),
+            Some(NearMiss::Probably("development"))
+        );
+    }
+
+    #[test]
+    fn only_short_plain_words_are_shown() {
+        assert!(showable("prod") && showable("staging") && showable("v1.2"));
+        let long = ["sk", "_live_", "abcdef"].concat();
+        for v in ["", &long, "postgres://x", "a b", "x=y"] {
+            assert!(!showable(v), "{v}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 use gardefou_findings::Report;
 use gardefou_pgurl::{ConnUrl, Host, SslMode};
 
-use crate::environment::near_miss;
+use crate::environment::{near_miss, showable, NearMiss};
 use crate::model::DisplayHost;
 use crate::secrets::Registry;
 use crate::vars::Lookup;
@@ -233,11 +233,20 @@ fn invalid_value(
     allowed: &[&str],
 ) -> gardefou_findings::Finding {
     let hint = match near_miss(value, allowed) {
-        Some(a) => format!(" (it differs from `{a}` only by case or spaces)"),
+        Some(NearMiss::CaseOrSpace(a)) => {
+            format!(" (it differs from `{a}` only by case or spaces)")
+        }
+        Some(NearMiss::Probably(a)) => format!(" (did you mean `{a}`?)"),
         None => String::new(),
     };
+    // A short plain word is shown (`prod` is no secret); anything else never is.
+    let shown = if showable(value) {
+        format!("{name}={value}")
+    } else {
+        name.to_owned()
+    };
     rule.error(format!(
-        "{name} is not exactly one of {}{hint}",
+        "{shown} is not exactly one of {}{hint}",
         allowed.join(", ")
     ))
 }
