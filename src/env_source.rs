@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use gardefou_findings::Finding;
-use gardefou_policy::secrets::command::Analysis;
+use gardefou_policy::secrets::command::{Analysis, Scope};
 use gardefou_policy::{rules, EnvVars, Lookup};
 
 use crate::env_vars::DOTENV_CONFIG_PATH;
@@ -77,7 +77,38 @@ pub fn server_environment(
     command: &Analysis,
     env_files: &[PathBuf],
 ) -> Result<(EnvVars, Vec<Finding>)> {
-    let mut vars = if command.clears_environment {
+    let scope = Scope {
+        clears: command.clears_environment,
+        unset: command.unset.clone(),
+        assignments: command.assignments.clone(),
+        env_files: command.env_files.clone(),
+    };
+    let mut findings: Vec<Finding> = command
+        .env_unmodelled
+        .iter()
+        .map(|why| rules::ENV_FILE_UNMODELLED.error(why.clone()))
+        .collect();
+    let (vars, more) = environment_of(&scope, env_files)?;
+    findings.extend(more);
+    Ok((vars, findings))
+}
+
+/// [`server_environment`] for every distinct environment a `node` of the command starts
+/// with (the last one first: the fields of the analysis); each may be the server's.
+pub fn server_environments(
+    command: &Analysis,
+    env_files: &[PathBuf],
+) -> Result<Vec<(EnvVars, Vec<Finding>)>> {
+    let mut out = vec![server_environment(command, env_files)?];
+    let count = command.node_scopes.len();
+    for scope in command.node_scopes.iter().take(count.saturating_sub(1)) {
+        out.push(environment_of(scope, env_files)?);
+    }
+    Ok(out)
+}
+
+fn environment_of(command: &Scope, env_files: &[PathBuf]) -> Result<(EnvVars, Vec<Finding>)> {
+    let mut vars = if command.clears {
         EnvVars::new()
     } else {
         process()
@@ -92,9 +123,6 @@ pub fn server_environment(
     }
     let mut findings = Vec::new();
     let unmodelled = |msg: String| rules::ENV_FILE_UNMODELLED.error(msg);
-    for why in &command.env_unmodelled {
-        findings.push(unmodelled(why.clone()));
-    }
     // node --env-file: the environment wins over the files; among the files, the later
     // one wins (Node loads them in order, each overriding the previous file's values).
     let mut node_entries: Vec<(String, String)> = Vec::new();

@@ -52,9 +52,31 @@ pub fn guard_then_exec(
     let process = env_source::process();
     let analysis = command::analyse(&argv, &Files { vars: &process });
     drop(process);
-    let (vars, modelled) = env_source::server_environment(&analysis, &args.env_file)?;
+    let mut environments = env_source::server_environments(&analysis, &args.env_file)?.into_iter();
+    let (vars, modelled) = environments.next().context("no environment")?;
     let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);
+    // Every other Node the command starts may be the server: each is judged too.
+    for (other_vars, other_modelled) in environments {
+        let other = registry.with_view(|view| evaluate_with(&policy, &other_vars, view));
+        if other_vars.get("DATABASE_URL").map(|v| v.expose())
+            != vars.get("DATABASE_URL").map(|v| v.expose())
+        {
+            evaluation.report.findings.push(gardefou_policy::rules::ENV_FILE_UNMODELLED.error(
+                "the command starts Node more than once with different DATABASE_URLs; give every command the same database".to_owned(),
+            ));
+        }
+        for f in other.report.findings.into_iter().chain(other_modelled) {
+            let known = evaluation
+                .report
+                .findings
+                .iter()
+                .any(|g| g.rule == f.rule && g.message == f.message);
+            if !known {
+                evaluation.report.findings.push(f);
+            }
+        }
+    }
     extra(&policy, &mut evaluation, &analysis);
     drop(vars);
     let _ = append_live_findings(&policy, &mut evaluation, purpose);
@@ -255,8 +277,12 @@ impl command::Surroundings for Files<'_> {
             ));
         };
         let head = gardefou_sources::bounded::read_head(&path, 256).map_err(|e| e.to_string())?;
-        if !head.starts_with(b"#!") {
+        if head.starts_with(b"\x7fELF") {
             return Ok(None);
+        }
+        if !head.starts_with(b"#!") {
+            // Without a `#!` line, exec runs a text file with /bin/sh.
+            return Ok(Some("#!/bin/sh (no #! line)".to_owned()));
         }
         let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
         Ok(Some(String::from_utf8_lossy(line).into_owned()))

@@ -1308,3 +1308,175 @@ fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments
         assert_eq!(stderr.matches("error[").count(), 1, "{command:?}: {stderr}");
     }
 }
+
+/// Third red-team round: programs that start other programs, wrapper options, npm options
+/// after the script name, Node options with values, PATH, and (in every environment)
+/// assignments hidden where gardefou cannot follow. Each ends refused, the server never
+/// started.
+#[test]
+fn regression_launchers_wrapper_options_and_hidden_assignments() {
+    let env = Env::new();
+    env.write(
+        "gardefou.toml",
+        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
+    );
+    env.write("s.js", "console.log('server started');\n");
+    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
+    std::fs::create_dir_all(env.path("node_modules/.bin")).unwrap();
+    std::fs::create_dir_all(env.path("bin")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for (name, text) in [
+        ("serve", "#!/bin/sh\nexec node --inspect \"$@\"\n"),
+        (
+            "node_modules/.bin/concurrently",
+            "#!/usr/bin/env node\n// starts its arguments\n",
+        ),
+    ] {
+        let f = env.write(name, text);
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    env.write(
+        "package.json",
+        r#"{"scripts": {"conc": "concurrently \"node --inspect s.js\"", "start": "node s.js"}}"#,
+    );
+    let p = "postgresql://koomy@127.0.0.1:9/koomy";
+    let s = "postgresql://koomy@localhost:6543/koomy";
+    let production = [
+        ("KOOMY_ENV", "production"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", p),
+    ];
+    let sandbox = [
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", s),
+    ];
+    let to_prod = format!("DATABASE_URL={p}");
+    let split = format!("{to_prod} node s.js");
+    let piped = format!("timeout 1d env {to_prod} node s.js | cat");
+    type Case<'a> = (&'a [(&'a str, &'a str)], Vec<&'a str>, &'a [&'a str]);
+    let inspector: &[&str] = &["node-inspector-in-production", "node-command-unanalysable"];
+    let hidden: &[&str] = &["env-file-unmodelled", "database-url-environment-mismatch"];
+    let cases: Vec<Case> = vec![
+        (
+            &production,
+            vec!["xargs", "-a", "/dev/null", "node", "--inspect", "s.js"],
+            inspector,
+        ),
+        (
+            &production,
+            vec!["flock", "L", "node", "--inspect", "s.js"],
+            inspector,
+        ),
+        (
+            &production,
+            vec!["prlimit", "--nofile=1024", "node", "--inspect", "s.js"],
+            inspector,
+        ),
+        (&production, vec!["nice", "./serve", "s.js"], inspector),
+        (
+            &production,
+            vec!["timeout", "1d", "./serve", "s.js"],
+            inspector,
+        ),
+        (&production, vec!["npm", "run", "conc"], inspector),
+        (
+            &production,
+            vec!["bash", "-c", "exec -a true node --inspect s.js"],
+            inspector,
+        ),
+        (
+            &production,
+            vec!["env", "PATH=./bin:/usr/bin", "node", "s.js"],
+            inspector,
+        ),
+        (
+            &production,
+            vec![
+                "node",
+                "--experimental-permission",
+                "--allow-fs-read",
+                "/",
+                "--inspect",
+                "s.js",
+            ],
+            inspector,
+        ),
+        (&production, vec!["npm", "start", "-w", "api"], inspector),
+        (
+            &production,
+            vec!["./target/release/koomy-api", "serve"],
+            inspector,
+        ),
+        (&sandbox, vec!["env", "-S", &split], hidden),
+        (
+            &sandbox,
+            vec!["env", "--ignore-signal=PIPE", &to_prod, "node", "s.js"],
+            hidden,
+        ),
+        (
+            &sandbox,
+            vec!["time", "-f", "%e", "env", &to_prod, "node", "s.js"],
+            hidden,
+        ),
+        (
+            &sandbox,
+            vec!["xargs", "-a", "/dev/null", "env", &to_prod, "node", "s.js"],
+            hidden,
+        ),
+        (&sandbox, vec!["sh", "-c", &piped], hidden),
+        (&sandbox, vec!["sh", "-c", "cd api; node s.js"], hidden),
+        (&sandbox, vec!["tini", "--", "./start.sh"], hidden),
+    ];
+    for (vars, command, rules) in cases {
+        let out = env
+            .cmd(vars)
+            .arg("run")
+            .arg("--")
+            .args(&command)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("server started"));
+        assert!(
+            rules
+                .iter()
+                .any(|r| stderr.contains(&format!("error[{r}]"))),
+            "{command:?}: {stderr}"
+        );
+    }
+    // Everyday forms still pass the static check (only the absent database refuses them).
+    env.write(
+        "package.json",
+        r#"{"scripts": {"prestart": "mkdir -p logs", "start": "NODE_ENV=production node s.js", "build": "NODE_OPTIONS=--max-old-space-size=4096 node -e 0"}}"#,
+    );
+    for command in [
+        vec!["npm", "start"],
+        vec!["sh", "-c", "npm run build && node s.js"],
+        vec![
+            "env",
+            "-i",
+            "PATH=/usr/bin:/bin",
+            "KOOMY_ENV=sandbox",
+            "NODE_ENV=production",
+            &*format!("DATABASE_URL={s}"),
+            "node",
+            "s.js",
+        ],
+    ] {
+        let out = env
+            .cmd(&sandbox)
+            .arg("run")
+            .arg("--")
+            .args(&command)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("error[database-unreachable]"),
+            "{command:?}: {stderr}"
+        );
+        assert_eq!(stderr.matches("error[").count(), 1, "{command:?}: {stderr}");
+    }
+}

@@ -1044,3 +1044,34 @@ fn regression_worker_threads_get_the_judged_environment() {
     );
     assert_eq!(world.production_rows(), PROD_ONLY);
 }
+
+/// Third red-team round: a worker of a production process, `inspector/promises` loaded
+/// before register, and the internal binding cannot open the inspector.
+#[test]
+fn regression_workers_promises_and_binding_cannot_open_the_inspector_in_production() {
+    let world = World::new();
+    std::fs::write(
+        app().join("doors.js"),
+        "const ip = require('inspector/promises');\nrequire('gardefou/register');\nconst { Worker } = require('worker_threads');\nconst tries = [\n  ['promises', () => ip.open(0, '127.0.0.1')],\n  ['binding', () => process.binding('inspector').open(0, '127.0.0.1', false)],\n];\nfor (const [what, f] of tries) { try { f(); console.log(`opened ${what}`); } catch (e) { console.log(`refused ${what}`); } }\nconst w = new Worker(\"try { require('inspector').open(0, '127.0.0.1'); console.log('opened worker ' + require('inspector').url()); } catch (e) { console.log('refused worker'); }\", { eval: true });\nw.on('exit', () => process.exit(0));\n",
+    )
+    .unwrap();
+    let mut cmd = Command::new("node");
+    cmd.current_dir(app())
+        .arg("doors.js")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap());
+    for (k, v) in world.env("production", &world.prod) {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for what in ["promises", "binding", "worker"] {
+        assert!(
+            stdout.contains(&format!("refused {what}")),
+            "{what}: {stdout}{stderr}"
+        );
+    }
+    assert!(!stdout.contains("opened"), "{stdout}");
+    assert!(!stderr.contains("Debugger listening"), "{stderr}");
+}

@@ -134,9 +134,12 @@ function guardWorkers(st) {
   const Original = wt.Worker;
   const judged = Object.assign({}, st[JUDGED]);
   delete judged.GARDEFOU_SECRETS_KEY;
+  // In production a worker closes the inspector's doors before its own code runs.
+  const doors = st.environment === 'production' ? [`--require=${require.resolve('./doors.js')}`] : [];
   class Worker extends Original {
     constructor(filename, options) {
-      super(filename, Object.assign({}, options, { env: Object.assign({}, judged) }));
+      const execArgv = doors.concat((options && options.execArgv) || []);
+      super(filename, Object.assign({}, options, { env: Object.assign({}, judged), execArgv }));
     }
   }
   Object.defineProperty(Worker, STATE, { value: true });
@@ -159,19 +162,31 @@ function syncBuiltins() {
  * A listener on SIGUSR1 replaces Node's handler that starts the inspector.
  */
 function closeInspectorDoors() {
-  process.on('SIGUSR1', () => {
-    process.stderr.write('gardefou: SIGUSR1 ignored: the inspector is forbidden in production (§7.2)\n');
-  });
-  try {
-    const inspector = require('inspector');
-    const refuse = () => {
-      throw new GardefouError('gardefou: the inspector is forbidden in production (§7.2)', []);
-    };
-    Object.defineProperty(inspector, 'open', { value: refuse, writable: false, configurable: false });
-    syncBuiltins();
-  } catch {
-    // A Node built without the inspector cannot open it.
+  if (require('worker_threads').isMainThread) {
+    process.on('SIGUSR1', () => {
+      process.stderr.write('gardefou: SIGUSR1 ignored: the inspector is forbidden in production (§7.2)\n');
+    });
   }
+  const refuse = () => {
+    throw new GardefouError('gardefou: the inspector is forbidden in production (§7.2)', []);
+  };
+  for (const name of ['inspector', 'inspector/promises']) {
+    try {
+      const inspector = require(name);
+      Object.defineProperty(inspector, 'open', { value: refuse, writable: false, configurable: false });
+    } catch {
+      // Not in this Node (or built without the inspector).
+    }
+  }
+  // The internal binding behind inspector.open().
+  const binding = process.binding;
+  if (typeof binding === 'function') {
+    process.binding = function guardedBinding(name) {
+      if (name === 'inspector') refuse();
+      return binding.call(process, name);
+    };
+  }
+  syncBuiltins();
 }
 
 /** The environment the process was judged with (process.env when nothing registered). */
@@ -316,6 +331,7 @@ async function proveConnection(run) {
 
 module.exports = {
   GardefouError,
+  closeInspectorDoors,
   judgedEnvironment,
   register,
   ensure,

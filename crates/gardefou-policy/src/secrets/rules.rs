@@ -80,7 +80,7 @@ gardefou_findings::rules! {
         "remove the --inspect / --debug options from NODE_OPTIONS, the command line, the scripts and the npm configuration in production");
     /// What cannot be read for sure is refused in production.
     NODE_COMMAND_UNANALYSABLE = ("node-command-unanalysable", "7.2",
-        "In production, the command `gardefou run` execs holds something gardefou cannot read for sure to rule out Node's inspector: shell syntax beyond words, quotes and `&&`/`||` (`$`, `;`, pipes, redirections), a script file whose `#!` line is not `node` alone (a shell script, pm2, a shebang with options), `env -S`, `npx`, an npm command that is not a script run, `--prefix`, an unreadable `package.json`, `.npmrc` or env file.",
+        "In production, the command `gardefou run` execs holds something gardefou cannot read for sure to rule out Node's inspector: shell syntax beyond words, quotes and `&&`/`||` (`$`, `;`, pipes, redirections), a program gardefou has no rule for (a binary such as `xargs` or `flock`, a script file whose `#!` line is not `node` alone: a shell script, pm2, a shebang with options), `PATH` set to other than system directories, `env -S`, `npx`, an npm command that is not a script run, `--prefix`, an unreadable `package.json`, `.npmrc` or env file.",
         "exec the server directly (gardefou run -- node dist/server.js), or keep the npm script to plain words");
     /// One grammar for configured URLs.
     CONFIGURED_URL_INVALID = ("configured-url-invalid", "9",
