@@ -140,3 +140,60 @@ fn scan_staged_and_git_history_in_a_repository() {
     assert!(out.contains("--> a.js:1:6 (commit "), "{out}");
     assert!(!out.contains(&stripe()));
 }
+
+/// The caller's environment cannot point the history scan at another repository
+/// (`GIT_DIR`, `GIT_OBJECT_DIRECTORY`…): the repository scanned is the one named.
+#[test]
+fn regression_git_dir_cannot_swap_the_repository_scanned() {
+    let leaky = Env::new();
+    let clean = Env::new();
+    for (env, text) in [
+        (&leaky, format!("k = \"{}\"\n", stripe())),
+        (&clean, "k = process.env.K\n".to_owned()),
+    ] {
+        env.write("a.js", &text);
+        for args in [
+            vec!["init", "-q"],
+            vec!["add", "a.js"],
+            vec![
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.org",
+                "commit",
+                "-qm",
+                "x",
+            ],
+        ] {
+            let ok = std::process::Command::new("git")
+                .current_dir(env.dir.path())
+                .args(&args)
+                .output()
+                .unwrap();
+            assert!(
+                ok.status.success(),
+                "{}",
+                String::from_utf8_lossy(&ok.stderr)
+            );
+        }
+    }
+    let git_dir = leaky.path(".git");
+    let out = clean
+        .cmd(&[("GIT_DIR", git_dir.to_str().unwrap())])
+        .args(["scan", "--git", "."])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the other repository was scanned: {stdout}"
+    );
+    // Without the variable, the leaky repository itself is found leaky (the test can fail).
+    let out = leaky
+        .cmd(&[])
+        .args(["scan", "--git", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -321,7 +321,7 @@ pub(crate) const PREVIOUS_FINGERPRINTS: &[&str] = &[];
 /// then `|`, its `SECURITY DEFINER` flag and its settings, as the identity query builds it.
 pub(crate) fn function_fingerprint(body: &str, definer: bool) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, body.as_bytes());
-    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = gardefou_edges::hex::encode(digest.as_ref());
     format!(
         "{hex}|{}|search_path=pg_catalog, pg_temp|plpgsql",
         if definer { "t" } else { "f" }

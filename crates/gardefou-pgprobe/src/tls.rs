@@ -103,20 +103,8 @@ const PEM_LIMIT: u64 = 1 << 20;
 /// the probe's timeout cannot interrupt: so only a regular file (a FIFO would block the open
 /// for ever) of at most [`PEM_LIMIT`] bytes (`/dev/zero` would be read until memory runs out).
 fn read_pem(param: &str, path: &str) -> Result<Vec<u8>, ProbeError> {
-    use std::io::Read;
-    let fail = |why: String| ProbeError::Config(format!("cannot read {param} {path}: {why}"));
-    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(fail("not a regular file".into()));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(PEM_LIMIT + 1).read_to_end(&mut bytes))
-        .map_err(|e| fail(e.to_string()))?;
-    if bytes.len() as u64 > PEM_LIMIT {
-        return Err(fail(format!("larger than {} MiB", PEM_LIMIT >> 20)));
-    }
-    Ok(bytes)
+    gardefou_edges::bounded::read_regular(std::path::Path::new(path), PEM_LIMIT)
+        .map_err(|e| ProbeError::Config(format!("cannot read {param} {path}: {e}")))
 }
 
 fn roots(url: &ConnUrl) -> Result<RootCertStore, ProbeError> {

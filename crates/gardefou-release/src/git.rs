@@ -8,7 +8,6 @@
 //! replace refs are ignored (`GIT_NO_REPLACE_OBJECTS`), nothing is localised or paged.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A git invocation that failed, or git could not run.
 #[derive(Debug, thiserror::Error)]
@@ -29,23 +28,6 @@ pub enum GitError {
         stderr: String,
     },
 }
-
-/// Variables that would let the caller's environment choose another repository, index,
-/// object store or history for git than the directory given.
-const CLEARED: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-    "GIT_REPLACE_REF_BASE",
-    "GIT_GRAFT_FILE",
-    "GIT_SHALLOW_FILE",
-    "GIT_CEILING_DIRECTORIES",
-    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-];
 
 /// A work tree, by its top-level directory.
 #[derive(Clone, Debug)]
@@ -102,16 +84,8 @@ impl Repo {
 }
 
 fn raw(dir: &Path, args: &[&str]) -> Result<Result<String, String>, GitError> {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C").arg(dir).args(args);
-    for var in CLEARED {
-        cmd.env_remove(var);
-    }
-    cmd.env("GIT_NO_REPLACE_OBJECTS", "1")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_PAGER", "cat")
-        .env("LC_ALL", "C");
+    let mut cmd = gardefou_edges::git::command(dir, gardefou_edges::git::Index::Repository);
+    cmd.args(args);
     let out = cmd.output().map_err(GitError::Spawn)?;
     if out.status.success() {
         Ok(Ok(String::from_utf8_lossy(&out.stdout).into_owned()))

@@ -49,9 +49,18 @@ impl Baseline {
 
     /// Reads a baseline file.
     pub fn read(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.display().to_string(),
             source,
+        };
+        let bytes =
+            gardefou_edges::bounded::read_regular(path, gardefou_edges::bounded::TEXT_LIMIT)
+                .map_err(io)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not valid UTF-8",
+            ))
         })?;
         let bad = |message: String| Error::Baseline {
             path: path.display().to_string(),

@@ -17,12 +17,11 @@ use std::sync::{mpsc, Mutex};
 
 use crate::{progress_bar, Error, Origin, Outcome, Scanner, Sink};
 
+/// git in the repository, in gardefou's controlled environment. The caller's
+/// `GIT_INDEX_FILE` is kept: in a pre-commit hook of `git commit -a` it names the index of
+/// what is about to be committed.
 fn git(repo: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.arg("-C").arg(repo);
-    // Paths are printed verbatim, not C-quoted.
-    c.args(["-c", "core.quotePath=false"]);
-    c
+    gardefou_edges::git::command(repo, gardefou_edges::git::Index::Callers)
 }
 
 fn spawn(mut cmd: Command, command: &'static str) -> Result<Child, Error> {

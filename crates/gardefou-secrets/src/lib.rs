@@ -74,13 +74,7 @@ impl Key {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
+use gardefou_edges::hex::encode as hex;
 
 /// A registry file that cannot be used. Displayed as `FILE:LINE:COL: message`.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

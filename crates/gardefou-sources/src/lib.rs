@@ -14,7 +14,7 @@
 //! but cannot be read or parsed is an error: never a fallback to a weaker policy.
 #![warn(missing_docs)]
 
-pub mod bounded;
+pub use gardefou_edges::bounded;
 
 use std::io;
 use std::path::{Path, PathBuf};

@@ -34,7 +34,7 @@ const LOCK_KEY: i64 = 0x6b6f_6f6d_795f_6170; // "koomy_ap"
 
 fn checksum(sql: &str) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, sql.as_bytes());
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    gardefou_edges::hex::encode(digest.as_ref())
 }
 
 /// Applies the pending migrations inside `tx` (the caller commits); returns how many were
