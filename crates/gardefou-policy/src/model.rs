@@ -308,6 +308,7 @@ impl Default for ScanPolicy {
     fn default() -> Self {
         ScanPolicy {
             allow_paths: Vec::new(),
+            // The scanner's own default (`gardefou_scan::DEFAULT_MAX_FILE_SIZE`): one figure.
             max_file_size: 4 * 1024 * 1024,
         }
     }

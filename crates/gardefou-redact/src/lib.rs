@@ -20,8 +20,10 @@ use std::fmt;
 
 /// A secret string: printable only as `****`.
 ///
-/// The content is overwritten with zeros when the value is dropped, so that a secret does
-/// not linger in freed memory longer than it has to.
+/// When the value is dropped, its buffer is overwritten with zeros: a best effort, so that
+/// this copy does not linger in freed memory. Copies made elsewhere — the process
+/// environment, a caller of [`Secret::expose`], a buffer the `String` left behind when it
+/// grew — are not covered.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Secret(String);
 

@@ -57,7 +57,7 @@ pub use fingerprint::FingerprintKey;
 pub use rules::{builtin as builtin_rules, Rule};
 
 /// Files larger than this are skipped unless configured otherwise (`[scan] max_file_size`).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 /// Why a scan could not be carried out. Never contains a scanned value.
 #[derive(Debug, thiserror::Error)]
