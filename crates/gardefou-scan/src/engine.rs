@@ -6,14 +6,14 @@ use gardefou_findings::Severity;
 use gardefou_redact::Secret;
 
 use crate::detect;
-use crate::rules::Rule;
+use crate::rules::ScanRule;
 
 /// A secret found in some bytes, before it is turned into a [`gardefou_findings::Finding`].
 /// The value is held in a [`Secret`] so that this type cannot print it.
 #[derive(Debug)]
 pub struct Candidate {
     /// The rule that matched.
-    pub rule: &'static Rule,
+    pub rule: &'static ScanRule,
     /// Severity, possibly lowered from the rule's (a local database host).
     pub severity: Severity,
     /// 1-based line of the secret.
@@ -28,7 +28,7 @@ pub struct Candidate {
 
 /// Matches a fixed set of rules against bytes. Cheap to share between threads.
 pub struct Matcher {
-    rules: &'static [Rule],
+    rules: &'static [ScanRule],
     prefilter: AhoCorasick,
     /// For each prefilter pattern, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
@@ -43,7 +43,7 @@ const ALLOW_MARKER: &[u8] = b"gardefou:allow";
 
 impl Matcher {
     /// A matcher for these rules.
-    pub fn new(rules: &'static [Rule]) -> Self {
+    pub fn new(rules: &'static [ScanRule]) -> Self {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
@@ -77,7 +77,7 @@ impl Matcher {
     }
 
     /// The rules this matcher runs.
-    pub fn rules(&self) -> &'static [Rule] {
+    pub fn rules(&self) -> &'static [ScanRule] {
         self.rules
     }
 
@@ -129,7 +129,7 @@ impl Matcher {
 
     fn run_rule(
         &self,
-        rule: &'static Rule,
+        rule: &'static ScanRule,
         path: &str,
         haystack: &[u8],
         start: usize,

@@ -54,7 +54,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 pub use baseline::Baseline;
 pub use engine::{Candidate, Matcher};
 pub use fingerprint::FingerprintKey;
-pub use rules::{builtin as builtin_rules, Rule};
+pub use rules::{builtin as builtin_rules, ScanRule};
 
 /// Files larger than this are skipped unless configured otherwise (`[scan] max_file_size`).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;

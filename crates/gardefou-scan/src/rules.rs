@@ -77,7 +77,7 @@ fn default_policy() -> String {
 
 /// One compiled detection rule.
 #[derive(Debug)]
-pub struct Rule {
+pub struct ScanRule {
     /// Stable id, e.g. `stripe-secret-key`.
     pub id: &'static str,
     /// What was found, in a few words, e.g. `Stripe secret key`.
@@ -112,7 +112,7 @@ pub struct Rule {
     pub negative_examples: Vec<&'static str>,
 }
 
-impl Rule {
+impl ScanRule {
     /// Whether this rule applies to a file of this path (path-scoped rules only apply to
     /// matching file names).
     pub fn applies_to(&self, path: &str) -> bool {
@@ -137,7 +137,7 @@ fn leak(s: String) -> &'static str {
 
 /// Parses and compiles one rule file. Rule strings are leaked once: rules live for the
 /// whole process and findings borrow their ids as `&'static str`.
-pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>, Error> {
+pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error> {
     let parsed: RuleFile = toml::from_str(text).map_err(|e| Error::Rule {
         file: file.to_owned(),
         message: e.to_string(),
@@ -184,7 +184,7 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>, Error> {
             }
             Some(b.build().map_err(|e| bad(e.to_string()))?)
         };
-        rules.push(Rule {
+        rules.push(ScanRule {
             id: leak(spec.id.clone()),
             kind: leak(spec.kind),
             description: leak(spec.description),
@@ -209,8 +209,8 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<Rule>, Error> {
 }
 
 /// The built-in rules, compiled once.
-pub fn builtin() -> &'static [Rule] {
-    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+pub fn builtin() -> &'static [ScanRule] {
+    static RULES: OnceLock<Vec<ScanRule>> = OnceLock::new();
     RULES.get_or_init(|| {
         let mut all = Vec::new();
         for (file, text) in RULE_FILES {

@@ -2,7 +2,7 @@
 
 use gardefou_scan::{builtin_rules, Matcher};
 
-fn path_for(rule: &gardefou_scan::Rule) -> &'static str {
+fn path_for(rule: &gardefou_scan::ScanRule) -> &'static str {
     if rule.applies_to("example.txt") {
         "example.txt"
     } else {
