@@ -15,7 +15,8 @@ use toml::Spanned;
 use crate::model::{HostPattern, SharedAddresses};
 use crate::{Environment, Policy};
 
-/// A policy file that cannot be used. Displayed as `FILE:LINE:COL: message`.
+/// A configuration file (the policy, the secrets registry) that cannot be used. Displayed as
+/// `FILE:LINE:COL: message`; the message names the entry, never its value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{source_name}:{line}:{column}: {message}")]
 pub struct ConfigError {

@@ -76,19 +76,9 @@ impl Key {
 
 use gardefou_edges::hex::encode as hex;
 
-/// A registry file that cannot be used. Displayed as `FILE:LINE:COL: message`.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{source_name}:{line}:{column}: {message}")]
-pub struct RegistryError {
-    /// The file's name.
-    pub source_name: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
+/// A registry file that cannot be used: the same positioned error as a policy file's
+/// (`FILE:LINE:COL: message`, never a value).
+pub use gardefou_policy::ConfigError as RegistryError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -65,7 +65,7 @@ pub enum SourceError {
     RegistryNotUtf8(PathBuf),
     /// The registry does not parse.
     #[error(transparent)]
-    Registry(#[from] RegistryError),
+    Registry(RegistryError),
     /// An explicitly named registry does not exist (a typo must not disable the check).
     #[error("the secrets registry {} does not exist", .0.display())]
     RegistryMissing(PathBuf),
@@ -202,10 +202,9 @@ pub fn read_registry(path: &Path) -> Result<Option<Registry>, SourceError> {
     let Ok(text) = String::from_utf8(bytes) else {
         return Err(SourceError::RegistryNotUtf8(path.to_path_buf()));
     };
-    Ok(Some(Registry::from_toml(
-        &text,
-        &path.display().to_string(),
-    )?))
+    Registry::from_toml(&text, &path.display().to_string())
+        .map(Some)
+        .map_err(SourceError::Registry)
 }
 
 /// The key from the process environment: `None` when unset; why, when set but unusable
