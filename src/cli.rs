@@ -52,10 +52,21 @@ pub enum Command {
     /// Every rule gardefou reports: its id, policy section, what it refuses and the fix.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print the shell completion script (e.g. `gardefou completions bash > /etc/bash_completion.d/gardefou`).
+    Completions(CompletionsArgs),
+    /// Print the manual page, in roff (`gardefou man | man -l -`).
+    Man,
     /// The npm package's interface: judge a Node process from inside it, prove the
     /// connections it opens. See docs/node.md.
     #[command(subcommand, hide = true)]
     Node(NodeCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]

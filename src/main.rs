@@ -32,6 +32,8 @@ fn main() -> ExitCode {
         cli::Command::Db(db) => cmd::db::run(db),
         cli::Command::Seed(args) => cmd::seed::run(args),
         cli::Command::Scan(args) => cmd::scan::run(args),
+        cli::Command::Completions(args) => completions(args.shell),
+        cli::Command::Man => man(),
         cli::Command::Rules(cli::RulesCommand::List(args)) => cmd::rules::list(args),
         cli::Command::Rules(cli::RulesCommand::Explain(args)) => cmd::rules::explain(args),
         cli::Command::Node(cli::NodeCommand::Register(args)) => cmd::node::register(args),
@@ -55,6 +57,28 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// `gardefou completions SHELL`: generated from the CLI definition.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut command = cli::Cli::command();
+    clap_complete::generate(
+        shell,
+        &mut command,
+        "gardefou",
+        &mut std::io::stdout().lock(),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `gardefou man`: the manual page, generated from the CLI definition.
+fn man() -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(cli::Cli::command()).render(&mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

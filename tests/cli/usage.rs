@@ -46,3 +46,71 @@ fn usage_errors_still_name_a_mistyped_flag_or_value() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: gardefou"));
 }
+
+/// The completion script loads in bash and completes gardefou's subcommands; the manual
+/// page is roff generated from the same definition (and renders with `man -l` when man
+/// is installed).
+#[test]
+fn completions_load_in_bash_and_the_manual_page_renders() {
+    let bin = assert_cmd::cargo::cargo_bin("gardefou");
+    let script = format!(
+        "source <('{}' completions bash) && complete -p gardefou && COMP_WORDS=(gardefou ch) && COMP_CWORD=1 && _gardefou gardefou ch gardefou && echo \"${{COMPREPLY[@]}}\"",
+        bin.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("-F _gardefou gardefou"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .split(' ')
+            .any(|w| w == "check"),
+        "{stdout}"
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let out = std::process::Command::new(&bin)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success() && !out.stdout.is_empty(), "{shell}");
+    }
+    let page = std::process::Command::new(&bin)
+        .arg("man")
+        .output()
+        .unwrap();
+    let roff = String::from_utf8_lossy(&page.stdout);
+    assert!(roff.contains(".TH gardefou 1"), "{roff}");
+    assert!(roff.contains("check") && roff.contains("run"), "{roff}");
+    if std::process::Command::new("man")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gardefou.1");
+        std::fs::write(&path, &page.stdout).unwrap();
+        let out = std::process::Command::new("man")
+            .arg("-l")
+            .arg(&path)
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("gardefou"));
+    }
+}
