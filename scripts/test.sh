@@ -4,6 +4,7 @@
 # throwaway clusters, Node.js and npm for the dotenv and SARIF checks, git for the
 # repository tests, openssl for the TLS clusters' certificates. Then it runs every test of
 # the workspace. Extra arguments go to `cargo test`.
+# (python3-venv too: the pre-commit hook is tested through the real pre-commit tool.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,8 @@ have git || missing+=(git)
 have node || missing+=(nodejs)
 have npm || missing+=(npm)
 have openssl || missing+=(openssl)
+# The pre-commit hook test installs the pre-commit tool from PyPI into a venv.
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if ! have initdb && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   missing+=(postgresql)
 fi
