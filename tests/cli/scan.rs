@@ -197,3 +197,77 @@ fn regression_git_dir_cannot_swap_the_repository_scanned() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The hook definition in `.pre-commit-hooks.yaml`, run by the real pre-commit tool (from
+/// PyPI): a staged secret refuses, a clean change passes, and the secret is never printed.
+#[test]
+fn the_pre_commit_hook_refuses_a_staged_secret_through_pre_commit() {
+    let tools = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-venv");
+    if !tools.join("bin/pre-commit").exists() {
+        let ok = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&tools)
+            .status()
+            .expect("python3 (scripts/test.sh installs it)");
+        assert!(ok.success());
+        let ok = std::process::Command::new(tools.join("bin/pip"))
+            .args(["install", "-q", "--disable-pip-version-check", "pre-commit"])
+            .status()
+            .unwrap();
+        assert!(ok.success(), "pip install pre-commit");
+    }
+    let bin_dir = assert_cmd::cargo::cargo_bin("gardefou")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}:{}",
+        bin_dir.display(),
+        tools.join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let env = Env::new();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .current_dir(env.dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let try_repo = || {
+        std::process::Command::new(tools.join("bin/pre-commit"))
+            .current_dir(env.dir.path())
+            .args(["try-repo", env!("CARGO_MANIFEST_DIR"), "gardefou-system"])
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", tools.join("cache"))
+            .output()
+            .unwrap()
+    };
+    env.write("a.js", &format!("k = \"{}\"\n", stripe()));
+    git(&["add", "a.js"]);
+    let out = try_repo();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("stripe"), "{text}");
+    assert!(!text.contains(&stripe()[8..]), "{text}");
+    env.write("a.js", "k = process.env.K\n");
+    git(&["add", "a.js"]);
+    let out = try_repo();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
