@@ -4,6 +4,7 @@
 
 mod cli;
 mod cmd;
+mod color;
 mod env_source;
 mod env_vars;
 
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
+    color::init(cli.color);
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Run(args) => cmd::run::run(args),

@@ -31,7 +31,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Human => write_human(&mut out, &evaluation, policy_file.as_deref())?,
+        Format::Human => write_human(
+            &mut out,
+            &evaluation,
+            policy_file.as_deref(),
+            crate::color::stdout(),
+        )?,
         Format::Json => {
             let environment = evaluation
                 .environment
@@ -66,15 +71,17 @@ pub fn write_human(
     out: &mut dyn Write,
     evaluation: &Evaluation,
     policy_file: Option<&std::path::Path>,
+    color: bool,
 ) -> std::io::Result<()> {
     let policy = match policy_file {
         Some(p) => format!("policy {}", p.display()),
         None => "built-in policy".to_owned(),
     };
-    human::write(
+    human::write_colored(
         out,
         &evaluation.report,
         Some(&format!("{}; {policy}", subject(evaluation))),
+        color,
     )
 }
 

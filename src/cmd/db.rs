@@ -33,7 +33,12 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         evaluation.database.as_ref(),
         evaluation.is_allowed(),
     ) else {
-        write_human(&mut out, &evaluation, policy_file.as_deref())?;
+        write_human(
+            &mut out,
+            &evaluation,
+            policy_file.as_deref(),
+            crate::color::stdout(),
+        )?;
         writeln!(out, "not stamped: the static check must pass first")?;
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
@@ -111,7 +116,12 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         }
         Err(f) => {
             evaluation.report.findings.push(f);
-            write_human(&mut out, &evaluation, policy_file.as_deref())?;
+            write_human(
+                &mut out,
+                &evaluation,
+                policy_file.as_deref(),
+                crate::color::stdout(),
+            )?;
             Ok(ExitCode::from(EXIT_REFUSED))
         }
     }
@@ -135,7 +145,7 @@ fn identity(args: IdentityArgs) -> Result<ExitCode> {
                 .cloned()
                 .collect(),
         );
-        human::write(&mut out, &report, None)?;
+        human::write_colored(&mut out, &report, None, crate::color::stdout())?;
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
     let timeout = gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);
@@ -148,7 +158,9 @@ fn identity(args: IdentityArgs) -> Result<ExitCode> {
             ));
             let report = Report::new(vec![f]);
             match args.format {
-                Format::Human => human::write(&mut out, &report, None)?,
+                Format::Human => {
+                    human::write_colored(&mut out, &report, None, crate::color::stdout())?
+                }
                 Format::Json => json::write(&mut out, &report, &[])?,
             }
             return Ok(ExitCode::from(EXIT_REFUSED));

@@ -28,7 +28,12 @@ pub fn run(args: DeployCheckArgs) -> Result<ExitCode> {
     })?;
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Human => human::write(&mut out, &check.report, Some(&subject(&check)))?,
+        Format::Human => human::write_colored(
+            &mut out,
+            &check.report,
+            Some(&subject(&check)),
+            crate::color::stdout(),
+        )?,
         Format::Json => {
             let opt = |v: &Option<String>| v.as_deref().map_or(Value::Null, Value::from);
             json::write(

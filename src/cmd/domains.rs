@@ -41,7 +41,7 @@ pub fn run(args: DomainsCheckArgs) -> Result<ExitCode> {
             } else {
                 format!("{names} names, not resolved")
             };
-            human::write(&mut out, &report, Some(&subject))?
+            human::write_colored(&mut out, &report, Some(&subject), crate::color::stdout())?
         }
         Format::Json => json::write(
             &mut out,

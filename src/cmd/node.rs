@@ -159,6 +159,7 @@ pub fn register(args: NodeArgs) -> Result<ExitCode> {
         &mut std::io::stderr().lock(),
         &evaluation,
         policy_file.as_deref(),
+        crate::color::stderr(),
     )?;
     reply(
         &evaluation,

@@ -84,6 +84,7 @@ pub fn guard_then_exec(
         &mut std::io::stderr().lock(),
         &evaluation,
         policy_file.as_deref(),
+        crate::color::stderr(),
     )?;
     if !evaluation.is_allowed() {
         return Ok(ExitCode::from(EXIT_REFUSED));

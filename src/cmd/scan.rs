@@ -85,7 +85,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
 fn write(outcome: &Outcome, mode: &str, format: ScanFormat) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
-        ScanFormat::Human => human::write(&mut out, &outcome.report, Some(&summary(outcome)))?,
+        ScanFormat::Human => human::write_colored(
+            &mut out,
+            &outcome.report,
+            Some(&summary(outcome)),
+            crate::color::stdout(),
+        )?,
         ScanFormat::Json => {
             let s = &outcome.stats;
             json::write(

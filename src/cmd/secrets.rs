@@ -55,10 +55,11 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         report
             .findings
             .retain(|f| f.rule != rules::SECRET_UNREGISTERED.id);
-        human::write(
+        human::write_colored(
             &mut err,
             &report,
             Some("not registered: the environment is refused"),
+            crate::color::stderr(),
         )?;
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
@@ -93,10 +94,11 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         }
     }
     if !refused.is_empty() {
-        human::write(
+        human::write_colored(
             &mut err,
             &Report::new(refused),
             Some("not registered: nothing was written"),
+            crate::color::stderr(),
         )?;
         return Ok(ExitCode::from(EXIT_REFUSED));
     }

@@ -114,3 +114,27 @@ fn completions_load_in_bash_and_the_manual_page_renders() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("gardefou"));
     }
 }
+
+/// `--color always|never|auto`: colour only when asked or on a terminal (never here: the
+/// output is a pipe), and `NO_COLOR` turns auto off; the text is the same.
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let run = |args: &[&str], no_color: bool| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"));
+        cmd.args(args).env_clear().env("KOOMY_ENV", "prod");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let always = run(&["check", "--color", "always"], false);
+    assert!(always.contains("\u{1b}[1;31merror\u{1b}[0m"), "{always}");
+    let never = run(&["check", "--color", "never"], false);
+    let auto = run(&["check"], false);
+    let no_color = run(&["--color", "auto", "check"], true);
+    assert!(!never.contains('\u{1b}') && !auto.contains('\u{1b}') && !no_color.contains('\u{1b}'));
+    assert_eq!(never, auto);
+    assert_eq!(never, no_color);
+}

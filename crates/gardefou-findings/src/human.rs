@@ -7,12 +7,43 @@ use crate::{Report, Severity};
 /// Writes `report` for a person. `subject` names what was checked and is printed in the
 /// summary line, e.g. `KOOMY_ENV=sandbox`.
 pub fn write(out: &mut dyn Write, report: &Report, subject: Option<&str>) -> io::Result<()> {
+    write_colored(out, report, subject, false)
+}
+
+/// ANSI styles, or nothing.
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// [`write`], with colour when `color` (a terminal that wants it): the level in bold red or
+/// yellow, the verdict in bold red or green. The text is the same either way.
+pub fn write_colored(
+    out: &mut dyn Write,
+    report: &Report,
+    subject: Option<&str>,
+    color: bool,
+) -> io::Result<()> {
+    let paint = Paint(color);
     for f in &report.findings {
         let level = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => paint.wrap("1;31", "error"),
+            Severity::Warning => paint.wrap("1;33", "warning"),
         };
-        write!(out, "{level}[{}] §{}: {}", f.rule, f.policy, f.message)?;
+        write!(
+            out,
+            "{level}{} §{}: {}",
+            paint.wrap("1", &format!("[{}]", f.rule)),
+            f.policy,
+            f.message
+        )?;
         if let Some(loc) = &f.location {
             write!(out, "\n  --> {}:{}:{}", loc.path, loc.line, loc.column)?;
             if let Some(commit) = &loc.commit {
@@ -22,21 +53,23 @@ pub fn write(out: &mut dyn Write, report: &Report, subject: Option<&str>) -> io:
         if let Some(fp) = &f.fingerprint {
             write!(out, "\n  fingerprint: {fp}")?;
         }
-        writeln!(out, "\n  fix: {}", f.fix)?;
+        writeln!(out, "\n  {} {}", paint.wrap("32", "fix:"), f.fix)?;
     }
     let subject = subject.map(|s| format!(" ({s})")).unwrap_or_default();
     let (errors, warnings) = (report.errors(), report.warnings());
     if report.is_denied() {
         writeln!(
             out,
-            "gardefou: refused{subject}: {errors} {}{}",
+            "gardefou: {}{subject}: {errors} {}{}",
+            paint.wrap("1;31", "refused"),
             plural(errors, "violation"),
             warning_suffix(warnings)
         )
     } else {
         writeln!(
             out,
-            "gardefou: allowed{subject}{}",
+            "gardefou: {}{subject}{}",
+            paint.wrap("1;32", "allowed"),
             warning_suffix(warnings)
         )
     }
@@ -91,5 +124,33 @@ mod tests {
     #[test]
     fn an_empty_report_is_one_allowed_line() {
         assert_eq!(render(&Report::default(), None), "gardefou: allowed\n");
+    }
+
+    #[test]
+    fn colour_changes_the_style_never_the_text() {
+        let report = Report::new(vec![
+            Finding::error("r-one", "5.1", "m1", "f1"),
+            Finding::warning("r-two", "7.1", "m2", "f2"),
+        ]);
+        let mut plain = Vec::new();
+        write(&mut plain, &report, Some("s")).unwrap();
+        let mut colored = Vec::new();
+        write_colored(&mut colored, &report, Some("s"), true).unwrap();
+        let colored = String::from_utf8(colored).unwrap();
+        assert!(colored.contains("\x1b[1;31merror\x1b[0m"), "{colored}");
+        let mut stripped = String::new();
+        let mut chars = colored.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for d in chars.by_ref() {
+                    if d == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                stripped.push(c);
+            }
+        }
+        assert_eq!(stripped, String::from_utf8(plain).unwrap());
     }
 }
