@@ -75,6 +75,22 @@ pub enum Command {
     Node(NodeCommand),
 }
 
+impl Command {
+    /// Whether the command was asked for JSON: its configuration errors are JSON too.
+    pub fn wants_json(&self) -> bool {
+        match self {
+            Command::Check(a) => a.format == Format::Json,
+            Command::Run(a) | Command::Seed(a) => a.format == Format::Json,
+            Command::Scan(a) => a.format != ScanFormat::Human,
+            Command::Deploy(DeployCommand::Check(a)) => a.format == Format::Json,
+            Command::Domains(DomainsCommand::Check(a)) => a.format == Format::Json,
+            Command::Rules(RulesCommand::List(a)) => a.format == RulesFormat::Json,
+            Command::Node(_) => true,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell.
@@ -363,6 +379,9 @@ pub struct RunArgs {
     /// $DOTENV_CONFIG_PATH).
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
+    /// The report's format, on standard error (the command owns standard output).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
     /// The command to exec — the server for `run`, the seed script for `seed` — and its
     /// arguments.
     #[arg(last = true, required = true, value_name = "CMD")]

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     color::init(cli.color);
+    let json = cli.command.wants_json();
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Run(args) => cmd::run::run(args),
@@ -47,6 +48,13 @@ fn main() -> ExitCode {
             // A guard never turns a failure to report into success: with its output closed
             // (`gardefou check | head -0`), a refusal must not exit 0. Best effort on stderr,
             // which may be the closed one (eprintln! would panic).
+            if json && !is_broken_pipe(&err) {
+                // One JSON object on stdout, like a report: the same message, never a value.
+                let doc = serde_json::json!({ "verdict": "error", "error": format!("{err:#}") });
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{doc}");
+                let _ = out.flush();
+            }
             let mut stderr = std::io::stderr().lock();
             let _ = if is_broken_pipe(&err) {
                 writeln!(

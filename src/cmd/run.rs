@@ -80,12 +80,24 @@ pub fn guard_then_exec(
     extra(&policy, &mut evaluation, &analysis);
     drop(vars);
     let _ = append_live_findings(&policy, &mut evaluation, purpose);
-    write_human(
-        &mut std::io::stderr().lock(),
-        &evaluation,
-        policy_file.as_deref(),
-        crate::color::stderr(),
-    )?;
+    match args.format {
+        crate::cli::Format::Human => write_human(
+            &mut std::io::stderr().lock(),
+            &evaluation,
+            policy_file.as_deref(),
+            crate::color::stderr(),
+        )?,
+        crate::cli::Format::Json => {
+            let environment = evaluation
+                .environment
+                .map_or(serde_json::Value::Null, |e| e.as_str().into());
+            gardefou_findings::json::write(
+                &mut std::io::stderr().lock(),
+                &evaluation.report,
+                &[("environment", environment)],
+            )?
+        }
+    }
     if !evaluation.is_allowed() {
         return Ok(ExitCode::from(EXIT_REFUSED));
     }

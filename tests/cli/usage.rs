@@ -138,3 +138,63 @@ fn colour_follows_the_flag_and_no_color() {
     assert_eq!(never, auto);
     assert_eq!(never, no_color);
 }
+
+/// `--format json` covers configuration errors (one object on stdout, exit 2, no value) and
+/// `run`/`seed`, whose report goes to stderr as JSON.
+#[test]
+fn json_covers_configuration_errors_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("gardefou.toml");
+    let secret = ["postgresql://u:", "Sup3rS3cretPw", "@h/d"].concat();
+    std::fs::write(
+        &bad,
+        format!("[database.production]\nhosts = [\"{secret}\"]\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(["check", "--format", "json", "--policy"])
+        .arg(&bad)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let doc: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(doc["verdict"], "error");
+    assert!(
+        doc["error"].as_str().unwrap().contains("gardefou.toml:2:"),
+        "{doc}"
+    );
+    assert!(!stdout.contains("S3cret"), "{stdout}");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(["run", "--format", "json", "--", "true"])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("GARDEFOU_POLICY", "/dev/null/none")
+        .env("KOOMY_ENV", "prod")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The policy named by GARDEFOU_POLICY does not exist: a configuration error, as JSON.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(doc["verdict"], "error");
+    let clean = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(["run", "--format", "json", "--", "true"])
+        .current_dir(clean.path())
+        .env_clear()
+        .env("KOOMY_ENV", "prod")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).unwrap();
+    assert_eq!(report["verdict"], "deny");
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "koomy-env-invalid"));
+}
