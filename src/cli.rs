@@ -86,6 +86,7 @@ impl Command {
             Command::Domains(DomainsCommand::Check(a)) => a.format == Format::Json,
             Command::Rules(RulesCommand::List(a)) => a.format == RulesFormat::Json,
             Command::Node(_) => true,
+            Command::Db(DbCommand::Stamp(a)) => a.format == Format::Json,
             _ => false,
         }
     }
@@ -327,6 +328,9 @@ pub struct StampArgs {
     /// database.
     #[arg(long, value_name = "ROLE")]
     pub grant: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

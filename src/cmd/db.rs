@@ -33,13 +33,17 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         evaluation.database.as_ref(),
         evaluation.is_allowed(),
     ) else {
-        write_human(
-            &mut out,
-            &evaluation,
-            policy_file.as_deref(),
-            crate::color::stdout(),
-        )?;
-        writeln!(out, "not stamped: the static check must pass first")?;
+        if args.format == Format::Json {
+            report_json(&mut out, &evaluation)?;
+        } else {
+            write_human(
+                &mut out,
+                &evaluation,
+                policy_file.as_deref(),
+                crate::color::stdout(),
+            )?;
+            writeln!(out, "not stamped: the static check must pass first")?;
+        }
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
     let replace = args
@@ -74,6 +78,25 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
             identity: id,
             unmarked,
         }) => {
+            if args.format == Format::Json {
+                let (name, replaced) = match action {
+                    Action::Nothing => ("unchanged", serde_json::Value::Null),
+                    Action::Create => ("created", serde_json::Value::Null),
+                    Action::Replace(old) => ("replaced", old.as_str().into()),
+                };
+                let doc = serde_json::json!({
+                    "verdict": "allow",
+                    "environment": env.as_str(),
+                    "action": name,
+                    "replaced": replaced,
+                    "identity": id,
+                    "unmarked": unmarked,
+                    "granted": args.grant.is_some(),
+                    "findings": [],
+                });
+                writeln!(out, "{doc}")?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let what = match action {
                 Action::Nothing => format!("already stamped {env}"),
                 Action::Create => format!("stamped {env}"),
@@ -116,15 +139,28 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         }
         Err(f) => {
             evaluation.report.findings.push(f);
-            write_human(
-                &mut out,
-                &evaluation,
-                policy_file.as_deref(),
-                crate::color::stdout(),
-            )?;
+            if args.format == Format::Json {
+                report_json(&mut out, &evaluation)?;
+            } else {
+                write_human(
+                    &mut out,
+                    &evaluation,
+                    policy_file.as_deref(),
+                    crate::color::stdout(),
+                )?;
+            }
             Ok(ExitCode::from(EXIT_REFUSED))
         }
     }
+}
+
+/// A refused `db stamp` as JSON: the report, with the environment.
+fn report_json(out: &mut dyn Write, evaluation: &gardefou_policy::Evaluation) -> Result<()> {
+    let environment = evaluation
+        .environment
+        .map_or(serde_json::Value::Null, |e| e.as_str().into());
+    gardefou_findings::json::write(out, &evaluation.report, &[("environment", environment)])?;
+    Ok(())
 }
 
 fn identity(args: IdentityArgs) -> Result<ExitCode> {

@@ -499,3 +499,42 @@ fn a_seed_script_that_proves_in_its_own_transaction_is_refused_through_a_switchi
     );
     assert_eq!(seeded(&sandbox), "1");
 }
+
+/// `db stamp --format json`: what was done, and the identity (never a URL, user or
+/// password); a refusal is the usual report.
+#[test]
+fn db_stamp_speaks_json() {
+    let env = Env::new();
+    let (pg, url) = cluster();
+    let stamp = || {
+        let out = env
+            .cmd(&vars("local", &url))
+            .args(["db", "stamp", "--format", "json"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(!text.contains(pg.password()), "{text}");
+        (
+            out.status.code(),
+            serde_json::from_str::<serde_json::Value>(text.trim()).unwrap(),
+        )
+    };
+    let (code, doc) = stamp();
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["action"], "created");
+    assert_eq!(doc["environment"], "local");
+    assert_eq!(doc["identity"]["database"], "koomy");
+    let (code, doc) = stamp();
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["action"], "unchanged");
+    // Refused: stamping it sandbox without --replace.
+    let out = env
+        .cmd(&vars("sandbox", &url))
+        .args(["db", "stamp", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(doc["verdict"], "deny");
+}
