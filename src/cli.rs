@@ -87,6 +87,7 @@ impl Command {
             Command::Rules(RulesCommand::List(a)) => a.format == RulesFormat::Json,
             Command::Node(_) => true,
             Command::Db(DbCommand::Stamp(a)) => a.format == Format::Json,
+            Command::Secrets(SecretsCommand::Register(a)) => a.format == Format::Json,
             _ => false,
         }
     }
@@ -225,6 +226,9 @@ pub struct RegisterArgs {
     /// ./.env).
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
+    /// Output format (JSON on stdout; a refusal is the usual report).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]

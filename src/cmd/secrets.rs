@@ -55,29 +55,41 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         report
             .findings
             .retain(|f| f.rule != rules::SECRET_UNREGISTERED.id);
-        human::write_colored(
-            &mut err,
-            &report,
-            Some("not registered: the environment is refused"),
-            crate::color::stderr(),
-        )?;
+        if args.format == crate::cli::Format::Json {
+            gardefou_findings::json::write(&mut std::io::stdout().lock(), &report, &[])?;
+        } else {
+            human::write_colored(
+                &mut err,
+                &report,
+                Some("not registered: the environment is refused"),
+                crate::color::stderr(),
+            )?;
+        }
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
 
     let mut lines = Vec::new();
+    let mut entries = Vec::new();
     let mut refused = Vec::new();
     for s in secret_values(&policy, &vars) {
         match registry.register(&key, env, &s.name, &s.value) {
             Registered::Added(fp) => {
-                lines.push(format!("  added      {:<28} {}", s.label, &fp[..8]))
+                lines.push(format!("  added      {:<28} {}", s.label, &fp[..8]));
+                entries.push(serde_json::json!({"secret": s.label, "status": "added", "fingerprint": &fp[..8]}));
             }
             Registered::Unchanged(fp) => {
-                lines.push(format!("  unchanged  {:<28} {}", s.label, &fp[..8]))
+                lines.push(format!("  unchanged  {:<28} {}", s.label, &fp[..8]));
+                entries.push(serde_json::json!({"secret": s.label, "status": "unchanged", "fingerprint": &fp[..8]}));
             }
-            Registered::TooWeak(bits) => lines.push(format!(
-                "  skipped    {:<28} about {bits} bits of entropy: too few to fingerprint safely",
-                s.label
-            )),
+            Registered::TooWeak(bits) => {
+                lines.push(format!(
+                    "  skipped    {:<28} about {bits} bits of entropy: too few to fingerprint safely",
+                    s.label
+                ));
+                entries.push(
+                    serde_json::json!({"secret": s.label, "status": "skipped", "bits": bits}),
+                );
+            }
             Registered::Elsewhere(fp, owners) => {
                 for (other, var) in owners {
                     refused.push(
@@ -94,16 +106,33 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         }
     }
     if !refused.is_empty() {
-        human::write_colored(
-            &mut err,
-            &Report::new(refused),
-            Some("not registered: nothing was written"),
-            crate::color::stderr(),
-        )?;
+        let report = Report::new(refused);
+        if args.format == crate::cli::Format::Json {
+            gardefou_findings::json::write(&mut std::io::stdout().lock(), &report, &[])?;
+        } else {
+            human::write_colored(
+                &mut err,
+                &report,
+                Some("not registered: nothing was written"),
+                crate::color::stderr(),
+            )?;
+        }
         return Ok(ExitCode::from(EXIT_REFUSED));
     }
     write_atomically(&path, &registry.to_toml())?;
     let mut out = std::io::stdout().lock();
+    if args.format == crate::cli::Format::Json {
+        let doc = serde_json::json!({
+            "verdict": "allow",
+            "environment": env.as_str(),
+            "registry": path.display().to_string(),
+            "secrets": entries,
+            "findings": [],
+        });
+        writeln!(out, "{doc}")?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     writeln!(out, "{env} secrets in {}:", path.display())?;
     for l in lines {
         writeln!(out, "{l}")?;

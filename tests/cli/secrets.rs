@@ -391,3 +391,37 @@ fn regression_register_does_not_follow_a_symlink_planted_as_its_temporary_file()
         .unwrap()
         .contains("sandbox"));
 }
+
+/// `secrets register --format json`: each secret by label, status and short fingerprint,
+/// never a value; then `unchanged` on a second run.
+#[test]
+fn register_speaks_json_without_values() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let key = random(4100, 50);
+    let sandbox = Planted::new("sandbox", 410);
+    let register = || {
+        let out = env
+            .cmd(&sandbox.with_key(&key))
+            .args(["secrets", "register", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut planted = sandbox.secrets();
+        planted.push(key.clone());
+        assert_clean("register --format json", &text, &planted);
+        serde_json::from_str::<serde_json::Value>(text.trim()).unwrap()
+    };
+    let doc = register();
+    assert_eq!(doc["environment"], "sandbox");
+    let secrets = doc["secrets"].as_array().unwrap();
+    assert!(!secrets.is_empty());
+    assert!(secrets.iter().all(|s| s["status"] == "added"), "{doc}");
+    let doc = register();
+    assert!(doc["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["status"] == "unchanged"));
+}
