@@ -46,6 +46,16 @@ struct RawPolicy {
 struct RawSecrets {
     required: Option<Vec<Spanned<String>>>,
     vars: Option<BTreeMap<Spanned<String>, RawSecretVar>>,
+    production: Option<RawSecretsEnvironment>,
+    sandbox: Option<RawSecretsEnvironment>,
+    local: Option<RawSecretsEnvironment>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecretsEnvironment {
+    required: Option<Vec<Spanned<String>>>,
+    allowed_debug: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -432,7 +442,60 @@ fn read_secrets(
         })?;
         policy.secrets.vars.insert(name.into_inner(), kind);
     }
-    for name in raw.required.unwrap_or_default() {
+    policy.secrets.required = read_required(policy, raw.required, "secrets.required", err)?;
+    for (env, table) in [
+        (Environment::Production, raw.production),
+        (Environment::Sandbox, raw.sandbox),
+        (Environment::Local, raw.local),
+    ] {
+        let Some(table) = table else { continue };
+        let mut here = crate::secrets::EnvironmentSecrets {
+            required: read_required(
+                policy,
+                table.required,
+                &format!("secrets.{env}.required"),
+                err,
+            )?,
+            allowed_debug: Vec::new(),
+        };
+        for name in table.allowed_debug.unwrap_or_default() {
+            let n = name.get_ref();
+            if env != Environment::Production {
+                return Err(err(name.span(), format!(
+                    "allowed_debug applies to production only: DEBUG / INTERNAL variables are already allowed in {env}"
+                )));
+            }
+            if !is_var_name(n) || !crate::secrets::debug::is_debug_name(n) {
+                return Err(err(
+                    name.span(),
+                    format!("{n} is not a DEBUG / INTERNAL variable name: it needs no approval"),
+                ));
+            }
+            // These switch debugging on in Node or in gardefou itself: never approved.
+            if ["DEBUG", "NODE_DEBUG", "DEBUG_SECRET", "NODE_DEBUG_NATIVE"].contains(&n.as_str()) {
+                return Err(err(name.span(), format!(
+                    "{n} turns debugging on in the server itself: it cannot be approved in production"
+                )));
+            }
+            if here.allowed_debug.contains(n) {
+                return Err(err(name.span(), format!("{n} is listed twice")));
+            }
+            here.allowed_debug.push(name.into_inner());
+        }
+        policy.secrets.per_environment.insert(env, here);
+    }
+    Ok(())
+}
+
+/// A `required` list: each name once, each with a kind (so that its value is checked).
+fn read_required(
+    policy: &Policy,
+    raw: Option<Vec<Spanned<String>>>,
+    key: &str,
+    err: &dyn Fn(Range<usize>, String) -> ConfigError,
+) -> Result<Vec<String>, ConfigError> {
+    let mut out: Vec<String> = Vec::new();
+    for name in raw.unwrap_or_default() {
         let n = name.get_ref();
         let known =
             policy.secrets.vars.contains_key(n) || ["KOOMY_ENV", "NODE_ENV"].contains(&n.as_str());
@@ -441,15 +504,12 @@ fn read_secrets(
                 "{n} is required but has no kind: declare [secrets.vars.{n}] kind = \"…\" so that its value is checked"
             )));
         }
-        if policy.secrets.required.contains(n) {
-            return Err(err(
-                name.span(),
-                format!("{n} is listed twice in secrets.required"),
-            ));
+        if out.contains(n) {
+            return Err(err(name.span(), format!("{n} is listed twice in {key}")));
         }
-        policy.secrets.required.push(name.into_inner());
+        out.push(name.into_inner());
     }
-    Ok(())
+    Ok(out)
 }
 
 fn is_var_name(s: &str) -> bool {

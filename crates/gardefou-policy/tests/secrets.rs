@@ -836,3 +836,74 @@ fn regression_trailing_white_space_in_a_secret_is_named_not_scored_as_zero_bits(
     let e = eval("sandbox", &[("JWT_SECRET", " short ".to_owned())]);
     assert_eq!(errors(&e), ["secret-malformed", "secret-weak"]);
 }
+
+/// `[secrets.<environment>]`: variables required in one environment only, and platform
+/// variables that look like DEBUG switches, approved by exact name in production.
+#[test]
+fn per_environment_required_and_approved_platform_debug_variables() {
+    let text = format!(
+        "{POLICY}\n[secrets.production]\nrequired = [\"STRIPE_WEBHOOK_SECRET\"]\nallowed_debug = [\"REPLIT_DEBUG_PROXY\"]\n"
+    );
+    let policy = Policy::from_toml(&text, "gardefou.toml").unwrap();
+    let run = |env: &str, extra: &[(&str, String)]| {
+        let e = evaluate(&policy, &vars(env, extra));
+        assert_no_value_leaks(&e, extra);
+        e
+    };
+    let mut prod: Vec<(&str, String)> = Vec::new();
+    // Without the webhook secret: required in production…
+    let e = run("production", &prod);
+    assert!(
+        errors(&e).contains(&"secret-required-missing"),
+        "{:?}",
+        e.report
+    );
+    // …not in sandbox.
+    let e = run("sandbox", &[]);
+    assert!(
+        !errors(&e).contains(&"secret-required-missing"),
+        "{:?}",
+        e.report
+    );
+    prod.push(("STRIPE_WEBHOOK_SECRET", ["whsec_", &alnum(77, 32)].concat()));
+    prod.push(("REPLIT_DEBUG_PROXY", "1".to_owned()));
+    let e = run("production", &prod);
+    assert!(errors(&e).is_empty(), "{:?}", e.report);
+    // The approval is by exact name: another debug variable is still refused.
+    prod.push(("REPLIT_DEBUG_OTHER", "1".to_owned()));
+    let e = run("production", &prod);
+    assert_eq!(errors(&e), ["debug-in-production"], "{:?}", e.report);
+    // Without the approval the platform's variable is refused too (the test can fail).
+    let e = evaluate(
+        &Policy::from_toml(POLICY, "gardefou.toml").unwrap(),
+        &vars("production", &prod[..2]),
+    );
+    assert!(
+        errors(&e).contains(&"debug-in-production"),
+        "{:?}",
+        e.report
+    );
+    // What cannot be approved, with its position.
+    for (table, why) in [
+        (
+            "[secrets.production]\nallowed_debug = [\"DEBUG\"]\n",
+            "turns debugging on",
+        ),
+        (
+            "[secrets.production]\nallowed_debug = [\"REPLIT_PROXY\"]\n",
+            "needs no approval",
+        ),
+        (
+            "[secrets.sandbox]\nallowed_debug = [\"APP_DEBUG\"]\n",
+            "production only",
+        ),
+        (
+            "[secrets.local]\nrequired = [\"UNKNOWN_THING\"]\n",
+            "has no kind",
+        ),
+    ] {
+        let err = Policy::from_toml(&format!("{POLICY}\n{table}"), "gardefou.toml").unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+        assert!(err.line > 1, "{err}");
+    }
+}

@@ -127,6 +127,18 @@ pub struct SecretsPolicy {
     pub required: Vec<String>,
     /// Every checked variable and its kind: Koomy's built-ins plus the policy file's.
     pub vars: BTreeMap<String, Kind>,
+    /// What one environment adds (`[secrets.<environment>]`).
+    pub per_environment: BTreeMap<Environment, EnvironmentSecrets>,
+}
+
+/// `[secrets.<environment>]`: what holds in that environment only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EnvironmentSecrets {
+    /// Variables that must be set there, beyond [`SecretsPolicy::required`].
+    pub required: Vec<String>,
+    /// Variables that look like DEBUG/INTERNAL switches but that the platform sets and the
+    /// policy approves there, by exact name (`production` only).
+    pub allowed_debug: Vec<String>,
 }
 
 impl SecretsPolicy {
@@ -134,6 +146,7 @@ impl SecretsPolicy {
     pub fn koomy() -> Self {
         SecretsPolicy {
             required: Vec::new(),
+            per_environment: BTreeMap::new(),
             vars: Self::builtin()
                 .iter()
                 .map(|(n, k)| ((*n).to_owned(), *k))
@@ -308,6 +321,7 @@ pub fn check(
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
 
+    let here = env.and_then(|e| policy.secrets.per_environment.get(&e));
     for name in &policy.secrets.required {
         if matches!(vars.lookup(name), Lookup::Missing) {
             findings.push(
@@ -316,9 +330,21 @@ pub fn check(
             );
         }
     }
+    for name in here.map(|h| h.required.as_slice()).unwrap_or_default() {
+        if matches!(vars.lookup(name), Lookup::Missing) {
+            let env = env.map_or("", |e| e.as_str());
+            findings.push(rules::SECRET_REQUIRED_MISSING.error(format!(
+                "{name} is required in {env} by the policy file but not set"
+            )));
+        }
+    }
 
     if env == Some(Environment::Production) {
-        let debug: Vec<&str> = vars.names().filter(|n| debug::is_debug_name(n)).collect();
+        let approved = here.map(|h| h.allowed_debug.as_slice()).unwrap_or_default();
+        let debug: Vec<&str> = vars
+            .names()
+            .filter(|n| debug::is_debug_name(n) && !approved.iter().any(|a| a == n))
+            .collect();
         for name in debug {
             findings.push(rules::DEBUG_IN_PRODUCTION.error(format!(
                 "{name} is set in production: DEBUG / INTERNAL variables are forbidden there"
