@@ -1,4 +1,4 @@
-//! Whether human reports are coloured: `--color`, `NO_COLOR` (https://no-color.org), and
+//! Whether human reports are coloured: `--color`, `NO_COLOR` (<https://no-color.org>), and
 //! whether the stream is a terminal.
 
 use std::io::IsTerminal;
