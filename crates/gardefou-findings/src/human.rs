@@ -23,7 +23,7 @@ impl Paint {
     }
 }
 
-/// [`write`], with colour when `color` (a terminal that wants it): the level in bold red or
+/// [`write()`], with colour when `color` (a terminal that wants it): the level in bold red or
 /// yellow, the verdict in bold red or green. The text is the same either way.
 pub fn write_colored(
     out: &mut dyn Write,
