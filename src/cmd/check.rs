@@ -30,24 +30,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         let _ = append_live_findings(&policy, &mut evaluation, Purpose::Run);
     }
     let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Human => write_human(
-            &mut out,
-            &evaluation,
-            policy_file.as_deref(),
-            crate::color::stdout(),
-        )?,
-        Format::Json => {
-            let environment = evaluation
-                .environment
-                .map_or(Value::Null, |e| Value::from(e.as_str()));
-            json::write(
-                &mut out,
-                &evaluation.report,
-                &[("environment", environment)],
-            )?
-        }
-    }
+    write_evaluation(
+        &mut out,
+        &evaluation,
+        policy_file.as_deref(),
+        args.format,
+        crate::color::stdout(),
+    )?;
     out.flush()?;
     let code = if evaluation.is_allowed() {
         ExitCode::SUCCESS
@@ -62,6 +51,32 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     std::mem::forget(registry);
     std::mem::forget(policy);
     Ok(code)
+}
+
+/// `KOOMY_ENV`'s environment as a JSON value (`null` when missing or invalid).
+pub fn environment_value(evaluation: &Evaluation) -> Value {
+    evaluation
+        .environment
+        .map_or(Value::Null, |e| Value::from(e.as_str()))
+}
+
+/// The evaluation's report in `format`: [`write_human`], or the JSON object with the
+/// environment (`{"verdict", "environment", "findings"}`).
+pub fn write_evaluation(
+    out: &mut dyn Write,
+    evaluation: &Evaluation,
+    policy_file: Option<&std::path::Path>,
+    format: Format,
+    color: bool,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => write_human(out, evaluation, policy_file, color),
+        Format::Json => json::write(
+            out,
+            &evaluation.report,
+            &[("environment", environment_value(evaluation))],
+        ),
+    }
 }
 
 /// The human report, with a summary naming the environment and the database it identified.

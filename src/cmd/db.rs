@@ -11,7 +11,7 @@ use gardefou_policy::{evaluate, Environment};
 use serde_json::{json, Value};
 
 use crate::cli::{DbCommand, Format, IdentityArgs, StampArgs};
-use crate::cmd::check::write_human;
+use crate::cmd::check::write_evaluation;
 use crate::{env_source, EXIT_REFUSED};
 
 pub fn run(cmd: DbCommand) -> Result<ExitCode> {
@@ -33,15 +33,14 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         evaluation.database.as_ref(),
         evaluation.is_allowed(),
     ) else {
-        if args.format == Format::Json {
-            report_json(&mut out, &evaluation)?;
-        } else {
-            write_human(
-                &mut out,
-                &evaluation,
-                policy_file.as_deref(),
-                crate::color::stdout(),
-            )?;
+        write_evaluation(
+            &mut out,
+            &evaluation,
+            policy_file.as_deref(),
+            args.format,
+            crate::color::stdout(),
+        )?;
+        if args.format == Format::Human {
             writeln!(out, "not stamped: the static check must pass first")?;
         }
         return Ok(ExitCode::from(EXIT_REFUSED));
@@ -139,28 +138,16 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         }
         Err(f) => {
             evaluation.report.findings.push(f);
-            if args.format == Format::Json {
-                report_json(&mut out, &evaluation)?;
-            } else {
-                write_human(
-                    &mut out,
-                    &evaluation,
-                    policy_file.as_deref(),
-                    crate::color::stdout(),
-                )?;
-            }
+            write_evaluation(
+                &mut out,
+                &evaluation,
+                policy_file.as_deref(),
+                args.format,
+                crate::color::stdout(),
+            )?;
             Ok(ExitCode::from(EXIT_REFUSED))
         }
     }
-}
-
-/// A refused `db stamp` as JSON: the report, with the environment.
-fn report_json(out: &mut dyn Write, evaluation: &gardefou_policy::Evaluation) -> Result<()> {
-    let environment = evaluation
-        .environment
-        .map_or(serde_json::Value::Null, |e| e.as_str().into());
-    gardefou_findings::json::write(out, &evaluation.report, &[("environment", environment)])?;
-    Ok(())
 }
 
 fn identity(args: IdentityArgs) -> Result<ExitCode> {

@@ -27,7 +27,7 @@ use gardefou_policy::{evaluate_with, Environment, Evaluation, Policy};
 use serde_json::{json, Value};
 
 use crate::cli::{NodeArgs, NodePurpose};
-use crate::cmd::check::write_human;
+use crate::cmd::check::{environment_value, write_human};
 use crate::cmd::probe::append_live_findings;
 use crate::cmd::run::{inspector_findings, Files};
 use crate::{env_source, EXIT_REFUSED};
@@ -107,12 +107,6 @@ fn evaluate_process(args: &NodeArgs) -> Result<(Policy, Option<std::path::PathBu
             .extend(seed_environment(&policy, evaluation.environment));
     }
     Ok((policy, policy_file, evaluation))
-}
-
-fn environment_value(evaluation: &Evaluation) -> Value {
-    evaluation
-        .environment
-        .map_or(Value::Null, |e| Value::from(e.as_str()))
 }
 
 fn exit(report: &Report) -> ExitCode {

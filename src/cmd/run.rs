@@ -11,7 +11,7 @@ use gardefou_policy::secrets::{command, rules};
 use gardefou_policy::{evaluate_with, EnvVars, Environment, Evaluation, Lookup, Policy};
 
 use crate::cli::RunArgs;
-use crate::cmd::check::write_human;
+use crate::cmd::check::write_evaluation;
 use crate::cmd::probe::append_live_findings;
 use crate::env_vars::GARDEFOU_SECRETS_KEY;
 use crate::{env_source, EXIT_REFUSED};
@@ -80,24 +80,13 @@ pub fn guard_then_exec(
     extra(&policy, &mut evaluation, &analysis);
     drop(vars);
     let _ = append_live_findings(&policy, &mut evaluation, purpose);
-    match args.format {
-        crate::cli::Format::Human => write_human(
-            &mut std::io::stderr().lock(),
-            &evaluation,
-            policy_file.as_deref(),
-            crate::color::stderr(),
-        )?,
-        crate::cli::Format::Json => {
-            let environment = evaluation
-                .environment
-                .map_or(serde_json::Value::Null, |e| e.as_str().into());
-            gardefou_findings::json::write(
-                &mut std::io::stderr().lock(),
-                &evaluation.report,
-                &[("environment", environment)],
-            )?
-        }
-    }
+    write_evaluation(
+        &mut std::io::stderr().lock(),
+        &evaluation,
+        policy_file.as_deref(),
+        args.format,
+        crate::color::stderr(),
+    )?;
     if !evaluation.is_allowed() {
         return Ok(ExitCode::from(EXIT_REFUSED));
     }

@@ -10,9 +10,23 @@ use gardefou_policy::evaluate_with;
 use gardefou_policy::secrets::{rules, secret_values, Registry as RegistryView};
 use gardefou_secrets::{Keyed, Registered, Registry};
 
-use crate::cli::RegisterArgs;
+use crate::cli::{Format, RegisterArgs};
 use crate::env_vars::GARDEFOU_SECRETS_KEY;
 use crate::{env_source, EXIT_REFUSED};
+
+/// A refusal: the JSON report on stdout, or the human one on stderr; exit 1.
+fn refuse(format: Format, report: &Report, summary: &str) -> Result<ExitCode> {
+    match format {
+        Format::Json => gardefou_findings::json::write(&mut std::io::stdout().lock(), report, &[])?,
+        Format::Human => human::write_colored(
+            &mut std::io::stderr().lock(),
+            report,
+            Some(summary),
+            crate::color::stderr(),
+        )?,
+    }
+    Ok(ExitCode::from(EXIT_REFUSED))
+}
 
 pub fn register(args: RegisterArgs) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
@@ -48,24 +62,17 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         };
         evaluate_with(&policy, &vars, &RegistryView::Ready(&keyed))
     };
-    let mut err = std::io::stderr().lock();
     let Some(env) = evaluation.environment.filter(|_| evaluation.is_allowed()) else {
         // Registering is what fixes `secret-unregistered`: not worth repeating here.
         let mut report = evaluation.report;
         report
             .findings
             .retain(|f| f.rule != rules::SECRET_UNREGISTERED.id);
-        if args.format == crate::cli::Format::Json {
-            gardefou_findings::json::write(&mut std::io::stdout().lock(), &report, &[])?;
-        } else {
-            human::write_colored(
-                &mut err,
-                &report,
-                Some("not registered: the environment is refused"),
-                crate::color::stderr(),
-            )?;
-        }
-        return Ok(ExitCode::from(EXIT_REFUSED));
+        return refuse(
+            args.format,
+            &report,
+            "not registered: the environment is refused",
+        );
     };
 
     let mut lines = Vec::new();
@@ -106,22 +113,15 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         }
     }
     if !refused.is_empty() {
-        let report = Report::new(refused);
-        if args.format == crate::cli::Format::Json {
-            gardefou_findings::json::write(&mut std::io::stdout().lock(), &report, &[])?;
-        } else {
-            human::write_colored(
-                &mut err,
-                &report,
-                Some("not registered: nothing was written"),
-                crate::color::stderr(),
-            )?;
-        }
-        return Ok(ExitCode::from(EXIT_REFUSED));
+        return refuse(
+            args.format,
+            &Report::new(refused),
+            "not registered: nothing was written",
+        );
     }
     write_atomically(&path, &registry.to_toml())?;
     let mut out = std::io::stdout().lock();
-    if args.format == crate::cli::Format::Json {
+    if args.format == Format::Json {
         let doc = serde_json::json!({
             "verdict": "allow",
             "environment": env.as_str(),
