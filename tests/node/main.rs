@@ -282,6 +282,19 @@ fn start_argv(argv: &[&str], env: &[(String, String)]) -> Server {
     }
 }
 
+/// Runs `node SCRIPT` in the app to its end, with exactly `env` (PATH aside).
+fn run_node(script: &str, env: &[(String, String)]) -> std::process::Output {
+    let mut cmd = Command::new("node");
+    cmd.current_dir(app())
+        .arg(script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
 impl Server {
     fn exit_code(&mut self) -> Option<i32> {
         self.child.try_wait().unwrap().and_then(|s| s.code())
@@ -594,15 +607,7 @@ pool
 
 fn seed(env: &[(String, String)]) -> (Option<i32>, String) {
     std::fs::write(app().join("seed.js"), SEED).unwrap();
-    let mut cmd = Command::new("node");
-    cmd.current_dir(app())
-        .arg("seed.js")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+    let out = run_node("seed.js", env);
     (
         out.status.code(),
         format!(
@@ -685,17 +690,7 @@ fn esm_import_register_refuses_before_the_server_code_runs() {
     .unwrap();
     let marker = app().join("esm-ran");
     let _ = std::fs::remove_file(&marker);
-    let run = |env: &[(String, String)]| {
-        let mut cmd = Command::new("node");
-        cmd.current_dir(app())
-            .arg("esm.mjs")
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().unwrap()
-    };
+    let run = |env: &[(String, String)]| run_node("esm.mjs", env);
     let out = run(&world.env("sandbox", &world.prod));
     assert_eq!(out.status.code(), Some(1));
     assert!(!marker.exists(), "the module's code ran");
@@ -960,16 +955,9 @@ fn connection_errors_do_not_name_the_role() {
         "require('gardefou/register');\nconst { Client } = require('gardefou/pg');\nconst c = new Client(process.env.OTHER_CONN);\nc.connect().then(() => console.log('connected'), (e) => console.log(`failed ${e.code} ${e.message}`));\n",
     )
     .unwrap();
-    let mut cmd = Command::new("node");
-    cmd.current_dir(app())
-        .arg("wrong.js")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("OTHER_CONN", &wrong);
-    for (k, v) in world.env("sandbox", &world.sandbox) {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+    let mut env = world.env("sandbox", &world.sandbox);
+    env.push(("OTHER_CONN".into(), wrong));
+    let out = run_node("wrong.js", &env);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("failed 28P01"), "{stdout}");
     assert!(
@@ -988,15 +976,7 @@ fn regression_esm_named_import_of_inspector_open_is_closed_in_production() {
         "import 'gardefou/register';\nimport { open, url } from 'node:inspector';\ntry { open(0, '127.0.0.1'); console.log(`opened ${url()}`); } catch (e) { console.log(`refused ${e.code}`); }\n",
     )
     .unwrap();
-    let mut cmd = Command::new("node");
-    cmd.current_dir(app())
-        .arg("esm-open.mjs")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap());
-    for (k, v) in world.env("production", &world.prod) {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+    let out = run_node("esm-open.mjs", &world.env("production", &world.prod));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -1025,16 +1005,9 @@ fn regression_worker_threads_get_the_judged_environment() {
         "require('gardefou/register');\nrequire('dotenv').config({ path: process.env.LATE_ENV_FILE, override: true });\nconst { Worker } = require('worker_threads');\nconst w = new Worker(`const { Pool } = require('gardefou/pg');\nconst p = new Pool({ connectionString: process.env.DATABASE_URL });\np.query('SELECT slug FROM app.orgs').then((r) => { console.log('rows ' + r.rows.map((x) => x.slug).join(',')); return p.end(); }, (e) => console.log('refused ' + e.code));`, { eval: true });\nw.on('exit', () => process.exit(0));\n",
     )
     .unwrap();
-    let mut cmd = Command::new("node");
-    cmd.current_dir(app())
-        .arg("worker-main.js")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("LATE_ENV_FILE", &late);
-    for (k, v) in world.env("sandbox", &world.sandbox) {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+    let mut env = world.env("sandbox", &world.sandbox);
+    env.push(("LATE_ENV_FILE".into(), late.display().to_string()));
+    let out = run_node("worker-main.js", &env);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stdout.contains(PROD_ONLY), "{stdout}");
@@ -1055,15 +1028,7 @@ fn regression_workers_promises_and_binding_cannot_open_the_inspector_in_producti
         "const ip = require('inspector/promises');\nrequire('gardefou/register');\nconst { Worker } = require('worker_threads');\nconst tries = [\n  ['promises', () => ip.open(0, '127.0.0.1')],\n  ['binding', () => process.binding('inspector').open(0, '127.0.0.1', false)],\n];\nfor (const [what, f] of tries) { try { f(); console.log(`opened ${what}`); } catch (e) { console.log(`refused ${what}`); } }\nconst w = new Worker(\"try { require('inspector').open(0, '127.0.0.1'); console.log('opened worker ' + require('inspector').url()); } catch (e) { console.log('refused worker'); }\", { eval: true });\nw.on('exit', () => process.exit(0));\n",
     )
     .unwrap();
-    let mut cmd = Command::new("node");
-    cmd.current_dir(app())
-        .arg("doors.js")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap());
-    for (k, v) in world.env("production", &world.prod) {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
+    let out = run_node("doors.js", &world.env("production", &world.prod));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     for what in ["promises", "binding", "worker"] {
