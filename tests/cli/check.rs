@@ -1018,21 +1018,7 @@ fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
         ),
     ];
     for (vars, command, rule) in cases {
-        let out = env
-            .cmd(&vars)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
-        assert!(!stdout.contains("server started"), "{command:?}");
-        assert!(
-            stderr.contains(&format!("error[{rule}]")),
-            "{command:?}: {stderr}"
-        );
+        let stderr = assert_run_refused(&env, &vars, &command, &[rule]);
         assert!(!stderr.contains("Wd5rT8yU"), "{stderr}");
     }
     // Controls: the same commands with the test key everywhere are not refused for it.
@@ -1269,20 +1255,7 @@ fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments
         ),
     ];
     for (vars, command, rule) in cases {
-        let out = env
-            .cmd(vars)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
-        assert!(!String::from_utf8_lossy(&out.stdout).contains("server started"));
-        assert!(
-            stderr.contains(&format!("error[{rule}]")),
-            "{command:?}: {stderr}"
-        );
+        assert_run_refused(&env, vars, &command, &[rule]);
     }
     // The ordinary forms: only the absent database refuses them.
     let controls: Vec<Vec<&str>> = vec![
@@ -1293,19 +1266,7 @@ fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments
         vec!["npm", "run", "plain", "--", "--port", "3000"],
     ];
     for command in controls {
-        let out = env
-            .cmd(&sandbox)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains("error[database-unreachable]"),
-            "{command:?}: {stderr}"
-        );
-        assert_eq!(stderr.matches("error[").count(), 1, "{command:?}: {stderr}");
+        assert_only_the_database_refuses(&env, &sandbox, &command);
     }
 }
 
@@ -1429,22 +1390,7 @@ fn regression_launchers_wrapper_options_and_hidden_assignments() {
         (&sandbox, vec!["tini", "--", "./start.sh"], hidden),
     ];
     for (vars, command, rules) in cases {
-        let out = env
-            .cmd(vars)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
-        assert!(!String::from_utf8_lossy(&out.stdout).contains("server started"));
-        assert!(
-            rules
-                .iter()
-                .any(|r| stderr.contains(&format!("error[{r}]"))),
-            "{command:?}: {stderr}"
-        );
+        assert_run_refused(&env, vars, &command, rules);
     }
     // Everyday forms still pass the static check (only the absent database refuses them).
     env.write(
@@ -1465,18 +1411,54 @@ fn regression_launchers_wrapper_options_and_hidden_assignments() {
             "s.js",
         ],
     ] {
-        let out = env
-            .cmd(&sandbox)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains("error[database-unreachable]"),
-            "{command:?}: {stderr}"
-        );
-        assert_eq!(stderr.matches("error[").count(), 1, "{command:?}: {stderr}");
+        assert_only_the_database_refuses(&env, &sandbox, &command);
     }
+}
+
+/// `gardefou run -- COMMAND` with `vars`: refused (exit 1) by one of `rules`, the server
+/// never started; the report, for the caller's own checks.
+fn assert_run_refused(
+    env: &Env,
+    vars: &[(&str, &str)],
+    command: &[&str],
+    rules: &[&str],
+) -> String {
+    let out = env
+        .cmd(vars)
+        .arg("run")
+        .arg("--")
+        .args(command)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("server started"),
+        "{command:?}"
+    );
+    assert!(
+        rules
+            .iter()
+            .any(|r| stderr.contains(&format!("error[{r}]"))),
+        "{command:?}: {stderr}"
+    );
+    stderr
+}
+
+/// `gardefou run -- COMMAND` passes the static check: the only error is the database no
+/// one runs here.
+fn assert_only_the_database_refuses(env: &Env, vars: &[(&str, &str)], command: &[&str]) {
+    let out = env
+        .cmd(vars)
+        .arg("run")
+        .arg("--")
+        .args(command)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error[database-unreachable]"),
+        "{command:?}: {stderr}"
+    );
+    assert_eq!(stderr.matches("error[").count(), 1, "{command:?}: {stderr}");
 }
