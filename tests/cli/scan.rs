@@ -7,6 +7,21 @@ fn stripe() -> String {
     ["sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc9Zq8"].concat()
 }
 
+/// `git ARGS` in the test's directory, with a committer identity; it must succeed.
+fn git(env: &Env, args: &[&str]) {
+    let ok = std::process::Command::new("git")
+        .current_dir(env.dir.path())
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}
+
 fn run(env: &Env, args: &[&str]) -> (i32, String, String) {
     let out = env.cmd(&[]).arg("scan").args(args).output().unwrap();
     (
@@ -111,19 +126,7 @@ fn the_policy_file_scan_table_allows_paths_and_limits_sizes() {
 #[test]
 fn scan_staged_and_git_history_in_a_repository() {
     let env = Env::new();
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .current_dir(env.dir.path())
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            ok.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ok.stderr)
-        );
-    };
+    let git = |args: &[&str]| git(&env, args);
     git(&["init", "-q"]);
     env.write("a.js", &format!("k = \"{}\"\n", stripe()));
     git(&["add", "a.js"]);
@@ -153,28 +156,11 @@ fn regression_git_dir_cannot_swap_the_repository_scanned() {
     ] {
         env.write("a.js", &text);
         for args in [
-            vec!["init", "-q"],
-            vec!["add", "a.js"],
-            vec![
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.org",
-                "commit",
-                "-qm",
-                "x",
-            ],
+            &["init", "-q"][..],
+            &["add", "a.js"],
+            &["commit", "-qm", "x"],
         ] {
-            let ok = std::process::Command::new("git")
-                .current_dir(env.dir.path())
-                .args(&args)
-                .output()
-                .unwrap();
-            assert!(
-                ok.status.success(),
-                "{}",
-                String::from_utf8_lossy(&ok.stderr)
-            );
+            git(env, args);
         }
     }
     let git_dir = leaky.path(".git");
@@ -227,19 +213,7 @@ fn the_pre_commit_hook_refuses_a_staged_secret_through_pre_commit() {
         std::env::var("PATH").unwrap()
     );
     let env = Env::new();
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .current_dir(env.dir.path())
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            ok.status.success(),
-            "{}",
-            String::from_utf8_lossy(&ok.stderr)
-        );
-    };
+    let git = |args: &[&str]| git(&env, args);
     git(&["init", "-q"]);
     let try_repo = || {
         std::process::Command::new(tools.join("bin/pre-commit"))
