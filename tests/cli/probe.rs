@@ -414,9 +414,93 @@ fn tls_verify_full_with_the_clusters_ca() {
     );
 }
 
+/// The psql seed of docs/identity.md, word for word (with `examples/seed/seed.sql`).
+const PSQL_SEED: &str = r#"psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 --single-transaction -c "$GARDEFOU_ASSERT_SQL" -f examples/seed/seed.sql"#;
+
+/// `pg` from the npm registry, installed once for the node-postgres seed.
+fn node_pg() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("seed-node");
+        if !dir.join("node_modules/pg/package.json").exists() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("package.json"), "{\"private\":true}\n").unwrap();
+            let out = std::process::Command::new("npm")
+                .current_dir(&dir)
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--loglevel=error",
+                    "pg@8",
+                ])
+                .output()
+                .expect("npm (scripts/test.sh installs it)");
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        dir.join("node_modules")
+    })
+    .clone()
+}
+
+/// psycopg 3 from PyPI, in a virtual environment made once: its python.
+fn python_psycopg() -> std::path::PathBuf {
+    static PY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    PY.get_or_init(|| {
+        let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("seed-psycopg");
+        let python = venv.join("bin/python");
+        let ready = std::process::Command::new(&python)
+            .args(["-c", "import psycopg"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ready {
+            let ok = std::process::Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&venv)
+                .status()
+                .expect("python3 (scripts/test.sh installs it)");
+            assert!(ok.success());
+            let out = std::process::Command::new(venv.join("bin/pip"))
+                .args([
+                    "install",
+                    "-q",
+                    "--disable-pip-version-check",
+                    "psycopg[binary]>=3.1,<4",
+                ])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "pip install psycopg: {}",
+                stderr(&out)
+            );
+        }
+        python
+    })
+    .clone()
+}
+
+/// The example seeds (`examples/seed/`: psql, node-postgres, psycopg), each run by `gardefou
+/// seed` as docs/identity.md shows: through a tunnel whose second connection reaches
+/// production — the wrapper's probe sees the sandbox, the script's own connection
+/// production — the SQL proof in the script's transaction refuses and production gets no
+/// table; straight to the sandbox, the same script seeds.
 #[test]
-fn a_seed_script_that_proves_in_its_own_transaction_is_refused_through_a_switching_tunnel() {
+fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunnel() {
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/identity.md")).unwrap();
+    assert!(
+        docs.contains(PSQL_SEED),
+        "docs/identity.md shows another psql seed"
+    );
     let env = Env::new();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/seed");
+    std::fs::create_dir_all(env.path("examples/seed")).unwrap();
+    for file in ["seed.sql", "seed.js", "seed.py"] {
+        std::fs::copy(examples.join(file), env.path("examples/seed").join(file)).unwrap();
+    }
+    std::os::unix::fs::symlink(node_pg(), env.path("node_modules")).unwrap();
+    let python = python_psycopg();
     let (prod, prod_url) = cluster();
     let (sandbox, sandbox_url) = cluster();
     // Same database name and application password on both sides of the tunnel.
@@ -429,11 +513,10 @@ fn a_seed_script_that_proves_in_its_own_transaction_is_refused_through_a_switchi
         ),
     );
     let prod_url = prod_url.replace(prod.password(), sandbox.password());
-    let psql = gardefou_testpg::bin_dir().unwrap().join("psql");
-    // A seed script as a team writes one: psql, one transaction, the proof first.
-    let script = format!(
-        "{} \"$DATABASE_URL\" -X -q -v ON_ERROR_STOP=1 -c \"BEGIN; $GARDEFOU_ASSERT_SQL; CREATE TABLE public.seeded (x int); INSERT INTO public.seeded VALUES (1); COMMIT\"",
-        psql.display()
+    let path = format!(
+        "{}:{}",
+        gardefou_testpg::bin_dir().unwrap().display(),
+        std::env::var("PATH").unwrap()
     );
     let seeded = |pg: &gardefou_testpg::Cluster| {
         pg.psql(
@@ -443,12 +526,13 @@ fn a_seed_script_that_proves_in_its_own_transaction_is_refused_through_a_switchi
         .trim()
         .to_owned()
     };
-    // The wrapper's probe reaches the sandbox; the script's own connection, production.
-    let tunnel = Forwarder::switching(sandbox.port(), 1, prod.port());
-    env.write(
-        "gardefou.toml",
-        &policy(prod.port(), &[sandbox.port(), tunnel.port()]),
-    );
+    // One tunnel per seed: its first connection to the sandbox, the next ones to production.
+    let tunnels: Vec<Forwarder> = (0..3)
+        .map(|_| Forwarder::switching(sandbox.port(), 1, prod.port()))
+        .collect();
+    let mut sandbox_hosts = vec![sandbox.port()];
+    sandbox_hosts.extend(tunnels.iter().map(Forwarder::port));
+    env.write("gardefou.toml", &policy(prod.port(), &sandbox_hosts));
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
         let out = env
             .cmd(&vars(e, url))
@@ -462,42 +546,53 @@ fn a_seed_script_that_proves_in_its_own_transaction_is_refused_through_a_switchi
             render(&out, env.dir.path())
         );
     }
-    let tunnel_url = sandbox.url_at("127.0.0.1", tunnel.port(), "koomy", "");
-    let out = env
-        .cmd(&vars("sandbox", &tunnel_url))
-        .args(["seed", "--", "sh", "-c", &script])
-        .output()
-        .unwrap();
-    let text = render(&out, env.dir.path());
-    assert_ne!(out.status.code(), Some(0), "{text}");
-    assert!(
-        stderr(&out).contains("is stamped production, not sandbox"),
-        "{text}"
-    );
-    assert_eq!(
-        tunnel.connections(),
-        2,
-        "the wrapper's probe, then the script's"
-    );
-    assert_eq!(
-        seeded(&prod),
-        "0",
-        "the script wrote into production: {text}"
-    );
-    assert!(!text.contains(sandbox.password()), "{text}");
-    // Straight to the sandbox, the same script proves and seeds.
-    let out = env
-        .cmd(&vars("sandbox", &sandbox_url))
-        .args(["seed", "--", "sh", "-c", &script])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    assert_eq!(seeded(&sandbox), "1");
+    let python = python.display().to_string();
+    let seeds: [(&str, Vec<&str>); 3] = [
+        ("psql", vec!["sh", "-c", PSQL_SEED]),
+        ("node-postgres", vec!["node", "examples/seed/seed.js"]),
+        ("psycopg", vec![python.as_str(), "examples/seed/seed.py"]),
+    ];
+    for ((name, command), tunnel) in seeds.iter().zip(&tunnels) {
+        let tunnel_url = sandbox.url_at("127.0.0.1", tunnel.port(), "koomy", "");
+        let out = env
+            .cmd(&vars("sandbox", &tunnel_url))
+            .env("PATH", &path)
+            .arg("seed")
+            .arg("--")
+            .args(command)
+            .output()
+            .unwrap();
+        let text = render(&out, env.dir.path());
+        assert_ne!(out.status.code(), Some(0), "{name}: {text}");
+        assert!(
+            stderr(&out).contains("is stamped production, not sandbox"),
+            "{name}: {text}"
+        );
+        assert_eq!(
+            tunnel.connections(),
+            2,
+            "{name}: the wrapper's probe, then the script's"
+        );
+        assert_eq!(seeded(&prod), "0", "{name} wrote into production: {text}");
+        assert_eq!(seeded(&sandbox), "0", "{name}: {text}");
+        assert!(!text.contains(sandbox.password()), "{name}: {text}");
+        // Straight to the sandbox, the same script proves and seeds.
+        let out = env
+            .cmd(&vars("sandbox", &sandbox_url))
+            .env("PATH", &path)
+            .arg("seed")
+            .arg("--")
+            .args(command)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            render(&out, env.dir.path())
+        );
+        sandbox.psql("koomy", "DROP TABLE public.seeded");
+    }
 }
 
 /// `db stamp --format json`: what was done, and the identity (never a URL, user or
