@@ -633,3 +633,111 @@ fn db_stamp_speaks_json() {
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
     assert_eq!(doc["verdict"], "deny");
 }
+
+/// `[database.production] system_identifiers` pins production's physical server: a
+/// production process that reaches another server (a fail-over nobody vetted, a restored
+/// copy on a new cluster behind production's address) is refused, and so is a sandbox
+/// process that reaches the pinned server through an address the policy gives the sandbox
+/// — even a database there that was never stamped production.
+#[test]
+fn the_pinned_production_server_is_production_whatever_the_address() {
+    let env = Env::new();
+    let (prod, _) = cluster();
+    let (other, _) = cluster();
+    prod.create_database("scratch");
+    let system_id = |pg: &gardefou_testpg::Cluster| {
+        pg.psql(
+            "postgres",
+            "select system_identifier from pg_control_system()",
+        )
+        .trim()
+        .to_owned()
+    };
+    let pinned = system_id(&prod);
+    assert_ne!(pinned, system_id(&other));
+    let production_address = Forwarder::to(prod.port());
+    let sandbox_address = Forwarder::to(prod.port());
+    env.write(
+        "gardefou.toml",
+        &format!(
+            "[database.production]\nhosts = [\"127.0.0.1:{}\"]\nsystem_identifiers = [\"{pinned}\"]\n\
+             [database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n",
+            production_address.port(),
+            sandbox_address.port()
+        ),
+    );
+    let url_through = |fwd: &Forwarder, db: &str| prod.url_at("127.0.0.1", fwd.port(), db, "");
+    let out = env
+        .cmd(&vars(
+            "production",
+            &url_through(&production_address, "koomy"),
+        ))
+        .args(["db", "stamp"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let started = env.path("started");
+    let run = |koomy_env: &str, url: &str| {
+        let out = env
+            .cmd(&vars(koomy_env, url))
+            .args(["run", "--", "touch"])
+            .arg(&started)
+            .output()
+            .unwrap();
+        (out.status.code(), render(&out, env.dir.path()))
+    };
+    let (code, text) = run("production", &url_through(&production_address, "koomy"));
+    assert_eq!(code, Some(0), "{text}");
+    std::fs::remove_file(&started).unwrap();
+
+    // A sandbox process whose sandbox address reaches the pinned server, on a database
+    // that carries no production stamp of its own.
+    let (code, text) = run("sandbox", &url_through(&sandbox_address, "scratch"));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("which the policy pins to production"),
+        "{text}"
+    );
+    assert!(!started.exists(), "the server started: {text}");
+    let out = env
+        .cmd(&vars("sandbox", &url_through(&sandbox_address, "scratch")))
+        .args(["db", "stamp"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    assert_eq!(
+        prod.psql(
+            "scratch",
+            "select count(*) from pg_catalog.pg_namespace where nspname = 'gardefou'"
+        )
+        .trim(),
+        "0",
+        "a database on the pinned production server was stamped"
+    );
+
+    // Production's address now leads to another server: production refuses to start.
+    production_address.point_to(other.port());
+    other.psql(
+        "postgres",
+        &format!(
+            "ALTER ROLE {} PASSWORD '{}'",
+            gardefou_testpg::Cluster::APP_USER,
+            prod.password()
+        ),
+    );
+    let (code, text) = run("production", &url_through(&production_address, "koomy"));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("not among the system identifiers"), "{text}");
+    assert!(!started.exists(), "the server started: {text}");
+    assert!(!text.contains(prod.password()), "{text}");
+}
