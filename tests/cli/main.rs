@@ -1,6 +1,7 @@
 //! The one integration-test binary of the `gardefou` command (one binary links faster than
 //! many): each module covers one subcommand.
 
+mod action;
 mod canary;
 mod check;
 mod deploy;
