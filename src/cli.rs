@@ -62,6 +62,14 @@ pub enum Command {
     /// Never prints a secret: each finding names the rule, the kind of secret, where it is
     /// and a short fingerprint. Exit 0 when clean, 1 on findings, 2 on an error.
     Scan(ScanArgs),
+    /// Write a first gardefou.toml from the company's env files.
+    ///
+    /// Infers each environment's database (Neon endpoint or host) from its DATABASE_URL, the
+    /// secrets every deployed environment sets (`required`) and the variables holding a
+    /// secret of no known kind; writes what only a person knows as commented keys. Never
+    /// writes a value. Exit 0 written, 1 when the files contradict each other (nothing is
+    /// written), 2 on a usage error or an existing file without --force.
+    Init(InitArgs),
     /// Every rule gardefou reports: its id, policy section, what it refuses and the fix.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -91,6 +99,21 @@ impl Command {
             _ => false,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// An env file and its environment, as ENV=FILE (production, sandbox or local); may be
+    /// repeated [default: the .env.production, .env.prod, .env.sandbox, .env.staging,
+    /// .env.local, .env.development and .env files here, each by its KOOMY_ENV or its name]
+    #[arg(long = "env", value_name = "ENV=FILE")]
+    pub env: Vec<String>,
+    /// Where to write the policy (`-`: standard output).
+    #[arg(long, value_name = "FILE", default_value = "gardefou.toml")]
+    pub output: std::path::PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -31,7 +31,7 @@ pub fn dotenv_files(paths: &[PathBuf]) -> Result<EnvVars> {
 
 /// The env file's text; `None` when it does not exist. Bounded, regular files only (a FIFO
 /// is refused, never waited on).
-fn read_env_file(path: &Path) -> Result<Option<String>> {
+pub(crate) fn read_env_file(path: &Path) -> Result<Option<String>> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {

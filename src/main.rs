@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         cli::Command::Db(db) => cmd::db::run(db),
         cli::Command::Seed(args) => cmd::seed::run(args),
         cli::Command::Scan(args) => cmd::scan::run(args),
+        cli::Command::Init(args) => cmd::init::run(args),
         cli::Command::Completions(args) => completions(args.shell),
         cli::Command::Man => man(),
         cli::Command::Rules(cli::RulesCommand::List(args)) => cmd::rules::list(args),

@@ -4,6 +4,7 @@ pub mod check;
 pub mod db;
 pub mod deploy;
 pub mod domains;
+pub mod init;
 pub mod node;
 pub mod probe;
 pub mod rules;

@@ -7,6 +7,7 @@ mod check;
 mod deploy;
 mod docs;
 mod domains;
+mod init;
 mod probe;
 mod run_node;
 mod scan;

@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod debug_routes;
+pub mod draft;
 mod environment;
 pub mod file;
 mod guard;

@@ -1,0 +1,225 @@
+//! `gardefou init`: a first `gardefou.toml` from the company's env files. The inference is
+//! `gardefou_policy::draft`'s; this module finds and reads the files and writes the result.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use gardefou_policy::draft::{self, Source};
+use gardefou_policy::{EnvVars, Environment, Policy};
+
+use crate::cli::InitArgs;
+use crate::{EXIT_ERROR, EXIT_REFUSED};
+
+/// The env files looked for when none is named, and the environment each name implies.
+const DISCOVERED: [(&str, Option<Environment>); 7] = [
+    (".env.production", Some(Environment::Production)),
+    (".env.prod", Some(Environment::Production)),
+    (".env.sandbox", Some(Environment::Sandbox)),
+    (".env.staging", Some(Environment::Sandbox)),
+    (".env.local", Some(Environment::Local)),
+    (".env.development", Some(Environment::Local)),
+    (".env", None),
+];
+
+struct EnvFile {
+    label: String,
+    environment: Environment,
+    vars: EnvVars,
+    lines: BTreeMap<String, usize>,
+}
+
+pub fn run(args: InitArgs) -> Result<ExitCode> {
+    let to_stdout = args.output == Path::new("-");
+    if !to_stdout && !args.force && std::fs::symlink_metadata(&args.output).is_ok() {
+        eprintln!(
+            "gardefou: {} exists: nothing written (--force replaces it)",
+            args.output.display()
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let files = if args.env.is_empty() {
+        discover()?
+    } else {
+        named(&args.env)?
+    };
+    let sources: Vec<Source<'_>> = files
+        .iter()
+        .map(|f| Source {
+            label: &f.label,
+            environment: f.environment,
+            vars: &f.vars,
+            lines: &f.lines,
+        })
+        .collect();
+    let draft = draft::draft(&sources);
+    let mut err = std::io::stderr().lock();
+    if !draft.conflicts.is_empty() {
+        for conflict in &draft.conflicts {
+            writeln!(err, "error: {conflict}")?;
+        }
+        writeln!(
+            err,
+            "gardefou: nothing written: the env files contradict each other ({} conflict{})",
+            draft.conflicts.len(),
+            if draft.conflicts.len() == 1 { "" } else { "s" }
+        )?;
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    // What init writes, the policy reader accepts: a draft that does not parse is a bug.
+    Policy::from_toml(&draft.toml, "the drafted gardefou.toml")
+        .map_err(|e| anyhow::anyhow!("the drafted policy does not parse: {e}"))?;
+    if files.is_empty() {
+        writeln!(
+            err,
+            "note: no env file found (.env.production, .env.sandbox…): the databases are left to fill in; name files with --env ENV=FILE"
+        )?;
+    }
+    for note in &draft.notes {
+        writeln!(err, "note: {note}")?;
+    }
+    for file in &files {
+        if declared(&file.vars).is_none() {
+            writeln!(
+                err,
+                "note: {} sets no KOOMY_ENV: the server it configures needs KOOMY_ENV={} (§3)",
+                file.label, file.environment
+            )?;
+        }
+    }
+    if to_stdout {
+        std::io::stdout().lock().write_all(draft.toml.as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    write_new(&args.output, &draft.toml)?;
+    writeln!(
+        err,
+        "gardefou: wrote {}: review it, then check each environment (gardefou check --env-file FILE)",
+        args.output.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` to `path` through a new file beside it, renamed over it: never through a
+/// symlink planted at the path, never half a file.
+fn write_new(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+/// `--env ENV=FILE`…: each file must exist; a KOOMY_ENV inside that names another
+/// environment is a usage error.
+fn named(entries: &[String]) -> Result<Vec<EnvFile>> {
+    let mut out = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let Some((env, file)) = entry.split_once('=') else {
+            bail!(
+                "--env #{}: expected ENV=FILE (e.g. production=.env.production)",
+                i + 1
+            );
+        };
+        let Some(environment) = Environment::from_koomy_env(env) else {
+            bail!(
+                "--env #{}: {env:?} is not an environment: production, sandbox or local",
+                i + 1
+            );
+        };
+        let path = PathBuf::from(file);
+        let (vars, lines) = read(&path)?
+            .with_context(|| format!("--env #{}: {} does not exist", i + 1, path.display()))?;
+        if let Some(own) = declared(&vars) {
+            if own != environment {
+                bail!(
+                    "--env #{}: {} sets KOOMY_ENV={own} (line {}), not {environment}",
+                    i + 1,
+                    path.display(),
+                    lines.get("KOOMY_ENV").copied().unwrap_or(0)
+                );
+            }
+        }
+        out.push(EnvFile {
+            label: path.display().to_string(),
+            environment,
+            vars,
+            lines,
+        });
+    }
+    Ok(out)
+}
+
+/// The env files of the current directory, each by its KOOMY_ENV, else by its name; a
+/// file whose environment cannot be told is left out with a note.
+fn discover() -> Result<Vec<EnvFile>> {
+    let mut out = Vec::new();
+    for (name, by_name) in DISCOVERED {
+        let path = Path::new(name);
+        let Some((vars, lines)) = read(path)? else {
+            continue;
+        };
+        let environment = match (declared(&vars), by_name) {
+            (Some(own), _) => own,
+            (None, Some(env)) => env,
+            (None, None) => {
+                eprintln!("note: {name} left out: it sets no KOOMY_ENV, so its environment is unknown (name it with --env ENV={name})");
+                continue;
+            }
+        };
+        out.push(EnvFile {
+            label: name.to_owned(),
+            environment,
+            vars,
+            lines,
+        });
+    }
+    Ok(out)
+}
+
+/// The file's `KOOMY_ENV`, when it is one of the three.
+fn declared(vars: &EnvVars) -> Option<Environment> {
+    vars.get("KOOMY_ENV")
+        .and_then(|v| Environment::from_koomy_env(v.expose()))
+}
+
+/// Reads an env file the way dotenv does (the reader `check` uses): its variables and their
+/// lines (`None`: no file).
+fn read(path: &Path) -> Result<Option<(EnvVars, BTreeMap<String, usize>)>> {
+    let Some(text) = crate::env_source::read_env_file(path)? else {
+        return Ok(None);
+    };
+    let parsed = gardefou_dotenv::parse(&text);
+    let mut vars = EnvVars::new();
+    let mut lines = BTreeMap::new();
+    for (name, value) in parsed.iter() {
+        vars.insert(name, value);
+        if let Some(line) = parsed.line_of(name) {
+            lines.insert(name.to_owned(), line);
+        }
+    }
+    Ok(Some((vars, lines)))
+}

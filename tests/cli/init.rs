@@ -1,0 +1,222 @@
+//! `gardefou init`: a first policy from a company's env files, which the other commands
+//! then accept; contradictions and existing files are refused; no value is ever written.
+
+use crate::support::{fake_password, render, Env, R};
+
+fn url(endpoint: &str) -> String {
+    format!(
+        "postgresql://app:{}@{endpoint}{R}/koomy?sslmode=require",
+        fake_password()
+    )
+}
+
+/// Values of 64+ bits built at run time.
+fn strong(seed: &str) -> String {
+    [seed, "Lm8Np2Rt6Vw9Xz3Bc7Df5Gh1Jk0Mn2Pq4Rs6Tu9Yb3Ec5Fa8Hd"].concat()
+}
+
+fn write_company_env_files(env: &Env) -> Vec<String> {
+    let (jwt_p, jwt_s, partner) = (strong("Hq4"), strong("Qz7"), strong("Wd5"));
+    env.write(
+        ".env.production",
+        &format!(
+            "KOOMY_ENV=production\nNODE_ENV=production\nDATABASE_URL={}\nJWT_SECRET={jwt_p}\nPARTNER_TOKEN={partner}\n",
+            url("ep-alpha-12")
+        ),
+    );
+    env.write(
+        ".env.staging",
+        &format!(
+            "NODE_ENV=production\nDATABASE_URL={}\nJWT_SECRET={jwt_s}\n",
+            url("ep-beta-3-pooler")
+        ),
+    );
+    env.write(
+        ".env.development",
+        "KOOMY_ENV=local\nNODE_ENV=development\nDATABASE_URL=postgresql://koomy@localhost:5432/koomy_dev\n",
+    );
+    vec![jwt_p, jwt_s, partner, fake_password()]
+}
+
+fn assert_no_piece_of(secret: &str, text: &str) {
+    for piece in secret.as_bytes().windows(8) {
+        let piece = std::str::from_utf8(piece).unwrap();
+        assert!(!text.contains(piece), "a piece of a value in:\n{text}");
+    }
+}
+
+#[test]
+fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
+    let env = Env::new();
+    let secrets = write_company_env_files(&env);
+    let out = env.cmd(&[]).arg("init").output().unwrap();
+    let text = render(&out, env.dir.path());
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let policy = std::fs::read_to_string(env.path("gardefou.toml")).unwrap();
+    assert!(
+        policy.contains("[database.production]\nneon_endpoints = [\"ep-alpha-12\"]"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("[database.sandbox]\nneon_endpoints = [\"ep-beta-3\"]"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("[secrets]\nrequired = [\"JWT_SECRET\"]"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("[secrets.vars.PARTNER_TOKEN]\nkind = \"opaque\""),
+        "{policy}"
+    );
+    assert!(text.contains(".env.staging sets no KOOMY_ENV"), "{text}");
+    for secret in &secrets {
+        assert_no_piece_of(secret, &policy);
+        assert_no_piece_of(secret, &text);
+    }
+    // The other commands read it: each environment's file is judged as that environment.
+    env.write(".koomy-env-sandbox", "KOOMY_ENV=sandbox\n");
+    for (files, koomy_env) in [
+        (vec![".env.production"], "production"),
+        (vec![".koomy-env-sandbox", ".env.staging"], "sandbox"),
+    ] {
+        let file = files.join(" ");
+        let out = env
+            .cmd(&[])
+            .args(["check", "--format", "json"])
+            .args(files.iter().flat_map(|f| ["--env-file", f]))
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            doc["environment"],
+            koomy_env,
+            "{}",
+            render(&out, env.dir.path())
+        );
+        let ids: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        for unwanted in [
+            "database-url-unlisted",
+            "database-url-environment-mismatch",
+            "policy-database-unconfigured",
+        ] {
+            assert!(!ids.contains(&unwanted), "{file}: {ids:?}");
+        }
+    }
+    // The production database given to the sandbox is now refused.
+    let out = env
+        .cmd(&[("KOOMY_ENV", "sandbox"), ("NODE_ENV", "production")])
+        .env("DATABASE_URL", url("ep-alpha-12"))
+        .arg("check")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("database-url-environment-mismatch"));
+}
+
+#[test]
+fn init_writes_nothing_when_two_environments_share_a_database() {
+    let env = Env::new();
+    let shared = url("ep-alpha-12");
+    env.write(
+        ".env.production",
+        &format!("KOOMY_ENV=production\nDATABASE_URL={shared}\n"),
+    );
+    env.write(
+        ".env.sandbox",
+        &format!("KOOMY_ENV=sandbox\n\nDATABASE_URL={shared}\n"),
+    );
+    let out = env.cmd(&[]).arg("init").output().unwrap();
+    let text = render(&out, env.dir.path());
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(".env.sandbox:3 (sandbox) and .env.production:2 (production) use the same database server Neon endpoint ep-alpha-12"),
+        "{text}"
+    );
+    assert!(!env.path("gardefou.toml").exists());
+    assert_no_piece_of(&fake_password(), &text);
+}
+
+#[test]
+fn init_never_replaces_a_policy_without_force_nor_writes_through_a_symlink() {
+    let env = Env::new();
+    write_company_env_files(&env);
+    env.write("gardefou.toml", "# the CTO's policy\n");
+    let out = env.cmd(&[]).arg("init").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.path("gardefou.toml")).unwrap(),
+        "# the CTO's policy\n"
+    );
+    // --force replaces the file itself, not what a symlink there points to.
+    let elsewhere = env.write("elsewhere.txt", "untouched\n");
+    std::fs::remove_file(env.path("gardefou.toml")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, env.path("gardefou.toml")).unwrap();
+    let out = env.cmd(&[]).args(["init", "--force"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "untouched\n");
+    let meta = std::fs::symlink_metadata(env.path("gardefou.toml")).unwrap();
+    assert!(meta.is_file());
+}
+
+#[test]
+fn init_with_named_files_refuses_a_file_whose_koomy_env_says_otherwise() {
+    let env = Env::new();
+    write_company_env_files(&env);
+    let out = env
+        .cmd(&[])
+        .args(["init", "--env", "sandbox=.env.production", "--output", "-"])
+        .output()
+        .unwrap();
+    let text = render(&out, env.dir.path());
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("--env #1: .env.production sets KOOMY_ENV=production (line 1), not sandbox"),
+        "{text}"
+    );
+    let out = env
+        .cmd(&[])
+        .args([
+            "init",
+            "--env",
+            "production=.env.production",
+            "--env",
+            "staging=.env.staging",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"staging\" is not an environment"));
+    // Named files, to standard output.
+    let out = env
+        .cmd(&[])
+        .args([
+            "init",
+            "--env",
+            "production=.env.production",
+            "--output",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let policy = String::from_utf8(out.stdout).unwrap();
+    gardefou_policy::Policy::from_toml(&policy, "stdout").unwrap();
+    assert!(policy.contains("neon_endpoints = [\"ep-alpha-12\"]"));
+    assert!(!env.path("gardefou.toml").exists());
+}
