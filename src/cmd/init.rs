@@ -93,44 +93,14 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         std::io::stdout().lock().write_all(draft.toml.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    write_new(&args.output, &draft.toml)?;
+    gardefou_sources::replace(&args.output, draft.toml.as_bytes())
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
     writeln!(
         err,
         "gardefou: wrote {}: review it, then check each environment (gardefou check --env-file FILE)",
         args.output.display()
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `text` to `path` through a new file beside it, renamed over it: never through a
-/// symlink planted at the path, never half a file.
-fn write_new(path: &Path, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .with_context(|| format!("cannot create {}", tmp.display()))?;
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
 }
 
 /// `--env ENV=FILE`…: each file must exist; a KOOMY_ENV inside that names another

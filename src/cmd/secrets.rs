@@ -141,22 +141,8 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes beside the target and renames, so that a reader never sees half a registry.
+/// Writes the registry atomically (a reader never sees half of it), never through a symlink.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let tmp = match dir {
-        Some(d) => d.join(".gardefou.secrets.toml.tmp"),
-        None => Path::new(".gardefou.secrets.toml.tmp").to_path_buf(),
-    };
-    // A stale temporary file, or a symlink planted under its name, is removed (never
-    // followed): the new one is created exclusively.
-    let _ = std::fs::remove_file(&tmp);
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
-    written.with_context(|| format!("cannot write the secrets registry {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
+    gardefou_sources::replace(path, text.as_bytes())
         .with_context(|| format!("cannot write the secrets registry {}", path.display()))
 }

@@ -4,11 +4,15 @@
 //!   blocking, regular files where it matters;
 //! - [`git`]: the one way gardefou runs `git`, in an environment that cannot point it at
 //!   another repository or history;
+//! - [`replace`]: the one way gardefou writes a file: atomically, never through a symlink;
 //! - [`hex`]: lower-case hexadecimal.
 #![warn(missing_docs)]
 
 pub mod bounded;
 pub mod git;
+mod replace;
+
+pub use replace::replace;
 
 /// Lower-case hexadecimal.
 pub mod hex {

@@ -14,7 +14,7 @@
 //! but cannot be read or parsed is an error: never a fallback to a weaker policy.
 #![warn(missing_docs)]
 
-pub use gardefou_edges::bounded;
+pub use gardefou_edges::{bounded, replace};
 
 use std::io;
 use std::path::{Path, PathBuf};
