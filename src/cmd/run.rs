@@ -96,6 +96,7 @@ pub fn guard_then_exec(
         .context("no command to run after --")?;
     // exec only returns on failure. The registry key is gardefou's, not the child's. The
     // child gets the statement that proves the database in its own sessions.
+    #[allow(clippy::disallowed_methods)] // the wrapper's one spawn: the command it guards
     let mut command = std::process::Command::new(program);
     command.args(rest).env_remove(GARDEFOU_SECRETS_KEY);
     if let Some(env) = evaluation.environment {

@@ -62,10 +62,7 @@ pub struct DebugLayer {
 }
 
 impl DebugLayer {
-    pub(crate) fn new(
-        secret: &[u8],
-        identity: IdentitySource,
-    ) -> Result<Self, ring::error::Unspecified> {
+    pub(crate) fn new(secret: &[u8], identity: IdentitySource) -> std::io::Result<Self> {
         Ok(DebugLayer {
             state: Arc::new(State {
                 mac: SecretMac::new(secret)?,

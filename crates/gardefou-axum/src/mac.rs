@@ -7,7 +7,6 @@
 //! only as its tag.
 
 use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
 use subtle::ConstantTimeEq;
 
 /// The expected secret, kept only as a keyed tag.
@@ -18,10 +17,8 @@ pub(crate) struct SecretMac {
 
 impl SecretMac {
     /// Draws a fresh key and tags `expected`. Fails only if the OS has no randomness.
-    pub(crate) fn new(expected: &[u8]) -> Result<Self, ring::error::Unspecified> {
-        let mut key = [0u8; 32];
-        SystemRandom::new().fill(&mut key)?;
-        let key = hmac::Key::new(hmac::HMAC_SHA256, &key);
+    pub(crate) fn new(expected: &[u8]) -> std::io::Result<Self> {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, &gardefou_edges::random::key()?);
         let expected = tag(&key, expected);
         Ok(SecretMac { key, expected })
     }

@@ -23,6 +23,40 @@ pub fn read(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     read_checked(path, limit, false)
 }
 
+/// What [`read_regular_into`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Filled {
+    /// The whole file is in the buffer.
+    Read,
+    /// The file is larger than the limit (by its size, or it grew while read): the
+    /// buffer holds nothing useful.
+    TooLarge,
+}
+
+/// Like [`read_regular`], into a buffer the caller reuses (cleared first) and with a file
+/// over `limit` reported as [`Filled::TooLarge`] rather than an error: the scanner's loop.
+pub fn read_regular_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> std::io::Result<Filled> {
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    buf.clear();
+    if meta.len() > limit {
+        return Ok(Filled::TooLarge);
+    }
+    // `take` guards against a file growing between the size check and the read.
+    file.take(limit + 1).read_to_end(buf)?;
+    Ok(if buf.len() as u64 > limit {
+        Filled::TooLarge
+    } else {
+        Filled::Read
+    })
+}
+
 /// The first `n` bytes (or fewer) of the regular file `path`: enough to tell a script by
 /// its `#!` line from a binary, without reading either.
 pub fn read_head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
@@ -38,6 +72,7 @@ pub fn read_head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+#[allow(clippy::disallowed_methods)] // the one home of reads
 fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()

@@ -5,11 +5,13 @@
 //! - [`git`]: the one way gardefou runs `git`, in an environment that cannot point it at
 //!   another repository or history;
 //! - [`replace`]: the one way gardefou writes a file: atomically, never through a symlink;
+//! - [`random`]: the operating system's randomness, for keys;
 //! - [`hex`]: lower-case hexadecimal.
 #![warn(missing_docs)]
 
 pub mod bounded;
 pub mod git;
+pub mod random;
 mod replace;
 
 pub use replace::replace;

@@ -94,7 +94,7 @@ impl Baseline {
         };
         let mut text = serde_json::to_string_pretty(&file).expect("baseline serialises");
         text.push('\n');
-        std::fs::write(path, text).map_err(|source| Error::Io {
+        gardefou_edges::replace(path, text.as_bytes()).map_err(|source| Error::Io {
             path: path.display().to_string(),
             source,
         })

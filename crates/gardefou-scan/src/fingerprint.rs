@@ -16,7 +16,7 @@
 //! - Rule and path are part of the input so that the same value in two places is two
 //!   findings, and moving a file re-surfaces its findings for review.
 
-use sha2::{Digest, Sha256};
+use ring::hmac;
 
 /// The key used when no baseline provides one.
 const PUBLIC_KEY: [u8; 32] = *b"gardefou public fingerprint key!";
@@ -40,10 +40,7 @@ impl Default for FingerprintKey {
 impl FingerprintKey {
     /// A fresh random key from the operating system.
     pub fn random() -> std::io::Result<Self> {
-        use std::io::Read;
-        let mut key = [0u8; 32];
-        std::fs::File::open("/dev/urandom")?.read_exact(&mut key)?;
-        Ok(FingerprintKey(key))
+        gardefou_edges::random::key().map(FingerprintKey)
     }
 
     /// Parses 64 hex digits.
@@ -65,26 +62,18 @@ impl FingerprintKey {
 
     /// The fingerprint of `secret` found by `rule` in `path`.
     pub fn fingerprint(&self, rule: &str, path: &str, secret: &[u8]) -> String {
-        let mut ipad = [0x36u8; 64];
-        let mut opad = [0x5cu8; 64];
-        for (i, k) in self.0.iter().enumerate() {
-            ipad[i] ^= k;
-            opad[i] ^= k;
+        let mut ctx = hmac::Context::with_key(&hmac::Key::new(hmac::HMAC_SHA256, &self.0));
+        for part in [
+            b"gardefou-fingerprint-v1".as_slice(),
+            rule.as_bytes(),
+            &[0],
+            path.as_bytes(),
+            &[0],
+            secret,
+        ] {
+            ctx.update(part);
         }
-        let inner = Sha256::new()
-            .chain_update(ipad)
-            .chain_update(b"gardefou-fingerprint-v1")
-            .chain_update(rule.as_bytes())
-            .chain_update([0])
-            .chain_update(path.as_bytes())
-            .chain_update([0])
-            .chain_update(secret)
-            .finalize();
-        let outer = Sha256::new()
-            .chain_update(opad)
-            .chain_update(inner)
-            .finalize();
-        hex(&outer[..8])
+        hex(&ctx.sign().as_ref()[..8])
     }
 }
 
@@ -93,6 +82,14 @@ use gardefou_edges::hex::encode as hex;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Baselines written by earlier versions keep matching: the fingerprint is standard
+    /// HMAC-SHA-256 (the value below comes from Python's `hmac` module, not from this code).
+    #[test]
+    fn the_fingerprint_is_hmac_sha256_as_published() {
+        let k = FingerprintKey::default();
+        assert_eq!(k.fingerprint("r", "p", b"value"), "c8db435366c72cf0");
+    }
 
     #[test]
     fn fingerprints_are_short_stable_and_keyed() {

@@ -1,7 +1,6 @@
 //! Tree mode: a parallel walk that honours `.gitignore` and skips binary and oversized
 //! files.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -71,30 +70,18 @@ pub(crate) fn scan_paths(scanner: &Scanner, paths: &[PathBuf]) -> Result<Outcome
             }
             let path = entry.path();
             let shown = display_path(path);
-            let file = std::fs::File::open(path).and_then(|f| {
-                let len = f.metadata()?.len();
-                Ok((f, len))
-            });
-            let (file, len) = match file {
-                Ok(x) => x,
+            match gardefou_edges::bounded::read_regular_into(path, max, &mut buf) {
                 Err(err) => {
                     sink.stats.errors.push(format!("{shown}: {err}"));
                     return WalkState::Continue;
                 }
-            };
-            if len > max {
-                sink.stats.skipped_large += 1;
-                return WalkState::Continue;
+                Ok(gardefou_edges::bounded::Filled::TooLarge) => {
+                    sink.stats.skipped_large += 1;
+                    return WalkState::Continue;
+                }
+                Ok(gardefou_edges::bounded::Filled::Read) => {}
             }
-            buf.clear();
-            // `take` guards against a file growing between stat and read.
-            if let Err(err) = file.take(max + 1).read_to_end(&mut buf) {
-                sink.stats.errors.push(format!("{shown}: {err}"));
-                return WalkState::Continue;
-            }
-            if buf.len() as u64 > max {
-                sink.stats.skipped_large += 1;
-            } else if Scanner::is_binary(&buf) {
+            if Scanner::is_binary(&buf) {
                 sink.stats.skipped_binary += 1;
             } else {
                 scanner.scan_into(&shown, Origin::default(), &buf, sink);

@@ -24,6 +24,8 @@
 //! assert_eq!(pg.psql("koomy", "select 1").trim(), "1");
 //! let _url = pg.url("koomy", "sslmode=disable");
 //! ```
+// Test support: it runs initdb, pg_ctl and psql and writes cluster files freely.
+#![allow(clippy::disallowed_methods)]
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
