@@ -48,7 +48,7 @@ mod tests {
         for r in ALL {
             assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
             assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
-            assert_eq!(r.policy, "9", "{}", r.id);
+            assert_eq!(r.policy, gardefou_findings::Section::S9, "{}", r.id);
         }
     }
 }

@@ -93,7 +93,7 @@ fn warning_suffix(warnings: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Finding, Location};
+    use crate::{Finding, Location, Section};
 
     fn render(report: &Report, subject: Option<&str>) -> String {
         let mut out = Vec::new();
@@ -104,8 +104,8 @@ mod tests {
     #[test]
     fn every_finding_is_printed_with_rule_section_and_fix() {
         let report = Report::new(vec![
-            Finding::error("a-rule", "5.1", "first problem", "first fix"),
-            Finding::warning("b-rule", "3", "second problem", "second fix").at(Location {
+            Finding::error("a-rule", Section::S5_1, "first problem", "first fix"),
+            Finding::warning("b-rule", Section::S3, "second problem", "second fix").at(Location {
                 path: "src/x.js".into(),
                 line: 3,
                 column: 7,
@@ -129,8 +129,8 @@ mod tests {
     #[test]
     fn colour_changes_the_style_never_the_text() {
         let report = Report::new(vec![
-            Finding::error("r-one", "5.1", "m1", "f1"),
-            Finding::warning("r-two", "7.1", "m2", "f2"),
+            Finding::error("r-one", Section::S5_1, "m1", "f1"),
+            Finding::warning("r-two", Section::S7_1, "m2", "f2"),
         ]);
         let mut plain = Vec::new();
         write(&mut plain, &report, Some("s")).unwrap();

@@ -32,10 +32,11 @@ pub fn write(out: &mut dyn Write, report: &Report, extra: &[(&str, Value)]) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Section;
 
     #[test]
     fn shape_is_verdict_extra_findings() {
-        let report = Report::new(vec![Finding::error("r", "5.1", "m", "f")]);
+        let report = Report::new(vec![Finding::error("r", Section::S5_1, "m", "f")]);
         let mut out = Vec::new();
         write(&mut out, &report, &[("environment", Value::Null)]).unwrap();
         assert_eq!(

@@ -6,11 +6,11 @@
 //! [`Report`] at once, so that every violation is shown, not just the first.
 //!
 //! ```
-//! use gardefou_findings::{Finding, Report, Severity};
+//! use gardefou_findings::{Finding, Report, Section, Severity};
 //!
 //! let report = Report::new(vec![Finding::error(
 //!     "koomy-env-missing",
-//!     "3",
+//!     Section::S3,
 //!     "KOOMY_ENV is not set",
 //!     "set KOOMY_ENV to production, sandbox or local",
 //! )]);
@@ -26,7 +26,7 @@ pub mod json;
 mod rule;
 pub mod sarif;
 
-pub use rule::{Rule, POLICY_SECTIONS};
+pub use rule::{Rule, Section};
 
 use serde::Serialize;
 
@@ -61,8 +61,8 @@ pub struct Location {
 pub struct Finding {
     /// Stable rule id, e.g. `database-url-environment-mismatch`.
     pub rule: &'static str,
-    /// Policy section, without the `§`, e.g. `5.1`.
-    pub policy: &'static str,
+    /// Policy section (serialised without the `§`, e.g. `5.1`).
+    pub policy: Section,
     /// Error or warning.
     pub severity: Severity,
     /// One line saying what is wrong.
@@ -81,7 +81,7 @@ impl Finding {
     /// A finding that refuses.
     pub fn error(
         rule: &'static str,
-        policy: &'static str,
+        policy: Section,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
@@ -99,7 +99,7 @@ impl Finding {
     /// A finding that informs.
     pub fn warning(
         rule: &'static str,
-        policy: &'static str,
+        policy: Section,
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> Self {
@@ -179,8 +179,8 @@ mod tests {
 
     #[test]
     fn warnings_alone_allow_and_one_error_denies() {
-        let w = Finding::warning("w", "1", "m", "f");
-        let e = Finding::error("e", "1", "m", "f");
+        let w = Finding::warning("w", Section::S1, "m", "f");
+        let e = Finding::error("e", Section::S1, "m", "f");
         assert_eq!(Report::new(vec![w.clone()]).verdict(), Verdict::Allow);
         assert_eq!(Report::new(vec![w, e]).verdict(), Verdict::Deny);
         assert_eq!(Report::default().verdict(), Verdict::Allow);

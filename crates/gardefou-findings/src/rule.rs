@@ -3,18 +3,130 @@
 
 use crate::Finding;
 
-/// The sections of Koomy's policy that a rule may cite.
-pub const POLICY_SECTIONS: &[&str] = &[
-    "1", "2", "3", "4.1", "5.1", "6", "7.1", "7.2", "8", "9", "10", "11", "12",
-];
+/// A section of Koomy's policy (POLICY.md), which every rule cites.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    /// §1 Purpose.
+    S1,
+    /// §2 The official environments.
+    S2,
+    /// §3 Mandatory environment variables.
+    S3,
+    /// §4.1 Databases.
+    S4_1,
+    /// §5.1 Checking the database at start-up.
+    S5_1,
+    /// §6 Seeds and test data.
+    S6,
+    /// §7.1 Secrets in the code and the repository.
+    S7_1,
+    /// §7.2 Secrets per environment.
+    S7_2,
+    /// §8 Debug routes.
+    S8,
+    /// §9 Domains.
+    S9,
+    /// §10 Releases.
+    S10,
+    /// §11 Validation.
+    S11,
+    /// §12 What is not allowed is forbidden.
+    S12,
+}
+
+impl Section {
+    /// Every section, in the policy's order.
+    pub const ALL: [Section; 13] = [
+        Section::S1,
+        Section::S2,
+        Section::S3,
+        Section::S4_1,
+        Section::S5_1,
+        Section::S6,
+        Section::S7_1,
+        Section::S7_2,
+        Section::S8,
+        Section::S9,
+        Section::S10,
+        Section::S11,
+        Section::S12,
+    ];
+
+    /// The section's number, without `§`: `5.1`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Section::S1 => "1",
+            Section::S2 => "2",
+            Section::S3 => "3",
+            Section::S4_1 => "4.1",
+            Section::S5_1 => "5.1",
+            Section::S6 => "6",
+            Section::S7_1 => "7.1",
+            Section::S7_2 => "7.2",
+            Section::S8 => "8",
+            Section::S9 => "9",
+            Section::S10 => "10",
+            Section::S11 => "11",
+            Section::S12 => "12",
+        }
+    }
+
+    /// The section numbered `number` (without `§`), if the policy has it.
+    pub const fn parse(number: &str) -> Option<Section> {
+        let mut i = 0;
+        while i < Section::ALL.len() {
+            let s = Section::ALL[i];
+            if eq(s.as_str().as_bytes(), number.as_bytes()) {
+                return Some(s);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// [`Section::parse`] for a literal: a rule that cites a section the policy does not
+    /// have does not compile.
+    pub const fn of(number: &'static str) -> Section {
+        match Section::parse(number) {
+            Some(s) => s,
+            None => panic!("a rule cites a section the policy does not have"),
+        }
+    }
+}
+
+impl serde::Serialize for Section {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Section {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+const fn eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// A rule: a stable id, the policy section it enforces, what it refuses and the usual fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
     /// Stable id, kebab-case. Never renamed once released.
     pub id: &'static str,
-    /// Policy section it enforces, without `§`.
-    pub policy: &'static str,
+    /// The policy section it enforces.
+    pub policy: Section,
     /// What it refuses, for the docs.
     pub summary: &'static str,
     /// The usual fix; findings may give a more specific one.
@@ -57,7 +169,7 @@ impl Rule {
 #[macro_export]
 macro_rules! rules {
     ($(#[$alldoc:meta])* $all:ident; $( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal); )*) => {
-        $( $(#[$doc])* pub const $name: $crate::Rule = $crate::Rule { id: $id, policy: $policy, summary: $summary, fix: $fix }; )*
+        $( $(#[$doc])* pub const $name: $crate::Rule = $crate::Rule { id: $id, policy: $crate::Section::of($policy), summary: $summary, fix: $fix }; )*
         $(#[$alldoc])*
         pub const $all: &[$crate::Rule] = &[$($name),*];
     };

@@ -8,12 +8,12 @@
 //! `sarif-schema-2.1.0.json`.
 
 use gardefou_findings::sarif::{self, Tool};
-use gardefou_findings::{Finding, Location, Report, Rule};
+use gardefou_findings::{Finding, Location, Report, Rule, Section};
 use serde_json::Value;
 
 const RULES: &[Rule] = &[Rule {
     id: "stripe-secret-key",
-    policy: "7.1",
+    policy: Section::S7_1,
     summary: "A Stripe secret API key is hard-coded.",
     fix: "move the key to the secret store and roll it",
 }];
@@ -31,7 +31,7 @@ fn report() -> Report {
     Report::new(vec![
         Finding::error(
             "stripe-secret-key",
-            "7.1",
+            Section::S7_1,
             "Stripe secret key hard-coded (32 characters, redacted)",
             "move the key to the secret store and roll it",
         )
@@ -44,7 +44,7 @@ fn report() -> Report {
         .with_fingerprint("00112233aabbccdd"),
         Finding::warning(
             "postgres-url-password",
-            "7.1",
+            Section::S7_1,
             "local database URL",
             "use env",
         )
@@ -54,7 +54,12 @@ fn report() -> Report {
             column: 1,
             commit: None,
         }),
-        Finding::error("koomy-env-missing", "3", "KOOMY_ENV is not set", "set it"),
+        Finding::error(
+            "koomy-env-missing",
+            Section::S3,
+            "KOOMY_ENV is not set",
+            "set it",
+        ),
     ])
 }
 

@@ -52,7 +52,7 @@ mod tests {
         for r in ALL {
             assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
             assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
-            assert_eq!(r.policy, "10", "{}", r.id);
+            assert_eq!(r.policy, gardefou_findings::Section::S10, "{}", r.id);
         }
     }
 }

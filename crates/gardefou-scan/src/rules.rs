@@ -86,8 +86,8 @@ pub struct ScanRule {
     pub description: &'static str,
     /// How to fix a finding.
     pub fix: &'static str,
-    /// Policy section, e.g. `7.1`.
-    pub policy: &'static str,
+    /// The policy section it enforces.
+    pub policy: gardefou_findings::Section,
     /// Error (refuses) or warning (informs).
     pub severity: Severity,
     /// Literals of which at least one must occur (ASCII case-insensitively) for the
@@ -148,6 +148,12 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
             file: format!("{file}: {}", spec.id),
             message,
         };
+        let policy = gardefou_findings::Section::parse(&spec.policy).ok_or_else(|| {
+            bad(format!(
+                "policy = {:?} is not a section of the policy",
+                spec.policy
+            ))
+        })?;
         let regex = RegexBuilder::new(&spec.pattern)
             .unicode(false)
             .size_limit(32 << 20)
@@ -189,7 +195,7 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
             kind: leak(spec.kind),
             description: leak(spec.description),
             fix: leak(spec.fix),
-            policy: leak(spec.policy),
+            policy,
             severity,
             keywords: spec.keywords.into_iter().map(leak).collect(),
             multiline: spec.multiline,

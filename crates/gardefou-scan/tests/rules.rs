@@ -43,7 +43,7 @@ fn every_rule_is_policy_7_1_with_a_unique_id_and_keywords_or_paths() {
     let mut ids = std::collections::HashSet::new();
     for rule in builtin_rules() {
         assert!(ids.insert(rule.id), "duplicate id {}", rule.id);
-        assert_eq!(rule.policy, "7.1", "{}", rule.id);
+        assert_eq!(rule.policy, gardefou_findings::Section::S7_1, "{}", rule.id);
         assert!(!rule.keywords.is_empty() || !rule.applies_to("example.txt"));
         // The hot path is ASCII-only: no rule may ask for Unicode classes back.
         assert!(!rule.pattern().contains("(?u"), "{}", rule.id);

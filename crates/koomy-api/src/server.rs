@@ -82,7 +82,7 @@ pub async fn start_guard(sources: policy::Sources) -> Result<Arc<GuardedConfig>>
     match result {
         Ok(config) => {
             for w in &config.warnings().findings {
-                tracing::warn!(rule = w.rule, policy = w.policy, "{}", w.message);
+                tracing::warn!(rule = w.rule, policy = w.policy.as_str(), "{}", w.message);
             }
             tracing::info!(
                 environment = %config.environment(),
