@@ -93,6 +93,7 @@ impl Command {
             Command::Deploy(DeployCommand::Check(a)) => a.format == Format::Json,
             Command::Domains(DomainsCommand::Check(a)) => a.format == Format::Json,
             Command::Rules(RulesCommand::List(a)) => a.format == RulesFormat::Json,
+            Command::Rules(RulesCommand::Explain(a)) => a.format == RulesExplainFormat::Json,
             Command::Node(_) => true,
             Command::Db(DbCommand::Stamp(a)) => a.format == Format::Json,
             Command::Secrets(SecretsCommand::Register(a)) => a.format == Format::Json,
@@ -152,6 +153,17 @@ pub enum RulesFormat {
 pub struct RulesExplainArgs {
     /// The rule id, as findings print it (e.g. database-url-environment-mismatch).
     pub id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesExplainFormat::Human)]
+    pub format: RulesExplainFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesExplainFormat {
+    /// A few lines for people.
+    Human,
+    /// One JSON object, like an entry of `rules list --format json`.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

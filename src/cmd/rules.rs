@@ -8,8 +8,7 @@ use anyhow::Result;
 use gardefou_findings::Rule;
 use serde_json::json;
 
-use crate::cli::{RulesExplainArgs, RulesFormat, RulesListArgs};
-use crate::EXIT_ERROR;
+use crate::cli::{RulesExplainArgs, RulesExplainFormat, RulesFormat, RulesListArgs};
 
 /// Every catalog, with the part of gardefou that reports its rules.
 pub fn catalogs() -> Vec<(&'static str, Vec<Rule>)> {
@@ -116,10 +115,15 @@ pub fn explain(args: RulesExplainArgs) -> Result<ExitCode> {
         } else {
             "that id"
         };
-        eprintln!("gardefou: no rule is named {shown}; `gardefou rules list` shows them all");
-        return Ok(ExitCode::from(EXIT_ERROR));
+        // The caller's JSON error object (main.rs) says the same.
+        anyhow::bail!("no rule is named {shown}; `gardefou rules list` shows them all");
     };
     let mut out = std::io::stdout().lock();
+    if args.format == RulesExplainFormat::Json {
+        let doc = json!({"id": rule.id, "policy": rule.policy, "group": group, "summary": rule.summary, "fix": rule.fix});
+        writeln!(out, "{doc}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
     writeln!(
         out,
         "{} — §{} of the policy (POLICY.md)",

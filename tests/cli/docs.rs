@@ -74,6 +74,24 @@ fn rules_explain_names_the_section_and_the_fix_and_refuses_unknown_ids() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_str(&gardefou(&[
+        "rules",
+        "explain",
+        "seed-production-marker",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(doc["id"], "seed-production-marker");
+    assert_eq!(doc["policy"], "6");
+    assert!(doc["fix"].as_str().unwrap().len() > 10, "{doc}");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(["rules", "explain", "no-such-rule", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "error");
 }
 
 /// POLICY.md with each section's generated block of rules.
