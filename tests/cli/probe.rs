@@ -741,3 +741,58 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
     assert!(!started.exists(), "the server started: {text}");
     assert!(!text.contains(prod.password()), "{text}");
 }
+
+/// The fix printed for an unstamped database is a command line that works as printed,
+/// from the directory and shell the refused command ran in (its `.env` included).
+#[test]
+fn regression_the_printed_stamp_fix_runs_as_printed() {
+    let env = Env::new();
+    let (pg, url) = cluster();
+    env.write(
+        ".env",
+        &format!("KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL={url}\n"),
+    );
+    env.write("gardefou.toml", &policy(1, &[pg.port()]));
+    let bin_dir = assert_cmd::cargo::cargo_bin("gardefou")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let out = env
+        .cmd(&[])
+        .env("PATH", &path)
+        .args(["run", "--", "true"])
+        .output()
+        .unwrap();
+    let text = render(&out, env.dir.path());
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let fix = text
+        .lines()
+        .find_map(|l| l.split_once("stamp it once: ").map(|(_, c)| c.to_owned()))
+        .unwrap_or_else(|| panic!("no stamp fix printed: {text}"));
+    let ran = std::process::Command::new("sh")
+        .args(["-c", &fix])
+        .current_dir(env.dir.path())
+        .env_clear()
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        ran.status.code(),
+        Some(0),
+        "{fix}: {}",
+        render(&ran, env.dir.path())
+    );
+    let out = env
+        .cmd(&[])
+        .env("PATH", &path)
+        .args(["run", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+}
