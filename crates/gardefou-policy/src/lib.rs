@@ -30,6 +30,7 @@ pub mod debug_routes;
 mod environment;
 pub mod file;
 mod guard;
+pub mod isolation;
 pub mod model;
 pub mod rules;
 pub mod secrets;
