@@ -6,6 +6,7 @@ pub mod deploy;
 pub mod domains;
 pub mod node;
 pub mod probe;
+pub mod report;
 pub mod rules;
 pub mod run;
 pub mod scan;

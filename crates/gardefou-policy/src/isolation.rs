@@ -121,6 +121,9 @@ pub fn shared_secrets(policy: &Policy, columns: &[Column<'_>]) -> Vec<Shared> {
         }
     }
     group(values, |a, b| a.expose() == b.expose())
+        .into_iter()
+        .map(|(_, shared)| shared)
+        .collect()
 }
 
 /// The database a PostgreSQL URL reaches, as far as the URL can tell: the server (a Neon
@@ -160,9 +163,9 @@ impl Target {
     }
 }
 
-/// Every PostgreSQL URL of the variables that passes the strict grammar, by variable
-/// (`DATABASE_URL` first), with its target.
-pub fn connection_targets(policy: &Policy, vars: &EnvVars) -> Vec<(String, Target)> {
+/// Every variable holding a PostgreSQL URL (`DATABASE_URL` first, when set), with its
+/// target when the URL passes the strict grammar.
+pub fn connection_targets(policy: &Policy, vars: &EnvVars) -> Vec<(String, Option<Target>)> {
     let mut out = Vec::new();
     let names = std::iter::once("DATABASE_URL").chain(vars.names().filter(|n| {
         *n != "DATABASE_URL"
@@ -170,22 +173,25 @@ pub fn connection_targets(policy: &Policy, vars: &EnvVars) -> Vec<(String, Targe
                 || matches!(vars.lookup(n), Lookup::Value(v) if crate::guard::is_postgres_url(v.expose())))
     }));
     for name in names {
-        let Lookup::Value(v) = vars.lookup(name) else {
-            continue;
+        let target = match vars.lookup(name) {
+            Lookup::Missing => continue,
+            Lookup::NotUtf8 => None,
+            Lookup::Value(v) => gardefou_pgurl::parse(v.expose())
+                .ok()
+                .map(|url| Target::of(policy, &url)),
         };
-        if let Ok(url) = gardefou_pgurl::parse(v.expose()) {
-            out.push((name.to_owned(), Target::of(policy, &url)));
-        }
+        out.push((name.to_owned(), target));
     }
     out
 }
 
-/// Every database that two environments' PostgreSQL URLs both reach. A holder's label is
-/// its variable.
-pub fn shared_databases(policy: &Policy, columns: &[Column<'_>]) -> Vec<Shared> {
+/// Every database that two environments' PostgreSQL URLs both reach, with the holders'
+/// variables (a holder's label is its variable).
+pub fn shared_databases(policy: &Policy, columns: &[Column<'_>]) -> Vec<(Target, Shared)> {
     let mut targets = Vec::new();
     for column in columns {
         for (name, target) in connection_targets(policy, column.vars) {
+            let Some(target) = target else { continue };
             targets.push((
                 Holder {
                     environment: column.environment,
@@ -200,8 +206,8 @@ pub fn shared_databases(policy: &Policy, columns: &[Column<'_>]) -> Vec<Shared> 
 }
 
 /// Groups the items that are `same` and held by more than one environment, in the order
-/// of their first holder.
-pub fn group<T>(items: Vec<(Holder, T)>, same: impl Fn(&T, &T) -> bool) -> Vec<Shared> {
+/// of their first holder, each with its first item.
+pub fn group<T>(items: Vec<(Holder, T)>, same: impl Fn(&T, &T) -> bool) -> Vec<(T, Shared)> {
     let mut groups: Vec<(T, Vec<Holder>)> = Vec::new();
     for (holder, item) in items {
         match groups.iter_mut().find(|(g, _)| same(g, &item)) {
@@ -216,13 +222,16 @@ pub fn group<T>(items: Vec<(Holder, T)>, same: impl Fn(&T, &T) -> bool) -> Vec<S
                 .iter()
                 .any(|h| h.environment != holders[0].environment)
         })
-        .map(|(_, holders)| Shared { holders })
+        .map(|(item, holders)| (item, Shared { holders }))
         .collect()
 }
 
 /// The finding for a column whose `KOOMY_ENV` names another environment; `None` when it
 /// names the column's own (a missing or invalid `KOOMY_ENV` is the guard's finding).
-pub fn environment_mismatch(column: Environment, koomy_env: Option<Environment>) -> Option<Finding> {
+pub fn environment_mismatch(
+    column: Environment,
+    koomy_env: Option<Environment>,
+) -> Option<Finding> {
     match koomy_env {
         Some(actual) if actual != column => Some(ENVIRONMENT_FILE_MISMATCH.error(format!(
             "the variables given for {column} set KOOMY_ENV={actual}: they configure {actual}, not {column}"
@@ -309,7 +318,10 @@ mod tests {
         // Within one environment only: not shared across environments.
         let one = [Column {
             environment: Environment::Production,
-            vars: &vars(&[("JWT_SECRET", jwt.as_str()), ("SESSION_SECRET", jwt.as_str())]),
+            vars: &vars(&[
+                ("JWT_SECRET", jwt.as_str()),
+                ("SESSION_SECRET", jwt.as_str()),
+            ]),
         }];
         assert!(shared_secrets(&Policy::koomy(), &one).is_empty());
         // Debug output names holders only.
@@ -344,9 +356,12 @@ mod tests {
         };
         let shared = shared_databases(&Policy::koomy(), &columns(&a, &b));
         assert_eq!(shared.len(), 1);
-        assert_eq!(shared[0].holders[1].name, "DATABASE_URL_UNPOOLED");
+        assert_eq!(shared[0].1.holders[1].name, "DATABASE_URL_UNPOOLED");
         assert!(shared_databases(&Policy::koomy(), &columns(&a, &c)).is_empty());
-        let (_, target) = &connection_targets(&Policy::koomy(), &a)[0];
+        let target = connection_targets(&Policy::koomy(), &a)[0]
+            .1
+            .clone()
+            .unwrap();
         assert_eq!(target.server, "Neon endpoint ep-alpha-1 (pooler)");
         assert_eq!(target.database, "neondb");
     }
