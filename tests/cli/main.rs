@@ -7,6 +7,7 @@ mod deploy;
 mod docs;
 mod domains;
 mod probe;
+mod report;
 mod run_node;
 mod scan;
 mod secrets;

@@ -113,15 +113,27 @@ pub fn write(out: &mut dyn Write, matrix: &Matrix, color: bool) -> io::Result<()
         .chain(matrix.columns.iter().map(|_| "-".repeat(COLUMN)))
         .collect::<Vec<_>>()
         .join("-+-");
-    // Header: the environment, then its source.
+    // Header: the environment, then where its variables come from.
     let mut head = vec![pad(t.resource, LABEL)];
-    let mut sources = vec![pad("", LABEL)];
+    let sources: Vec<Vec<String>> = matrix
+        .columns
+        .iter()
+        .map(|c| wrap(&(t.source)(&c.source), COLUMN))
+        .collect();
     for c in &matrix.columns {
         head.push(pad(c.environment.as_str(), COLUMN));
-        sources.push(pad(&wrap(&(t.source)(&c.source), COLUMN)[0], COLUMN));
     }
     writeln!(out, "{}", head.join(" | ").trim_end())?;
-    writeln!(out, "{}", sources.join(" | ").trim_end())?;
+    for i in 0..sources.iter().map(Vec::len).max().unwrap_or(0) {
+        let line: Vec<String> = std::iter::once(pad("", LABEL))
+            .chain(
+                sources
+                    .iter()
+                    .map(|s| pad(s.get(i).map_or("", String::as_str), COLUMN)),
+            )
+            .collect();
+        writeln!(out, "{}", line.join(" | ").trim_end())?;
+    }
     for row in &matrix.rows {
         writeln!(out, "{rule}")?;
         let mut label = wrap(&row.label, LABEL);
