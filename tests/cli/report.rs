@@ -662,3 +662,62 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
         serde_json::json!(["secret-shared-across-environments"])
     );
 }
+
+/// `--resolve` against a real DNS server on loopback: each environment's names with their
+/// chains, and a sandbox name whose CNAME reaches production red in sandbox's column only.
+#[test]
+fn report_resolve_shows_the_dns_chains_and_a_sandbox_name_that_reaches_production() {
+    use gardefou_domains::test_server::DnsServer;
+    let zone = "@ 60 IN SOA ns.koomy.app. hostmaster.koomy.app. 1 60 60 60 60
+@ 60 IN A 203.0.113.10
+www 60 IN A 203.0.113.11
+api 60 IN A 203.0.113.12
+backoffice 60 IN A 203.0.113.13
+lorpesikoomyadmin 60 IN A 203.0.113.14
+sandbox 60 IN A 198.51.100.10
+sitepublic-sandbox 60 IN A 198.51.100.11
+api-sandbox 60 IN CNAME api.koomy.app.
+backoffice-sandbox 60 IN A 198.51.100.13
+lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
+";
+    let server = DnsServer::start(&[("koomy.app.", zone)]);
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let planted = plant(&env, false);
+    let out = env
+        .cmd(&[])
+        .arg("report")
+        .args(planted.args())
+        .args(["--format", "json", "--resolve", "--nameserver"])
+        .arg(server.addr().to_string())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["resolved"], true);
+    let domains = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "domains")
+        .unwrap()["cells"]
+        .clone();
+    assert_eq!(domains["production"]["status"], "ok", "{domains:#}");
+    assert!(domains["production"]["facts"]
+        .to_string()
+        .contains("api: api.koomy.app → 203.0.113.12"));
+    assert_eq!(domains["sandbox"]["status"], "violation");
+    assert!(domains["sandbox"]["facts"]
+        .to_string()
+        .contains("api: api-sandbox.koomy.app → api.koomy.app → 203.0.113.12"));
+    assert_eq!(
+        domains["sandbox"]["rules"],
+        serde_json::json!(["domain-sandbox-reaches-production"])
+    );
+    assert_eq!(domains["local"]["status"], "absent");
+}
