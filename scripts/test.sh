@@ -4,7 +4,9 @@
 # throwaway clusters, Node.js and npm for the dotenv and SARIF checks, git for the
 # repository tests, openssl for the TLS clusters' certificates. Then it runs every test of
 # the workspace. Extra arguments go to `cargo test`.
-# (python3-venv too: the pre-commit hook is tested through the real pre-commit tool.)
+# (python3-venv too: the pre-commit hook is tested through the real pre-commit tool; chromium:
+# `gardefou report`'s HTML page is opened in a real headless browser, its screenshots kept
+# in target/report-artifacts/.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,7 @@ have git || missing+=(git)
 have node || missing+=(nodejs)
 have npm || missing+=(npm)
 have openssl || missing+=(openssl)
+have chromium || have chromium-browser || missing+=(chromium)
 # The pre-commit hook test installs the pre-commit tool from PyPI into a venv.
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if ! have initdb && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then

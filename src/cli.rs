@@ -43,6 +43,18 @@ pub enum Command {
     /// §9 domain rules: no sandbox name points to production.
     #[command(subcommand)]
     Domains(DomainsCommand),
+    /// The isolation matrix (§2, §11): every resource of every environment, side by side.
+    ///
+    /// One column per environment (--env production=FILE --env sandbox=FILE --env
+    /// local=FILE), one row per resource: the database (and with --probe its live identity
+    /// and stamp), every other connection string, Stripe keys and mode, the webhook secret,
+    /// the e-mail key, JWT and session secrets, configured URLs, the §9 domains (and with
+    /// --resolve their DNS chains), the deploy branch, debug switches and routes. Each cell
+    /// says what the resource is (names and keyed fingerprints, never a value or a user) and
+    /// whether the policy holds there, with the rule ids of its findings; a secret or a
+    /// database two environments share is drawn as shared, in violation. Exit 0 when every
+    /// cell holds, 1 when any is in violation, 2 on a usage or configuration error.
+    Report(ReportArgs),
     /// Manage the secrets registry (one secret = one environment, policy §7.1).
     #[command(subcommand)]
     Secrets(SecretsCommand),
@@ -97,6 +109,7 @@ impl Command {
             Command::Node(_) => true,
             Command::Db(DbCommand::Stamp(a)) => a.format == Format::Json,
             Command::Secrets(SecretsCommand::Register(a)) => a.format == Format::Json,
+            Command::Report(a) => a.format() == ReportFormat::Json,
             _ => false,
         }
     }
@@ -382,6 +395,93 @@ pub struct IdentityArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+    /// One environment and its variables (repeatable, each environment at most once):
+    /// ENV=FILE reads a dotenv file as Node's dotenv does; ENV=- takes what a server started
+    /// here would see (the process environment and ./.env or $DOTENV_CONFIG_PATH, as
+    /// `check` reads it). ENV is production, sandbox or local.
+    #[arg(long = "env", value_name = "ENV=FILE", required = true, value_parser = parse_env_source)]
+    pub envs: Vec<EnvSource>,
+    /// Also ask each environment's live database what it is (identity and stamp, as
+    /// `check --probe`): two environments on the same database are shared.
+    #[arg(long)]
+    pub probe: bool,
+    /// Also follow the §9 domains through DNS (as `domains check --resolve`).
+    #[arg(long)]
+    pub resolve: bool,
+    /// The nameserver to ask: IP, IP:PORT or [IPv6]:PORT [default: the system resolver].
+    #[arg(long, value_name = "ADDR", requires = "resolve")]
+    pub nameserver: Option<String>,
+    /// Seconds to wait for each DNS answer (each query is tried twice).
+    #[arg(long, value_name = "SECS", default_value_t = 3, requires = "resolve",
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub timeout: u64,
+    /// Output format [default: from --output's extension (.html, .htm, .json), else human].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The format asked for, or the one --output's extension names, or human.
+    pub fn format(&self) -> ReportFormat {
+        if let Some(f) = self.format {
+            return f;
+        }
+        let ext = self
+            .output
+            .as_ref()
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("html" | "htm") => ReportFormat::Html,
+            Some("json") => ReportFormat::Json,
+            _ => ReportFormat::Human,
+        }
+    }
+}
+
+/// `--env ENV=FILE`: an environment and where its variables come from.
+#[derive(Clone, Debug)]
+pub struct EnvSource {
+    pub environment: gardefou_policy::Environment,
+    /// `None`: what a server started here would see (`-`).
+    pub file: Option<PathBuf>,
+}
+
+fn parse_env_source(text: &str) -> Result<EnvSource, String> {
+    let (env, file) = text
+        .split_once('=')
+        .ok_or("expected ENV=FILE (ENV=- for the process environment)")?;
+    let environment = gardefou_policy::Environment::from_koomy_env(env)
+        .ok_or("ENV must be production, sandbox or local")?;
+    if file.is_empty() {
+        return Err("FILE is empty (ENV=- takes the process environment)".into());
+    }
+    Ok(EnvSource {
+        environment,
+        file: (file != "-").then(|| PathBuf::from(file)),
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table for a terminal.
+    Human,
+    /// One JSON object (schema in docs/report.md).
+    Json,
+    /// One self-contained HTML page.
+    Html,
 }
 
 #[derive(Debug, Args)]

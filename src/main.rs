@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         cli::Command::Deploy(cli::DeployCommand::Check(args)) => cmd::deploy::run(args),
         cli::Command::Domains(cli::DomainsCommand::Check(args)) => cmd::domains::run(args),
         cli::Command::Secrets(cli::SecretsCommand::Register(args)) => cmd::secrets::register(args),
+        cli::Command::Report(args) => cmd::report::run(args),
         cli::Command::Db(db) => cmd::db::run(db),
         cli::Command::Seed(args) => cmd::seed::run(args),
         cli::Command::Scan(args) => cmd::scan::run(args),

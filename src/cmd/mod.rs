@@ -7,6 +7,7 @@ pub mod domains;
 pub mod init;
 pub mod node;
 pub mod probe;
+pub mod report;
 pub mod rules;
 pub mod run;
 pub mod scan;

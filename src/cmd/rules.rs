@@ -38,6 +38,10 @@ pub fn catalogs() -> Vec<(&'static str, Vec<Rule>)> {
             gardefou_domains::rules::ALL.to_vec(),
         ),
         (
+            "Isolation between environments (`gardefou report`; see `docs/report.md`)",
+            gardefou_policy::isolation::ALL.to_vec(),
+        ),
+        (
             "Live database identity (`gardefou check --probe`, `run`, `db stamp`, `seed`, the npm package)",
             gardefou_pgprobe::rules::ALL.to_vec(),
         ),

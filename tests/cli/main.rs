@@ -9,6 +9,7 @@ mod docs;
 mod domains;
 mod init;
 mod probe;
+mod report;
 mod run_node;
 mod scan;
 mod secrets;

@@ -44,7 +44,7 @@ impl DatabaseTarget {
     }
 }
 
-fn describe(host: &Host, port: u16) -> String {
+pub(crate) fn describe(host: &Host, port: u16) -> String {
     match host {
         Host::Neon {
             endpoint, pooler, ..

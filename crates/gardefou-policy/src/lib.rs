@@ -31,6 +31,7 @@ pub mod draft;
 mod environment;
 pub mod file;
 mod guard;
+pub mod isolation;
 pub mod model;
 pub mod rules;
 pub mod secrets;

@@ -45,6 +45,9 @@ pub enum KeyError {
         /// The estimate.
         bits: u32,
     },
+    /// The system's random source failed ([`Key::ephemeral`]).
+    #[error("cannot draw a random key from the system")]
+    Random,
 }
 
 impl Key {
@@ -61,6 +64,27 @@ impl Key {
             fingerprint: hmac::Key::new(hmac::HMAC_SHA256, fp.as_ref()),
             check: hex(&derive("gardefou key check v1").as_ref()[..8]),
         })
+    }
+
+    /// A key of 256 random bits drawn for one run and never stored: fingerprints made with it
+    /// tell whether two values of that run are equal, and nobody can recompute them later
+    /// (`gardefou report` without the registry's key, and for values too weak to fingerprint
+    /// with it).
+    pub fn ephemeral() -> Result<Key, KeyError> {
+        use ring::rand::SecureRandom;
+        let mut bytes = [0u8; 32];
+        ring::rand::SystemRandom::new()
+            .fill(&mut bytes)
+            .map_err(|_| KeyError::Random)?;
+        let key = Key::new(&Secret::from(hex(&bytes)));
+        bytes.fill(0);
+        key
+    }
+
+    /// The short fingerprint of a value (the first 8 of [`Key::fingerprint`]'s 16 hex digits),
+    /// as findings print it.
+    pub fn short_fingerprint(&self, value: &str) -> String {
+        self.fingerprint(value)[..8].to_owned()
     }
 
     /// The key check stored in the registry.
@@ -304,7 +328,7 @@ impl SecretRegistry for Keyed<'_> {
     }
 
     fn short_fingerprint(&self, value: &str) -> String {
-        self.key.fingerprint(value)[..8].to_owned()
+        self.key.short_fingerprint(value)
     }
 }
 
@@ -393,6 +417,16 @@ mod tests {
         assert_ne!(k1.check(), k2.check());
         assert!(!k1.fingerprint(&v).contains(&v[..8]));
         assert_eq!(format!("{k1:?}"), "Key(****)");
+    }
+
+    #[test]
+    fn ephemeral_keys_are_strong_and_each_run_draws_another() {
+        let (a, b) = (Key::ephemeral().unwrap(), Key::ephemeral().unwrap());
+        let v = random(9, 40);
+        assert_eq!(a.short_fingerprint(&v), a.short_fingerprint(&v));
+        assert_eq!(a.short_fingerprint(&v).len(), 8);
+        assert_ne!(a.fingerprint(&v), b.fingerprint(&v));
+        assert_ne!(a.check(), b.check());
     }
 
     #[test]

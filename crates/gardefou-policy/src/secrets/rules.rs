@@ -104,7 +104,11 @@ mod tests {
     #[test]
     fn ids_are_unique_and_kebab_case() {
         let mut seen = HashSet::new();
-        for r in ALL.iter().chain(crate::rules::ALL) {
+        for r in ALL
+            .iter()
+            .chain(crate::rules::ALL)
+            .chain(crate::isolation::ALL)
+        {
             assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
             assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
         }

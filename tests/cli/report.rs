@@ -1,0 +1,723 @@
+//! `gardefou report`, the isolation matrix, end to end: env files with secrets planted at run
+//! time (production and sandbox share a JWT secret and a database), rendered as HTML and
+//! opened in a real headless Chromium, as JSON and as a terminal table; exit codes; and
+//! `--probe` against real clusters. No piece of a planted value (8 characters) may appear in
+//! any output, nor the database user.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use gardefou_testpg::Forwarder;
+
+use crate::support::{cluster, render, sandbox_policy, vars, Env, R};
+
+fn random(seed: u64, n: usize) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            alphabet[(x >> 24) as usize % alphabet.len()] as char
+        })
+        .collect()
+}
+
+/// The database user of every planted URL: it must never be shown.
+const USER: &str = "app_rw_q7x";
+
+/// Three environments' env files. Production and sandbox share `JWT_SECRET` and the
+/// database (sandbox's `DIRECT_URL` reaches production's endpoint); everything else is each
+/// environment's own. Returns the files and every planted secret.
+struct Planted {
+    files: Vec<(&'static str, PathBuf)>,
+    secrets: Vec<String>,
+}
+
+fn plant(env: &Env, share: bool) -> Planted {
+    let shared_jwt = random(7, 64);
+    let account = format!("1{}", random(8, 15));
+    let mut files = Vec::new();
+    let mut secrets = vec![USER.to_owned()];
+    for (i, name) in ["production", "sandbox", "local"].into_iter().enumerate() {
+        let seed = 100 * (i as u64 + 1);
+        let (mode, host, node) = match name {
+            "production" => ("live", format!("ep-alpha-1-pooler{R}"), "production"),
+            "sandbox" => ("test", format!("ep-beta-1{R}"), "production"),
+            _ => ("test", "127.0.0.1:5432".to_owned(), "development"),
+        };
+        let pw = random(seed + 1, 24);
+        let jwt = if share && name != "local" {
+            shared_jwt.clone()
+        } else {
+            random(seed + 2, 64)
+        };
+        let stripe = ["sk_", mode, "_5", &account, &random(seed + 3, 80)].concat();
+        let publishable = ["pk_", mode, "_5", &account, &random(seed + 4, 80)].concat();
+        let webhook = ["whsec", "_", &random(seed + 5, 32)].concat();
+        let sendgrid = ["SG.", &random(seed + 6, 22), ".", &random(seed + 7, 43)].concat();
+        let session = random(seed + 8, 64);
+        let mut text = format!(
+            "KOOMY_ENV={name}\nNODE_ENV={node}\nDATABASE_URL=postgresql://{USER}:{pw}@{host}/neondb?sslmode=require\n\
+             STRIPE_SECRET_KEY={stripe}\nSTRIPE_PUBLISHABLE_KEY={publishable}\nSTRIPE_WEBHOOK_SECRET={webhook}\n\
+             SENDGRID_API_KEY={sendgrid}\nJWT_SECRET={jwt}\nSESSION_SECRET={session}\n"
+        );
+        if share && name == "sandbox" {
+            let direct = random(seed + 9, 24);
+            text.push_str(&format!(
+                "DIRECT_URL=postgresql://{USER}:{direct}@ep-alpha-1{R}/neondb?sslmode=require\n"
+            ));
+            secrets.push(direct);
+        }
+        secrets.extend([pw, jwt, stripe, publishable, webhook, sendgrid, session]);
+        files.push((name, env.write(&format!("{name}.env"), &text)));
+    }
+    secrets.sort();
+    secrets.dedup();
+    Planted { files, secrets }
+}
+
+impl Planted {
+    fn args(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .flat_map(|(name, path)| ["--env".to_owned(), format!("{name}={}", path.display())])
+            .collect()
+    }
+}
+
+/// No 8-character piece of any planted value appears in `text`.
+fn assert_no_leak(what: &str, text: &str, planted: &[String]) {
+    assert!(planted.len() > 10, "{planted:?}");
+    for value in planted {
+        let chars: Vec<char> = value.chars().collect();
+        for window in chars.windows(8.min(chars.len())) {
+            let piece: String = window.iter().collect();
+            assert!(
+                !text.contains(&piece),
+                "{what} holds a piece of a planted value: {piece}"
+            );
+        }
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The directory CI keeps as artifacts: `target/report-artifacts`.
+fn artifacts() -> PathBuf {
+    let bin = assert_cmd::cargo::cargo_bin("gardefou");
+    let target = bin.parent().and_then(Path::parent).unwrap();
+    let dir = target.join("report-artifacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Debian's `chromium` (or another name for it). In CI a missing browser fails the test;
+/// elsewhere the test says loudly that it did not run.
+fn chromium() -> Option<String> {
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        let found = std::process::Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if found {
+            return Some(name.to_owned());
+        }
+    }
+    let message =
+        "chromium is not installed: scripts/test.sh installs it (apt-get install chromium)";
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}");
+    }
+    eprintln!("NOT RUN: {message}");
+    None
+}
+
+/// Runs headless Chromium on `page` with `args`, as root with --no-sandbox.
+fn run_chromium(browser: &str, profile: &Path, args: &[&str], page: &Path) -> Output {
+    use std::os::unix::fs::MetadataExt;
+    let mut cmd = std::process::Command::new(browser);
+    cmd.args([
+        "--headless",
+        "--disable-gpu",
+        "--no-first-run",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0) {
+        cmd.arg("--no-sandbox");
+    }
+    let out = cmd
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The `<tr data-row="ID">…</tr>` of a page.
+fn row<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("<tr data-row=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no row {id}"));
+    let end = html[start..].find("</tr>").unwrap() + start;
+    &html[start..end]
+}
+
+const ROWS: &[&str] = &[
+    "environment",
+    "registry",
+    "database",
+    "connection:DIRECT_URL",
+    "stripe:STRIPE_SECRET_KEY",
+    "stripe:STRIPE_PUBLISHABLE_KEY",
+    "stripe-webhook:STRIPE_WEBHOOK_SECRET",
+    "email:SENDGRID_API_KEY",
+    "session:JWT_SECRET",
+    "session:SESSION_SECRET",
+    "domains",
+    "deploy-branch",
+    "debug",
+    "other",
+];
+
+#[test]
+fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared_secrets_without_a_value(
+) {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let planted = plant(&env, true);
+    let page = env.path("report.html");
+    let out = env
+        .cmd(&[])
+        .arg("report")
+        .args(planted.args())
+        .args(["--output", page.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    assert!(out.stdout.is_empty(), "--output takes the report");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_no_leak("the HTML file", &html, &planted.secrets);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    // Self-contained: no script, stylesheet, image or font from anywhere.
+    for outside in ["<script", "<link", "<img", "src=", "@import", "url("] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+    let artifacts = artifacts();
+    std::fs::copy(&page, artifacts.join("report.html")).unwrap();
+
+    let Some(browser) = chromium() else { return };
+    let profile = env.path("chromium-profile");
+    for (name, size) in [
+        ("report.png", "1400,2600"),
+        ("report-phone.png", "390,2600"),
+    ] {
+        let shot = artifacts.join(name);
+        let _ = std::fs::remove_file(&shot);
+        run_chromium(
+            &browser,
+            &profile,
+            &[
+                &format!("--screenshot={}", shot.display()),
+                &format!("--window-size={size}"),
+            ],
+            &page,
+        );
+        let bytes = std::fs::read(&shot).unwrap();
+        assert!(
+            bytes.starts_with(b"\x89PNG") && bytes.len() > 20_000,
+            "{name}: {} bytes",
+            bytes.len()
+        );
+    }
+    let out = run_chromium(&browser, &profile, &["--dump-dom"], &page);
+    let dom = String::from_utf8(out.stdout).unwrap();
+    assert_no_leak("the DOM", &dom, &planted.secrets);
+    assert!(dom.contains("<html lang=\"en\">"), "{dom}");
+    assert!(dom.contains("<caption id=\"matrix-caption\">"));
+    for env in ["production", "sandbox", "local"] {
+        assert!(
+            dom.contains(&format!("<th scope=\"col\" data-env=\"{env}\">{env}")),
+            "no column {env}"
+        );
+    }
+    for &id in ROWS {
+        assert!(row(&dom, id).contains("<th scope=\"row\">"), "{id}");
+    }
+    // Shared, in words and not only in colour, on both sides.
+    let jwt = row(&dom, "session:JWT_SECRET");
+    assert!(jwt.contains("SHARED with sandbox"), "{jwt}");
+    assert!(jwt.contains("SHARED with production"), "{jwt}");
+    assert!(jwt.contains("VIOLATION"), "{jwt}");
+    assert!(jwt.contains("<code>secret-shared-across-environments</code>"));
+    let local_jwt = &jwt[jwt.find("data-env=\"local\"").unwrap()..];
+    assert!(local_jwt.contains("holds") && !local_jwt.contains("SHARED"));
+    let direct = row(&dom, "connection:DIRECT_URL");
+    assert!(direct.contains("SHARED with production"), "{direct}");
+    assert!(row(&dom, "database").contains("SHARED with sandbox"));
+    assert!(
+        row(&dom, "session:SESSION_SECRET")
+            .matches("SHARED")
+            .count()
+            == 0
+    );
+    // Every status is a word beside its symbol.
+    assert!(dom.contains("<span aria-hidden=\"true\">✘</span> VIOLATION"));
+    assert!(dom.contains("<span aria-hidden=\"true\">✔</span> holds"));
+}
+
+#[test]
+fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let planted = plant(&env, true);
+    let out = env
+        .cmd(&[])
+        .arg("report")
+        .args(planted.args())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    assert_no_leak("the JSON report", &text(&out), &planted.secrets);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "deny");
+    assert_eq!(doc["schema"], "gardefou-report/1");
+    let envs: Vec<&str> = doc["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(envs, ["production", "sandbox", "local"]);
+    let rows = doc["rows"].as_array().unwrap();
+    let row = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap();
+    for &id in ROWS {
+        let _ = row(id);
+    }
+    let jwt = &row("session:JWT_SECRET")["cells"];
+    assert_eq!(jwt["sandbox"]["status"], "violation");
+    assert_eq!(
+        jwt["sandbox"]["shared_with"],
+        serde_json::json!(["production"])
+    );
+    assert_eq!(
+        jwt["production"]["shared_with"],
+        serde_json::json!(["sandbox"])
+    );
+    assert_eq!(
+        jwt["sandbox"]["fingerprint"]["value"], jwt["production"]["fingerprint"]["value"],
+        "the same value, the same fingerprint"
+    );
+    assert_eq!(jwt["sandbox"]["fingerprint"]["scope"], "report");
+    assert_ne!(
+        jwt["local"]["fingerprint"]["value"],
+        jwt["production"]["fingerprint"]["value"]
+    );
+    assert_eq!(jwt["local"]["status"], "ok");
+    assert_eq!(
+        jwt["sandbox"]["rules"],
+        serde_json::json!(["secret-shared-across-environments"])
+    );
+    let stripe = &row("stripe:STRIPE_SECRET_KEY")["cells"];
+    assert_eq!(stripe["production"]["facts"][0], "live secret key (sk_)");
+    assert_eq!(stripe["sandbox"]["facts"][0], "test secret key (sk_)");
+    assert_eq!(stripe["production"]["status"], "ok");
+    let db = &row("database")["cells"];
+    assert_eq!(
+        db["production"]["facts"],
+        serde_json::json!([
+            "server Neon endpoint ep-alpha-1 (pooler)",
+            "database neondb",
+            "the policy lists it for production"
+        ])
+    );
+    assert_eq!(
+        db["production"]["shared_with"],
+        serde_json::json!(["sandbox"])
+    );
+    assert_eq!(
+        row("connection:DIRECT_URL")["cells"]["sandbox"]["rules"],
+        serde_json::json!([
+            "database-url-environment-mismatch",
+            "database-shared-across-environments"
+        ])
+    );
+    // Every finding of `check` on the sandbox file is in the report's sandbox column.
+    let sandbox_file = &planted.files[1].1;
+    let check = env
+        .cmd(&[])
+        .args(["check", "--format", "json", "--env-file"])
+        .arg(sandbox_file)
+        .output()
+        .unwrap();
+    let check: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let in_report: Vec<&serde_json::Value> = rows
+        .iter()
+        .flat_map(|r| r["cells"]["sandbox"]["findings"].as_array().unwrap())
+        .collect();
+    for f in check["findings"].as_array().unwrap() {
+        assert!(
+            in_report.contains(&f),
+            "check's {f} is missing from the report"
+        );
+    }
+
+    // The terminal table: every column, the shared secret in words, no colour off a tty.
+    let out = env
+        .cmd(&[])
+        .arg("report")
+        .args(planted.args())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let human = text(&out);
+    assert_no_leak("the human report", &human, &planted.secrets);
+    assert!(
+        human.starts_with("gardefou isolation report (policy gardefou.toml;"),
+        "{human}"
+    );
+    let header = human.lines().nth(1).unwrap();
+    for env in ["production", "sandbox", "local"] {
+        assert!(header.contains(env), "{header}");
+    }
+    for label in [
+        "Database (DATABASE_URL)",
+        "Deploy branch",
+        "Debug flags and",
+    ] {
+        assert!(human.contains(label), "{label}");
+    }
+    assert!(human.contains("SHARED with production"));
+    assert!(human.contains("error[secret-shared-across-environments] §7.1: JWT_SECRET holds the same value as production's JWT_SECRET"));
+    assert!(
+        human.ends_with("gardefou: NOT isolated: 4 cells in violation, 3 warnings\n"),
+        "{human}"
+    );
+    assert!(!human.contains('\x1b'));
+    let out = env
+        .cmd(&[])
+        .args(["--color", "always", "report"])
+        .args(planted.args())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[1;31m✘ VIOLATION"));
+}
+
+#[test]
+fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let planted = plant(&env, false);
+    let out = env
+        .cmd(&[])
+        .arg("report")
+        .args(planted.args())
+        .args(["--output", "matrix.json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.path("matrix.json")).unwrap()).unwrap();
+    assert_eq!(
+        doc["verdict"], "allow",
+        "the format follows --output's extension"
+    );
+    assert_eq!(doc["summary"]["violation"], 0);
+    assert_no_leak("the JSON file", &doc.to_string(), &planted.secrets);
+
+    // A file given for sandbox that configures production is red.
+    let prod_file = planted.files[0].1.display().to_string();
+    let out = env
+        .cmd(&[])
+        .args(["report", "--format", "json", "--env"])
+        .arg(format!("sandbox={prod_file}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cell = &doc["rows"][0]["cells"]["sandbox"];
+    assert_eq!(
+        cell["rules"],
+        serde_json::json!(["environment-file-mismatch"])
+    );
+
+    // The process environment for one of them.
+    let prod_vars: Vec<(String, String)> = std::fs::read_to_string(&planted.files[0].1)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let prod_vars: Vec<(&str, &str)> = prod_vars
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let out = env
+        .cmd(&prod_vars)
+        .args([
+            "report",
+            "--format",
+            "json",
+            "--env",
+            "production=-",
+            "--env",
+        ])
+        .arg(format!("sandbox={}", planted.files[1].1.display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["environments"][0]["source"], "the process environment");
+
+    for (args, needle) in [
+        (vec!["report"], "--env"),
+        (
+            vec!["report", "--env", "staging=x.env"],
+            "production, sandbox or local",
+        ),
+        (vec!["report", "--env", "production"], "ENV=FILE"),
+        (
+            vec!["report", "--env", "local=missing.env"],
+            "does not exist",
+        ),
+        (
+            vec!["report", "--env", "local=-", "--env", "local=-"],
+            "more than once",
+        ),
+        (vec!["report", "--env", "local=-", "--format", "pdf"], "pdf"),
+    ] {
+        let out = env.cmd(&[]).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(needle), "{args:?}: {}", text(&out));
+    }
+    // A configuration error under --format json is one JSON object.
+    env.write("gardefou.toml", "[database.staging]\n");
+    let out = env
+        .cmd(&[])
+        .args(["report", "--format", "json", "--env", "local=-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "error");
+    assert!(doc["error"].as_str().unwrap().contains("gardefou.toml:1:"));
+}
+
+/// Production and sandbox on real clusters: a sandbox that points at production's database
+/// (directly, and through a port listed as sandbox's that forwards to production, which
+/// only the live identity shows) is shared and red; the sandbox's own database is not.
+#[test]
+fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
+    let env = Env::new();
+    let (prod, prod_url) = cluster();
+    let (sandbox, sandbox_url) = cluster();
+    let forwarder = Forwarder::to(prod.port());
+    env.write(
+        "gardefou.toml",
+        &format!(
+            "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\", \"127.0.0.1:{}\"]\n",
+            prod.port(),
+            sandbox.port(),
+            forwarder.port()
+        ),
+    );
+    for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
+        let out = env
+            .cmd(&vars(e, url))
+            .args(["db", "stamp"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            render(&out, env.dir.path())
+        );
+    }
+    let file = |name: &str, e: &str, url: &str| {
+        let [(_, koomy), (_, node), (_, url)] = vars(e, url);
+        env.write(
+            name,
+            &format!("KOOMY_ENV={koomy}\nNODE_ENV={node}\nDATABASE_URL={url}\n"),
+        )
+    };
+    let prod_file = file("production.env", "production", &prod_url);
+    let secrets = [prod.password().to_owned(), sandbox.password().to_owned()];
+    let report = |sandbox_file: &Path| {
+        let out = env
+            .cmd(&[])
+            .args(["report", "--probe", "--format", "json", "--env"])
+            .arg(format!("production={}", prod_file.display()))
+            .arg("--env")
+            .arg(format!("sandbox={}", sandbox_file.display()))
+            .output()
+            .unwrap();
+        for s in &secrets {
+            assert!(!text(&out).contains(s.as_str()), "a password leaks");
+        }
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", render(&out, env.dir.path())));
+        (out.status.code(), doc)
+    };
+    let cell = |doc: &serde_json::Value, row: &str, e: &str| {
+        doc["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == row)
+            .unwrap()["cells"][e]
+            .clone()
+    };
+
+    // Each on its own database: isolated.
+    let (code, doc) = report(&file("sandbox.env", "sandbox", &sandbox_url));
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(doc["probed"], true);
+    let live = cell(&doc, "database-live", "sandbox");
+    assert_eq!(live["status"], "ok", "{live:#}");
+    assert!(
+        live["facts"]
+            .to_string()
+            .contains("stamp sandbox, identity matches"),
+        "{live:#}"
+    );
+
+    // Sandbox's file names production's database.
+    let (code, doc) = report(&file("sandbox-direct.env", "sandbox", &prod_url));
+    assert_eq!(code, Some(1));
+    for row in ["database", "database-live"] {
+        let c = cell(&doc, row, "sandbox");
+        assert_eq!(
+            c["shared_with"],
+            serde_json::json!(["production"]),
+            "{row}: {c:#}"
+        );
+        assert!(c["rules"]
+            .to_string()
+            .contains("database-shared-across-environments"));
+        let p = cell(&doc, row, "production");
+        assert_eq!(
+            p["shared_with"],
+            serde_json::json!(["sandbox"]),
+            "{row}: {p:#}"
+        );
+    }
+    assert!(cell(&doc, "database-live", "sandbox")["rules"]
+        .to_string()
+        .contains("database-stamp-environment-mismatch"));
+
+    // A sandbox port that forwards to production: the URLs differ, the live identity does not.
+    let tunnel = prod.url_at("127.0.0.1", forwarder.port(), "koomy", "");
+    let (code, doc) = report(&file("sandbox-tunnel.env", "sandbox", &tunnel));
+    assert_eq!(code, Some(1));
+    let live = cell(&doc, "database-live", "sandbox");
+    assert_eq!(
+        live["shared_with"],
+        serde_json::json!(["production"]),
+        "{live:#}"
+    );
+    assert_eq!(live["status"], "violation");
+    // Statically only the password is seen shared (the same credentials), not the database.
+    assert_eq!(
+        cell(&doc, "database", "sandbox")["rules"],
+        serde_json::json!(["secret-shared-across-environments"])
+    );
+}
+
+/// `--resolve` against a real DNS server on loopback: each environment's names with their
+/// chains, and a sandbox name whose CNAME reaches production red in sandbox's column only.
+#[test]
+fn report_resolve_shows_the_dns_chains_and_a_sandbox_name_that_reaches_production() {
+    use gardefou_domains::test_server::DnsServer;
+    let zone = "@ 60 IN SOA ns.koomy.app. hostmaster.koomy.app. 1 60 60 60 60
+@ 60 IN A 203.0.113.10
+www 60 IN A 203.0.113.11
+api 60 IN A 203.0.113.12
+backoffice 60 IN A 203.0.113.13
+lorpesikoomyadmin 60 IN A 203.0.113.14
+sandbox 60 IN A 198.51.100.10
+sitepublic-sandbox 60 IN A 198.51.100.11
+api-sandbox 60 IN CNAME api.koomy.app.
+backoffice-sandbox 60 IN A 198.51.100.13
+lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
+";
+    let server = DnsServer::start(&[("koomy.app.", zone)]);
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let planted = plant(&env, false);
+    let out = env
+        .cmd(&[])
+        .arg("report")
+        .args(planted.args())
+        .args(["--format", "json", "--resolve", "--nameserver"])
+        .arg(server.addr().to_string())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["resolved"], true);
+    let domains = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "domains")
+        .unwrap()["cells"]
+        .clone();
+    assert_eq!(domains["production"]["status"], "ok", "{domains:#}");
+    assert!(domains["production"]["facts"]
+        .to_string()
+        .contains("api: api.koomy.app → 203.0.113.12"));
+    assert_eq!(domains["sandbox"]["status"], "violation");
+    assert!(domains["sandbox"]["facts"]
+        .to_string()
+        .contains("api: api-sandbox.koomy.app → api.koomy.app → 203.0.113.12"));
+    assert_eq!(
+        domains["sandbox"]["rules"],
+        serde_json::json!(["domain-sandbox-reaches-production"])
+    );
+    assert_eq!(domains["local"]["status"], "absent");
+}
