@@ -140,7 +140,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         ReportFormat::Html => gardefou_report::html::write(&mut text, &matrix)?,
     }
     match &args.output {
-        Some(path) => std::fs::write(path, &text)
+        Some(path) => gardefou_sources::replace(path, &text)
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();

@@ -255,7 +255,7 @@ pub fn write(out: &mut dyn Write, matrix: &Matrix) -> io::Result<()> {
                 page,
                 "<li><strong>{level}</strong> <code>{}</code> §{}: {}<br><span class=\"fix\">{} {}</span></li>",
                 escape(f.rule),
-                escape(f.policy),
+                escape(f.policy.as_str()),
                 escape(&f.message),
                 escape(t.fix),
                 escape(&f.fix)

@@ -71,11 +71,7 @@ impl Key {
     /// (`gardefou report` without the registry's key, and for values too weak to fingerprint
     /// with it).
     pub fn ephemeral() -> Result<Key, KeyError> {
-        use ring::rand::SecureRandom;
-        let mut bytes = [0u8; 32];
-        ring::rand::SystemRandom::new()
-            .fill(&mut bytes)
-            .map_err(|_| KeyError::Random)?;
+        let mut bytes = gardefou_edges::random::key().map_err(|_| KeyError::Random)?;
         let key = Key::new(&Secret::from(hex(&bytes)));
         bytes.fill(0);
         key
