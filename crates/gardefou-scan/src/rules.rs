@@ -302,7 +302,8 @@ pub fn builtin() -> &'static [ScanRule] {
     })
 }
 
-/// The built-in rules as [`gardefou_findings::Rule`] descriptors (for SARIF and the docs).
+/// The built-in rules as [`gardefou_findings::Rule`] descriptors (for SARIF and the docs),
+/// then the warnings about exemptions that did nothing.
 pub fn catalog() -> Vec<gardefou_findings::Rule> {
     builtin()
         .iter()
@@ -312,6 +313,7 @@ pub fn catalog() -> Vec<gardefou_findings::Rule> {
             summary: r.description,
             fix: r.fix,
         })
+        .chain([crate::BASELINE_STALE, crate::ALLOW_PATH_UNUSED])
         .collect()
 }
 
