@@ -72,6 +72,21 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         write(&accepted, mode, args.format)?;
         return Ok(ExitCode::SUCCESS);
     }
+    // Exemptions that did nothing are warnings (cargo-deny's "not encountered"): a stale
+    // baseline entry or allow_paths glob would silently hide a future secret. A glob is
+    // judged only by a scan of the whole tree or history.
+    let whole = mode == "git"
+        || (mode == "tree"
+            && (args.paths.is_empty()
+                || (args.paths.len() == 1 && matches!(args.paths[0].to_str(), Some("." | "./")))));
+    let baseline_name = args.baseline.as_ref().map(|p| p.display().to_string());
+    let mut outcome = outcome;
+    let warnings = outcome.exemption_warnings(baseline_name.as_deref(), whole);
+    if !warnings.is_empty() {
+        let mut findings = std::mem::take(&mut outcome.report.findings);
+        findings.extend(warnings);
+        outcome.report = Report::new(findings);
+    }
     write(&outcome, mode, args.format)?;
     Ok(if outcome.report.is_denied() {
         ExitCode::from(EXIT_REFUSED)

@@ -245,3 +245,33 @@ fn the_pre_commit_hook_refuses_a_staged_secret_through_pre_commit() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn regression_a_stale_baseline_entry_and_an_unused_allow_glob_are_warnings() {
+    // Both passed silently: an entry for a removed secret, a glob for a moved directory.
+    let env = Env::new();
+    env.write("bad.js", &format!("const k = \"{}\";\n", stripe()));
+    env.write("gardefou.toml", "[scan]\nallow_paths = [\"fixtures/**\"]\n");
+    let (code, _, err) = run(&env, &["--write-baseline", "baseline.json"]);
+    assert_eq!(code, 0, "{err}");
+    env.write("bad.js", "const k = process.env.STRIPE_SECRET_KEY;\n");
+    let (code, out, _) = run(&env, &["--baseline", "baseline.json"]);
+    assert_eq!(code, 0, "warnings do not refuse: {out}");
+    assert!(out.contains("warning[scan-baseline-stale]"), "{out}");
+    assert!(
+        out.contains("the entry for stripe-secret-key in bad.js"),
+        "{out}"
+    );
+    assert!(out.contains("warning[scan-allow-path-unused]"), "{out}");
+    assert!(out.contains("\"fixtures/**\""), "{out}");
+    // A scan of part of the tree cannot tell an unused glob; the stale entry still shows.
+    let (code, out, _) = run(&env, &["--baseline", "baseline.json", "bad.js"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("scan-baseline-stale"), "{out}");
+    assert!(!out.contains("scan-allow-path-unused"), "{out}");
+    let (_, json, _) = run(&env, &["--baseline", "baseline.json", "--format", "json"]);
+    assert!(
+        json.contains("scan-baseline-stale") && !json.contains(&stripe()),
+        "{json}"
+    );
+}

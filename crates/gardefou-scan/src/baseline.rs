@@ -16,6 +16,7 @@ pub struct Baseline {
     /// The key every fingerprint is computed with while this baseline is used.
     pub key: FingerprintKey,
     fingerprints: HashSet<String>,
+    entries: Vec<Entry>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -44,6 +45,7 @@ impl Baseline {
         Baseline {
             key,
             fingerprints: HashSet::new(),
+            entries: Vec::new(),
         }
     }
 
@@ -74,8 +76,18 @@ impl Baseline {
             .ok_or_else(|| bad("key is not 64 hex digits".to_owned()))?;
         Ok(Baseline {
             key,
-            fingerprints: file.findings.into_iter().map(|e| e.fingerprint).collect(),
+            fingerprints: file
+                .findings
+                .iter()
+                .map(|e| e.fingerprint.clone())
+                .collect(),
+            entries: file.findings,
         })
+    }
+
+    /// The accepted findings, as written in the file.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
     }
 
     /// Whether a finding with this fingerprint is accepted.

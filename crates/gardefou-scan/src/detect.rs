@@ -53,6 +53,10 @@ const PLACEHOLDER_FRAGMENTS: &[&str] = &[
     "not-a-secret",
     "insert_",
     "insert-",
+    // Masks as dashboards and docs print them: `sk_live_••••4242`, `ghp_…`, `●●●●`.
+    "\u{2022}",
+    "\u{2026}",
+    "\u{25cf}",
 ];
 
 /// Fragments that mark a value as a reference to where the secret really lives.
@@ -83,29 +87,7 @@ pub fn is_placeholder_or_reference(value: &[u8]) -> bool {
     if lower.contains(&b'{') && lower.contains(&b'}') {
         return true;
     }
-    const WORDS: &[&str] = &[
-        "password",
-        "passwd",
-        "pass",
-        "pwd",
-        "pw",
-        "secret",
-        "token",
-        "key",
-        "apikey",
-        "api_key",
-        "user",
-        "username",
-        "mypassword",
-        "mysecret",
-        "yourpassword",
-        "none",
-        "null",
-        "undefined",
-        "todo",
-        "tbd",
-    ];
-    if WORDS.iter().any(|w| lower == w.as_bytes()) {
+    if is_common_word(value) {
         return true;
     }
     // The name of another secret variable (`JWT_SECRET = SESSION_SECRET`, as docs write
@@ -129,6 +111,246 @@ pub fn is_placeholder_or_reference(value: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// Words that name what belongs in a slot rather than fill it (`password`, `secret`,
+/// `token`), compared case-insensitively with the whole value.
+const WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "pw",
+    "secret",
+    "token",
+    "key",
+    "apikey",
+    "api_key",
+    "user",
+    "username",
+    "mypassword",
+    "mysecret",
+    "yourpassword",
+    "none",
+    "null",
+    "undefined",
+    "todo",
+    "tbd",
+    // RFC 7617's Basic authentication example (`Aladdin:open sesame`).
+    "opensesame",
+];
+
+/// Whether the whole value is one of the words that name a slot (`password`, `secret`).
+pub fn is_common_word(value: &[u8]) -> bool {
+    WORDS
+        .iter()
+        .any(|w| value.eq_ignore_ascii_case(w.as_bytes()))
+}
+
+/// Whether the file is documentation (Markdown, reStructuredText, AsciiDoc, HTML) or a
+/// template (`.env.example`, `config.sample.yml`), where `postgres://user:password@host`
+/// illustrates a form.
+pub fn is_documentation(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    if ["example", "sample", "template", ".dist"]
+        .iter()
+        .any(|t| lower.contains(t))
+    {
+        return true;
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(
+        ext.as_deref(),
+        Some("md" | "markdown" | "mdx" | "rst" | "adoc" | "html" | "htm")
+    )
+}
+
+/// Whether a host is one documentation uses (`example.com`, `host`, `your-host`).
+pub fn is_example_host(host: &[u8]) -> bool {
+    let h = host.to_ascii_lowercase();
+    let has = |needle: &[u8]| memchr::memmem::find(&h, needle).is_some();
+    has(b"example") || has(b"your") || matches!(h.as_slice(), b"host" | b"hostname" | b"server")
+}
+
+/// Whether the value is shown masked: followed by `…`, `...`, `***` or `•`, or preceded
+/// by `*`/`•` (a dashboard's `sk_live_4eC3…`, a log's `****abcd`).
+pub fn is_masked(before: &[u8], after: &[u8]) -> bool {
+    const MASKS: &[&[u8]] = &[b"...", b"***", "\u{2026}".as_bytes(), "\u{2022}".as_bytes()];
+    MASKS.iter().any(|m| after.starts_with(m))
+        || before.ends_with(b"*")
+        || before.ends_with("\u{2022}".as_bytes())
+}
+
+/// Whether a secret-like name holds something that is not itself a secret: an id, a name,
+/// a path, a type (`credentialsId`, `AWS_SECRET_NAME`, `tokenType`, `passwordField`), a
+/// public value (`publicToken`, `NEXT_PUBLIC_API_KEY`) or an anti-CSRF token.
+pub fn names_no_secret(name: &[u8]) -> bool {
+    const NOT_SECRET: &[&str] = &["public", "publishable", "csrf", "xsrf"];
+    const LAST: &[&str] = &[
+        "id",
+        "ids",
+        "name",
+        "names",
+        "file",
+        "filename",
+        "path",
+        "dir",
+        "ref",
+        "type",
+        "field",
+        "label",
+        "length",
+        "len",
+        "url",
+        "uri",
+        "arn",
+        "header",
+        "prefix",
+        "version",
+        "count",
+        "hint",
+        "pattern",
+        "regex",
+        "ttl",
+        "timeout",
+        "expiry",
+        "expires",
+        "expiration",
+        "at",
+        "mode",
+        "format",
+        "size",
+        "limit",
+        "enabled",
+        "required",
+        "endpoint",
+        "route",
+        "placeholder",
+        "input",
+        "param",
+    ];
+    let words = words_of(name);
+    if words.iter().any(|w| NOT_SECRET.contains(&w.as_str())) {
+        return true;
+    }
+    words.last().is_some_and(|w| LAST.contains(&w.as_str()))
+}
+
+/// Splits an identifier into lower-case words at `_`, `-`, `.` and camelCase humps.
+fn words_of(name: &[u8]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for &b in name {
+        if !b.is_ascii_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if b.is_ascii_uppercase() && prev_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+        word.push(b.to_ascii_lowercase() as char);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether a value is an application route (`/auth/forgot-password`, `/users/:id/token`):
+/// a route map's keys end in `password` or `token` too.
+pub fn looks_like_route(value: &[u8]) -> bool {
+    value.first() == Some(&b'/')
+        && value.iter().any(u8::is_ascii_lowercase)
+        && value.iter().all(|&b| {
+            b.is_ascii_lowercase()
+                || b.is_ascii_digit()
+                || matches!(b, b'/' | b'-' | b'_' | b':' | b'.')
+        })
+}
+
+/// Whether a value is lower-case words joined by `-` or `_` (`secret-shared-within-env`,
+/// `not_the_password`) or camel-case words (`DecodePrivateKey`): an identifier or a rule
+/// name, not a random secret. Only generic
+/// rules, which look for random values, ask this.
+pub fn is_words(value: &[u8]) -> bool {
+    if is_camel_words(value) {
+        return true;
+    }
+    let mut words = 0;
+    for word in value.split(|&b| b == b'-' || b == b'_') {
+        if word.len() < 2 || !word.iter().all(u8::is_ascii_lowercase) {
+            return false;
+        }
+        words += 1;
+    }
+    words >= 3
+}
+
+/// `DecodePrivateKey`, `bearerAccessToken`: letters only, each upper-case letter opening a
+/// word of at least three letters. A random value of letters alone almost never is.
+fn is_camel_words(value: &[u8]) -> bool {
+    if !value.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut count = 0;
+    for word in value.chunk_by(|_, b| !b.is_ascii_uppercase()) {
+        if word.len() < 3 || !word[1..].iter().all(u8::is_ascii_lowercase) {
+            return false;
+        }
+        count += 1;
+    }
+    count >= 2
+}
+
+/// Whether `value`, decoded as `decode` says, contains every one of `needles`.
+pub fn decoded_contains(decode: crate::rules::Decode, value: &[u8], needles: &[&str]) -> bool {
+    let encoded = match decode {
+        crate::rules::Decode::Base64 => value,
+        crate::rules::Decode::JwtPayload => match value.split(|&b| b == b'.').nth(1) {
+            Some(payload) => payload,
+            None => return false,
+        },
+    };
+    let Some(decoded) = base64_decode(encoded) else {
+        return false;
+    };
+    needles
+        .iter()
+        .all(|n| memchr::memmem::find(&decoded, n.as_bytes()).is_some())
+}
+
+/// Decodes standard or URL-safe base64, padding optional; `None` on any other byte.
+fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    let text = text
+        .strip_suffix(b"==")
+        .or_else(|| text.strip_suffix(b"="))
+        .unwrap_or(text);
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in text {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
 }
 
 /// Whether `value` is spelled like an environment variable that holds a secret:

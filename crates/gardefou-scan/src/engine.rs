@@ -142,11 +142,40 @@ impl Matcher {
                 continue;
             };
             let value = secret.as_bytes();
+            let host = rule.host_group.and_then(|g| caps.get(g));
             if detect::is_placeholder_or_reference(value) {
+                // `postgres://app:secret@…` in configuration is a weak password,
+                // not a placeholder; in documentation or for an example host it is one.
+                let weak_password = rule.common_word_secrets
+                    && detect::is_common_word(value)
+                    && !detect::is_documentation(path)
+                    && !host.is_some_and(|h| detect::is_example_host(h.as_bytes()));
+                if !weak_password {
+                    continue;
+                }
+            }
+            if detect::is_masked(&region[..secret.start()], &region[secret.end()..]) {
                 continue;
             }
             if let Some(floor) = rule.entropy {
                 if detect::entropy(value) < floor {
+                    continue;
+                }
+            }
+            if let Some(name) = rule.name_groups.iter().find_map(|&g| caps.get(g)) {
+                let name = name.as_bytes();
+                if detect::names_no_secret(name)
+                    || detect::looks_like_route(value)
+                    || detect::is_words(value)
+                    || rule.name_excludes.iter().any(|w| {
+                        memchr::memmem::find(&name.to_ascii_lowercase(), w.as_bytes()).is_some()
+                    })
+                {
+                    continue;
+                }
+            }
+            if let Some(decode) = rule.decode {
+                if !detect::decoded_contains(decode, value, &rule.decoded_contains) {
                     continue;
                 }
             }
@@ -162,7 +191,7 @@ impl Matcher {
                     continue;
                 }
             }
-            let severity = match rule.host_group.and_then(|g| caps.get(g)) {
+            let severity = match host {
                 Some(host) if detect::is_local_host(host.as_bytes()) => Severity::Warning,
                 _ => rule.severity,
             };

@@ -7,7 +7,9 @@
 //! finding is the introducing commit looked up, in one extra `git log --raw` pass.
 //!
 //! Staged: `git diff --cached --raw` names the blobs about to be committed; `cat-file`
-//! streams them.
+//! streams them. Each blob is scanned whole (a private key or a multi-line assignment
+//! needs its context), and only findings on lines the commit adds are kept: those are
+//! read from `git diff --cached -U0`'s hunk headers.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -209,7 +211,7 @@ pub(crate) fn scan_history(scanner: &Scanner, repo: &Path) -> Result<Outcome, Er
     if !sink.findings.is_empty() {
         attribute_commits(repo, &mut sink)?;
     }
-    Ok(sink.finish())
+    Ok(sink.finish(scanner))
 }
 
 /// Replaces each finding's blob id by the commit that introduced the blob, in one pass
@@ -359,10 +361,170 @@ pub(crate) fn scan_staged(scanner: &Scanner, repo: &Path) -> Result<Outcome, Err
         check(&mut cat, "cat-file")
     })?;
     bar.finish_and_clear();
+    let added = added_lines(repo)?;
+    sink.findings.retain(|f| {
+        let Some(loc) = f.location.as_ref() else {
+            return true;
+        };
+        // A file the diff did not name is kept whole: nothing is dropped on a guess.
+        added
+            .get(&loc.path)
+            .is_none_or(|ranges| ranges.iter().any(|r| r.contains(&loc.line)))
+    });
     for f in &mut sink.findings {
         if let Some(loc) = f.location.as_mut() {
             loc.commit = None; // staged content has no commit yet
         }
     }
-    Ok(sink.finish())
+    Ok(sink.finish(scanner))
+}
+
+/// For each staged path, the line ranges (1-based, in the staged file) that the commit
+/// adds or changes, from `git diff --cached -U0`.
+fn added_lines(repo: &Path) -> Result<HashMap<String, Vec<std::ops::Range<usize>>>, Error> {
+    let mut diff = git(repo);
+    diff.args([
+        "diff",
+        "--cached",
+        "-U0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-renames",
+        "--diff-filter=ACMRT",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = spawn(diff, "diff")?;
+    let mut out = Vec::new();
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Git {
+            command: "diff",
+            message: e.to_string(),
+        })?;
+    check(&mut child, "diff")?;
+    Ok(parse_added_lines(&out))
+}
+
+/// Reads a `-U0` patch: `+++ b/PATH` names the file, each `@@ -a,b +c,d @@` adds lines
+/// `c..c+d`. Hunk bodies are skipped by count, so an added line that reads `+++ b/x` is
+/// never taken for a header.
+fn parse_added_lines(patch: &[u8]) -> HashMap<String, Vec<std::ops::Range<usize>>> {
+    let mut files: HashMap<String, Vec<std::ops::Range<usize>>> = HashMap::new();
+    let mut current: Option<String> = None;
+    let (mut old_left, mut new_left) = (0usize, 0usize);
+    for line in patch.split(|&b| b == b'\n') {
+        if old_left + new_left > 0 {
+            match line.first() {
+                Some(b'-') => old_left = old_left.saturating_sub(1),
+                Some(b'+') => new_left = new_left.saturating_sub(1),
+                _ => {} // `\ No newline at end of file`
+            }
+            continue;
+        }
+        if line.starts_with(b"diff --git ") {
+            current = None;
+        } else if let Some(path) = line.strip_prefix(b"+++ ") {
+            current = path
+                .strip_prefix(b"b/")
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .or_else(|| unquote(path).and_then(|p| p.strip_prefix("b/").map(str::to_owned)));
+            if let Some(path) = &current {
+                files.entry(path.clone()).or_default();
+            }
+        } else if let Some(header) = line.strip_prefix(b"@@ -") {
+            let header = String::from_utf8_lossy(header);
+            let mut parts = header.split(' ');
+            let count = |spec: &str| -> (usize, usize) {
+                let mut it = spec.splitn(2, ',');
+                let start = it.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                let len = it.next().map_or(Some(1), |n| n.parse().ok()).unwrap_or(0);
+                (start, len)
+            };
+            let (_, old_len) = count(parts.next().unwrap_or(""));
+            let (new_start, new_len) =
+                count(parts.next().and_then(|p| p.strip_prefix('+')).unwrap_or(""));
+            old_left = old_len;
+            new_left = new_len;
+            if let (Some(path), true) = (&current, new_len > 0) {
+                files
+                    .entry(path.clone())
+                    .or_default()
+                    .push(new_start..new_start + new_len);
+            }
+        }
+    }
+    files
+}
+
+/// Git's C-style quoting of a path (`"a\"b\tc\303\251"`), for names with quotes,
+/// backslashes or control characters.
+fn unquote(quoted: &[u8]) -> Option<String> {
+    let inner = quoted.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    let mut out = Vec::with_capacity(inner.len());
+    let mut bytes = inner.iter().copied();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        let escaped = match bytes.next()? {
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            b'a' => 0x07,
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'v' => 0x0b,
+            d @ b'0'..=b'7' => {
+                let mut n = u32::from(d - b'0');
+                for _ in 0..2 {
+                    n = n * 8 + u32::from(bytes.next()?.checked_sub(b'0').filter(|v| *v < 8)?);
+                }
+                u8::try_from(n).ok()?
+            }
+            other => other,
+        };
+        out.push(escaped);
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_lines_come_from_hunk_headers_and_bodies_are_skipped() {
+        let patch = b"diff --git a/a.js b/a.js\n\
+index 1..2 100644\n\
+--- a/a.js\n\
++++ b/a.js\n\
+@@ -2,0 +3,2 @@ ctx\n\
+++++ b/evil\n\
++@@ -1 +1,9 @@\n\
+@@ -9 +10 @@\n\
+-old\n\
++new\n\
+diff --git a/gone.txt b/gone.txt\n\
+@@ -1 +0,0 @@\n\
+-x\n\
+diff --git \"a/q\\\"uote\\303\\251\" \"b/q\\\"uote\\303\\251\"\n\
+new file mode 100644\n\
+--- /dev/null\n\
++++ \"b/q\\\"uote\\303\\251\"\n\
+@@ -0,0 +1 @@\n\
++k\n";
+        let added = parse_added_lines(patch);
+        assert_eq!(added["a.js"], vec![3..5, 10..11]);
+        assert!(!added.contains_key("evil"));
+        assert_eq!(added["q\"uote\u{e9}"], vec![1..2]);
+        assert_eq!(added.len(), 2);
+    }
 }

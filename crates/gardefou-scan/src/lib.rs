@@ -8,13 +8,19 @@
 //!   rule's keywords finds the lines worth looking at; only those lines meet the rules'
 //!   own regexes, compiled without Unicode (`\b`, `\w`, `\s` are ASCII), which keeps the
 //!   hot path at memory speed.
-//! - **Judging a candidate**: placeholders (`xxx`, `<your-key>`, `changeme`) and
-//!   references (`${VAR}`, `$VAR`, `process.env.X`, `os.environ[...]`, an unquoted name in
-//!   code) are not secrets; entropy floors keep generic rules quiet; a line carrying
-//!   `gardefou:allow` is skipped; a specific rule wins over a generic one on the same value.
+//! - **Judging a candidate**: placeholders (`xxx`, `<your-key>`, `changeme`), masked
+//!   values (`sk_live_4eC3…`) and references (`${VAR}`, `$VAR`, `process.env.X`,
+//!   `os.environ[...]`, an unquoted name in code) are not secrets; names that hold no
+//!   secret (`credentialsId`, `SECRET_NAME`, `publicToken`) and routes are not reported
+//!   by generic rules; entropy floors keep generic rules quiet; some rules decode the value
+//!   (base64, a JWT's payload) and check what it holds; a line carrying `gardefou:allow`
+//!   is skipped; a specific rule wins over a generic one on the same value.
 //! - **Inputs**: a tree ([`Scanner::scan_paths`], parallel, honouring `.gitignore`,
 //!   skipping binary and oversized files), git history ([`Scanner::scan_git_history`],
-//!   every reachable blob once) and the index ([`Scanner::scan_staged`]).
+//!   every reachable blob once) and the index ([`Scanner::scan_staged`], only the lines
+//!   the commit adds).
+//! - **Exemptions that did nothing** (stale baseline entries, `allow_paths` globs that
+//!   hid nothing) are reported as warnings ([`Outcome::exemption_warnings`]).
 //! - **Nothing leaks**: a secret is held in a [`gardefou_redact::Secret`] from the moment it
 //!   is matched and only ever leaves as a keyed fingerprint (see [`fingerprint`]).
 //!
@@ -159,12 +165,66 @@ pub struct Outcome {
     pub entries: Vec<baseline::Entry>,
     /// What was scanned and skipped.
     pub stats: Stats,
+    /// Baseline entries for a file that was scanned but that no finding matches any more:
+    /// the secret was removed (or the file rewritten), and the entry only hides a future
+    /// one with the same fingerprint.
+    pub stale_baseline: Vec<baseline::Entry>,
+    /// `allow_paths` globs that hid no finding in this scan.
+    pub unused_allow_paths: Vec<String>,
+}
+
+/// The rule of a baseline entry that matches no finding any more (a warning).
+pub const BASELINE_STALE: gardefou_findings::Rule = gardefou_findings::Rule {
+    id: "scan-baseline-stale",
+    policy: gardefou_findings::Section::S7_1,
+    summary: "A baseline entry matches no finding in a file that was scanned (warning): the secret was removed or the file rewritten, and the stale entry would hide a new finding with the same fingerprint.",
+    fix: "rewrite the baseline (gardefou scan --write-baseline FILE) or delete the entry",
+};
+
+/// The rule of an `allow_paths` glob that hid nothing (a warning).
+pub const ALLOW_PATH_UNUSED: gardefou_findings::Rule = gardefou_findings::Rule {
+    id: "scan-allow-path-unused",
+    policy: gardefou_findings::Section::S7_1,
+    summary: "An `[scan] allow_paths` glob hid no finding in a scan of the whole tree or history (warning): it no longer matches what it was written for, and would silently hide whatever lands there.",
+    fix: "remove the glob from [scan] allow_paths in gardefou.toml, or correct it",
+};
+
+impl Outcome {
+    /// The exemptions that did nothing, as warnings: stale baseline entries always, and
+    /// unused `allow_paths` globs when `whole` (the scan covered the whole tree or
+    /// history, so a glob that hid nothing hides nothing anywhere). Warnings do not change
+    /// the verdict.
+    pub fn exemption_warnings(&self, baseline: Option<&str>, whole: bool) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for e in &self.stale_baseline {
+            out.push(
+                BASELINE_STALE
+                    .warning(format!(
+                        "{}: the entry for {} in {} matches no finding any more",
+                        baseline.unwrap_or("baseline"),
+                        e.rule,
+                        e.path
+                    ))
+                    .with_fingerprint(e.fingerprint.clone()),
+            );
+        }
+        if whole {
+            for glob in &self.unused_allow_paths {
+                out.push(
+                    ALLOW_PATH_UNUSED.warning(format!("allow_paths glob {glob:?} hid no finding")),
+                );
+            }
+        }
+        out
+    }
 }
 
 /// A configured scanner.
 pub struct Scanner {
     matcher: Matcher,
     allow: GlobSet,
+    /// The globs of `allow`, in order, for reporting the unused ones.
+    allow_globs: Vec<String>,
     options: ScanOptions,
     baseline: Baseline,
 }
@@ -195,6 +255,7 @@ impl Scanner {
                 glob: String::new(),
                 message: e.to_string(),
             })?,
+            allow_globs: options.allow_paths.clone(),
             options,
             baseline: Baseline::default(),
         })
@@ -297,12 +358,18 @@ impl Scanner {
     pub(crate) fn scan_into(&self, path: &str, origin: Origin<'_>, bytes: &[u8], sink: &mut Sink) {
         sink.stats.scanned += 1;
         sink.stats.bytes += bytes.len() as u64;
+        if !self.baseline.entries().is_empty() && !sink.scanned_paths.contains(path) {
+            sink.scanned_paths.insert(path.to_owned());
+        }
         let candidates = self.matcher.find(path, bytes);
         if candidates.is_empty() {
             return;
         }
         if self.is_allowed_path(path) {
             sink.stats.allowed_by_path += candidates.len() as u64;
+            for i in self.allow.matches(path) {
+                sink.allow_hits.insert(i);
+            }
             return;
         }
         for c in &candidates {
@@ -328,12 +395,18 @@ pub(crate) struct Sink {
     pub findings: Vec<Finding>,
     pub entries: Vec<baseline::Entry>,
     pub stats: Stats,
+    /// Paths scanned (kept only when a baseline has entries to check).
+    pub scanned_paths: std::collections::HashSet<String>,
+    /// Indices of the `allow_paths` globs that hid a finding.
+    pub allow_hits: std::collections::BTreeSet<usize>,
 }
 
 impl Sink {
     pub fn merge(&mut self, other: Sink) {
         self.findings.extend(other.findings);
         self.entries.extend(other.entries);
+        self.scanned_paths.extend(other.scanned_paths);
+        self.allow_hits.extend(other.allow_hits);
         let (s, o) = (&mut self.stats, other.stats);
         s.scanned += o.scanned;
         s.bytes += o.bytes;
@@ -344,7 +417,29 @@ impl Sink {
         s.errors.extend(o.errors);
     }
 
-    pub fn finish(mut self) -> Outcome {
+    /// The outcome, with the exemptions of `scanner` that matched nothing.
+    pub fn finish(mut self, scanner: &Scanner) -> Outcome {
+        let found: std::collections::HashSet<&str> = self
+            .entries
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let stale_baseline = scanner
+            .baseline
+            .entries()
+            .iter()
+            .filter(|e| {
+                self.scanned_paths.contains(&e.path) && !found.contains(e.fingerprint.as_str())
+            })
+            .cloned()
+            .collect();
+        let unused_allow_paths = scanner
+            .allow_globs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.allow_hits.contains(i))
+            .map(|(_, g)| g.clone())
+            .collect();
         self.findings.sort_by(|a, b| {
             let key = |f: &Finding| {
                 f.location
@@ -360,6 +455,8 @@ impl Sink {
             report: Report::new(self.findings),
             entries: self.entries,
             stats: self.stats,
+            stale_baseline,
+            unused_allow_paths,
         }
     }
 }

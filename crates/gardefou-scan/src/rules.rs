@@ -14,7 +14,13 @@ use crate::Error;
 pub(crate) const RULE_FILES: &[(&str, &str)] = &[
     ("stripe.toml", include_str!("../rules/stripe.toml")),
     ("sendgrid.toml", include_str!("../rules/sendgrid.toml")),
+    ("ai.toml", include_str!("../rules/ai.toml")),
+    ("email.toml", include_str!("../rules/email.toml")),
+    ("cloud.toml", include_str!("../rules/cloud.toml")),
+    ("chat.toml", include_str!("../rules/chat.toml")),
+    ("saas.toml", include_str!("../rules/saas.toml")),
     ("postgres.toml", include_str!("../rules/postgres.toml")),
+    ("urls.toml", include_str!("../rules/urls.toml")),
     (
         "private-key.toml",
         include_str!("../rules/private-key.toml"),
@@ -58,7 +64,21 @@ struct RuleSpec {
     #[serde(default)]
     host_group: Option<usize>,
     #[serde(default)]
+    name_group: Option<Groups>,
+    #[serde(default)]
+    name_excludes: Vec<String>,
+    #[serde(default)]
     entropy: Option<f64>,
+    #[serde(default)]
+    decode: Option<String>,
+    #[serde(default)]
+    decoded_contains: Vec<String>,
+    #[serde(default)]
+    common_word_secrets: bool,
+    #[serde(default)]
+    example_path: Option<String>,
+    #[serde(default)]
+    references: Vec<String>,
     #[serde(default)]
     multiline: bool,
     #[serde(default)]
@@ -73,6 +93,16 @@ struct RuleSpec {
 
 fn default_policy() -> String {
     "7.1".to_owned()
+}
+
+/// How a matched value is decoded before [`ScanRule::decoded_contains`] is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decode {
+    /// The whole value is base64 (standard or URL-safe alphabet, padding optional).
+    Base64,
+    /// The value is a JWT: its second dot-separated part is base64url JSON.
+    JwtPayload,
 }
 
 /// One compiled detection rule.
@@ -101,10 +131,26 @@ pub struct ScanRule {
     pub order: usize,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     pub entropy: Option<f64>,
+    /// How the value is decoded before `decoded_contains` is checked.
+    pub decode: Option<Decode>,
+    /// Strings that must all occur in the decoded value (e.g. `PRIVATE KEY` in a
+    /// base64-wrapped PEM block).
+    pub decoded_contains: Vec<&'static str>,
+    /// Whether a common word used as a password (`password`, `secret`) is still reported
+    /// outside documentation: in configuration and code it is a real, weak password.
+    pub common_word_secrets: bool,
+    /// The file name the rule's examples are tested as (path-scoped rules).
+    pub example_path: &'static str,
+    /// The provider's documentation of the format.
+    pub references: Vec<&'static str>,
     pub(crate) regex: Regex,
     pub(crate) secret_groups: Vec<usize>,
     pub(crate) quote_group: Option<usize>,
     pub(crate) host_group: Option<usize>,
+    pub(crate) name_groups: Vec<usize>,
+    /// Words that, in the captured name, mean the value is not this kind (`search` in an
+    /// Algolia search-only key's name).
+    pub(crate) name_excludes: Vec<&'static str>,
     pub(crate) paths: Option<GlobSet>,
     /// Lines that must match.
     pub examples: Vec<&'static str>,
@@ -164,10 +210,16 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
             Some(Groups::One(g)) => vec![g],
             Some(Groups::Many(g)) => g,
         };
+        let name_groups = match spec.name_group {
+            None => vec![],
+            Some(Groups::One(g)) => vec![g],
+            Some(Groups::Many(g)) => g,
+        };
         for &g in secret_groups
             .iter()
             .chain(spec.quote_group.iter())
             .chain(spec.host_group.iter())
+            .chain(name_groups.iter())
         {
             if g == 0 || g >= regex.captures_len() {
                 return Err(bad(format!("capture group {g} does not exist")));
@@ -178,6 +230,15 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
             Some("warning") => Severity::Warning,
             Some(other) => return Err(bad(format!("unknown severity: {other}"))),
         };
+        let decode = match spec.decode.as_deref() {
+            None => None,
+            Some("base64") => Some(Decode::Base64),
+            Some("jwt-payload") => Some(Decode::JwtPayload),
+            Some(other) => return Err(bad(format!("unknown decode: {other}"))),
+        };
+        if decode.is_some() == spec.decoded_contains.is_empty() {
+            return Err(bad("decode and decoded_contains go together".to_owned()));
+        }
         if spec.keywords.is_empty() && spec.paths.is_empty() {
             return Err(bad("a rule needs keywords or paths".to_owned()));
         }
@@ -202,10 +263,27 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
             generic: spec.generic,
             order: 0,
             entropy: spec.entropy,
+            decode,
+            decoded_contains: spec.decoded_contains.into_iter().map(leak).collect(),
+            common_word_secrets: spec.common_word_secrets,
+            example_path: leak(spec.example_path.unwrap_or_else(|| {
+                if spec.paths.is_empty() {
+                    "config.txt".to_owned()
+                } else {
+                    ".env".to_owned()
+                }
+            })),
+            references: spec.references.into_iter().map(leak).collect(),
             regex,
             secret_groups,
             quote_group: spec.quote_group,
             host_group: spec.host_group,
+            name_groups,
+            name_excludes: spec
+                .name_excludes
+                .into_iter()
+                .map(|w| leak(w.to_ascii_lowercase()))
+                .collect(),
             paths,
             examples: spec.examples.into_iter().map(leak).collect(),
             negative_examples: spec.negative_examples.into_iter().map(leak).collect(),
@@ -230,7 +308,8 @@ pub fn builtin() -> &'static [ScanRule] {
     })
 }
 
-/// The built-in rules as [`gardefou_findings::Rule`] descriptors (for SARIF and the docs).
+/// The built-in rules as [`gardefou_findings::Rule`] descriptors (for SARIF and the docs),
+/// then the warnings about exemptions that did nothing.
 pub fn catalog() -> Vec<gardefou_findings::Rule> {
     builtin()
         .iter()
@@ -240,6 +319,7 @@ pub fn catalog() -> Vec<gardefou_findings::Rule> {
             summary: r.description,
             fix: r.fix,
         })
+        .chain([crate::BASELINE_STALE, crate::ALLOW_PATH_UNUSED])
         .collect()
 }
 

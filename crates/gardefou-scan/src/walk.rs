@@ -96,7 +96,7 @@ pub(crate) fn scan_paths(scanner: &Scanner, paths: &[PathBuf]) -> Result<Outcome
     });
     bar.finish_and_clear();
     let total = total.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(total.finish())
+    Ok(total.finish(scanner))
 }
 
 /// Hands a worker's findings to the shared total when the worker's closure is dropped.

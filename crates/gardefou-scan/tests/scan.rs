@@ -353,6 +353,40 @@ fn staged_mode_scans_the_index_not_the_work_tree() {
 }
 
 #[test]
+fn regression_staged_mode_reports_only_the_lines_the_commit_adds() {
+    // A file already committed with a secret (accepted or being dealt with) used to be
+    // reported again by every commit that touched any other line of it.
+    let (_d, root) = repo();
+    write(&root, "a.js", format!("k = \"{}\"\nx = 1\n", github()));
+    git(&root, &["add", "."]);
+    git(&root, &["commit", "-qm", "init", "--no-verify"]);
+    write(
+        &root,
+        "a.js",
+        format!("k = \"{}\"\nx = 2\ns = \"{}\"\n", github(), stripe()),
+    );
+    write(&root, "b.py", format!("\n\nTOKEN = \"{}\"\n", github()));
+    git(&root, &["add", "."]);
+    let found = rules_at(&scanner().scan_staged(&root).unwrap().report);
+    assert_eq!(
+        found,
+        vec![
+            ("a.js".to_owned(), "stripe-secret-key", 3),
+            ("b.py".to_owned(), "github-token", 3),
+        ]
+    );
+    // Changing only the clean line reports nothing.
+    git(&root, &["commit", "-qm", "more", "--no-verify"]);
+    write(
+        &root,
+        "a.js",
+        format!("k = \"{}\"\nx = 3\ns = \"{}\"\n", github(), stripe()),
+    );
+    git(&root, &["add", "."]);
+    assert!(rules_at(&scanner().scan_staged(&root).unwrap().report).is_empty());
+}
+
+#[test]
 fn errors_name_the_problem_not_the_content() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("baseline.json");
