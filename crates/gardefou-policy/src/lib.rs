@@ -27,12 +27,14 @@
 #![warn(missing_docs)]
 
 pub mod debug_routes;
+pub mod diff;
 mod environment;
 pub mod file;
 mod guard;
 pub mod model;
 pub mod rules;
 pub mod secrets;
+pub mod signature;
 mod vars;
 
 pub use environment::{Environment, NodeEnv};
