@@ -5,6 +5,7 @@ pub mod db;
 pub mod deploy;
 pub mod domains;
 pub mod node;
+pub mod policy;
 pub mod probe;
 pub mod rules;
 pub mod run;

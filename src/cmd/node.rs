@@ -23,7 +23,7 @@ use anyhow::{Context, Result};
 use gardefou_findings::{json, Report};
 use gardefou_pgprobe::verify::{seed_environment, verify, Purpose};
 use gardefou_pgprobe::{CheapIdentity, Identity, QueryFailure, Row, Session};
-use gardefou_policy::{evaluate_with, Environment, Evaluation, Policy};
+use gardefou_policy::{evaluate_start, Environment, Evaluation, Policy};
 use serde_json::{json, Value};
 
 use crate::cli::{NodeArgs, NodePurpose};
@@ -99,7 +99,7 @@ fn evaluate_process(args: &NodeArgs) -> Result<(Policy, Option<std::path::PathBu
         args.registry.registry.as_deref(),
     )?;
     let vars = env_source::process();
-    let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    let mut evaluation = registry.with_view(|view| evaluate_start(&policy, &vars, view));
     if purpose(args.purpose) == Purpose::Seed {
         evaluation
             .report

@@ -8,7 +8,7 @@ use axum::Router;
 use gardefou_findings::{Finding, Report};
 use gardefou_pgurl::ConnUrl;
 use gardefou_policy::secrets::Registry;
-use gardefou_policy::{evaluate_with, EnvVars, Environment, Lookup, Policy};
+use gardefou_policy::{evaluate_start, EnvVars, Environment, Lookup, Policy};
 use gardefou_redact::Secret;
 use serde::Serialize;
 
@@ -101,7 +101,7 @@ impl GuardedConfig {
         vars: EnvVars,
         registry: &Registry<'_>,
     ) -> Result<GuardedConfig, StartError> {
-        let evaluation = evaluate_with(&policy, &vars, registry);
+        let evaluation = evaluate_start(&policy, &vars, registry);
         let mut findings = evaluation.report.findings;
         let environment = evaluation.environment;
         let debug_secret =

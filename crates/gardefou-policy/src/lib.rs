@@ -39,7 +39,7 @@ mod vars;
 
 pub use environment::{Environment, NodeEnv};
 pub use file::ConfigError;
-pub use guard::{evaluate, evaluate_with, identify, DatabaseTarget, Evaluation};
+pub use guard::{evaluate, evaluate_start, evaluate_with, identify, DatabaseTarget, Evaluation};
 pub use model::{
     DatabasePolicy, DatabaseTargets, DomainTable, HostPattern, Policy, ReleasePolicy, ScanPolicy,
     SeedPolicy, SharedAddresses, DEFAULT_CONNECT_TIMEOUT_MS,

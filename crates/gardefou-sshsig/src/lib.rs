@@ -234,6 +234,16 @@ impl SigningKey {
         signers::fingerprint(self.0.public_key().key_data())
     }
 
+    /// The key's algorithm (`ssh-ed25519`, `ssh-rsa`).
+    pub fn algorithm(&self) -> String {
+        self.0.algorithm().as_str().to_owned()
+    }
+
+    /// The comment the key file carries (often `user@host`): public, like the key.
+    pub fn comment(&self) -> &str {
+        self.0.comment()
+    }
+
     /// A fixed throwaway Ed25519 key for documentation examples: its secret half is
     /// derived from a constant, so it protects nothing.
     #[doc(hidden)]
