@@ -35,7 +35,7 @@ fn production_sandbox_forwarder_and_restored_dump() {
     let (sandbox, sandbox_url) = cluster();
     let forwarder = Forwarder::to(prod.port());
     let tunnel = forwarder.port();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         &policy(prod.port(), &[sandbox.port(), tunnel]),
     );
@@ -266,7 +266,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     let out = env.cmd(&vars("local", &url)).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     // The policy may let local databases run unstamped: a warning.
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.local]\nallow_unstamped = true\n",
     );
@@ -349,7 +349,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     // A silent server: refused at the policy's timeout. Not a timing test: a bound for hangs.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    env.write("gardefou.toml", "[database]\nconnect_timeout_ms = 200\n");
+    env.write_policy("gardefou.toml", "[database]\nconnect_timeout_ms = 200\n");
     let url = format!("postgresql://koomy@127.0.0.1:{port}/koomy");
     let out = env
         .cmd(&vars("local", &url))
@@ -445,7 +445,7 @@ fn a_seed_script_that_proves_in_its_own_transaction_is_refused_through_a_switchi
     };
     // The wrapper's probe reaches the sandbox; the script's own connection, production.
     let tunnel = Forwarder::switching(sandbox.port(), 1, prod.port());
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         &policy(prod.port(), &[sandbox.port(), tunnel.port()]),
     );
