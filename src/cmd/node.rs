@@ -121,6 +121,14 @@ fn exit(report: &Report) -> ExitCode {
 pub fn register(args: NodeArgs) -> Result<ExitCode> {
     let facts = read_facts()?;
     let (policy, policy_file, mut evaluation) = evaluate_process(&args)?;
+    // The process environment already holds what its env files set: an env file that sets
+    // the allowed signers is found in the files themselves.
+    let files = env_source::server_environment(&Default::default(), &[])?.1;
+    evaluation.report.findings.extend(
+        files
+            .into_iter()
+            .filter(|f| f.rule == gardefou_policy::rules::POLICY_SIGNERS_INVALID.id),
+    );
     if evaluation.environment == Some(Environment::Production) {
         // The process's own Node options, as `run` reads a command line (NODE_OPTIONS and
         // npm's configuration come from the environment), and the inspector as it is.

@@ -6,6 +6,7 @@ mod check;
 mod deploy;
 mod docs;
 mod domains;
+mod policy;
 mod probe;
 mod run_node;
 mod scan;

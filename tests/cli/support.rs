@@ -40,7 +40,10 @@ pub fn signer() -> &'static TestSigner {
         let key = ssh_keygen(dir.path(), "signer");
         let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
         TestSigner {
-            allowed: format!("gardefou-tests namespaces=\"gardefou-policy\" {}", public.trim()),
+            allowed: format!(
+                "gardefou-tests namespaces=\"gardefou-policy\" {}",
+                public.trim()
+            ),
             key,
             _dir: dir,
         }
@@ -61,7 +64,11 @@ pub fn ssh_keygen_with(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
         .args(args)
         .output()
         .expect("ssh-keygen runs (openssh-client)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     path
 }
 
