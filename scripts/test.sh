@@ -3,8 +3,7 @@
 # for real (Debian/Ubuntu packages, as root or through sudo): PostgreSQL server binaries for
 # throwaway clusters, Node.js and npm for the dotenv and SARIF checks, git for the
 # repository tests, openssl for the TLS clusters' certificates, ssh-keygen for the signed
-# policy. Then it runs every test of
-# the workspace. Extra arguments go to `cargo test`.
+# policy. Then it runs every test of the workspace. Extra arguments go to `cargo test`.
 # (python3-venv too: the pre-commit hook is tested through the real pre-commit tool.)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -231,21 +231,6 @@ fn expands(value: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dollar_references_are_what_dotenv_expand_expands() {
-        for v in ["$Q", "a${B}", "neondb$Q", "${A:-x}"] {
-            assert!(expands(v), "{v}");
-        }
-        for v in ["a$", "pa$$1", "\\$Q", "$1", "cost: 5$"] {
-            assert!(!expands(v), "{v}");
-        }
-    }
-}
-
 /// An env file that sets the allowed signers: they come from the platform's secret store,
 /// never from a file the repository (or a commit) can change — the npm package's process
 /// would otherwise hand them to `gardefou node register` as its own.
@@ -267,4 +252,19 @@ fn signers_in_file(text: &str, path: &str) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollar_references_are_what_dotenv_expand_expands() {
+        for v in ["$Q", "a${B}", "neondb$Q", "${A:-x}"] {
+            assert!(expands(v), "{v}");
+        }
+        for v in ["a$", "pa$$1", "\\$Q", "$1", "cost: 5$"] {
+            assert!(!expands(v), "{v}");
+        }
+    }
 }

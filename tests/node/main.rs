@@ -383,7 +383,7 @@ fn production_app_refuses_an_unsigned_or_changed_policy_before_listening() {
     let sig = world.dir.path().join("gardefou.toml.sig");
     let env = world.env("production", &world.prod);
     // Signed: the production app starts.
-    let mut server = start(&[], &env);
+    let server = start(&[], &env);
     assert!(server.port.is_some(), "did not start: {}", server.stderr);
     drop(server);
     let without_signers: Vec<_> = env
@@ -391,7 +391,9 @@ fn production_app_refuses_an_unsigned_or_changed_policy_before_listening() {
         .filter(|(k, _)| k != "GARDEFOU_ALLOWED_SIGNERS")
         .cloned()
         .collect();
-    let refusals: [(&str, &dyn Fn(), &[(String, String)]); 3] = [
+    /// The rule, what is done to the policy first, the environment.
+    type Refusal<'a> = (&'a str, &'a dyn Fn(), &'a [(String, String)]);
+    let refusals: [Refusal; 3] = [
         ("policy-signers-missing", &|| {}, &without_signers),
         (
             "policy-signature-invalid",

@@ -9,7 +9,7 @@
 //!
 //! A policy file is read with its signature: `gardefou.toml.sig` beside it, checked against
 //! the allowed signers of the process environment ([`signature`]); the outcome is the
-//! policy's [`Origin`](gardefou_policy::signature::Origin), which the guard weighs
+//! policy's `Origin` ([`gardefou_policy::signature::Origin`]), which the guard weighs
 //! (production refuses anything but a verified signature).
 //!
 //! [`process_env`] reads the process environment the way the guard evaluates it.
