@@ -82,6 +82,10 @@ pub enum Command {
     /// writes a value. Exit 0 written, 1 when the files contradict each other (nothing is
     /// written), 2 on a usage error or an existing file without --force.
     Init(InitArgs),
+    /// The signed policy (§11): sign gardefou.toml with the CTO's SSH key, verify the
+    /// signature, see what a change allows before signing it.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Every rule gardefou reports: its id, policy section, what it refuses and the fix.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -110,9 +114,80 @@ impl Command {
             Command::Db(DbCommand::Stamp(a)) => a.format == Format::Json,
             Command::Secrets(SecretsCommand::Register(a)) => a.format == Format::Json,
             Command::Report(a) => a.format() == ReportFormat::Json,
+            Command::Policy(PolicyCommand::Sign(a)) => a.format == Format::Json,
+            Command::Policy(PolicyCommand::Verify(a)) => a.format == Format::Json,
+            Command::Policy(PolicyCommand::Diff(a)) => a.format == Format::Json,
             _ => false,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Sign the policy file with an SSH private key: FILE.sig beside it.
+    ///
+    /// The signature is the one `ssh-keygen -Y sign -n gardefou-policy -f KEY FILE` makes
+    /// (either verifies the other's). Ed25519 or RSA (≥ 2048 bits) keys without passphrase;
+    /// for a key with a passphrase, or one held by ssh-agent or a hardware token, run that
+    /// ssh-keygen command instead. Prints the allowed signers line for the key. Exit 0 when
+    /// signed, 2 on a usage or configuration error.
+    Sign(PolicySignArgs),
+    /// Verify the policy file's signature against the allowed signers and say who signed.
+    ///
+    /// The allowed signers come from --allowed-signers, else $GARDEFOU_ALLOWED_SIGNERS (the
+    /// text), else $GARDEFOU_ALLOWED_SIGNERS_FILE — never from a file in the repository.
+    /// Exit 0 when verified, 1 when refused, 2 on a usage or configuration error (no allowed
+    /// signers, or unusable ones).
+    Verify(PolicyVerifyArgs),
+    /// Say, in words, what the policy file allows that the last signed version did not.
+    ///
+    /// The last signed version is the newest one in the file's git history whose committed
+    /// .sig verifies against the allowed signers (the built-in policy if there is none), or
+    /// --against FILE. Exit 0 when nothing is widened, 1 when something is, 2 on a usage,
+    /// configuration or git error.
+    Diff(PolicyDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicySignArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The SSH private key to sign with (an OpenSSH key file, e.g. ~/.ssh/id_ed25519).
+    #[arg(long, value_name = "PATH")]
+    pub key: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyVerifyArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The allowed signers file (outside the repository) [default: $GARDEFOU_ALLOWED_SIGNERS,
+    /// else $GARDEFOU_ALLOWED_SIGNERS_FILE].
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyDiffArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Compare with this earlier version of the policy instead of the last signed one in git
+    /// history.
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<PathBuf>,
+    /// The allowed signers file (outside the repository), to find the last signed version
+    /// [default: $GARDEFOU_ALLOWED_SIGNERS, else $GARDEFOU_ALLOWED_SIGNERS_FILE].
+    #[arg(long, value_name = "FILE", conflicts_with = "against")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

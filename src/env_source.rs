@@ -141,6 +141,7 @@ fn environment_of(command: &Scope, env_files: &[PathBuf]) -> Result<(EnvVars, Ve
             )));
             continue;
         }
+        findings.extend(signers_in_file(&text, path));
         for (n, v) in gardefou_dotenv::parse(&text).iter() {
             node_entries.retain(|(k, _)| k != n);
             node_entries.push((n.to_owned(), v.to_owned()));
@@ -183,6 +184,7 @@ fn environment_of(command: &Scope, env_files: &[PathBuf]) -> Result<(EnvVars, Ve
             }
             continue;
         };
+        findings.extend(signers_in_file(&text, &path.display().to_string()));
         let file = gardefou_dotenv::parse(&text);
         let mut entries = Vec::new();
         for (name, value) in file.iter() {
@@ -227,6 +229,29 @@ fn expands(value: &str) -> bool {
             && b.get(i + 1)
                 .is_some_and(|n| *n == b'{' || n.is_ascii_alphabetic() || *n == b'_')
     })
+}
+
+/// An env file that sets the allowed signers: they come from the platform's secret store,
+/// never from a file the repository (or a commit) can change — the npm package's process
+/// would otherwise hand them to `gardefou node register` as its own.
+fn signers_in_file(text: &str, path: &str) -> Vec<Finding> {
+    gardefou_dotenv::parse(text)
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            [
+                gardefou_sources::GARDEFOU_ALLOWED_SIGNERS,
+                gardefou_sources::GARDEFOU_ALLOWED_SIGNERS_FILE,
+            ]
+            .contains(name)
+        })
+        .map(|name| {
+            gardefou_policy::rules::POLICY_SIGNERS_INVALID.error_with_fix(
+                format!("the env file {path} sets {name}: the allowed signers come from the platform's secret store, never from a file"),
+                format!("remove {name} from {path} and set it in the platform's secret store"),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

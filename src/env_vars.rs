@@ -9,6 +9,10 @@
 // `gardefou-sources`, which a Rust backend shares with this binary.
 pub use gardefou_sources::GARDEFOU_SECRETS_KEY;
 
+// `GARDEFOU_ALLOWED_SIGNERS` (the allowed signers text) and `GARDEFOU_ALLOWED_SIGNERS_FILE`
+// (a file outside the repository) say whose SSH signature on the policy file counts: set
+// one, from the platform's secret store. Declared in `gardefou_sources::signature`.
+
 // `gardefou deploy check` also reads the CI systems' own variables (GITHUB_REF,
 // CI_COMMIT_BRANCH, …) to tell the deployed branch: they are declared, with the CI that sets
 // each, in one table, `gardefou_release::ci::CI_SYSTEMS`, and listed in docs/release.md.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use gardefou_findings::{human, json};
-use gardefou_policy::{evaluate_with, Evaluation};
+use gardefou_policy::{evaluate_start, Evaluation};
 use serde_json::Value;
 
 use crate::cli::{CheckArgs, Format};
@@ -24,7 +24,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     } else {
         (env_source::dotenv_files(&args.env_file)?, Vec::new())
     };
-    let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    let mut evaluation = registry.with_view(|view| evaluate_start(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);
     if args.probe {
         let _ = append_live_findings(&policy, &mut evaluation, Purpose::Run);

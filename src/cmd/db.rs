@@ -7,7 +7,8 @@ use anyhow::Result;
 use gardefou_findings::{human, json, Report};
 use gardefou_pgprobe::stamp::{Action, StampError, StampOptions, Stamped};
 use gardefou_pgprobe::{Identity, StampState};
-use gardefou_policy::{evaluate, Environment};
+use gardefou_policy::secrets::Registry as RegistryView;
+use gardefou_policy::{evaluate, evaluate_start, Environment};
 use serde_json::{json, Value};
 
 use crate::cli::{DbCommand, Format, IdentityArgs, StampArgs};
@@ -25,7 +26,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
     let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
     // The same view of the environment as check and run: the process and ./.env.
     let (vars, modelled) = env_source::server_environment(&Default::default(), &args.env_file)?;
-    let mut evaluation = evaluate(&policy, &vars);
+    let mut evaluation = evaluate_start(&policy, &vars, &RegistryView::NotConsulted);
     evaluation.report.findings.extend(modelled);
     let mut out = std::io::stdout().lock();
     let (Some(env), Some(target), true) = (

@@ -6,6 +6,7 @@ pub mod deploy;
 pub mod domains;
 pub mod init;
 pub mod node;
+pub mod policy;
 pub mod probe;
 pub mod report;
 pub mod rules;

@@ -23,7 +23,7 @@ use anyhow::{Context, Result};
 use gardefou_findings::{json, Report};
 use gardefou_pgprobe::verify::{seed_environment, verify, Purpose};
 use gardefou_pgprobe::{CheapIdentity, Identity, QueryFailure, Row, Session};
-use gardefou_policy::{evaluate_with, Environment, Evaluation, Policy};
+use gardefou_policy::{evaluate_start, Environment, Evaluation, Policy};
 use serde_json::{json, Value};
 
 use crate::cli::{NodeArgs, NodePurpose};
@@ -99,7 +99,7 @@ fn evaluate_process(args: &NodeArgs) -> Result<(Policy, Option<std::path::PathBu
         args.registry.registry.as_deref(),
     )?;
     let vars = env_source::process();
-    let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    let mut evaluation = registry.with_view(|view| evaluate_start(&policy, &vars, view));
     if purpose(args.purpose) == Purpose::Seed {
         evaluation
             .report
@@ -121,6 +121,14 @@ fn exit(report: &Report) -> ExitCode {
 pub fn register(args: NodeArgs) -> Result<ExitCode> {
     let facts = read_facts()?;
     let (policy, policy_file, mut evaluation) = evaluate_process(&args)?;
+    // The process environment already holds what its env files set: an env file that sets
+    // the allowed signers is found in the files themselves.
+    let files = env_source::server_environment(&Default::default(), &[])?.1;
+    evaluation.report.findings.extend(
+        files
+            .into_iter()
+            .filter(|f| f.rule == gardefou_policy::rules::POLICY_SIGNERS_INVALID.id),
+    );
     if evaluation.environment == Some(Environment::Production) {
         // The process's own Node options, as `run` reads a command line (NODE_OPTIONS and
         // npm's configuration come from the environment), and the inspector as it is.

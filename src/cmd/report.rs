@@ -10,7 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use gardefou_findings::Finding;
 use gardefou_pgprobe::verify::Purpose;
 use gardefou_policy::secrets::{entropy, Registry as RegistryView, FINGERPRINT_MIN_BITS};
-use gardefou_policy::{evaluate_with, EnvVars, Evaluation, Policy};
+use gardefou_policy::{evaluate_start, EnvVars, Evaluation, Policy};
 use gardefou_report::{ColumnInput, Fingerprint, Live, RegistryState, Scope};
 
 use crate::cli::{ReportArgs, ReportFormat};
@@ -58,7 +58,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
                 (vars, modelled, "the process environment".to_owned())
             }
         };
-        let mut evaluation = loaded.with_view(|view| evaluate_with(&policy, &vars, view));
+        let mut evaluation = loaded.with_view(|view| evaluate_start(&policy, &vars, view));
         evaluation.report.findings.extend(modelled);
         read.push(Read {
             environment: e.environment,

@@ -8,7 +8,7 @@ use gardefou_findings::Finding;
 use std::path::{Path, PathBuf};
 
 use gardefou_policy::secrets::{command, rules};
-use gardefou_policy::{evaluate_with, EnvVars, Environment, Evaluation, Lookup, Policy};
+use gardefou_policy::{evaluate_start, EnvVars, Environment, Evaluation, Lookup, Policy};
 
 use crate::cli::RunArgs;
 use crate::cmd::check::write_evaluation;
@@ -54,11 +54,11 @@ pub fn guard_then_exec(
     drop(process);
     let mut environments = env_source::server_environments(&analysis, &args.env_file)?.into_iter();
     let (vars, modelled) = environments.next().context("no environment")?;
-    let mut evaluation = registry.with_view(|view| evaluate_with(&policy, &vars, view));
+    let mut evaluation = registry.with_view(|view| evaluate_start(&policy, &vars, view));
     evaluation.report.findings.extend(modelled);
     // Every other Node the command starts may be the server: each is judged too.
     for (other_vars, other_modelled) in environments {
-        let other = registry.with_view(|view| evaluate_with(&policy, &other_vars, view));
+        let other = registry.with_view(|view| evaluate_start(&policy, &other_vars, view));
         if other_vars.get("DATABASE_URL").map(|v| v.expose())
             != vars.get("DATABASE_URL").map(|v| v.expose())
         {

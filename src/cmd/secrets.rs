@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use gardefou_findings::{human, Report};
-use gardefou_policy::evaluate_with;
+use gardefou_policy::evaluate_start;
 use gardefou_policy::secrets::{rules, secret_values, Registry as RegistryView};
 use gardefou_secrets::{Keyed, Registered, Registry};
 
@@ -60,7 +60,7 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
             registry: &registry,
             key: &key,
         };
-        evaluate_with(&policy, &vars, &RegistryView::Ready(&keyed))
+        evaluate_start(&policy, &vars, &RegistryView::Ready(&keyed))
     };
     let Some(env) = evaluation.environment.filter(|_| evaluation.is_allowed()) else {
         // Registering is what fixes `secret-unregistered`: not worth repeating here.

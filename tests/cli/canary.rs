@@ -56,7 +56,7 @@ fn no_planted_value_appears_in_any_output() {
         "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n",
         pg.port()
     );
-    env.write("gardefou.toml", &policy);
+    env.write_policy("gardefou.toml", &policy);
     env.write(
         "bad-policy.toml",
         &format!("[database.sandbox]\nhosts = [\"127.0.0.1:1\", \"{url}\"]\n"),

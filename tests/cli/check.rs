@@ -13,7 +13,7 @@ fn sandbox_url(host: &str) -> String {
 #[test]
 fn check_allows_a_consistent_sandbox_start() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let url = sandbox_url(&format!("ep-beta-1-pooler{R}"));
     let out = env
         .cmd(&[
@@ -31,7 +31,7 @@ fn check_allows_a_consistent_sandbox_start() {
 #[test]
 fn check_refuses_sandbox_on_the_production_database_with_every_violation() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let url = sandbox_url(&format!("ep-alpha-1{R}"));
     let out = env
         .cmd(&[
@@ -50,7 +50,7 @@ fn check_refuses_sandbox_on_the_production_database_with_every_violation() {
 #[test]
 fn check_json_has_the_documented_shape() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let url = sandbox_url(&format!("ep-alpha-1{R}"));
     let out = env
         .cmd(&[
@@ -93,7 +93,7 @@ fn check_json_has_the_documented_shape() {
 #[test]
 fn check_reads_an_env_file_as_node_dotenv_does() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let url = sandbox_url(&format!("ep-beta-1{R}"));
     let file = env.write(
         "prod.env",
@@ -158,7 +158,7 @@ fn configuration_errors_exit_2_with_line_and_column() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
-    env.write("gardefou.toml", "[database.sandbox]\nneon_endpoints = [\"ep-b-1\"]\n[database.local]\nhosts = [\"ep-b-1.eu-west-2.aws.neon.tech\"]\n");
+    env.write_policy("gardefou.toml", "[database.sandbox]\nneon_endpoints = [\"ep-b-1\"]\n[database.local]\nhosts = [\"ep-b-1.eu-west-2.aws.neon.tech\"]\n");
     let out = env.cmd(&[]).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("gardefou.toml:4:"));
@@ -190,13 +190,13 @@ fn the_policy_lookup_order_is_flag_then_variable_then_cwd() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("[database.sandbox] neon_endpoints"));
     // ./gardefou.toml
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     assert_eq!(
         env.cmd(&vars).arg("check").output().unwrap().status.code(),
         Some(0)
     );
     // $GARDEFOU_POLICY beats ./gardefou.toml
-    let other = env.write(
+    let other = env.write_policy(
         "other.toml",
         "[database.production]\nneon_endpoints = [\"ep-beta-1\"]\n",
     );
@@ -226,7 +226,7 @@ fn the_policy_lookup_order_is_flag_then_variable_then_cwd() {
 #[test]
 fn run_refuses_without_starting_the_child() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let marker = env.path("started");
     let url = sandbox_url(&format!("ep-alpha-1{R}"));
     let out = env
@@ -301,7 +301,7 @@ fn check_refuses_a_variable_set_twice_in_the_environment_block() {
     // libc's getenv (libpq, Node) reads the first DATABASE_URL, production; gardefou used to
     // read the last one, sandbox, and allow.
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let out = crate::support::raw_environment_cmd(
         env.dir.path(),
         &["check"],
@@ -374,7 +374,7 @@ fn regression_run_refuses_node_inspect_on_the_command_line_in_production() {
     let env = Env::new();
     // A production server on a loopback port where nothing listens: if the static check
     // missed the flag, the probe would refuse for another reason (database-unreachable).
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
@@ -450,7 +450,7 @@ fn regression_run_sees_the_dotenv_file_the_node_server_would_load() {
     // environment does not set; run used to check the environment alone.
     let env = Env::new();
     // Production on a port where nothing listens: a static refusal must come first.
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
@@ -489,7 +489,7 @@ fn regression_run_sees_the_dotenv_file_the_node_server_would_load() {
 #[test]
 fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
@@ -570,7 +570,7 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
 #[test]
 fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
@@ -690,7 +690,7 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
 #[test]
 fn the_policy_is_found_from_a_subdirectory_and_named() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
@@ -712,7 +712,7 @@ fn the_policy_is_found_from_a_subdirectory_and_named() {
 #[test]
 fn every_command_reads_the_environment_the_server_will_see() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
@@ -767,7 +767,7 @@ fn every_command_reads_the_environment_the_server_will_see() {
 #[test]
 fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
@@ -950,7 +950,7 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
 #[test]
 fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
@@ -1059,7 +1059,7 @@ fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
 #[test]
 fn regression_node_options_in_npm_global_config_are_read() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
@@ -1108,7 +1108,7 @@ fn regression_node_options_in_npm_global_config_are_read() {
 #[test]
 fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
@@ -1156,7 +1156,7 @@ fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
 #[test]
 fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
@@ -1277,7 +1277,7 @@ fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments
 #[test]
 fn regression_launchers_wrapper_options_and_hidden_assignments() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );

@@ -128,7 +128,7 @@ fn deploy_check_reads_branch_names_from_the_policy() {
     let env = Env::new();
     let dir = repo(&env);
     git(&dir, &["merge", "-q", "--ff-only", "staging"]);
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[release]\nproduction_branch = \"prod\"\nsandbox_branch = \"staging\"\n",
     );

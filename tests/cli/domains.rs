@@ -32,7 +32,7 @@ fn domains_check_allows_the_built_in_table() {
 #[test]
 fn domains_check_refuses_a_sandbox_name_equal_to_a_production_name() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[domains.sandbox]\napp = \"koomy.app\"\napi = \"api-sandbox.koomy.app\"\n",
     );
@@ -102,7 +102,7 @@ fn domains_check_resolve_fails_closed_on_a_missing_name_and_shared_addresses_can
             .replace("backoffice-sandbox 60 IN A 198.51.100.13\n", ""),
     )]);
     let env = Env::new();
-    env.write("gardefou.toml", "[domains]\nshared_addresses = \"error\"\n");
+    env.write_policy("gardefou.toml", "[domains]\nshared_addresses = \"error\"\n");
     let ns = server.addr().to_string();
     let out = env
         .cmd(&[])

@@ -35,7 +35,7 @@ fn production_sandbox_forwarder_and_restored_dump() {
     let (sandbox, sandbox_url) = cluster();
     let forwarder = Forwarder::to(prod.port());
     let tunnel = forwarder.port();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         &policy(prod.port(), &[sandbox.port(), tunnel]),
     );
@@ -266,7 +266,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     let out = env.cmd(&vars("local", &url)).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     // The policy may let local databases run unstamped: a warning.
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.local]\nallow_unstamped = true\n",
     );
@@ -349,7 +349,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     // A silent server: refused at the policy's timeout. Not a timing test: a bound for hangs.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    env.write("gardefou.toml", "[database]\nconnect_timeout_ms = 200\n");
+    env.write_policy("gardefou.toml", "[database]\nconnect_timeout_ms = 200\n");
     let url = format!("postgresql://koomy@127.0.0.1:{port}/koomy");
     let out = env
         .cmd(&vars("local", &url))
@@ -532,7 +532,7 @@ fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunne
         .collect();
     let mut sandbox_hosts = vec![sandbox.port()];
     sandbox_hosts.extend(tunnels.iter().map(Forwarder::port));
-    env.write("gardefou.toml", &policy(prod.port(), &sandbox_hosts));
+    env.write_policy("gardefou.toml", &policy(prod.port(), &sandbox_hosts));
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
         let out = env
             .cmd(&vars(e, url))
@@ -657,7 +657,7 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
     assert_ne!(pinned, system_id(&other));
     let production_address = Forwarder::to(prod.port());
     let sandbox_address = Forwarder::to(prod.port());
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         &format!(
             "[database.production]\nhosts = [\"127.0.0.1:{}\"]\nsystem_identifiers = [\"{pinned}\"]\n\

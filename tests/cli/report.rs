@@ -202,7 +202,7 @@ const ROWS: &[&str] = &[
 fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared_secrets_without_a_value(
 ) {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, true);
     let page = env.path("report.html");
     let out = env
@@ -292,7 +292,7 @@ fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared
 #[test]
 fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, true);
     let out = env
         .cmd(&[])
@@ -435,7 +435,7 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
 #[test]
 fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, false);
     let out = env
         .cmd(&[])
@@ -458,6 +458,10 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
     );
     assert_eq!(doc["summary"]["violation"], 0);
     assert_no_leak("the JSON file", &doc.to_string(), &planted.secrets);
+    // The first row is the policy's own signature (§11), verified.
+    assert_eq!(doc["rows"][0]["id"], "policy-signature");
+    let facts = doc["rows"][0]["cells"]["production"]["facts"].to_string();
+    assert!(facts.contains("gardefou.toml signed by"), "{facts}");
 
     // A file given for sandbox that configures production is red.
     let prod_file = planted.files[0].1.display().to_string();
@@ -469,7 +473,13 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let cell = &doc["rows"][0]["cells"]["sandbox"];
+    let environment_row = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "environment")
+        .unwrap();
+    let cell = &environment_row["cells"]["sandbox"];
     assert_eq!(
         cell["rules"],
         serde_json::json!(["environment-file-mismatch"])
@@ -551,7 +561,7 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
     let (prod, prod_url) = cluster();
     let (sandbox, sandbox_url) = cluster();
     let forwarder = Forwarder::to(prod.port());
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         &format!(
             "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\", \"127.0.0.1:{}\"]\n",
@@ -682,7 +692,7 @@ lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
 ";
     let server = DnsServer::start(&[("koomy.app.", zone)]);
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, false);
     let out = env
         .cmd(&[])

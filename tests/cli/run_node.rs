@@ -93,7 +93,7 @@ process.stdout.write(`stripe=${mode} inspector=${inspector}\n`);
 #[test]
 fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
     let env = Env::new();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );

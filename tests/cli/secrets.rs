@@ -120,7 +120,7 @@ fn output(out: &std::process::Output) -> String {
 #[test]
 fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let key = random(1000, 50);
     let prod = Planted::new("production", 100);
     let sandbox = Planted::new("sandbox", 200);
@@ -255,7 +255,7 @@ fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
     // `run` probes the live database, so the sandbox is a real cluster, stamped sandbox.
     let env = Env::new();
     let (pg, url) = cluster();
-    env.write(
+    env.write_policy(
         "gardefou.toml",
         &format!(
             "{}hosts = [\"127.0.0.1:{}\"]\n",
@@ -309,7 +309,7 @@ fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
 fn the_registry_lives_beside_the_policy_file_or_where_registry_says() {
     let env = Env::new();
     std::fs::create_dir(env.path("conf")).unwrap();
-    env.write("conf/koomy.toml", sandbox_policy());
+    env.write_policy("conf/koomy.toml", sandbox_policy());
     let key = random(4000, 50);
     let sandbox = Planted::new("sandbox", 400);
     let out = env
@@ -354,7 +354,7 @@ fn the_registry_lives_beside_the_policy_file_or_where_registry_says() {
 #[test]
 fn a_refused_environment_is_not_registered() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let key = random(5000, 50);
     let mut sandbox = Planted::new("sandbox", 500);
     // A live key in sandbox must not be recorded as sandbox's.
@@ -375,7 +375,7 @@ fn a_refused_environment_is_not_registered() {
 #[test]
 fn regression_register_does_not_follow_a_symlink_planted_as_its_temporary_file() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let victim = env.write("victim.txt", "untouched\n");
     std::os::unix::fs::symlink(&victim, env.path(".gardefou.secrets.toml.tmp")).unwrap();
     let key = random(6000, 50);
@@ -397,7 +397,7 @@ fn regression_register_does_not_follow_a_symlink_planted_as_its_temporary_file()
 #[test]
 fn register_speaks_json_without_values() {
     let env = Env::new();
-    env.write("gardefou.toml", sandbox_policy());
+    env.write_policy("gardefou.toml", sandbox_policy());
     let key = random(4100, 50);
     let sandbox = Planted::new("sandbox", 410);
     let register = || {

@@ -23,6 +23,68 @@ pub struct Env {
     pub dir: tempfile::TempDir,
 }
 
+/// The throwaway signing key of this test process: an Ed25519 key made by `ssh-keygen` in a
+/// temp dir on first use (no key is committed), with its allowed signers line.
+pub struct TestSigner {
+    _dir: tempfile::TempDir,
+    pub key: PathBuf,
+    /// `gardefou-tests namespaces="gardefou-policy" ssh-ed25519 AAAA…`
+    pub allowed: String,
+}
+
+/// The process's [`TestSigner`].
+pub fn signer() -> &'static TestSigner {
+    static SIGNER: std::sync::OnceLock<TestSigner> = std::sync::OnceLock::new();
+    SIGNER.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let key = ssh_keygen(dir.path(), "signer");
+        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+        TestSigner {
+            allowed: format!(
+                "gardefou-tests namespaces=\"gardefou-policy\" {}",
+                public.trim()
+            ),
+            key,
+            _dir: dir,
+        }
+    })
+}
+
+/// An unencrypted Ed25519 key pair made by `ssh-keygen` in `dir`: the private key's path.
+pub fn ssh_keygen(dir: &Path, name: &str) -> PathBuf {
+    ssh_keygen_with(dir, name, &["-t", "ed25519", "-N", ""])
+}
+
+/// A key pair made by `ssh-keygen` with `args` (type, size, passphrase).
+pub fn ssh_keygen_with(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-C", &format!("{name}@koomy.app"), "-f"])
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("ssh-keygen runs (openssh-client)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+/// Signs the file `path` with `key` as `ssh-keygen -Y sign -n gardefou-policy` would:
+/// `path.sig` beside it.
+pub fn sign_file(path: &Path, key: &Path) {
+    let text = gardefou_redact::Secret::from(std::fs::read_to_string(key).unwrap());
+    let key = gardefou_sshsig::SigningKey::from_openssh(&text).unwrap();
+    let signature = key
+        .sign(&std::fs::read(path).unwrap(), "gardefou-policy")
+        .unwrap();
+    let mut sig = path.as_os_str().to_owned();
+    sig.push(".sig");
+    std::fs::write(sig, signature).unwrap();
+}
+
 impl Env {
     pub fn new() -> Self {
         Env {
@@ -40,8 +102,17 @@ impl Env {
         p
     }
 
-    /// A `gardefou` command with an empty environment (PATH aside), run in the temp dir so
-    /// that no stray `gardefou.toml` is picked up.
+    /// Writes a policy file and signs it with the process's [`TestSigner`], whose allowed
+    /// signers line every [`Env::cmd`] gets: a policy production accepts.
+    pub fn write_policy(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.write(name, text);
+        sign_file(&p, &signer().key);
+        p
+    }
+
+    /// A `gardefou` command with an empty environment (PATH aside, and the test signer as
+    /// `GARDEFOU_ALLOWED_SIGNERS` unless `vars` names allowed signers), run in the temp dir
+    /// so that no stray `gardefou.toml` is picked up.
     pub fn cmd(&self, vars: &[(&str, &str)]) -> Command {
         Command::from_std(self.std_cmd(vars))
     }
@@ -52,6 +123,12 @@ impl Env {
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap())
             .current_dir(self.dir.path());
+        if !vars
+            .iter()
+            .any(|(k, _)| k.starts_with("GARDEFOU_ALLOWED_SIGNERS"))
+        {
+            cmd.env("GARDEFOU_ALLOWED_SIGNERS", &signer().allowed);
+        }
         for (k, v) in vars {
             cmd.env(k, v);
         }

@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 use gardefou_policy::Environment;
 use gardefou_testpg::{Cluster, Forwarder};
 
+/// The throwaway policy signer (shared with the command's tests).
+#[path = "../cli/support.rs"]
+mod support;
+
 /// The app: dotenv is loaded by the command line (`-r dotenv/config`) or not at all;
 /// `gardefou/register` judges the process; `gardefou/pg` proves each connection.
 const SERVER: &str = r#"
@@ -168,6 +172,10 @@ impl World {
             ),
         )
         .unwrap();
+        support::sign_file(
+            &self.dir.path().join("gardefou.toml"),
+            &support::signer().key,
+        );
     }
 
     fn url(&self, db: &Cluster) -> String {
@@ -182,6 +190,10 @@ impl World {
             (
                 "GARDEFOU_POLICY".into(),
                 self.dir.path().join("gardefou.toml").display().to_string(),
+            ),
+            (
+                "GARDEFOU_ALLOWED_SIGNERS".into(),
+                support::signer().allowed.clone(),
             ),
         ]
     }
@@ -357,6 +369,89 @@ fn sandbox_app_on_the_production_database_exits_1_before_listening() {
     assert_eq!(server.exit_code(), Some(1), "{}", server.stderr);
     assert!(server.stderr.contains("database-"), "{}", server.stderr);
     world.assert_no_leak(&server.stderr);
+    assert_eq!(world.production_rows(), PROD_ONLY);
+}
+
+/// Production through the npm package (`gardefou node register`): a policy without
+/// signature, one changed after signing, no allowed signers, and allowed signers planted
+/// in the app's `.env` (which dotenv hands to the process) — the server never listens and
+/// no production row is served.
+#[test]
+fn production_app_refuses_an_unsigned_or_changed_policy_before_listening() {
+    let world = World::new();
+    let policy = world.dir.path().join("gardefou.toml");
+    let sig = world.dir.path().join("gardefou.toml.sig");
+    let env = world.env("production", &world.prod);
+    // Signed: the production app starts.
+    let server = start(&[], &env);
+    assert!(server.port.is_some(), "did not start: {}", server.stderr);
+    drop(server);
+    let without_signers: Vec<_> = env
+        .iter()
+        .filter(|(k, _)| k != "GARDEFOU_ALLOWED_SIGNERS")
+        .cloned()
+        .collect();
+    /// The rule, what is done to the policy first, the environment.
+    type Refusal<'a> = (&'a str, &'a dyn Fn(), &'a [(String, String)]);
+    let refusals: [Refusal; 3] = [
+        ("policy-signers-missing", &|| {}, &without_signers),
+        (
+            "policy-signature-invalid",
+            &|| {
+                let text = std::fs::read_to_string(&policy).unwrap();
+                std::fs::write(
+                    &policy,
+                    text.replace("[database.sandbox]", "[database.sandbox]\n# edited"),
+                )
+                .unwrap();
+            },
+            &env,
+        ),
+        (
+            "policy-unsigned",
+            &|| std::fs::remove_file(&sig).unwrap(),
+            &env,
+        ),
+    ];
+    for (rule, tamper, env) in refusals {
+        tamper();
+        let mut server = start(&[], env);
+        assert_eq!(server.port, None, "{rule}: the server listened");
+        assert_eq!(server.exit_code(), Some(1), "{rule}: {}", server.stderr);
+        assert!(server.stderr.contains(rule), "{rule}: {}", server.stderr);
+        world.assert_no_leak(&server.stderr);
+    }
+    assert_eq!(world.production_rows(), PROD_ONLY);
+}
+
+/// An attacker's key in the app's `.env` (loaded by `-r dotenv/config` before the guard):
+/// the process environment holds it, the platform set no allowed signers. Refused, the
+/// server never listens.
+#[test]
+fn regression_allowed_signers_from_a_dotenv_file_are_refused_from_inside() {
+    let world = World::new();
+    let env: Vec<_> = world
+        .env("production", &world.prod)
+        .into_iter()
+        .filter(|(k, _)| k != "GARDEFOU_ALLOWED_SIGNERS")
+        .collect();
+    // The policy is signed by the test signer; the .env names it as the allowed signer.
+    let dotenv = world.dir.path().join("attacker.env");
+    std::fs::write(
+        &dotenv,
+        format!("GARDEFOU_ALLOWED_SIGNERS='{}'\n", support::signer().allowed),
+    )
+    .unwrap();
+    let mut env = env;
+    env.push(("DOTENV_CONFIG_PATH".into(), dotenv.display().to_string()));
+    let mut server = start(&["-r", "dotenv/config"], &env);
+    assert_eq!(server.port, None, "the server listened");
+    assert_eq!(server.exit_code(), Some(1), "{}", server.stderr);
+    assert!(
+        server.stderr.contains("policy-signers-invalid"),
+        "{}",
+        server.stderr
+    );
     assert_eq!(world.production_rows(), PROD_ONLY);
 }
 

@@ -8,7 +8,7 @@ use axum::Router;
 use gardefou_findings::{Finding, Report};
 use gardefou_pgurl::ConnUrl;
 use gardefou_policy::secrets::Registry;
-use gardefou_policy::{evaluate_with, EnvVars, Environment, Lookup, Policy};
+use gardefou_policy::{evaluate_start, EnvVars, Environment, Lookup, Policy};
 use gardefou_redact::Secret;
 use serde::Serialize;
 
@@ -101,7 +101,7 @@ impl GuardedConfig {
         vars: EnvVars,
         registry: &Registry<'_>,
     ) -> Result<GuardedConfig, StartError> {
-        let evaluation = evaluate_with(&policy, &vars, registry);
+        let evaluation = evaluate_start(&policy, &vars, registry);
         let mut findings = evaluation.report.findings;
         let environment = evaluation.environment;
         let debug_secret =
@@ -345,6 +345,39 @@ mod tests {
             })
             .collect();
         (password, debug)
+    }
+
+    /// A backend that builds its policy itself (the built-in one, or text it parsed) never
+    /// had its signature checked: production refuses it before the database is asked.
+    #[tokio::test]
+    async fn production_refuses_a_policy_whose_signature_was_not_verified() {
+        let url = "postgresql://koomy@ep-alpha-1.eu-west-2.aws.neon.tech/neondb?sslmode=require";
+        let vars: EnvVars = [
+            ("KOOMY_ENV", "production"),
+            ("NODE_ENV", "production"),
+            ("DATABASE_URL", url),
+        ]
+        .into_iter()
+        .collect();
+        let text = "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n";
+        let from_text = Policy::from_toml(text, "gardefou.toml").unwrap();
+        let mut unsigned = from_text.clone();
+        unsigned.origin = gardefou_policy::signature::Origin::File {
+            path: "gardefou.toml".into(),
+            signature: gardefou_policy::signature::SignatureCheck::Missing {
+                signature_file: "gardefou.toml.sig".into(),
+            },
+        };
+        for policy in [Policy::koomy(), from_text, unsigned] {
+            let Err(StartError::Refused(report)) = GuardedConfig::start(policy, vars.clone()).await
+            else {
+                panic!("started in production without a verified policy");
+            };
+            assert!(
+                report.findings.iter().any(|f| f.rule == "policy-unsigned"),
+                "{report:?}"
+            );
+        }
     }
 
     #[test]

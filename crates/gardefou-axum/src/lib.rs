@@ -1,7 +1,8 @@
 //! The HTTP guard for axum backends (§5, §8).
 //!
 //! - [`GuardedConfig::start`] runs the whole guard before a server listens: the policy's
-//!   static rules (`KOOMY_ENV`, `NODE_ENV`, `DATABASE_URL`, secrets), the HTTP guard's own
+//!   static rules (`KOOMY_ENV`, `NODE_ENV`, `DATABASE_URL`, secrets, and — in production —
+//!   a policy whose signature `gardefou_sources::load_policy` verified), the HTTP guard's own
 //!   rules ([`rules`]: `DEBUG_SECRET`), then the live identity of the database. It returns
 //!   configuration whose `Debug` never shows a value, or a [`StartError`] to print before
 //!   exiting non-zero.
@@ -16,7 +17,9 @@
 //! use axum::{routing::get, Router};
 //! use gardefou_axum::GuardedConfig;
 //!
-//! let config = match GuardedConfig::from_process_env(gardefou_policy::Policy::koomy()).await {
+//! // The policy file with its signature checked (production refuses anything else).
+//! let (policy, _file) = gardefou_sources::load_policy(None)?;
+//! let config = match GuardedConfig::from_process_env(policy).await {
 //!     Ok(config) => Arc::new(config),
 //!     Err(refused) => {
 //!         eprintln!("{refused}");

@@ -39,6 +39,13 @@ struct RawPolicy {
     scan: Option<RawScan>,
     secrets: Option<RawSecrets>,
     seed: Option<RawSeed>,
+    policy: Option<RawPolicySection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicySection {
+    require_signature: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +171,21 @@ impl Policy {
             .map_err(|e| err(e.span().unwrap_or(0..0), toml_message(e.message())))?;
 
         let mut policy = Policy::koomy();
+        policy.origin = crate::signature::Origin::Unchecked;
+        if let Some(section) = raw.policy {
+            for name in section.require_signature.unwrap_or_default() {
+                let env = Environment::from_koomy_env(name.get_ref()).ok_or_else(|| {
+                    err(
+                        name.span(),
+                        "policy.require_signature lists environments: production, sandbox or local"
+                            .into(),
+                    )
+                })?;
+                if !policy.signature.require_signature.contains(&env) {
+                    policy.signature.require_signature.push(env);
+                }
+            }
+        }
         if let Some(db) = raw.database {
             if let Some(ms) = db.connect_timeout_ms {
                 policy.database.connect_timeout_ms = u64::try_from(*ms.get_ref())

@@ -77,6 +77,19 @@ pub fn evaluate(policy: &Policy, vars: &EnvVars) -> Evaluation {
     evaluate_with(policy, vars, &Registry::NotConsulted)
 }
 
+/// What a start is judged by: [`evaluate_with`], then the policy's own signature
+/// ([`crate::signature::findings`]: production refuses a policy whose signature did not
+/// verify, sandbox and local warn unless the policy requires it there). Every command and
+/// backend that lets something start calls this one.
+pub fn evaluate_start(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -> Evaluation {
+    let mut evaluation = evaluate_with(policy, vars, registry);
+    evaluation
+        .report
+        .findings
+        .extend(crate::signature::findings(policy, evaluation.environment));
+    evaluation
+}
+
 /// Evaluates the variables against the policy — the startup guard (§3, §4.1, §5.1) and
 /// the secrets policy (§7, §9) — and reports every violation. `registry` is what the
 /// caller found of the secrets registry.

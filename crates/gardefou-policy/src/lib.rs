@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod debug_routes;
+pub mod diff;
 pub mod draft;
 mod environment;
 pub mod file;
@@ -35,11 +36,12 @@ pub mod isolation;
 pub mod model;
 pub mod rules;
 pub mod secrets;
+pub mod signature;
 mod vars;
 
 pub use environment::{Environment, NodeEnv};
 pub use file::ConfigError;
-pub use guard::{evaluate, evaluate_with, identify, DatabaseTarget, Evaluation};
+pub use guard::{evaluate, evaluate_start, evaluate_with, identify, DatabaseTarget, Evaluation};
 pub use model::{
     DatabasePolicy, DatabaseTargets, DomainTable, HostPattern, Policy, ReleasePolicy, ScanPolicy,
     SeedPolicy, SharedAddresses, DEFAULT_CONNECT_TIMEOUT_MS,

@@ -23,6 +23,11 @@ pub struct Policy {
     pub secrets: crate::secrets::SecretsPolicy,
     /// Where seed scripts may run (§6).
     pub seed: SeedPolicy,
+    /// Where the policy file must be signed (`[policy]`, §11).
+    pub signature: crate::signature::SignaturePolicy,
+    /// Where this policy came from and what its signature check found. Not part of what
+    /// the policy says: [`crate::diff`] ignores it.
+    pub origin: crate::signature::Origin,
 }
 
 impl Policy {
@@ -36,6 +41,8 @@ impl Policy {
             scan: ScanPolicy::default(),
             secrets: crate::secrets::SecretsPolicy::koomy(),
             seed: SeedPolicy::default(),
+            signature: crate::signature::SignaturePolicy::default(),
+            origin: crate::signature::Origin::BuiltIn,
         }
     }
 }

@@ -60,6 +60,22 @@ gardefou_findings::rules! {
     POLICY_DATABASE_UNCONFIGURED = ("policy-database-unconfigured", "4.1",
         "The policy lists no database for `KOOMY_ENV`'s environment, so nothing can match it.",
         "fill in [database.<environment>] neon_endpoints (or hosts) in gardefou.toml");
+    /// The CTO approves the policy (§11): production needs it signed.
+    POLICY_UNSIGNED = ("policy-unsigned", "11",
+        "The policy file has no signature beside it (`gardefou.toml.sig`), or production would run on the built-in policy. Production always requires a policy file signed by the CTO; sandbox and local warn, unless `[policy] require_signature` lists them.",
+        "have the CTO review the policy (gardefou policy diff) and sign it: gardefou policy sign --key ~/.ssh/id_ed25519");
+    /// A signature that does not verify is no approval (§11).
+    POLICY_SIGNATURE_INVALID = ("policy-signature-invalid", "11",
+        "The policy file's signature does not verify against the allowed signers: the file changed after it was signed, the key is not an allowed signer (or not for the `gardefou-policy` namespace), or the signature file is not an SSH signature. An error where a signature is required, a warning elsewhere.",
+        "have the CTO review the change (gardefou policy diff) and sign it again: gardefou policy sign --key ~/.ssh/id_ed25519");
+    /// Nothing to verify against: fail closed (§12).
+    POLICY_SIGNERS_MISSING = ("policy-signers-missing", "12",
+        "No allowed signers are configured, so the policy's signature cannot be verified: set `GARDEFOU_ALLOWED_SIGNERS` (the allowed signers text) or `GARDEFOU_ALLOWED_SIGNERS_FILE` (a file outside the repository) from the platform's secret store.",
+        "set GARDEFOU_ALLOWED_SIGNERS in the platform's secret store to the allowed signers line that gardefou policy sign prints");
+    /// Allowed signers that cannot be trusted are none (§12).
+    POLICY_SIGNERS_INVALID = ("policy-signers-invalid", "12",
+        "The allowed signers cannot be used: both `GARDEFOU_ALLOWED_SIGNERS` and `GARDEFOU_ALLOWED_SIGNERS_FILE` are set, the file is inside the policy's repository (where a commit could change it), cannot be read, or a line does not parse.",
+        "set exactly one of GARDEFOU_ALLOWED_SIGNERS or GARDEFOU_ALLOWED_SIGNERS_FILE, outside the repository, with valid allowed signers lines (gardefou policy verify names the line)");
     /// Remote databases should be reached over TLS.
     DATABASE_URL_TLS_OPTIONAL = ("database-url-tls-optional", "1",
         "`DATABASE_URL` reaches a non-loopback server without `sslmode=require` or stricter (warning).",

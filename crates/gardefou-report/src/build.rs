@@ -106,7 +106,15 @@ fn fixed_row(rule: &str) -> Option<&'static str> {
         debug_routes::DEBUG_SECRET_WEAK.id,
         debug_routes::DEBUG_SECRET_UNSET.id,
     ];
-    if environment.contains(&rule) {
+    let signature = [
+        g::POLICY_UNSIGNED.id,
+        g::POLICY_SIGNATURE_INVALID.id,
+        g::POLICY_SIGNERS_MISSING.id,
+        g::POLICY_SIGNERS_INVALID.id,
+    ];
+    if signature.contains(&rule) {
+        Some(ROW_POLICY)
+    } else if environment.contains(&rule) {
         Some(ROW_ENVIRONMENT)
     } else if registry.contains(&rule) {
         Some(ROW_REGISTRY)
@@ -119,6 +127,7 @@ fn fixed_row(rule: &str) -> Option<&'static str> {
     }
 }
 
+const ROW_POLICY: &str = "policy-signature";
 const ROW_ENVIRONMENT: &str = "environment";
 const ROW_REGISTRY: &str = "registry";
 const ROW_DATABASE: &str = "database";
@@ -253,6 +262,7 @@ pub fn build(input: &Input<'_>) -> Matrix {
             cells: empty(),
         });
     };
+    push(ROW_POLICY, t.row_policy.to_owned(), "11");
     push(ROW_ENVIRONMENT, t.row_environment.to_owned(), "3");
     push(ROW_REGISTRY, t.row_registry.to_owned(), "7.1");
     push(ROW_DATABASE, t.row_database.to_owned(), "4.1");
@@ -317,6 +327,14 @@ pub fn build(input: &Input<'_>) -> Matrix {
                 env,
                 column.evaluation.environment,
             ));
+        }
+
+        // The policy's signature: the same file for every column, weighed per environment
+        // by its findings.
+        {
+            let cell = &mut rows[row_of(ROW_POLICY)].cells[c];
+            cell.present = true;
+            cell.facts = vec![(t.signature)(&policy.origin)];
         }
 
         // Registry.

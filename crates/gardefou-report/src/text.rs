@@ -81,6 +81,10 @@ pub struct Text {
     pub row_environment: &'static str,
     /// The secrets registry.
     pub row_registry: &'static str,
+    /// The row of the policy's own signature (§11).
+    pub row_policy: &'static str,
+    /// What the policy's signature check found (principal and key fingerprint, never a key).
+    pub signature: fn(&gardefou_policy::signature::Origin) -> String,
     /// `DATABASE_URL`.
     pub row_database: &'static str,
     /// The live identity and stamp.
@@ -252,6 +256,28 @@ pub static EN: Text = Text {
 
     row_environment: "Environment (KOOMY_ENV, NODE_ENV)",
     row_registry: "Secrets registry",
+    row_policy: "Policy signed by the CTO (gardefou.toml.sig)",
+    signature: |origin| {
+        use gardefou_policy::signature::{Origin, SignatureCheck};
+        match origin {
+            Origin::BuiltIn => "built-in policy: no file to sign".to_owned(),
+            Origin::Unchecked => "signature not checked".to_owned(),
+            Origin::File { path, signature } => match signature {
+                SignatureCheck::Verified {
+                    principals,
+                    fingerprint,
+                } => format!("{path} signed by {principals} ({fingerprint})"),
+                SignatureCheck::Missing { .. } => format!("{path} is not signed"),
+                SignatureCheck::Invalid { .. } => format!("{path}: the signature does not verify"),
+                SignatureCheck::SignersMissing => {
+                    format!("{path}: no allowed signers to verify it against")
+                }
+                SignatureCheck::SignersInvalid { .. } => {
+                    format!("{path}: the allowed signers cannot be used")
+                }
+            },
+        }
+    },
     row_database: "Database (DATABASE_URL)",
     row_live: "Live database identity and stamp",
     row_connection: |v| format!("Other connection string ({v})"),

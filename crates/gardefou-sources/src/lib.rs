@@ -7,6 +7,11 @@
 //!   file, else in the current directory ([`registry_path`], [`read_registry`]), with its key
 //!   from `GARDEFOU_SECRETS_KEY` ([`registry_key`]); [`Loaded`] holds both for the checks.
 //!
+//! A policy file is read with its signature: `gardefou.toml.sig` beside it, checked against
+//! the allowed signers of the process environment ([`signature`]); the outcome is the
+//! policy's `Origin` ([`gardefou_policy::signature::Origin`]), which the guard weighs
+//! (production refuses anything but a verified signature).
+//!
 //! [`process_env`] reads the process environment the way the guard evaluates it.
 //!
 //! Every read is bounded and the policy and registry must be regular files ([`bounded`]):
@@ -16,10 +21,14 @@
 
 pub use gardefou_edges::{bounded, replace};
 
+pub mod signature;
+pub use signature::{GARDEFOU_ALLOWED_SIGNERS, GARDEFOU_ALLOWED_SIGNERS_FILE};
+
 use std::io;
 use std::path::{Path, PathBuf};
 
 use gardefou_policy::secrets::Registry as RegistryView;
+use gardefou_policy::signature::Origin;
 use gardefou_policy::{ConfigError, EnvVars, Policy};
 use gardefou_redact::Secret;
 use gardefou_secrets::{Key, Keyed, Registry, RegistryError};
@@ -139,20 +148,46 @@ pub fn policy_path(explicit: Option<&Path>) -> Result<Option<PathBuf>, SourceErr
     Ok(path)
 }
 
-/// Reads and parses the policy file at `path` (`None`: the built-in policy).
+/// Reads and parses the policy file at `path` (`None`: the built-in policy), and checks its
+/// signature against the allowed signers of the process environment.
 pub fn read_policy(path: Option<PathBuf>) -> Result<(Policy, Option<PathBuf>), SourceError> {
+    read_policy_with(path, None)
+}
+
+/// [`read_policy`], with the allowed signers from `signers_file` when given.
+pub fn read_policy_with(
+    path: Option<PathBuf>,
+    signers_file: Option<&Path>,
+) -> Result<(Policy, Option<PathBuf>), SourceError> {
     let Some(path) = path else {
         return Ok((Policy::koomy(), None));
     };
-    let bytes = match bounded::read_regular(&path, bounded::TEXT_LIMIT) {
-        Ok(bytes) => bytes,
-        Err(cause) => return Err(SourceError::PolicyUnreadable { path, cause }),
+    let (mut policy, bytes) = read_policy_bytes(&path)?;
+    let signers = signature::allowed_signers(signers_file, &path);
+    policy.origin = Origin::File {
+        path: path.display().to_string(),
+        signature: signature::check(&bytes, &path, &signers),
     };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Err(SourceError::PolicyNotUtf8(path));
-    };
-    let policy = Policy::from_toml(&text, &path.display().to_string())?;
     Ok((policy, Some(path)))
+}
+
+/// The policy file parsed, and the exact bytes that were (the bytes a signature covers).
+/// Its origin is [`Origin::Unchecked`]: [`read_policy`] checks the signature.
+pub fn read_policy_bytes(path: &Path) -> Result<(Policy, Vec<u8>), SourceError> {
+    let bytes = match bounded::read_regular(path, bounded::TEXT_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(cause) => {
+            return Err(SourceError::PolicyUnreadable {
+                path: path.to_path_buf(),
+                cause,
+            })
+        }
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Err(SourceError::PolicyNotUtf8(path.to_path_buf()));
+    };
+    let policy = Policy::from_toml(text, &path.display().to_string())?;
+    Ok((policy, bytes))
 }
 
 /// The policy and the registry together: once the policy file is found, both files are

@@ -17,6 +17,9 @@ struct World {
     prod: Cluster,
     sandbox: Cluster,
     dir: tempfile_dir::Dir,
+    /// The allowed signers line of the key that signed the policy.
+    signers: String,
+    _keys: tempfile_dir::Dir,
 }
 
 mod tempfile_dir {
@@ -81,7 +84,43 @@ impl World {
             ),
         )
         .unwrap();
-        World { prod, sandbox, dir }
+        // The CTO's signature on the policy: a throwaway ssh-keygen key, outside the
+        // policy's directory; its allowed signers line goes to every command.
+        let keys = tempfile_dir::Dir::new();
+        let key = keys.0.join("cto");
+        let out = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", "cto@koomy.app", "-f"])
+            .arg(&key)
+            .output()
+            .expect("ssh-keygen (openssh-client)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new("ssh-keygen")
+            .args(["-Y", "sign", "-n", "gardefou-policy", "-f"])
+            .arg(&key)
+            .arg(dir.0.join("gardefou.toml"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+        let signers = format!(
+            "cto@koomy.app namespaces=\"gardefou-policy\" {}",
+            public.trim()
+        );
+        World {
+            prod,
+            sandbox,
+            dir,
+            signers,
+            _keys: keys,
+        }
     }
 
     fn policy(&self) -> PathBuf {
@@ -105,6 +144,7 @@ impl World {
             .arg("--policy")
             .arg(self.policy())
             .env_clear()
+            .env("GARDEFOU_ALLOWED_SIGNERS", &self.signers)
             .current_dir(&self.dir.0)
             .stdin(Stdio::null());
         for (k, v) in env {
@@ -422,6 +462,32 @@ fn refused(world: &World, env: &[(&str, String)]) -> String {
     world.assert_no_leak("stdout", &stdout);
     world.assert_no_leak("stderr", &stderr);
     format!("{stdout}\n{stderr}")
+}
+
+/// `GuardedConfig` in production: a policy without signature, one changed after the
+/// CTO signed it, and no allowed signers are each refused before listening.
+#[test]
+fn production_refuses_a_policy_that_is_unsigned_changed_or_unverifiable() {
+    let world = World::new();
+    let env = world.env("production", &world.prod);
+    let sig = world.dir.0.join("gardefou.toml.sig");
+    let mut env_without = env.clone();
+    env_without.push(("GARDEFOU_ALLOWED_SIGNERS", String::new()));
+    // An empty allowed signers text lists nobody.
+    let out = refused(&world, &env_without);
+    assert!(out.contains("error[policy-signers-invalid]"), "{out}");
+    let text = std::fs::read_to_string(world.policy()).unwrap();
+    std::fs::write(world.policy(), format!("{text}# edited\n")).unwrap();
+    let out = refused(&world, &env);
+    assert!(out.contains("error[policy-signature-invalid]"), "{out}");
+    std::fs::remove_file(&sig).unwrap();
+    let out = refused(&world, &env);
+    assert!(out.contains("error[policy-unsigned]"), "{out}");
+    // Sandbox only warns, and starts.
+    let server = Server::start(&world, &world.env("sandbox", &world.sandbox));
+    let (status, logs) = server.stop();
+    assert!(status.success(), "{status}");
+    assert!(logs.contains("policy-unsigned"), "{logs}");
 }
 
 #[test]
