@@ -7,6 +7,7 @@ mod cmd;
 mod color;
 mod env_source;
 mod env_vars;
+mod lang;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     color::init(cli.color);
+    lang::init(cli.lang);
     let json = cli.command.wants_json();
     let result = match cli.command {
         cli::Command::Check(args) => cmd::check::run(args),

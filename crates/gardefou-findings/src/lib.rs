@@ -23,9 +23,11 @@
 
 pub mod human;
 pub mod json;
+mod lang;
 mod rule;
 pub mod sarif;
 
+pub use lang::{Lang, Text, Tr};
 pub use rule::{Rule, Section};
 
 use serde::Serialize;
@@ -66,9 +68,9 @@ pub struct Finding {
     /// Error or warning.
     pub severity: Severity,
     /// One line saying what is wrong.
-    pub message: String,
+    pub message: Text,
     /// One line saying how to fix it.
-    pub fix: String,
+    pub fix: Text,
     /// Where, for findings about files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -82,8 +84,8 @@ impl Finding {
     pub fn error(
         rule: &'static str,
         policy: Section,
-        message: impl Into<String>,
-        fix: impl Into<String>,
+        message: impl Into<Text>,
+        fix: impl Into<Text>,
     ) -> Self {
         Finding {
             rule,
@@ -100,8 +102,8 @@ impl Finding {
     pub fn warning(
         rule: &'static str,
         policy: Section,
-        message: impl Into<String>,
-        fix: impl Into<String>,
+        message: impl Into<Text>,
+        fix: impl Into<Text>,
     ) -> Self {
         Finding {
             severity: Severity::Warning,

@@ -1,7 +1,7 @@
 //! Rules as values: every check declares its rules in a catalog of [`Rule`]s, from which
 //! findings are made and `docs/rules.md` is generated.
 
-use crate::Finding;
+use crate::{Finding, Text, Tr};
 
 /// A section of Koomy's policy (POLICY.md), which every rule cites.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -128,29 +128,29 @@ pub struct Rule {
     /// The policy section it enforces.
     pub policy: Section,
     /// What it refuses, for the docs.
-    pub summary: &'static str,
+    pub summary: Tr,
     /// The usual fix; findings may give a more specific one.
-    pub fix: &'static str,
+    pub fix: Tr,
 }
 
 impl Rule {
     /// An error finding of this rule with its usual fix.
-    pub fn error(&self, message: impl Into<String>) -> Finding {
+    pub fn error(&self, message: impl Into<Text>) -> Finding {
         Finding::error(self.id, self.policy, message, self.fix)
     }
 
     /// An error finding of this rule with a specific fix.
-    pub fn error_with_fix(&self, message: impl Into<String>, fix: impl Into<String>) -> Finding {
+    pub fn error_with_fix(&self, message: impl Into<Text>, fix: impl Into<Text>) -> Finding {
         Finding::error(self.id, self.policy, message, fix)
     }
 
     /// A warning finding of this rule with its usual fix.
-    pub fn warning(&self, message: impl Into<String>) -> Finding {
+    pub fn warning(&self, message: impl Into<Text>) -> Finding {
         Finding::warning(self.id, self.policy, message, self.fix)
     }
 
     /// A warning finding of this rule with a specific fix.
-    pub fn warning_with_fix(&self, message: impl Into<String>, fix: impl Into<String>) -> Finding {
+    pub fn warning_with_fix(&self, message: impl Into<Text>, fix: impl Into<Text>) -> Finding {
         Finding::warning(self.id, self.policy, message, fix)
     }
 }
@@ -168,9 +168,16 @@ impl Rule {
 /// ```
 #[macro_export]
 macro_rules! rules {
-    ($(#[$alldoc:meta])* $all:ident; $( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal); )*) => {
-        $( $(#[$doc])* pub const $name: $crate::Rule = $crate::Rule { id: $id, policy: $crate::Section::of($policy), summary: $summary, fix: $fix }; )*
+    ($(#[$alldoc:meta])* $all:ident; $( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal $(, $summary_fr:literal, $fix_fr:literal)? $(,)?); )*) => {
+        $( $(#[$doc])* pub const $name: $crate::Rule = $crate::Rule {
+            id: $id,
+            policy: $crate::Section::of($policy),
+            summary: $crate::Tr { en: $summary, fr: $crate::rules!(@fr $summary $(, $summary_fr)?) },
+            fix: $crate::Tr { en: $fix, fr: $crate::rules!(@fr $fix $(, $fix_fr)?) },
+        }; )*
         $(#[$alldoc])*
         pub const $all: &[$crate::Rule] = &[$($name),*];
     };
+    (@fr $en:literal) => { $en };
+    (@fr $en:literal, $fr:literal) => { $fr };
 }

@@ -42,8 +42,8 @@ pub fn to_value(report: &Report, tool: &Tool<'_>) -> Value {
             rules.push(Rule {
                 id: f.rule,
                 policy: f.policy,
-                summary: "",
-                fix: "",
+                summary: crate::Tr { en: "", fr: "" },
+                fix: crate::Tr { en: "", fr: "" },
             });
         }
     }

@@ -14,8 +14,14 @@ use serde_json::Value;
 const RULES: &[Rule] = &[Rule {
     id: "stripe-secret-key",
     policy: Section::S7_1,
-    summary: "A Stripe secret API key is hard-coded.",
-    fix: "move the key to the secret store and roll it",
+    summary: gardefou_findings::Tr {
+        en: "A Stripe secret API key is hard-coded.",
+        fr: "Une clé secrète d'API Stripe est écrite en dur.",
+    },
+    fix: gardefou_findings::Tr {
+        en: "move the key to the secret store and roll it",
+        fr: "déplacer la clé dans le coffre à secrets et la renouveler",
+    },
 }];
 
 fn tool() -> Tool<'static> {

@@ -104,7 +104,10 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
 
     let environment = match vars.lookup("KOOMY_ENV") {
         Lookup::Missing => {
-            findings.push(rules::KOOMY_ENV_MISSING.error("KOOMY_ENV is not set"));
+            findings.push(rules::KOOMY_ENV_MISSING.error(gardefou_findings::tr!(
+                "KOOMY_ENV is not set",
+                "KOOMY_ENV n'est pas définie"
+            )));
             None
         }
         Lookup::NotUtf8 => {

@@ -11,7 +11,9 @@ gardefou_findings::rules! {
     /// `KOOMY_ENV` is required.
     KOOMY_ENV_MISSING = ("koomy-env-missing", "3",
         "`KOOMY_ENV` is not set.",
-        "set KOOMY_ENV to production, sandbox or local");
+        "set KOOMY_ENV to production, sandbox or local",
+        "`KOOMY_ENV` n'est pas définie.",
+        "définir KOOMY_ENV à production, sandbox ou local");
     /// `KOOMY_ENV` takes exactly one of the policy's values.
     KOOMY_ENV_INVALID = ("koomy-env-invalid", "3",
         "`KOOMY_ENV` is not exactly `production`, `sandbox` or `local` (no other case, no spaces, no synonyms such as `prod` or `staging`).",

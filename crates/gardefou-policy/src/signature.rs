@@ -87,13 +87,14 @@ pub enum SignatureCheck {
 pub fn findings(policy: &Policy, environment: Option<Environment>) -> Vec<Finding> {
     let required = environment.is_some_and(|e| policy.signature.required_in(e));
     let env = environment.map_or("this environment", Environment::as_str);
-    let finding = |rule: &gardefou_findings::Rule, message: String, fix: String| {
-        if required {
-            rule.error_with_fix(message, fix)
-        } else {
-            rule.warning_with_fix(message, fix)
-        }
-    };
+    let finding =
+        |rule: &gardefou_findings::Rule, message: String, fix: gardefou_findings::Text| {
+            if required {
+                rule.error_with_fix(message, fix)
+            } else {
+                rule.warning_with_fix(message, fix)
+            }
+        };
     let sign = |path: &str| {
         let policy = if path == "gardefou.toml" {
             String::new()
@@ -114,7 +115,7 @@ pub fn findings(policy: &Policy, environment: Option<Environment>) -> Vec<Findin
             return vec![finding(
                 &rules::POLICY_UNSIGNED,
                 format!("the policy's signature was not checked, which {env} requires: it was not read through gardefou-sources"),
-                "load the policy with gardefou_sources::load_policy, which checks its signature".to_owned(),
+                "load the policy with gardefou_sources::load_policy, which checks its signature".into(),
             )]
             .into_iter()
             .filter(|_| required)
@@ -132,22 +133,22 @@ pub fn findings(policy: &Policy, environment: Option<Environment>) -> Vec<Findin
         SignatureCheck::Missing { signature_file } => vec![finding(
             &rules::POLICY_UNSIGNED,
             format!("the policy {path} is not signed (no {signature_file}); {requirement}"),
-            sign(path),
+            sign(path).into(),
         )],
         SignatureCheck::Invalid { why } => vec![finding(
             &rules::POLICY_SIGNATURE_INVALID,
             format!("the signature of the policy {path} is refused: {why}; {requirement}"),
-            sign(path),
+            sign(path).into(),
         )],
         SignatureCheck::SignersMissing => vec![finding(
             &rules::POLICY_SIGNERS_MISSING,
             format!("no allowed signers are configured to verify the policy {path}; {requirement}"),
-            rules::POLICY_SIGNERS_MISSING.fix.to_owned(),
+            rules::POLICY_SIGNERS_MISSING.fix.into(),
         )],
         SignatureCheck::SignersInvalid { why } => vec![finding(
             &rules::POLICY_SIGNERS_INVALID,
             format!("the allowed signers cannot be used: {why}; {requirement}"),
-            rules::POLICY_SIGNERS_INVALID.fix.to_owned(),
+            rules::POLICY_SIGNERS_INVALID.fix.into(),
         )],
     }
 }

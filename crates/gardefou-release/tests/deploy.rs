@@ -101,7 +101,7 @@ fn messages(check: &DeployCheck) -> Vec<String> {
         .report
         .findings
         .iter()
-        .map(|f| f.message.clone())
+        .map(|f| f.message.to_string())
         .collect()
 }
 

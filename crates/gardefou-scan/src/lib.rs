@@ -177,16 +177,28 @@ pub struct Outcome {
 pub const BASELINE_STALE: gardefou_findings::Rule = gardefou_findings::Rule {
     id: "scan-baseline-stale",
     policy: gardefou_findings::Section::S7_1,
-    summary: "A baseline entry matches no finding in a file that was scanned (warning): the secret was removed or the file rewritten, and the stale entry would hide a new finding with the same fingerprint.",
-    fix: "rewrite the baseline (gardefou scan --write-baseline FILE) or delete the entry",
+    summary: gardefou_findings::Tr {
+        en: "A baseline entry matches no finding in a file that was scanned (warning): the secret was removed or the file rewritten, and the stale entry would hide a new finding with the same fingerprint.",
+        fr: "A baseline entry matches no finding in a file that was scanned (warning): the secret was removed or the file rewritten, and the stale entry would hide a new finding with the same fingerprint.",
+    },
+    fix: gardefou_findings::Tr {
+        en: "rewrite the baseline (gardefou scan --write-baseline FILE) or delete the entry",
+        fr: "rewrite the baseline (gardefou scan --write-baseline FILE) or delete the entry",
+    },
 };
 
 /// The rule of an `allow_paths` glob that hid nothing (a warning).
 pub const ALLOW_PATH_UNUSED: gardefou_findings::Rule = gardefou_findings::Rule {
     id: "scan-allow-path-unused",
     policy: gardefou_findings::Section::S7_1,
-    summary: "An `[scan] allow_paths` glob hid no finding in a scan of the whole tree or history (warning): it no longer matches what it was written for, and would silently hide whatever lands there.",
-    fix: "remove the glob from [scan] allow_paths in gardefou.toml, or correct it",
+    summary: gardefou_findings::Tr {
+        en: "An `[scan] allow_paths` glob hid no finding in a scan of the whole tree or history (warning): it no longer matches what it was written for, and would silently hide whatever lands there.",
+        fr: "An `[scan] allow_paths` glob hid no finding in a scan of the whole tree or history (warning): it no longer matches what it was written for, and would silently hide whatever lands there.",
+    },
+    fix: gardefou_findings::Tr {
+        en: "remove the glob from [scan] allow_paths in gardefou.toml, or correct it",
+        fr: "remove the glob from [scan] allow_paths in gardefou.toml, or correct it",
+    },
 };
 
 impl Outcome {
@@ -338,8 +350,8 @@ impl Scanner {
             rule: c.rule.id,
             policy: c.rule.policy,
             severity: c.severity,
-            message,
-            fix: c.rule.fix.to_owned(),
+            message: message.into(),
+            fix: c.rule.fix.into(),
             location: None,
             fingerprint: None,
         };

@@ -316,8 +316,14 @@ pub fn catalog() -> Vec<gardefou_findings::Rule> {
         .map(|r| gardefou_findings::Rule {
             id: r.id,
             policy: r.policy,
-            summary: r.description,
-            fix: r.fix,
+            summary: gardefou_findings::Tr {
+                en: r.description,
+                fr: r.description,
+            },
+            fix: gardefou_findings::Tr {
+                en: r.fix,
+                fr: r.fix,
+            },
         })
         .chain([crate::BASELINE_STALE, crate::ALLOW_PATH_UNUSED])
         .collect()
