@@ -121,6 +121,7 @@ impl Command {
             Command::Domains(DomainsCommand::Check(a)) => a.format == Format::Json,
             Command::Rules(RulesCommand::List(a)) => a.format == RulesFormat::Json,
             Command::Rules(RulesCommand::Explain(a)) => a.format == RulesExplainFormat::Json,
+            Command::Init(a) => a.format == Format::Json,
             Command::Node(_) => true,
             Command::Db(DbCommand::Stamp(a)) => a.format == Format::Json,
             Command::Secrets(SecretsCommand::Register(a)) => a.format == Format::Json,
@@ -214,6 +215,10 @@ pub struct InitArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub force: bool,
+    /// Output format (json: one object with the findings, the file written and the notes;
+    /// with `--output -`, the policy's text too).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use gardefou_findings::Report;
 use gardefou_policy::draft::{self, Source};
 use gardefou_policy::{EnvVars, Environment, Policy};
+use serde_json::{json, Value};
 
-use crate::cli::InitArgs;
-use crate::{EXIT_ERROR, EXIT_REFUSED};
+use crate::cli::{Format, InitArgs};
+use crate::EXIT_REFUSED;
 
 /// The env files looked for when none is named, and the environment each name implies.
 const DISCOVERED: [(&str, Option<Environment>); 7] = [
@@ -33,12 +35,12 @@ struct EnvFile {
 
 pub fn run(args: InitArgs) -> Result<ExitCode> {
     let to_stdout = args.output == Path::new("-");
+    let json = args.format == Format::Json;
     if !to_stdout && !args.force && std::fs::symlink_metadata(&args.output).is_ok() {
-        eprintln!(
-            "gardefou: {} exists: nothing written (--force replaces it)",
+        bail!(
+            "{} exists: nothing written (--force replaces it)",
             args.output.display()
         );
-        return Ok(ExitCode::from(EXIT_ERROR));
     }
     let files = if args.env.is_empty() {
         discover()?
@@ -55,46 +57,70 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         })
         .collect();
     let draft = draft::draft(&sources);
-    let mut err = std::io::stderr().lock();
-    if !draft.conflicts.is_empty() {
-        for conflict in &draft.conflicts {
-            writeln!(err, "error: {conflict}")?;
+    let mut notes = Vec::new();
+    if files.is_empty() {
+        notes.push("no env file found (.env.production, .env.sandbox…): the databases are left to fill in; name files with --env ENV=FILE".to_owned());
+    }
+    notes.extend(draft.notes.iter().cloned());
+    for file in &files {
+        if declared(&file.vars).is_none() {
+            notes.push(format!(
+                "{} sets no KOOMY_ENV: the server it configures needs KOOMY_ENV={} (§3)",
+                file.label, file.environment
+            ));
         }
-        writeln!(
-            err,
-            "gardefou: nothing written: the env files contradict each other ({} conflict{})",
-            draft.conflicts.len(),
-            if draft.conflicts.len() == 1 { "" } else { "s" }
-        )?;
+    }
+    let report = Report::new(draft.conflicts.clone());
+    if report.is_denied() {
+        // Nothing is written when the files contradict each other.
+        if json {
+            let mut out = std::io::stdout().lock();
+            gardefou_findings::json::write(&mut out, &report, &[("written", Value::Null)])?;
+        } else {
+            let mut err = std::io::stderr().lock();
+            gardefou_findings::human::write_colored(
+                &mut err,
+                &report,
+                Some("nothing written"),
+                crate::color::stderr(),
+            )?;
+        }
         return Ok(ExitCode::from(EXIT_REFUSED));
     }
     // What init writes, the policy reader accepts: a draft that does not parse is a bug.
     Policy::from_toml(&draft.toml, "the drafted gardefou.toml")
         .map_err(|e| anyhow::anyhow!("the drafted policy does not parse: {e}"))?;
-    if files.is_empty() {
-        writeln!(
-            err,
-            "note: no env file found (.env.production, .env.sandbox…): the databases are left to fill in; name files with --env ENV=FILE"
-        )?;
+    if !to_stdout {
+        gardefou_sources::replace(&args.output, draft.toml.as_bytes())
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
     }
-    for note in &draft.notes {
-        writeln!(err, "note: {note}")?;
-    }
-    for file in &files {
-        if declared(&file.vars).is_none() {
-            writeln!(
-                err,
-                "note: {} sets no KOOMY_ENV: the server it configures needs KOOMY_ENV={} (§3)",
-                file.label, file.environment
-            )?;
+    if json {
+        let mut extra = vec![
+            (
+                "written",
+                if to_stdout {
+                    Value::Null
+                } else {
+                    json!(args.output.display().to_string())
+                },
+            ),
+            ("notes", json!(notes)),
+        ];
+        if to_stdout {
+            extra.push(("policy", json!(draft.toml)));
         }
+        let mut out = std::io::stdout().lock();
+        gardefou_findings::json::write(&mut out, &report, &extra)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut err = std::io::stderr().lock();
+    for note in &notes {
+        writeln!(err, "note: {note}")?;
     }
     if to_stdout {
         std::io::stdout().lock().write_all(draft.toml.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
-    gardefou_sources::replace(&args.output, draft.toml.as_bytes())
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
     writeln!(
         err,
         "gardefou: wrote {}: review it, then check each environment (gardefou check --env-file FILE)",

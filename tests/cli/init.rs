@@ -135,11 +135,28 @@ fn init_writes_nothing_when_two_environments_share_a_database() {
     let text = render(&out, env.dir.path());
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains(".env.sandbox:3 (sandbox) and .env.production:2 (production) use the same database server Neon endpoint ep-alpha-12"),
+        text.contains("error[database-shared-across-environments] §4.1: .env.sandbox:3 (sandbox) and .env.production:2 (production) use the same database server Neon endpoint ep-alpha-12"),
         "{text}"
     );
     assert!(!env.path("gardefou.toml").exists());
     assert_no_piece_of(&fake_password(), &text);
+    // The same, as JSON, and in French.
+    let out = env
+        .cmd(&[])
+        .args(["--lang", "fr", "init", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "deny");
+    assert_eq!(doc["written"], serde_json::Value::Null);
+    assert_eq!(
+        doc["findings"][0]["rule"],
+        "database-shared-across-environments"
+    );
+    let message = doc["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("utilisent le même serveur"), "{message}");
+    assert!(!env.path("gardefou.toml").exists());
 }
 
 #[test]
@@ -154,6 +171,14 @@ fn init_never_replaces_a_policy_without_force_nor_writes_through_a_symlink() {
         "{}",
         render(&out, env.dir.path())
     );
+    let out = env
+        .cmd(&[])
+        .args(["init", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["verdict"], "error", "{doc}");
     assert_eq!(
         std::fs::read_to_string(env.path("gardefou.toml")).unwrap(),
         "# the CTO's policy\n"

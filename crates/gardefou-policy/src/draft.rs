@@ -34,9 +34,9 @@ pub struct Draft {
     pub toml: String,
     /// What was inferred, from where, one line each.
     pub notes: Vec<String>,
-    /// Contradictions between the files (one database server in two environments…): a
-    /// draft with conflicts must not be written.
-    pub conflicts: Vec<String>,
+    /// Contradictions between the files (one database server in two environments…), as
+    /// findings: a draft with conflicts must not be written.
+    pub conflicts: Vec<gardefou_findings::Finding>,
 }
 
 /// A database server, as `[database.<env>]` lists it.
@@ -87,10 +87,17 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
                         Some(server) => {
                             let here = at("DATABASE_URL");
                             match owner.get(&server) {
-                                Some((other, there)) if *other != env => out.conflicts.push(format!(
-                                    "{here} ({env}) and {there} ({other}) use the same database server {}: one server belongs to one environment (§4.1)",
-                                    server.describe()
-                                )),
+                                Some((other, there)) if *other != env => {
+                                    let (server_en, server_fr) = server.describe_both();
+                                    out.conflicts.push(
+                                        crate::isolation::DATABASE_SHARED_ACROSS_ENVIRONMENTS.error(
+                                            gardefou_findings::tr!(
+                                                "{here} ({env}) and {there} ({other}) use the same database server {server_en}: one server belongs to one environment",
+                                                "{here} ({env}) et {there} ({other}) utilisent le même serveur de base de données {server_fr} : un serveur appartient à un seul environnement"
+                                            ),
+                                        ),
+                                    );
+                                }
                                 Some(_) => {}
                                 None => {
                                     out.notes.push(format!(
@@ -246,6 +253,13 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
 }
 
 impl Server {
+    fn describe_both(&self) -> (String, String) {
+        match self {
+            Server::Neon(e) => (format!("Neon endpoint {e}"), format!("endpoint Neon {e}")),
+            Server::Host(h) => (format!("host {h}"), format!("hôte {h}")),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             Server::Neon(e) => format!("Neon endpoint {e}"),
@@ -368,7 +382,12 @@ mod tests {
             source("sandbox.env", Environment::Sandbox, &b, &lines),
         ]);
         assert_eq!(d.conflicts.len(), 1, "{:?}", d.conflicts);
-        assert!(d.conflicts[0].contains("sandbox.env:3 (sandbox) and prod.env:3 (production)"));
-        assert!(!d.conflicts[0].contains("PwPw"));
+        let message = &d.conflicts[0].message;
+        assert_eq!(d.conflicts[0].rule, "database-shared-across-environments");
+        assert!(message
+            .en()
+            .contains("sandbox.env:3 (sandbox) and prod.env:3 (production)"));
+        assert!(message.fr().contains("utilisent le même serveur"));
+        assert!(!message.en().contains("PwPw") && !message.fr().contains("PwPw"));
     }
 }
