@@ -115,8 +115,25 @@ fn usage_error(e: clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let text = hide_values(e.render().to_string(), std::env::args_os().skip(1));
+    // Asked for JSON: the usage error is the JSON error object too (its first line).
+    if wants_json(std::env::args_os().skip(1)) {
+        let first = text.lines().next().unwrap_or_default();
+        let first = first.strip_prefix("error: ").unwrap_or(first);
+        let doc = serde_json::json!({ "verdict": "error", "error": first });
+        let _ = writeln!(std::io::stdout().lock(), "{doc}");
+    }
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
     ExitCode::from(EXIT_ERROR)
+}
+
+/// Whether the raw command line asks for JSON (`--format json`, `--format=json`), for errors
+/// found before it is parsed.
+fn wants_json(args: impl Iterator<Item = OsString>) -> bool {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    args.iter().any(|a| a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
 }
 
 /// Replaces in `text` every argument that is not a short plain word or flag (`check`,

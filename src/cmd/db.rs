@@ -169,7 +169,10 @@ fn identity(args: IdentityArgs) -> Result<ExitCode> {
                 .cloned()
                 .collect(),
         );
-        human::write_colored(&mut out, &report, None, crate::color::stdout())?;
+        match args.format {
+            Format::Human => human::write_colored(&mut out, &report, None, crate::color::stdout())?,
+            Format::Json => json::write(&mut out, &report, &[])?,
+        }
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
     let timeout = gardefou_pgprobe::timeout_for(&target.url, policy.database.connect_timeout_ms);

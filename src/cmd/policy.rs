@@ -87,7 +87,8 @@ pub fn sign(args: PolicySignArgs) -> Result<ExitCode> {
         }
         Format::Json => {
             let doc = json!({
-                "verdict": "signed",
+                "verdict": "allow",
+                "signed": true,
                 "policy": path.display().to_string(),
                 "signature_file": sig_path.display().to_string(),
                 "algorithm": key.algorithm(),
@@ -259,13 +260,15 @@ pub fn diff(args: PolicyDiffArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {
-            let verdict = match (widens, changes.is_empty()) {
+            let direction = match (widens, changes.is_empty()) {
                 (true, _) => "widens",
                 (false, true) => "unchanged",
                 (false, false) => "narrows",
             };
             let doc = json!({
-                "verdict": verdict,
+                // One envelope for every command: a widening refuses (exit 1).
+                "verdict": if widens { "deny" } else { "allow" },
+                "direction": direction,
                 "policy": path.display().to_string(),
                 "against": against.json(),
                 "changes": changes,

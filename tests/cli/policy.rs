@@ -580,7 +580,8 @@ fn diff_reports_production_moved_to_sandbox_as_a_widening_in_words() {
         .output()
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["verdict"], "widens");
+    assert_eq!(doc["verdict"], "deny");
+    assert_eq!(doc["direction"], "widens");
     assert_eq!(doc["changes"][0]["widens"], true);
     assert_eq!(doc["changes"][0]["key"], "database.sandbox.neon_endpoints");
     // Moving it back widens production; dropping it only narrows: exit 0.

@@ -203,3 +203,28 @@ fn json_covers_configuration_errors_and_run() {
         .iter()
         .any(|f| f["rule"] == "koomy-env-invalid"));
 }
+
+/// A usage error under `--format json` is the JSON error object on standard output (and
+/// the usual text on standard error), without the argument that could be a secret.
+#[test]
+fn usage_errors_under_format_json_are_the_json_error_object() {
+    let key = ["sk_", "live_", &"b".repeat(24)].concat();
+    let env = Env::new();
+    for args in [
+        vec!["check", "--format", "json", "--bogus"],
+        vec!["scan", "--format=json", "--nope", key.as_str()],
+        vec!["init", "--format", "json", "--env"],
+    ] {
+        let out = env.cmd(&[]).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_eq!(doc["verdict"], "error", "{args:?}");
+        assert!(!doc["error"].as_str().unwrap().is_empty(), "{args:?}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(&key[8..]));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(&key[8..]));
+    }
+    // Without JSON, standard output stays empty.
+    let out = env.cmd(&[]).args(["check", "--bogus"]).output().unwrap();
+    assert!(out.stdout.is_empty());
+}
