@@ -1,36 +1,15 @@
 //! `gardefou deploy check` end to end, on real repositories built with the `git` command.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::support::{render, Env};
 
 fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.test")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.test")
-        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    gardefou_testkit::git::run(dir, args);
 }
 
 fn commit(dir: &Path, file: &str, message: &str) {
-    std::fs::write(dir.join(file), message).unwrap();
-    git(dir, &["add", file]);
-    git(dir, &["commit", "-q", "-m", message]);
+    gardefou_testkit::git::commit(dir, file, message, message);
 }
 
 /// A repository in `env`'s `repo/`: `main`, and `staging` one feature ahead of it.

@@ -372,9 +372,9 @@ fn sign_fails_closed_on_an_encrypted_key_or_a_public_key_pointing_to_ssh_keygen(
 /// A production cluster and a sandbox cluster, each stamped, listed by a signed policy.
 struct Stamped {
     env: Env,
-    prod: gardefou_testpg::Cluster,
+    prod: gardefou_testkit::Cluster,
     prod_url: String,
-    sandbox: gardefou_testpg::Cluster,
+    sandbox: gardefou_testkit::Cluster,
     sandbox_url: String,
     policy: String,
 }

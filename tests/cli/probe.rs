@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use gardefou_testpg::Forwarder;
+use gardefou_testkit::Forwarder;
 
 use crate::support::{cluster, render, vars, Env};
 
@@ -368,7 +368,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
 #[test]
 fn tls_verify_full_with_the_clusters_ca() {
     let env = Env::new();
-    let pg = gardefou_testpg::Cluster::builder().tls().start();
+    let pg = gardefou_testkit::Cluster::builder().tls().start();
     pg.create_database("koomy");
     let ca = pg.ca_cert().unwrap().display().to_string();
     let stamp_url = pg.url_at("localhost", pg.port(), "koomy", "sslmode=require");
@@ -508,17 +508,17 @@ fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunne
         "postgres",
         &format!(
             "ALTER ROLE {} PASSWORD '{}'",
-            gardefou_testpg::Cluster::APP_USER,
+            gardefou_testkit::Cluster::APP_USER,
             sandbox.password()
         ),
     );
     let prod_url = prod_url.replace(prod.password(), sandbox.password());
     let path = format!(
         "{}:{}",
-        gardefou_testpg::bin_dir().unwrap().display(),
+        gardefou_testkit::bin_dir().unwrap().display(),
         std::env::var("PATH").unwrap()
     );
-    let seeded = |pg: &gardefou_testpg::Cluster| {
+    let seeded = |pg: &gardefou_testkit::Cluster| {
         pg.psql(
             "koomy",
             "select count(*) from pg_catalog.pg_tables where tablename = 'seeded'",
@@ -645,7 +645,7 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
     let (prod, _) = cluster();
     let (other, _) = cluster();
     prod.create_database("scratch");
-    let system_id = |pg: &gardefou_testpg::Cluster| {
+    let system_id = |pg: &gardefou_testkit::Cluster| {
         pg.psql(
             "postgres",
             "select system_identifier from pg_control_system()",
@@ -731,7 +731,7 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
         "postgres",
         &format!(
             "ALTER ROLE {} PASSWORD '{}'",
-            gardefou_testpg::Cluster::APP_USER,
+            gardefou_testkit::Cluster::APP_USER,
             prod.password()
         ),
     );

@@ -7,21 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use gardefou_testpg::Forwarder;
+use gardefou_testkit::Forwarder;
 
 use crate::support::{cluster, render, sandbox_policy, vars, Env, R};
 
 fn random(seed: u64, n: usize) -> String {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            alphabet[(x >> 24) as usize % alphabet.len()] as char
-        })
-        .collect()
+    gardefou_testkit::fake::alnum(seed, n)
 }
 
 /// The database user of every planted URL: it must never be shown.

@@ -9,17 +9,7 @@ fn stripe() -> String {
 
 /// `git ARGS` in the test's directory, with a committer identity; it must succeed.
 fn git(env: &Env, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .current_dir(env.dir.path())
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    gardefou_testkit::git::run(env.dir.path(), args);
 }
 
 fn run(env: &Env, args: &[&str]) -> (i32, String, String) {

@@ -5,16 +5,7 @@
 use crate::support::{cluster, sandbox_policy, vars, Env, R};
 
 fn random(seed: u64, n: usize) -> String {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            alphabet[(x >> 24) as usize % alphabet.len()] as char
-        })
-        .collect()
+    gardefou_testkit::fake::alnum(seed, n)
 }
 
 /// One environment's variables, every secret planted at run time from `seed`.

@@ -147,8 +147,8 @@ pub fn render(out: &Output, dir: &Path) -> String {
 }
 
 /// A throwaway cluster with a database `koomy`, and the URL of the application role.
-pub fn cluster() -> (gardefou_testpg::Cluster, String) {
-    let pg = gardefou_testpg::Cluster::start();
+pub fn cluster() -> (gardefou_testkit::Cluster, String) {
+    let pg = gardefou_testkit::Cluster::start();
     pg.create_database("koomy");
     let url = pg.url("koomy", "");
     (pg, url)
@@ -169,7 +169,7 @@ pub fn vars<'a>(env: &'a str, url: &'a str) -> [(&'static str, &'a str); 3] {
 }
 
 /// A local cluster stamped `local` with `gardefou db stamp` itself.
-pub fn stamped_local(env: &Env) -> (gardefou_testpg::Cluster, String) {
+pub fn stamped_local(env: &Env) -> (gardefou_testkit::Cluster, String) {
     let (pg, url) = cluster();
     let out = env
         .cmd(&vars("local", &url))

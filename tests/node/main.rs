@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use gardefou_policy::Environment;
-use gardefou_testpg::{Cluster, Forwarder};
+use gardefou_testkit::{Cluster, Forwarder};
 
 /// The throwaway policy signer (shared with the command's tests).
 #[path = "../cli/support.rs"]

@@ -1,5 +1,5 @@
 //! The cost of proving every connection, on loopback against a throwaway cluster (SCRAM
-//! over TCP, as `gardefou-testpg` sets it up, database stamped sandbox):
+//! over TCP, as `gardefou-testkit` sets it up, database stamped sandbox):
 //!
 //! 1. a new connection alone, against a new connection and its full proof (identity,
 //!    gardefou's objects, stamp and marks in one round trip, then `verify`) — what the
@@ -21,7 +21,7 @@ use gardefou_pgprobe::stamp::{self, StampOptions};
 use gardefou_pgprobe::verify::{verify, Purpose};
 use gardefou_pgprobe::ProvenPool;
 use gardefou_policy::{Environment, Policy};
-use gardefou_testpg::Cluster;
+use gardefou_testkit::Cluster;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);

@@ -13,7 +13,7 @@ use gardefou_pgprobe::stamp::{Action, StampOptions};
 use gardefou_pgprobe::verify::{verify, Purpose};
 use gardefou_pgprobe::{Health, PoolError, ProvenPool, StampState};
 use gardefou_policy::{Environment, Policy};
-use gardefou_testpg::{Cluster, Forwarder};
+use gardefou_testkit::{Cluster, Forwarder};
 
 /// A database `koomy` on `pg`, owned by the application role, stamped `env`.
 fn stamped(pg: &Cluster, env: Environment) -> String {

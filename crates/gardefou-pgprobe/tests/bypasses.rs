@@ -24,7 +24,7 @@ use gardefou_pgprobe::{
     probe, Health, PoolError, Probe, ProbeError, ProvenClient, ProvenPool, StampState,
 };
 use gardefou_policy::{Environment, Policy};
-use gardefou_testpg::{Cluster, Forwarder};
+use gardefou_testkit::{Cluster, Forwarder};
 
 /// What a full proof of production's `koomy` (stamped production, server pin, lineage row,
 /// data marks on `koomy_api` and `koomy_api.members`) says to a sandbox seed.
@@ -191,7 +191,7 @@ fn hba_first(pg: &Cluster, line: &str) {
 
 /// A server program (`pg_ctl`) run as the cluster's owner (`postgres` under root).
 fn server_cmd(program: &str) -> Command {
-    let bin = gardefou_testpg::bin_dir().unwrap().join(program);
+    let bin = gardefou_testkit::bin_dir().unwrap().join(program);
     let root = Command::new("id")
         .arg("-u")
         .output()

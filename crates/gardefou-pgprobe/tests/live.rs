@@ -6,7 +6,7 @@ use gardefou_pgprobe::stamp::{self, Action, StampError};
 use gardefou_pgprobe::verify::{verify, Purpose};
 use gardefou_pgprobe::{probe, ProbeError, StampState};
 use gardefou_policy::{Environment, Policy};
-use gardefou_testpg::Cluster;
+use gardefou_testkit::Cluster;
 
 const T: Duration = Duration::from_secs(20);
 
@@ -367,7 +367,7 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
 
 #[test]
 fn unreachable_and_silent_servers_are_refused_within_the_timeout() {
-    let port = gardefou_testpg::free_port().unwrap();
+    let port = gardefou_testkit::free_port().unwrap();
     let start = Instant::now();
     let r = probe(
         &url(&format!("postgresql://koomy@127.0.0.1:{port}/koomy")),

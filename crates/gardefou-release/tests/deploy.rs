@@ -1,7 +1,6 @@
 //! `check_deploy` against real repositories built with the `git` command in temp dirs.
 
 use std::path::Path;
-use std::process::Command;
 
 use gardefou_policy::ReleasePolicy;
 use gardefou_release::{check_deploy, DeployCheck, DeployRequest, Target};
@@ -12,26 +11,7 @@ struct Repo {
 }
 
 fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.test")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.test")
-        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    gardefou_testkit::git::run(dir, args)
 }
 
 impl Repo {

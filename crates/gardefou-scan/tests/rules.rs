@@ -157,19 +157,8 @@ fn the_rule_families_of_the_issue_are_all_present() {
     }
 }
 
-/// Random alphanumeric text, built at run time so that this file holds no secret-shaped
-/// literal (the repository scans itself).
 fn random(seed: u64, n: usize) -> String {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            alphabet[(x >> 24) as usize % alphabet.len()] as char
-        })
-        .collect()
+    gardefou_testkit::fake::alnum(seed, n)
 }
 
 /// The rule ids the whole rule set reports on `text`, as the file `path`.

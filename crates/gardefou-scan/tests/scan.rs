@@ -257,25 +257,7 @@ fn allow_paths_hide_findings_in_matching_paths_only() {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.org",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    gardefou_testkit::git::run(dir, args);
 }
 
 fn repo() -> (tempfile::TempDir, PathBuf) {

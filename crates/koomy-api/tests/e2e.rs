@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use gardefou_policy::Environment;
-use gardefou_testpg::{Cluster, Forwarder};
+use gardefou_testkit::{Cluster, Forwarder};
 
 /// A production cluster and a sandbox cluster, listed as such by a policy file.
 struct World {
@@ -577,7 +577,7 @@ fn the_server_refuses_to_start_on_every_mismatch() {
     assert_eq!(seed.status.code(), Some(1));
     world.assert_no_leak("seed stderr", &String::from_utf8_lossy(&seed.stderr));
     // A sandbox-listed port where no server answers.
-    let port = gardefou_testpg::free_port().unwrap();
+    let port = gardefou_testkit::free_port().unwrap();
     std::fs::write(
         world.policy(),
         format!("[database.sandbox]\nhosts = [\"127.0.0.1:{port}\"]\n"),

@@ -10,7 +10,7 @@ use gardefou_pgprobe::stamp::{self, Action, StampError, StampOptions};
 use gardefou_pgprobe::verify::{verify, Purpose};
 use gardefou_pgprobe::{probe, Probe, StampState};
 use gardefou_policy::{Environment, Policy};
-use gardefou_testpg::Cluster;
+use gardefou_testkit::Cluster;
 
 pub const T: Duration = Duration::from_secs(20);
 

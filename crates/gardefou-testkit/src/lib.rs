@@ -1,4 +1,6 @@
-//! Throwaway PostgreSQL clusters for tests: real servers, never mocks.
+//! The test kit: real parts for tests, never mocks — throwaway PostgreSQL clusters
+//! ([`Cluster`]), a TCP forwarder that can switch targets ([`Forwarder`]), hermetic git
+//! repositories ([`git`]) and fake secrets built at run time ([`fake`]).
 //!
 //! [`Cluster::start`] runs `initdb` and `pg_ctl` (found on `PATH` or under
 //! `/usr/lib/postgresql/*/bin`) in a fresh temporary directory, on a free loopback port,
@@ -19,7 +21,7 @@
 //! `configuration file`), e.g. to play a Neon compute's `neon.branch_id`.
 //!
 //! ```no_run
-//! let pg = gardefou_testpg::Cluster::start();
+//! let pg = gardefou_testkit::Cluster::start();
 //! pg.create_database("koomy");
 //! assert_eq!(pg.psql("koomy", "select 1").trim(), "1");
 //! let _url = pg.url("koomy", "sslmode=disable");
@@ -619,5 +621,88 @@ impl Forwarder {
 impl Drop for Forwarder {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Fake secrets, built at run time so that no test file holds a secret-shaped literal (the
+/// repository scans itself).
+pub mod fake {
+    /// `n` letters and digits, the same for the same `seed` (xorshift).
+    pub fn alnum(seed: u64, n: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(ALPHABET[(x >> 24) as usize % ALPHABET.len()])
+            })
+            .collect()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn seeds_decide_the_text() {
+            assert_eq!(super::alnum(7, 32), super::alnum(7, 32));
+            assert_ne!(super::alnum(7, 32), super::alnum(8, 32));
+            assert_eq!(super::alnum(1, 40).len(), 40);
+            assert!(super::alnum(3, 64)
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric()));
+        }
+    }
+}
+
+/// Real git repositories for tests, built with the `git` command in a hermetic
+/// environment: no user or system configuration, one fixed author, committer and date, no
+/// signing — so commit ids are the same on every machine.
+pub mod git {
+    use std::path::Path;
+    use std::process::Command;
+
+    /// `git -C dir ARGS`; panics with git's message when it fails. Its standard output.
+    pub fn run(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.test")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.test")
+            .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .output()
+            .expect("git runs (scripts/test.sh installs it)");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A new repository in `dir` whose first branch is `branch`.
+    pub fn init(dir: &Path, branch: &str) {
+        run(dir, &["init", "-q", "-b", branch]);
+    }
+
+    /// Writes `text` to `file` (relative to `dir`) and commits it with `message`.
+    pub fn commit(dir: &Path, file: &str, text: &str, message: &str) {
+        let path = dir.join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("the file's directory");
+        }
+        std::fs::write(&path, text).expect("the file is written");
+        run(dir, &["add", "--", file]);
+        run(dir, &["commit", "-q", "-m", message]);
     }
 }

@@ -1,6 +1,6 @@
 //! The helper itself: a cluster starts, answers, and is removed on drop.
 
-use gardefou_testpg::Cluster;
+use gardefou_testkit::Cluster;
 
 #[test]
 fn a_cluster_starts_answers_and_is_removed() {
