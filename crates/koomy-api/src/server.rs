@@ -54,6 +54,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let app = router(App { db: pool }, !args.no_request_log);
     let app = config.mount(app);
 
+    // The signal handlers are installed before "listening" is said: a SIGTERM that comes
+    // right after (a quick redeploy) shuts down gracefully instead of killing the process.
+    let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -65,7 +68,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         "listening"
     );
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .context("the server failed")?;
     tracing::info!("stopped");
@@ -162,19 +165,17 @@ fn listen_address(explicit: Option<SocketAddr>) -> Result<SocketAddr> {
     }
 }
 
-async fn shutdown_signal() {
+/// Installs the SIGTERM and SIGINT handlers now; the future resolves at the first signal.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot listen for SIGTERM");
-            return std::future::pending().await;
+    let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
+            _ = int.recv() => tracing::info!(signal = "SIGINT", "shutting down"),
         }
-    };
-    tokio::select! {
-        _ = term.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
-        _ = tokio::signal::ctrl_c() => tracing::info!(signal = "SIGINT", "shutting down"),
-    }
+    })
 }
 
 /// The routes. The fallback is the one answer for every unknown route, and so for every

@@ -930,3 +930,17 @@ fn a_tunnel_that_switches_while_serving_serves_nothing_from_production_and_turns
     tunnel.world.assert_no_leak("the logs", &logs);
     assert_eq!(tunnel.production_rows(), "1,0,0");
 }
+
+/// A SIGTERM the moment the server says it listens (a redeploy right after a start) is a
+/// graceful shutdown, not a kill: the handlers are installed before "listening" is said.
+#[test]
+fn regression_sigterm_right_after_listening_is_a_graceful_shutdown() {
+    let world = World::new();
+    for _ in 0..5 {
+        let server = Server::start(&world, &world.env("sandbox", &world.sandbox));
+        let (status, logs) = server.stop();
+        assert!(status.success(), "{status}: {logs}");
+        assert!(logs.contains("\"signal\":\"SIGTERM\""), "{logs}");
+        assert!(logs.contains("\"message\":\"stopped\""), "{logs}");
+    }
+}
