@@ -199,3 +199,60 @@ fn every_section_reference_resolves_in_policy_md() {
     }
     assert!(checked > 100, "only {checked} references found");
 }
+
+/// Every rule as `gardefou --lang LANG rules list --format json` shows it:
+/// (id, section, summary, fix).
+fn rules_in(lang: &str) -> Vec<(String, String, String, String)> {
+    let list: serde_json::Value = serde_json::from_str(&gardefou(&[
+        "--lang", lang, "rules", "list", "--format", "json",
+    ]))
+    .unwrap();
+    let field = |r: &serde_json::Value, k: &str| r[k].as_str().unwrap_or_default().to_owned();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                field(r, "id"),
+                field(r, "policy"),
+                field(r, "summary"),
+                field(r, "fix"),
+            )
+        })
+        .collect()
+}
+
+/// Every rule speaks both languages: the same ids and sections in French and English, a
+/// summary and a fix in each, and no French text copied from the English one.
+#[test]
+fn every_rule_has_its_french_and_english_texts() {
+    let en = rules_in("en");
+    let fr = rules_in("fr");
+    assert!(en.len() > 100, "{} rules", en.len());
+    let ids = |rules: &[(String, String, String, String)]| -> Vec<(String, String)> {
+        rules
+            .iter()
+            .map(|(id, section, _, _)| (id.clone(), section.clone()))
+            .collect()
+    };
+    assert_eq!(
+        ids(&en),
+        ids(&fr),
+        "ids and sections differ between en and fr"
+    );
+    let mut untranslated = Vec::new();
+    for ((id, _, summary_en, fix_en), (_, _, summary_fr, fix_fr)) in en.iter().zip(&fr) {
+        for (what, en, fr) in [("summary", summary_en, summary_fr), ("fix", fix_en, fix_fr)] {
+            assert!(!en.trim().is_empty(), "{id}: English {what} is empty");
+            assert!(!fr.trim().is_empty(), "{id}: French {what} is empty");
+            if en == fr {
+                untranslated.push(format!("{id} ({what}): {en}"));
+            }
+        }
+    }
+    assert!(
+        untranslated.is_empty(),
+        "French copies the English:\n{}",
+        untranslated.join("\n")
+    );
+}
