@@ -1,6 +1,7 @@
 //! `gardefou init`: a first `gardefou.toml` from the company's env files. The inference is
 //! `gardefou_policy::draft`'s; this module finds and reads the files and writes the result.
 
+use gardefou_findings::tr;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,9 +35,13 @@ struct EnvFile {
 pub fn run(args: InitArgs) -> Result<ExitCode> {
     let to_stdout = args.output == Path::new("-");
     if !to_stdout && !args.force && std::fs::symlink_metadata(&args.output).is_ok() {
+        let output = args.output.display();
         eprintln!(
-            "gardefou: {} exists: nothing written (--force replaces it)",
-            args.output.display()
+            "{}",
+            tr!(
+                "gardefou: {output} exists: nothing written (--force replaces it)",
+                "gardefou : {output} existe : rien n'est écrit (--force le remplace)"
+            )
         );
         return Ok(ExitCode::from(EXIT_ERROR));
     }
@@ -58,13 +63,17 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let mut err = std::io::stderr().lock();
     if !draft.conflicts.is_empty() {
         for conflict in &draft.conflicts {
-            writeln!(err, "error: {conflict}")?;
+            writeln!(err, "{}", tr!("error: {conflict}", "erreur : {conflict}"))?;
         }
+        let n = draft.conflicts.len();
+        let s = if n == 1 { "" } else { "s" };
         writeln!(
             err,
-            "gardefou: nothing written: the env files contradict each other ({} conflict{})",
-            draft.conflicts.len(),
-            if draft.conflicts.len() == 1 { "" } else { "s" }
+            "{}",
+            tr!(
+                "gardefou: nothing written: the env files contradict each other ({n} conflict{s})",
+                "gardefou : rien n'est écrit : les fichiers d'environnement se contredisent ({n} conflit{s})"
+            )
         )?;
         return Ok(ExitCode::from(EXIT_REFUSED));
     }
@@ -95,10 +104,14 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     }
     gardefou_sources::replace(&args.output, draft.toml.as_bytes())
         .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let output = args.output.display();
     writeln!(
         err,
-        "gardefou: wrote {}: review it, then check each environment (gardefou check --env-file FILE)",
-        args.output.display()
+        "{}",
+        tr!(
+            "gardefou: wrote {output}: review it, then check each environment (gardefou check --env-file FILE)",
+            "gardefou : {output} écrit : relisez-le, puis vérifiez chaque environnement (gardefou check --env-file FICHIER)"
+        )
     )?;
     Ok(ExitCode::SUCCESS)
 }

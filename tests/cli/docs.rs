@@ -256,3 +256,49 @@ fn every_rule_has_its_french_and_english_texts() {
         untranslated.join("\n")
     );
 }
+
+/// The verdict line and the reporter's words follow the language; English stays as it was.
+#[test]
+fn verdict_lines_speak_french_with_lang_fr() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "DATABASE_URL=postgresql://app@127.0.0.1:5432/app\n";
+    std::fs::write(
+        dir.path().join("ok.env"),
+        format!("KOOMY_ENV=local\nNODE_ENV=development\n{url}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.env"),
+        format!("KOOMY_ENV=prod\nNODE_ENV=development\n{url}"),
+    )
+    .unwrap();
+    let check = |lang: &str, file: &str| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+            .args(["--lang", lang, "check", "--env-file", file])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, fr) = check("fr", "ok.env");
+    assert_eq!(code, Some(0), "{fr}");
+    assert_eq!(
+        fr,
+        "gardefou: autorisé (KOOMY_ENV=local ; base de données : 127.0.0.1:5432, local; politique intégrée)\n"
+    );
+    let (code, fr) = check("fr", "bad.env");
+    assert_eq!(code, Some(1), "{fr}");
+    assert!(fr.starts_with("erreur[koomy-env-invalid] §3: "), "{fr}");
+    assert!(
+        fr.contains(
+            "\n  correction : définir KOOMY_ENV à exactement production, sandbox ou local\n"
+        ),
+        "{fr}"
+    );
+    assert!(fr.ends_with("gardefou: refusé (KOOMY_ENV absente ou invalide ; base de données : 127.0.0.1:5432, local; politique intégrée): 1 violation\n"), "{fr}");
+    let (code, en) = check("en", "bad.env");
+    assert_eq!(code, Some(1), "{en}");
+    assert!(en.ends_with("gardefou: refused (KOOMY_ENV unset or invalid; database: 127.0.0.1:5432, local; built-in policy): 1 violation\n"), "{en}");
+}
