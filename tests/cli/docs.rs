@@ -257,6 +257,37 @@ fn every_rule_has_its_french_and_english_texts() {
     );
 }
 
+/// The help speaks French with `--lang fr` (before or after the subcommand) or a French
+/// locale, and English otherwise; the manual page stays English.
+#[test]
+fn help_is_french_with_lang_fr_or_a_french_locale() {
+    let fr = gardefou(&["--lang", "fr", "check", "--help"]);
+    assert!(
+        fr.contains("Vérifier l'environnement au regard de la politique"),
+        "{fr}"
+    );
+    assert!(fr.contains("Le fichier de politique"), "{fr}");
+    assert!(
+        !fr.contains("Check the environment against the policy"),
+        "{fr}"
+    );
+    assert_eq!(fr, gardefou(&["check", "--lang=fr", "--help"]));
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(["--help"])
+        .env_clear()
+        .env("LANG", "fr_FR.UTF-8")
+        .output()
+        .unwrap();
+    let top = String::from_utf8(out.stdout).unwrap();
+    assert!(top.contains("Vérifier l'environnement"), "{top}");
+    let en = gardefou(&["--lang", "en", "check", "--help"]);
+    assert!(
+        en.contains("Check the environment against the policy"),
+        "{en}"
+    );
+    assert!(gardefou(&["--lang", "fr", "man"]).contains("Check the environment"));
+}
+
 /// The verdict line and the reporter's words follow the language; English stays as it was.
 #[test]
 fn verdict_lines_speak_french_with_lang_fr() {
