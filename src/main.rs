@@ -7,12 +7,12 @@ mod cmd;
 mod color;
 mod env_source;
 mod env_vars;
+mod help_fr;
 mod lang;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use std::ffi::OsString;
 
 /// Exit code of a refusal: a policy violation or findings.
@@ -21,7 +21,10 @@ pub const EXIT_REFUSED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    // The help speaks the process's language, so the language is known before parsing:
+    // `--lang` read from the raw arguments, else the locale.
+    lang::init(lang::from_args(std::env::args_os()));
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -87,6 +90,16 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
         &mut std::io::stdout().lock(),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The command line, with the help in the process's language.
+fn parse() -> Result<cli::Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let command = match gardefou_findings::Lang::current() {
+        gardefou_findings::Lang::En => cli::Cli::command(),
+        gardefou_findings::Lang::Fr => help_fr::french(cli::Cli::command()),
+    };
+    cli::Cli::from_arg_matches(&command.try_get_matches()?)
 }
 
 /// `gardefou man`: the manual page, generated from the CLI definition.

@@ -1,5 +1,6 @@
 //! `gardefou check`: evaluate and report.
 
+use gardefou_findings::tr;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -89,8 +90,8 @@ pub fn write_human(
     color: bool,
 ) -> std::io::Result<()> {
     let policy = match policy_file {
-        Some(p) => format!("policy {}", p.display()),
-        None => "built-in policy".to_owned(),
+        Some(p) => tr!("policy {}", "politique {}", p.display()).to_string(),
+        None => tr!("built-in policy", "politique intégrée").to_string(),
     };
     human::write_colored(
         out,
@@ -101,17 +102,27 @@ pub fn write_human(
 }
 
 fn subject(evaluation: &Evaluation) -> String {
-    let env = evaluation
-        .environment
-        .map_or("KOOMY_ENV unset or invalid".to_owned(), |e| {
-            format!("KOOMY_ENV={e}")
-        });
+    let env = evaluation.environment.map_or(
+        tr!(
+            "KOOMY_ENV unset or invalid",
+            "KOOMY_ENV absente ou invalide"
+        )
+        .to_string(),
+        |e| format!("KOOMY_ENV={e}"),
+    );
     match &evaluation.database {
-        Some(db) => format!(
-            "{env}; database: {}, {}",
-            db.describe(),
-            db.owner.map_or("unlisted", |o| o.as_str())
-        ),
+        Some(db) => {
+            let owner = match db.owner {
+                Some(o) => o.as_str().to_owned(),
+                None => tr!("unlisted", "non listée").to_string(),
+            };
+            tr!(
+                "{env}; database: {}, {owner}",
+                "{env} ; base de données : {}, {owner}",
+                db.describe()
+            )
+            .to_string()
+        }
         None => env,
     }
 }

@@ -1,5 +1,6 @@
 //! `gardefou db stamp` and `gardefou db identity`.
 
+use gardefou_findings::tr;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -42,7 +43,14 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
             crate::color::stdout(),
         )?;
         if args.format == Format::Human {
-            writeln!(out, "not stamped: the static check must pass first")?;
+            writeln!(
+                out,
+                "{}",
+                tr!(
+                    "not stamped: the static check must pass first",
+                    "non tamponnée : la vérification statique doit d'abord passer"
+                )
+            )?;
         }
         return Ok(ExitCode::from(EXIT_REFUSED));
     };
@@ -98,22 +106,28 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let what = match action {
-                Action::Nothing => format!("already stamped {env}"),
-                Action::Create => format!("stamped {env}"),
-                Action::Replace(old) => format!(
-                    "stamped {env} (replaced the {old} stamp, kept in gardefou.stamp_history)"
+                Action::Nothing => tr!("already stamped {env}", "déjà tamponnée {env}"),
+                Action::Create => tr!("stamped {env}", "tamponnée {env}"),
+                Action::Replace(old) => tr!(
+                    "stamped {env} (replaced the {old} stamp, kept in gardefou.stamp_history)",
+                    "tamponnée {env} (le tampon {old} est remplacé, conservé dans gardefou.stamp_history)"
                 ),
             };
+            let system = match id.system_identifier.as_deref() {
+                Some(s) => s.to_owned(),
+                None => tr!("unknown", "inconnu").to_string(),
+            };
+            let branch = id.neon.branch_id.as_deref().map_or(String::new(), |b| {
+                tr!(", Neon branch {b}", ", branche Neon {b}").to_string()
+            });
+            let (database, oid) = (&id.database, id.database_oid);
             writeln!(
                 out,
-                "{what}: database {} (OID {}) of system {}{} at {where_}",
-                id.database,
-                id.database_oid,
-                id.system_identifier.as_deref().unwrap_or("unknown"),
-                id.neon
-                    .branch_id
-                    .as_deref()
-                    .map_or(String::new(), |b| format!(", Neon branch {b}")),
+                "{}",
+                tr!(
+                    "{what}: database {database} (OID {oid}) of system {system}{branch} at {where_}",
+                    "{what} : base {database} (OID {oid}) du système {system}{branch} à {where_}"
+                )
             )?;
             if env == Environment::Production {
                 writeln!(
@@ -132,7 +146,11 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
             if args.grant.is_some() {
                 writeln!(
                     out,
-                    "granted the proof's privileges to the role given with --grant"
+                    "{}",
+                    tr!(
+                        "granted the proof's privileges to the role given with --grant",
+                        "droits de la preuve accordés au rôle donné par --grant"
+                    )
                 )?;
             }
             Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! `gardefou deploy check`: §10 against the repository.
 
+use gardefou_findings::tr;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -58,13 +59,21 @@ pub fn run(args: DeployCheckArgs) -> Result<ExitCode> {
 }
 
 fn subject(check: &DeployCheck) -> String {
-    let mut s = format!("{} deploy", check.target);
-    match (&check.branch, &check.branch_source) {
-        (Some(b), Some(src)) => s.push_str(&format!(" of {b} ({src})")),
-        _ => s.push_str(" of an unknown branch"),
+    let target = check.target;
+    let mut s = match (&check.branch, &check.branch_source) {
+        (Some(b), Some(src)) => tr!(
+            "{target} deploy of {b} ({src})",
+            "déploiement {target} de {b} ({src})"
+        ),
+        _ => tr!(
+            "{target} deploy of an unknown branch",
+            "déploiement {target} d'une branche inconnue"
+        ),
     }
+    .to_string();
     if let Some(c) = &check.commit {
-        s.push_str(&format!(" at {}", &c[..c.len().min(12)]));
+        let c = &c[..c.len().min(12)];
+        s.push_str(&tr!(" at {c}", " à {c}"));
     }
     s
 }

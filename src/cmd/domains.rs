@@ -1,5 +1,6 @@
 //! `gardefou domains check`: §9, statically and optionally through DNS.
 
+use gardefou_findings::tr;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
@@ -37,11 +38,19 @@ pub fn run(args: DomainsCheckArgs) -> Result<ExitCode> {
     match args.format {
         Format::Human => {
             let subject = if args.resolve {
-                format!("{names} names, resolved via {nameserver}")
+                tr!(
+                    "{names} names, resolved via {nameserver}",
+                    "{names} noms, résolus via {nameserver}"
+                )
             } else {
-                format!("{names} names, not resolved")
+                tr!("{names} names, not resolved", "{names} noms, non résolus")
             };
-            human::write_colored(&mut out, &report, Some(&subject), crate::color::stdout())?
+            human::write_colored(
+                &mut out,
+                &report,
+                Some(subject.as_str()),
+                crate::color::stdout(),
+            )?
         }
         Format::Json => json::write(
             &mut out,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use gardefou_findings::Report;
+use gardefou_findings::{tr, Report};
 use gardefou_policy::draft::{self, Source};
 use gardefou_policy::{EnvVars, Environment, Policy};
 use serde_json::{json, Value};
@@ -37,9 +37,13 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let to_stdout = args.output == Path::new("-");
     let json = args.format == Format::Json;
     if !to_stdout && !args.force && std::fs::symlink_metadata(&args.output).is_ok() {
+        let output = args.output.display();
         bail!(
-            "{} exists: nothing written (--force replaces it)",
-            args.output.display()
+            "{}",
+            tr!(
+                "{output} exists: nothing written (--force replaces it)",
+                "{output} existe : rien n'est écrit (--force le remplace)"
+            )
         );
     }
     let files = if args.env.is_empty() {
@@ -81,7 +85,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             gardefou_findings::human::write_colored(
                 &mut err,
                 &report,
-                Some("nothing written"),
+                Some(&tr!("nothing written", "rien n'est écrit")),
                 crate::color::stderr(),
             )?;
         }
@@ -121,10 +125,14 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         std::io::stdout().lock().write_all(draft.toml.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     }
+    let output = args.output.display();
     writeln!(
         err,
-        "gardefou: wrote {}: review it, then check each environment (gardefou check --env-file FILE)",
-        args.output.display()
+        "{}",
+        tr!(
+            "gardefou: wrote {output}: review it, then check each environment (gardefou check --env-file FILE)",
+            "gardefou : {output} écrit : relisez-le, puis vérifiez chaque environnement (gardefou check --env-file FICHIER)"
+        )
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `gardefou policy sign|verify|diff`: the CTO's signature on the policy file (§11).
 
+use gardefou_findings::tr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -72,17 +73,27 @@ pub fn sign(args: PolicySignArgs) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Human => {
-            writeln!(
-                out,
-                "signed {} with {} {}: {}",
+            let (policy, algorithm, fingerprint, signature) = (
                 path.display(),
                 key.algorithm(),
                 key.fingerprint(),
-                sig_path.display()
+                sig_path.display(),
+            );
+            writeln!(
+                out,
+                "{}",
+                tr!(
+                    "signed {policy} with {algorithm} {fingerprint}: {signature}",
+                    "{policy} signée avec {algorithm} {fingerprint} : {signature}"
+                )
             )?;
             writeln!(
                 out,
-                "allowed signers line for this key (GARDEFOU_ALLOWED_SIGNERS, in the platform's secret store):\n{signer_line}"
+                "{}",
+                tr!(
+                    "allowed signers line for this key (GARDEFOU_ALLOWED_SIGNERS, in the platform's secret store):\n{signer_line}",
+                    "ligne de signataire autorisé pour cette clé (GARDEFOU_ALLOWED_SIGNERS, dans le coffre de secrets de la plateforme) :\n{signer_line}"
+                )
             )?;
         }
         Format::Json => {
@@ -156,15 +167,21 @@ pub fn verify(args: PolicyVerifyArgs) -> Result<ExitCode> {
             SignatureCheck::Verified {
                 principals,
                 fingerprint,
-            } => writeln!(
-                out,
-                "verified: {} is signed by {principals} ({fingerprint})",
-                path.display()
-            )?,
+            } => {
+                let policy = path.display();
+                writeln!(
+                    out,
+                    "{}",
+                    tr!(
+                        "verified: {policy} is signed by {principals} ({fingerprint})",
+                        "vérifiée : {policy} est signée par {principals} ({fingerprint})"
+                    )
+                )?
+            }
             _ => human::write_colored(
                 &mut out,
                 &report,
-                Some(&format!("policy {}", path.display())),
+                Some(tr!("policy {}", "politique {}", path.display()).as_str()),
                 crate::color::stdout(),
             )?,
         },
@@ -306,7 +323,14 @@ fn write_changes(
         against.describe(path)
     )?;
     if changes.is_empty() {
-        return writeln!(out, "no change in what the policy allows");
+        return writeln!(
+            out,
+            "{}",
+            tr!(
+                "no change in what the policy allows",
+                "aucun changement dans ce que la politique autorise"
+            )
+        );
     }
     for change in changes {
         let tag = if change.widens {

@@ -110,7 +110,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     };
 
     let matrix = gardefou_report::build(&gardefou_report::Input {
-        lang: gardefou_report::Lang::En,
+        lang: gardefou_report::Lang::current(),
         policy: &policy,
         policy_file: policy_file.as_ref().map(|p| p.display().to_string()),
         registry: (state, registry_path.display().to_string()),

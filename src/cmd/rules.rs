@@ -128,13 +128,11 @@ pub fn explain(args: RulesExplainArgs) -> Result<ExitCode> {
         writeln!(out, "{doc}")?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(
-        out,
-        "{} — §{} of the policy (POLICY.md)",
-        rule.id, rule.policy
-    )?;
-    writeln!(out, "reported by: {group}")?;
-    writeln!(out, "refuses: {}", rule.summary)?;
-    writeln!(out, "fix: {}", rule.fix)?;
+    let (id, section, summary, fix) = (rule.id, rule.policy, rule.summary, rule.fix);
+    let text = gardefou_findings::tr!(
+        "{id} — §{section} of the policy (POLICY.md)\nreported by: {group}\nrefuses: {summary}\nfix: {fix}",
+        "{id} — §{section} de la politique (POLICY.md)\nsignalée par : {group}\nrefuse : {summary}\ncorrection : {fix}"
+    );
+    writeln!(out, "{text}")?;
     Ok(ExitCode::SUCCESS)
 }

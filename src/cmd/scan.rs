@@ -1,5 +1,6 @@
 //! `gardefou scan`: find hard-coded secrets (§7.1) in a tree, git history or the index.
 
+use gardefou_findings::tr;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,15 +56,30 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         }
     };
     for error in &outcome.stats.errors {
-        eprintln!("gardefou: warning: not scanned: {error}");
+        eprintln!(
+            "{}",
+            tr!(
+                "gardefou: warning: not scanned: {error}",
+                "gardefou : avertissement : non analysé : {error}"
+            )
+        );
     }
     if let Some(path) = &args.write_baseline {
         Baseline::write(path, scanner.fingerprint_key(), outcome.entries.clone())?;
+        let (path, n) = (path.display(), outcome.entries.len());
         eprintln!(
-            "gardefou: wrote {}: {} finding{} accepted",
-            path.display(),
-            outcome.entries.len(),
-            if outcome.entries.len() == 1 { "" } else { "s" }
+            "{}",
+            if n == 1 {
+                tr!(
+                    "gardefou: wrote {path}: {n} finding accepted",
+                    "gardefou : {path} écrit : {n} constat accepté"
+                )
+            } else {
+                tr!(
+                    "gardefou: wrote {path}: {n} findings accepted",
+                    "gardefou : {path} écrit : {n} constats acceptés"
+                )
+            }
         );
         let accepted = Outcome {
             report: Report::default(),
@@ -149,30 +165,46 @@ fn write(outcome: &Outcome, mode: &str, format: ScanFormat) -> Result<()> {
 /// `1234 files, 31.4 MB scanned; skipped: 3 binary, 1 over the size limit; 2 baselined`
 fn summary(outcome: &Outcome) -> String {
     let s = &outcome.stats;
-    let mut text = format!(
-        "{} file{} ({:.1} MB) scanned",
-        s.scanned,
-        if s.scanned == 1 { "" } else { "s" },
-        s.bytes as f64 / 1e6
-    );
+    let (n, mb) = (s.scanned, s.bytes as f64 / 1e6);
+    let mut text = if n == 1 {
+        tr!(
+            "{n} file ({mb:.1} MB) scanned",
+            "{n} fichier ({mb:.1} Mo) analysé"
+        )
+    } else {
+        tr!(
+            "{n} files ({mb:.1} MB) scanned",
+            "{n} fichiers ({mb:.1} Mo) analysés"
+        )
+    }
+    .to_string();
     let mut skipped = Vec::new();
     if s.skipped_binary > 0 {
-        skipped.push(format!("{} binary", s.skipped_binary));
+        let n = s.skipped_binary;
+        skipped.push(tr!("{n} binary", "{n} binaire(s)").to_string());
     }
     if s.skipped_large > 0 {
-        skipped.push(format!("{} over the size limit", s.skipped_large));
+        let n = s.skipped_large;
+        skipped.push(tr!("{n} over the size limit", "{n} au-delà de la taille limite").to_string());
     }
     if !skipped.is_empty() {
-        text.push_str(&format!("; skipped {}", skipped.join(", ")));
+        let skipped = skipped.join(", ");
+        text.push_str(&tr!("; skipped {skipped}", " ; ignorés : {skipped}"));
     }
     if s.baselined > 0 {
-        text.push_str(&format!("; {} in the baseline", s.baselined));
+        let n = s.baselined;
+        text.push_str(&tr!("; {n} in the baseline", " ; {n} dans la baseline"));
     }
     if s.allowed_by_path > 0 {
-        text.push_str(&format!("; {} in allowed paths", s.allowed_by_path));
+        let n = s.allowed_by_path;
+        text.push_str(&tr!(
+            "; {n} in allowed paths",
+            " ; {n} dans des chemins autorisés"
+        ));
     }
     if !s.errors.is_empty() {
-        text.push_str(&format!("; {} unreadable", s.errors.len()));
+        let n = s.errors.len();
+        text.push_str(&tr!("; {n} unreadable", " ; {n} illisible(s)"));
     }
     text
 }

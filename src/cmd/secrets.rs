@@ -1,5 +1,6 @@
 //! `gardefou secrets register`: record this environment's secrets in the registry.
 
+use gardefou_findings::tr;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -133,7 +134,12 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "{env} secrets in {}:", path.display())?;
+    let path = path.display();
+    writeln!(
+        out,
+        "{}",
+        tr!("{env} secrets in {path}:", "secrets {env} dans {path} :")
+    )?;
     for l in lines {
         writeln!(out, "{l}")?;
     }

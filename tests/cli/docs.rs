@@ -199,3 +199,137 @@ fn every_section_reference_resolves_in_policy_md() {
     }
     assert!(checked > 100, "only {checked} references found");
 }
+
+/// Every rule as `gardefou --lang LANG rules list --format json` shows it:
+/// (id, section, summary, fix).
+fn rules_in(lang: &str) -> Vec<(String, String, String, String)> {
+    let list: serde_json::Value = serde_json::from_str(&gardefou(&[
+        "--lang", lang, "rules", "list", "--format", "json",
+    ]))
+    .unwrap();
+    let field = |r: &serde_json::Value, k: &str| r[k].as_str().unwrap_or_default().to_owned();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                field(r, "id"),
+                field(r, "policy"),
+                field(r, "summary"),
+                field(r, "fix"),
+            )
+        })
+        .collect()
+}
+
+/// Every rule speaks both languages: the same ids and sections in French and English, a
+/// summary and a fix in each, and no French text copied from the English one.
+#[test]
+fn every_rule_has_its_french_and_english_texts() {
+    let en = rules_in("en");
+    let fr = rules_in("fr");
+    assert!(en.len() > 100, "{} rules", en.len());
+    let ids = |rules: &[(String, String, String, String)]| -> Vec<(String, String)> {
+        rules
+            .iter()
+            .map(|(id, section, _, _)| (id.clone(), section.clone()))
+            .collect()
+    };
+    assert_eq!(
+        ids(&en),
+        ids(&fr),
+        "ids and sections differ between en and fr"
+    );
+    let mut untranslated = Vec::new();
+    for ((id, _, summary_en, fix_en), (_, _, summary_fr, fix_fr)) in en.iter().zip(&fr) {
+        for (what, en, fr) in [("summary", summary_en, summary_fr), ("fix", fix_en, fix_fr)] {
+            assert!(!en.trim().is_empty(), "{id}: English {what} is empty");
+            assert!(!fr.trim().is_empty(), "{id}: French {what} is empty");
+            if en == fr {
+                untranslated.push(format!("{id} ({what}): {en}"));
+            }
+        }
+    }
+    assert!(
+        untranslated.is_empty(),
+        "French copies the English:\n{}",
+        untranslated.join("\n")
+    );
+}
+
+/// The help speaks French with `--lang fr` (before or after the subcommand) or a French
+/// locale, and English otherwise; the manual page stays English.
+#[test]
+fn help_is_french_with_lang_fr_or_a_french_locale() {
+    let fr = gardefou(&["--lang", "fr", "check", "--help"]);
+    assert!(
+        fr.contains("Vérifier l'environnement au regard de la politique"),
+        "{fr}"
+    );
+    assert!(fr.contains("Le fichier de politique"), "{fr}");
+    assert!(
+        !fr.contains("Check the environment against the policy"),
+        "{fr}"
+    );
+    assert_eq!(fr, gardefou(&["check", "--lang=fr", "--help"]));
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+        .args(["--help"])
+        .env_clear()
+        .env("LANG", "fr_FR.UTF-8")
+        .output()
+        .unwrap();
+    let top = String::from_utf8(out.stdout).unwrap();
+    assert!(top.contains("Vérifier l'environnement"), "{top}");
+    let en = gardefou(&["--lang", "en", "check", "--help"]);
+    assert!(
+        en.contains("Check the environment against the policy"),
+        "{en}"
+    );
+    assert!(gardefou(&["--lang", "fr", "man"]).contains("Check the environment"));
+}
+
+/// The verdict line and the reporter's words follow the language; English stays as it was.
+#[test]
+fn verdict_lines_speak_french_with_lang_fr() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "DATABASE_URL=postgresql://app@127.0.0.1:5432/app\n";
+    std::fs::write(
+        dir.path().join("ok.env"),
+        format!("KOOMY_ENV=local\nNODE_ENV=development\n{url}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.env"),
+        format!("KOOMY_ENV=prod\nNODE_ENV=development\n{url}"),
+    )
+    .unwrap();
+    let check = |lang: &str, file: &str| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+            .args(["--lang", lang, "check", "--env-file", file])
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, fr) = check("fr", "ok.env");
+    assert_eq!(code, Some(0), "{fr}");
+    assert_eq!(
+        fr,
+        "gardefou: autorisé (KOOMY_ENV=local ; base de données : 127.0.0.1:5432, local; politique intégrée)\n"
+    );
+    let (code, fr) = check("fr", "bad.env");
+    assert_eq!(code, Some(1), "{fr}");
+    assert!(fr.starts_with("erreur[koomy-env-invalid] §3: "), "{fr}");
+    assert!(
+        fr.contains(
+            "\n  correction : définir KOOMY_ENV à exactement production, sandbox ou local\n"
+        ),
+        "{fr}"
+    );
+    assert!(fr.ends_with("gardefou: refusé (KOOMY_ENV absente ou invalide ; base de données : 127.0.0.1:5432, local; politique intégrée): 1 violation\n"), "{fr}");
+    let (code, en) = check("en", "bad.env");
+    assert_eq!(code, Some(1), "{en}");
+    assert!(en.ends_with("gardefou: refused (KOOMY_ENV unset or invalid; database: 127.0.0.1:5432, local; built-in policy): 1 violation\n"), "{en}");
+}

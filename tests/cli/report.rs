@@ -722,3 +722,81 @@ lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
     );
     assert_eq!(domains["local"]["status"], "absent");
 }
+
+/// `--lang fr` (and a French locale): the report speaks French — the HTML says
+/// `lang="fr"` and every row label is French — and still shows no value.
+#[test]
+fn report_in_french_has_french_row_labels_and_no_value() {
+    let env = Env::new();
+    env.write_policy("gardefou.toml", sandbox_policy());
+    let planted = plant(&env, true);
+    let page = env.path("rapport.html");
+    let out = env
+        .cmd(&[])
+        .args(["--lang", "fr", "report"])
+        .args(planted.args())
+        .args(["--output", page.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_no_leak("the French HTML report", &html, &planted.secrets);
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"),
+        "{html}"
+    );
+    for label in [
+        "Rapport d&#39;isolation gardefou",
+        "Environnement (KOOMY_ENV, NODE_ENV)",
+        "Registre des secrets",
+        "Base de données (DATABASE_URL)",
+        "Secret JWT / de session (JWT_SECRET)",
+        "PARTAGÉ avec production",
+        "Comment le lire",
+    ] {
+        assert!(
+            html.contains(label) || html.contains(&label.replace("&#39;", "'")),
+            "{label} missing from the French HTML"
+        );
+    }
+    for english in [
+        "Secrets registry",
+        "Database (DATABASE_URL)",
+        "How to read it",
+    ] {
+        assert!(!html.contains(english), "{english} in the French HTML");
+    }
+
+    let out = env
+        .cmd(&[])
+        .env("LANG", "fr_FR.UTF-8")
+        .arg("report")
+        .args(planted.args())
+        .args(["--format", "human"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        render(&out, env.dir.path())
+    );
+    let human = text(&out);
+    assert_no_leak("the French human report", &human, &planted.secrets);
+    // Terminal cells wrap: labels short enough for one line.
+    for label in [
+        "Rapport d'isolation gardefou",
+        "Registre des secrets",
+        "Base de données",
+        "PARTAGÉ avec",
+        "NON isolés",
+    ] {
+        assert!(human.contains(label), "{label} missing:\n{human}");
+    }
+    assert!(!human.contains("Secrets registry"), "{human}");
+}

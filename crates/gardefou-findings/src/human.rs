@@ -2,7 +2,15 @@
 
 use std::io::{self, Write};
 
-use crate::{Report, Severity};
+use crate::{Lang, Report, Severity};
+
+/// The reporter's own words: (English, French).
+fn word(en: &'static str, fr: &'static str) -> &'static str {
+    match Lang::current() {
+        Lang::En => en,
+        Lang::Fr => fr,
+    }
+}
 
 /// Writes `report` for a person. `subject` names what was checked and is printed in the
 /// summary line, e.g. `KOOMY_ENV=sandbox`.
@@ -34,8 +42,8 @@ pub fn write_colored(
     let paint = Paint(color);
     for f in &report.findings {
         let level = match f.severity {
-            Severity::Error => paint.wrap("1;31", "error"),
-            Severity::Warning => paint.wrap("1;33", "warning"),
+            Severity::Error => paint.wrap("1;31", word("error", "erreur")),
+            Severity::Warning => paint.wrap("1;33", word("warning", "avertissement")),
         };
         write!(
             out,
@@ -51,9 +59,14 @@ pub fn write_colored(
             }
         }
         if let Some(fp) = &f.fingerprint {
-            write!(out, "\n  fingerprint: {fp}")?;
+            write!(out, "\n  {} {fp}", word("fingerprint:", "empreinte :"))?;
         }
-        writeln!(out, "\n  {} {}", paint.wrap("32", "fix:"), f.fix)?;
+        writeln!(
+            out,
+            "\n  {} {}",
+            paint.wrap("32", word("fix:", "correction :")),
+            f.fix
+        )?;
     }
     let subject = subject.map(|s| format!(" ({s})")).unwrap_or_default();
     let (errors, warnings) = (report.errors(), report.warnings());
@@ -61,32 +74,39 @@ pub fn write_colored(
         writeln!(
             out,
             "gardefou: {}{subject}: {errors} {}{}",
-            paint.wrap("1;31", "refused"),
-            plural(errors, "violation"),
+            paint.wrap("1;31", word("refused", "refusé")),
+            plural(errors, "violation", "violation"),
             warning_suffix(warnings)
         )
     } else {
         writeln!(
             out,
             "gardefou: {}{subject}{}",
-            paint.wrap("1;32", "allowed"),
+            paint.wrap("1;32", word("allowed", "autorisé")),
             warning_suffix(warnings)
         )
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_owned()
+/// `word` in the current language, with an `s` unless there is one (French: unless there
+/// are fewer than two).
+fn plural(n: usize, en: &'static str, fr: &'static str) -> String {
+    let singular = match Lang::current() {
+        Lang::En => n == 1,
+        Lang::Fr => n < 2,
+    };
+    let w = word(en, fr);
+    if singular {
+        w.to_owned()
     } else {
-        format!("{word}s")
+        format!("{w}s")
     }
 }
 
 fn warning_suffix(warnings: usize) -> String {
     match warnings {
         0 => String::new(),
-        n => format!(", {n} {}", plural(n, "warning")),
+        n => format!(", {n} {}", plural(n, "warning", "avertissement")),
     }
 }
 

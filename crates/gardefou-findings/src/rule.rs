@@ -162,22 +162,33 @@ impl Rule {
 ///     /// Every rule of this check.
 ///     ALL;
 ///     /// KOOMY_ENV is required.
-///     KOOMY_ENV_MISSING = ("koomy-env-missing", "3", "`KOOMY_ENV` is not set.", "set KOOMY_ENV");
+///     KOOMY_ENV_MISSING = ("koomy-env-missing", "3",
+///         "`KOOMY_ENV` is not set.", "set KOOMY_ENV",
+///         "`KOOMY_ENV` n'est pas définie.", "définir KOOMY_ENV");
 /// }
 /// assert_eq!(ALL[0].id, "koomy-env-missing");
+/// assert_eq!(ALL[0].summary.fr, "`KOOMY_ENV` n'est pas définie.");
+/// ```
+///
+/// Every rule carries its French summary and fix: a rule with English only does not
+/// compile.
+///
+/// ```compile_fail
+/// gardefou_findings::rules! {
+///     ALL;
+///     KOOMY_ENV_MISSING = ("koomy-env-missing", "3", "`KOOMY_ENV` is not set.", "set KOOMY_ENV");
+/// }
 /// ```
 #[macro_export]
 macro_rules! rules {
-    ($(#[$alldoc:meta])* $all:ident; $( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal $(, $summary_fr:literal, $fix_fr:literal)? $(,)?); )*) => {
+    ($(#[$alldoc:meta])* $all:ident; $( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal, $summary_fr:literal, $fix_fr:literal $(,)?); )*) => {
         $( $(#[$doc])* pub const $name: $crate::Rule = $crate::Rule {
             id: $id,
             policy: $crate::Section::of($policy),
-            summary: $crate::Tr { en: $summary, fr: $crate::rules!(@fr $summary $(, $summary_fr)?) },
-            fix: $crate::Tr { en: $fix, fr: $crate::rules!(@fr $fix $(, $fix_fr)?) },
+            summary: $crate::Tr { en: $summary, fr: $summary_fr },
+            fix: $crate::Tr { en: $fix, fr: $fix_fr },
         }; )*
         $(#[$alldoc])*
         pub const $all: &[$crate::Rule] = &[$($name),*];
     };
-    (@fr $en:literal) => { $en };
-    (@fr $en:literal, $fr:literal) => { $fr };
 }

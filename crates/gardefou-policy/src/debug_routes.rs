@@ -24,11 +24,15 @@ gardefou_findings::rules! {
     /// The debug secret must be unguessable.
     DEBUG_SECRET_WEAK = ("debug-secret-weak", "8",
         "`DEBUG_SECRET` has fewer than 256 bits of estimated entropy, or is set in production, and the secrets policy did not already refuse it (defence in depth: the debug routes never open behind a weak secret).",
-        "generate one with `openssl rand -hex 32` and store it in the sandbox's secret manager");
+        "generate one with `openssl rand -hex 32` and store it in the sandbox's secret manager",
+        "`DEBUG_SECRET` a moins de 256 bits d'entropie estimée, ou est définie en production, sans que la politique des secrets ne l'ait déjà refusée (défense en profondeur : les routes de debug ne s'ouvrent jamais derrière un secret faible).",
+        "en générer un avec `openssl rand -hex 32` et le ranger dans le gestionnaire de secrets de la sandbox");
     /// Without a secret the debug routes stay closed.
     DEBUG_SECRET_UNSET = ("debug-secret-unset", "8",
         "Warning: `KOOMY_ENV=sandbox` without `DEBUG_SECRET`, so the debug routes under `/api/_debug/` are not mounted.",
-        "set DEBUG_SECRET (256 bits, e.g. `openssl rand -hex 32`) to use the sandbox debug routes");
+        "set DEBUG_SECRET (256 bits, e.g. `openssl rand -hex 32`) to use the sandbox debug routes",
+        "Avertissement : `KOOMY_ENV=sandbox` sans `DEBUG_SECRET`, donc les routes de debug sous `/api/_debug/` ne sont pas montées.",
+        "définir DEBUG_SECRET (256 bits, par ex. `openssl rand -hex 32`) pour utiliser les routes de debug de la sandbox");
 }
 
 /// `DEBUG_SECRET`: at least 256 bits wherever it is set (production refuses it through the

@@ -37,15 +37,21 @@ gardefou_findings::rules! {
     /// The column an env file is given for is the environment it configures.
     ENVIRONMENT_FILE_MISMATCH = ("environment-file-mismatch", "2",
         "The variables given for one environment (`gardefou report --env sandbox=FILE`) set `KOOMY_ENV` to another environment: what is called sandbox runs as production, or the reverse.",
-        "give each environment its own env file, with KOOMY_ENV set to that environment");
+        "give each environment its own env file, with KOOMY_ENV set to that environment",
+        "Les variables données pour un environnement (`gardefou report --env sandbox=FICHIER`) fixent `KOOMY_ENV` à un autre environnement : ce qu'on appelle sandbox tourne comme la production, ou l'inverse.",
+        "donner à chaque environnement son propre fichier d'environnement, avec KOOMY_ENV fixée à cet environnement");
     /// §7.1: one secret = one environment, compared in memory.
     SECRET_SHARED_ACROSS_ENVIRONMENTS = ("secret-shared-across-environments", "7.1",
         "The same secret value is set in two environments (`gardefou report`, compared in memory whatever the variables' names: a Stripe key, a webhook or SendGrid secret, a JWT or session secret, a database password, any high-entropy value).",
-        "rotate the secret and give each environment its own value");
+        "rotate the secret and give each environment its own value",
+        "La même valeur de secret est définie dans deux environnements (`gardefou report`, comparaison en mémoire quel que soit le nom des variables : clé Stripe, secret de webhook ou SendGrid, secret JWT ou de session, mot de passe de base de données, toute valeur à forte entropie).",
+        "faire tourner le secret et donner à chaque environnement sa propre valeur");
     /// §4.1: no environment reaches another's database.
     DATABASE_SHARED_ACROSS_ENVIRONMENTS = ("database-shared-across-environments", "4.1",
         "Two environments reach the same database (`gardefou report`): their `DATABASE_URL`s (or other PostgreSQL URLs) name the same server and database, or, with `--probe`, the live servers say they are the same database (system identifier, database OID and Neon branch).",
-        "point each environment at its own database (§4.1: production on Neon main, sandbox on the development branch, local on a local database)");
+        "point each environment at its own database (§4.1: production on Neon main, sandbox on the development branch, local on a local database)",
+        "Deux environnements atteignent la même base de données (`gardefou report`) : leurs `DATABASE_URL` (ou autres URL PostgreSQL) désignent le même serveur et la même base, ou, avec `--probe`, les serveurs interrogés disent être la même base (identifiant système, OID de la base et branche Neon).",
+        "faire pointer chaque environnement sur sa propre base de données (§4.1 : la production sur la branche Neon main, la sandbox sur la branche development, le local sur une base locale)");
 }
 
 /// One environment's variables, as the comparison takes them.

@@ -1,8 +1,8 @@
-//! Every word the report prints, in one place: a [`Text`] per language. English only for
-//! now; another language is one more `static` and one more [`Lang`] variant.
+//! Every word the report prints, in one place: a [`Text`] per language (English, French);
+//! another language is one more `static` and one more [`Lang`] variant.
 //!
-//! Findings keep the messages of the rules that made them (English, like every other
-//! command's).
+//! Findings keep the messages of the rules that made them, in the process's language
+//! ([`gardefou_findings::Lang`]).
 
 /// The report's language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -10,6 +10,8 @@ pub enum Lang {
     /// English.
     #[default]
     En,
+    /// French.
+    Fr,
 }
 
 impl Lang {
@@ -17,6 +19,7 @@ impl Lang {
     pub fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
+            Lang::Fr => "fr",
         }
     }
 
@@ -24,6 +27,15 @@ impl Lang {
     pub fn text(self) -> &'static Text {
         match self {
             Lang::En => &EN,
+            Lang::Fr => &FR,
+        }
+    }
+
+    /// The process's language (`gardefou --lang`, else the locale).
+    pub fn current() -> Lang {
+        match gardefou_findings::Lang::current() {
+            gardefou_findings::Lang::En => Lang::En,
+            gardefou_findings::Lang::Fr => Lang::Fr,
         }
     }
 }
@@ -377,4 +389,198 @@ pub static EN: Text = Text {
     },
     not_set: "not set",
     nothing_else: "nothing else",
+};
+
+fn pluriel(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n < 2 { one } else { many })
+}
+
+/// French (the language of Koomy's team; the words of the policy's French original).
+pub static FR: Text = Text {
+    title: "Rapport d'isolation gardefou",
+    caption: "Isolation entre les environnements de Koomy (politique §2, §11) : une colonne par environnement, une ligne par ressource. Une cellule dit ce qu'est la ressource (jamais une valeur) et si la politique y est respectée.",
+    resource: "Ressource",
+    source: |s| format!("lu depuis {s}"),
+    policy: |p| match p {
+        Some(p) => format!("politique {p}"),
+        None => "politique intégrée".to_owned(),
+    },
+    probed: |p| {
+        if p {
+            "bases de données interrogées (--probe)"
+        } else {
+            "bases de données non interrogées (pas de --probe)"
+        }
+    },
+    resolved: |r| {
+        if r {
+            "domaines résolus par le DNS (--resolve)"
+        } else {
+            "domaines non résolus (pas de --resolve)"
+        }
+    },
+    ok: "respectée",
+    warning: "avertissement",
+    violation: "VIOLATION",
+    absent: "non définie",
+    shared_with: |envs| format!("PARTAGÉ avec {envs}"),
+    fingerprint: |fp, scope| match scope {
+        crate::Scope::Registry => format!("empreinte {fp}"),
+        crate::Scope::Report => format!("empreinte {fp} (ce rapport seulement)"),
+    },
+    rules: |r| format!("règles : {r}"),
+    verdict: |violations, warnings, _cells| {
+        if violations == 0 {
+            format!(
+                "isolés : la politique est respectée dans chaque cellule ({})",
+                pluriel(warnings, "avertissement", "avertissements")
+            )
+        } else {
+            format!(
+                "NON isolés : {} en violation, {}",
+                pluriel(violations, "cellule", "cellules"),
+                pluriel(warnings, "avertissement", "avertissements")
+            )
+        }
+    },
+    column_status: |env, status| format!("{env} : {status}"),
+    findings: "Constats",
+    no_findings: "aucun constat",
+    fix: "correction :",
+    legend: "Comment le lire",
+    legend_lines: &[
+        "✔ respectée : la politique est respectée pour cette ressource dans cet environnement.",
+        "✘ VIOLATION : un constat d'erreur, ou une ressource PARTAGÉE avec un autre environnement (la même valeur de secret, la même base de données) : §7.1 un secret = un environnement, §4.1 aucun environnement sur la base d'un autre.",
+        "⚠ avertissement : la politique est respectée, avec quelque chose à regarder (un secret non enregistré, une adresse de CDN partagée…).",
+        "– non définie : la ressource n'est pas configurée dans cet environnement.",
+        "Les empreintes sont des HMAC-SHA256 à clé, jamais une valeur : avec GARDEFOU_SECRETS_KEY ce sont celles du registre (telles que check les affiche) ; sinon, et pour les valeurs trop faibles pour en calculer l'empreinte avec elle, elles viennent d'une clé tirée pour ce seul rapport : elles comparent les cellules de ce rapport et rien d'autre.",
+        "Les identifiants de règle sont expliqués par `gardefou rules explain ID` et docs/rules.md.",
+    ],
+    generated: "Généré par gardefou report.",
+
+    row_environment: "Environnement (KOOMY_ENV, NODE_ENV)",
+    row_registry: "Registre des secrets",
+    row_policy: "Politique signée par le CTO (gardefou.toml.sig)",
+    signature: |origin| {
+        use gardefou_policy::signature::{Origin, SignatureCheck};
+        match origin {
+            Origin::BuiltIn => "politique intégrée : aucun fichier à signer".to_owned(),
+            Origin::Unchecked => "signature non vérifiée".to_owned(),
+            Origin::File { path, signature } => match signature {
+                SignatureCheck::Verified {
+                    principals,
+                    fingerprint,
+                } => format!("{path} signée par {principals} ({fingerprint})"),
+                SignatureCheck::Missing { .. } => format!("{path} n'est pas signée"),
+                SignatureCheck::Invalid { .. } => {
+                    format!("{path} : la signature ne se vérifie pas")
+                }
+                SignatureCheck::SignersMissing => {
+                    format!("{path} : aucun signataire autorisé pour la vérifier")
+                }
+                SignatureCheck::SignersInvalid { .. } => {
+                    format!("{path} : les signataires autorisés sont inutilisables")
+                }
+            },
+        }
+    },
+    row_database: "Base de données (DATABASE_URL)",
+    row_live: "Identité et tampon de la base interrogée",
+    row_connection: |v| format!("Autre chaîne de connexion ({v})"),
+    row_stripe: |v| format!("Clé Stripe ({v})"),
+    row_webhook: |v| format!("Secret de webhook Stripe ({v})"),
+    row_email: |v| format!("Clé du fournisseur d'e-mails ({v})"),
+    row_session: |v| format!("Secret JWT / de session ({v})"),
+    row_debug_secret: |v| format!("Secret des routes de debug ({v})"),
+    row_secret: |v| format!("Autre secret ({v})"),
+    row_url: |v| format!("URL configurée ({v})"),
+    row_domains: "Domaines (tableau du §9) et chaînes DNS",
+    row_deploy: "Branche de déploiement",
+    row_debug: "Options et routes de debug",
+    row_other: "Autres constats",
+
+    variable_is: |name, value, valid| match (value, valid) {
+        (Some(v), true) => format!("{name}={v}"),
+        (Some(_), false) => format!("{name} invalide"),
+        (None, _) => format!("{name} non définie"),
+    },
+    registry: |state, path| match state {
+        crate::RegistryState::Missing => "aucun registre des secrets".to_owned(),
+        crate::RegistryState::KeyMissing => {
+            format!("registre {path} ; GARDEFOU_SECRETS_KEY non définie")
+        }
+        crate::RegistryState::KeyRejected => {
+            format!("registre {path} ; GARDEFOU_SECRETS_KEY refusée")
+        }
+        crate::RegistryState::Ready => format!("registre {path}, consulté"),
+    },
+    server: |s| format!("serveur {s}"),
+    database: |d| format!("base {d}"),
+    listed_for: |e| match e {
+        Some(e) => format!("la politique le liste pour {e}"),
+        None => "aucun environnement de la politique ne le liste".to_owned(),
+    },
+    url_refused: "URL refusée par la grammaire stricte",
+    no_password: "pas de mot de passe dans l'URL",
+    password: "mot de passe",
+    live_database: |db, oid| format!("base interrogée {db} (OID {oid})"),
+    live_system: |s| match s {
+        Some(s) => format!("identifiant système {s}"),
+        None => "identifiant système illisible".to_owned(),
+    },
+    live_neon_branch: |b| format!("branche Neon {b}"),
+    stamp_present: |env, matches| {
+        if matches {
+            format!("tampon {env}, l'identité correspond")
+        } else {
+            format!("tampon {env}, écrit dans une autre base")
+        }
+    },
+    stamp_absent: "aucun tampon",
+    stamp_unusable: "tampon inutilisable (voir les constats)",
+    live_unreachable: "n'a pas pu être interrogée (voir les constats)",
+    live_not_probed: "non interrogée : aucune DATABASE_URL utilisable sur un serveur que liste la politique",
+    stripe_key: |mode, ty| format!("{ty} ({mode})"),
+    stripe_account: |fp| format!("compte {fp}"),
+    not_stripe: "pas une clé d'API Stripe",
+    webhook: |ok| {
+        if ok {
+            "secret de signature de webhook"
+        } else {
+            "pas un secret de signature de webhook"
+        }
+    },
+    sendgrid: |ok| {
+        if ok {
+            "clé d'API SendGrid"
+        } else {
+            "pas une clé d'API SendGrid"
+        }
+    },
+    bits: |b| format!("environ {b} bits d'entropie"),
+    undeclared: "non déclaré par la politique ; comparé par valeur",
+    host: |h| format!("hôte {h}"),
+    url_invalid: "URL invalide (voir les constats)",
+    domain: |role, chain| format!("{role} : {chain}"),
+    no_domains: "aucun nom (loopback seulement)",
+    deploys_from: |b| format!("déployé depuis la branche {b}"),
+    not_deployed: "non déployé (le §10 ne nomme que la production et la sandbox)",
+    debug_variable: |name, approved| {
+        if approved {
+            format!("{name} définie (approuvée par la politique)")
+        } else {
+            format!("{name} définie")
+        }
+    },
+    no_debug_variable: "aucune variable DEBUG / INTERNAL",
+    inspector: "NODE_OPTIONS ouvre l'inspecteur de Node",
+    debug_routes: |mounted| {
+        if mounted {
+            "routes de debug /api/_debug/ montées, derrière DEBUG_SECRET"
+        } else {
+            "routes de debug /api/_debug/ non montées"
+        }
+    },
+    not_set: "non définie",
+    nothing_else: "rien d'autre",
 };

@@ -179,11 +179,11 @@ pub const BASELINE_STALE: gardefou_findings::Rule = gardefou_findings::Rule {
     policy: gardefou_findings::Section::S7_1,
     summary: gardefou_findings::Tr {
         en: "A baseline entry matches no finding in a file that was scanned (warning): the secret was removed or the file rewritten, and the stale entry would hide a new finding with the same fingerprint.",
-        fr: "A baseline entry matches no finding in a file that was scanned (warning): the secret was removed or the file rewritten, and the stale entry would hide a new finding with the same fingerprint.",
+        fr: "Une entrée de la baseline ne correspond plus à aucun constat dans un fichier analysé (avertissement) : le secret a été retiré ou le fichier réécrit, et l'entrée périmée masquerait un nouveau constat de même empreinte.",
     },
     fix: gardefou_findings::Tr {
         en: "rewrite the baseline (gardefou scan --write-baseline FILE) or delete the entry",
-        fr: "rewrite the baseline (gardefou scan --write-baseline FILE) or delete the entry",
+        fr: "réécrire la baseline (gardefou scan --write-baseline FICHIER) ou supprimer l'entrée",
     },
 };
 
@@ -193,11 +193,11 @@ pub const ALLOW_PATH_UNUSED: gardefou_findings::Rule = gardefou_findings::Rule {
     policy: gardefou_findings::Section::S7_1,
     summary: gardefou_findings::Tr {
         en: "An `[scan] allow_paths` glob hid no finding in a scan of the whole tree or history (warning): it no longer matches what it was written for, and would silently hide whatever lands there.",
-        fr: "An `[scan] allow_paths` glob hid no finding in a scan of the whole tree or history (warning): it no longer matches what it was written for, and would silently hide whatever lands there.",
+        fr: "Un glob de `[scan] allow_paths` n'a masqué aucun constat lors d'une analyse de tout l'arbre ou de tout l'historique (avertissement) : il ne correspond plus à ce pour quoi il a été écrit, et masquerait en silence tout ce qui arriverait là.",
     },
     fix: gardefou_findings::Tr {
         en: "remove the glob from [scan] allow_paths in gardefou.toml, or correct it",
-        fr: "remove the glob from [scan] allow_paths in gardefou.toml, or correct it",
+        fr: "retirer le glob de [scan] allow_paths dans gardefou.toml, ou le corriger",
     },
 };
 

@@ -49,7 +49,9 @@ struct RuleSpec {
     id: String,
     kind: String,
     description: String,
+    description_fr: String,
     fix: String,
+    fix_fr: String,
     #[serde(default = "default_policy")]
     policy: String,
     #[serde(default)]
@@ -112,10 +114,10 @@ pub struct ScanRule {
     pub id: &'static str,
     /// What was found, in a few words, e.g. `Stripe secret key`.
     pub kind: &'static str,
-    /// One sentence describing the rule.
-    pub description: &'static str,
-    /// How to fix a finding.
-    pub fix: &'static str,
+    /// One sentence describing the rule, in English and French.
+    pub description: gardefou_findings::Tr,
+    /// How to fix a finding, in English and French.
+    pub fix: gardefou_findings::Tr,
     /// The policy section it enforces.
     pub policy: gardefou_findings::Section,
     /// Error (refuses) or warning (informs).
@@ -200,6 +202,16 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
                 spec.policy
             ))
         })?;
+        for (field, en, fr) in [
+            ("description_fr", &spec.description, &spec.description_fr),
+            ("fix_fr", &spec.fix, &spec.fix_fr),
+        ] {
+            if fr.trim().is_empty() || fr == en {
+                return Err(bad(format!(
+                    "{field} must be the French text, written, not empty or copied from English"
+                )));
+            }
+        }
         let regex = RegexBuilder::new(&spec.pattern)
             .unicode(false)
             .size_limit(32 << 20)
@@ -254,8 +266,14 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
         rules.push(ScanRule {
             id: leak(spec.id.clone()),
             kind: leak(spec.kind),
-            description: leak(spec.description),
-            fix: leak(spec.fix),
+            description: gardefou_findings::Tr {
+                en: leak(spec.description),
+                fr: leak(spec.description_fr),
+            },
+            fix: gardefou_findings::Tr {
+                en: leak(spec.fix),
+                fr: leak(spec.fix_fr),
+            },
             policy,
             severity,
             keywords: spec.keywords.into_iter().map(leak).collect(),
@@ -316,14 +334,8 @@ pub fn catalog() -> Vec<gardefou_findings::Rule> {
         .map(|r| gardefou_findings::Rule {
             id: r.id,
             policy: r.policy,
-            summary: gardefou_findings::Tr {
-                en: r.description,
-                fr: r.description,
-            },
-            fix: gardefou_findings::Tr {
-                en: r.fix,
-                fr: r.fix,
-            },
+            summary: r.description,
+            fix: r.fix,
         })
         .chain([crate::BASELINE_STALE, crate::ALLOW_PATH_UNUSED])
         .collect()
@@ -351,5 +363,53 @@ mod tests {
         for (file, text) in RULE_FILES {
             assert!(!parse_rules(file, text).unwrap().is_empty(), "{file}");
         }
+    }
+
+    const RULE: &str = r#"
+[[rules]]
+id = "demo-token"
+kind = "demo token"
+description = "A demo token is hard-coded."
+description_fr = "Un jeton de démonstration est écrit en dur."
+fix = "revoke the token"
+fix_fr = "révoquer le jeton"
+keywords = ["demo_"]
+pattern = '\b(demo_[a-z]{8})'
+"#;
+
+    #[test]
+    fn a_rule_file_with_both_languages_loads() {
+        let rules = parse_rules("demo.toml", RULE).unwrap();
+        assert_eq!(
+            rules[0].description.fr,
+            "Un jeton de démonstration est écrit en dur."
+        );
+        assert_eq!(rules[0].fix.fr, "révoquer le jeton");
+    }
+
+    #[test]
+    fn a_rule_file_without_french_is_refused() {
+        for field in ["description_fr", "fix_fr"] {
+            let text: String = RULE
+                .lines()
+                .filter(|l| !l.starts_with(field))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let err = parse_rules("demo.toml", &text).unwrap_err().to_string();
+            assert!(err.contains(field), "{field}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_rule_file_whose_french_copies_the_english_is_refused() {
+        let copied = RULE.replace(
+            "description_fr = \"Un jeton de démonstration est écrit en dur.\"",
+            "description_fr = \"A demo token is hard-coded.\"",
+        );
+        let err = parse_rules("demo.toml", &copied).unwrap_err().to_string();
+        assert!(err.contains("description_fr"), "{err}");
+        let empty = RULE.replace("fix_fr = \"révoquer le jeton\"", "fix_fr = \" \"");
+        let err = parse_rules("demo.toml", &empty).unwrap_err().to_string();
+        assert!(err.contains("fix_fr"), "{err}");
     }
 }
