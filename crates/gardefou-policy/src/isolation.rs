@@ -233,8 +233,9 @@ pub fn environment_mismatch(
     koomy_env: Option<Environment>,
 ) -> Option<Finding> {
     match koomy_env {
-        Some(actual) if actual != column => Some(ENVIRONMENT_FILE_MISMATCH.error(format!(
-            "the variables given for {column} set KOOMY_ENV={actual}: they configure {actual}, not {column}"
+        Some(actual) if actual != column => Some(ENVIRONMENT_FILE_MISMATCH.error(gardefou_findings::tr!(
+            "the variables given for {column} set KOOMY_ENV={actual}: they configure {actual}, not {column}",
+            "les variables données pour {column} fixent KOOMY_ENV={actual} : elles configurent {actual}, pas {column}"
         ))),
         _ => None,
     }
