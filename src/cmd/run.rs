@@ -4,7 +4,7 @@ use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use gardefou_findings::Finding;
+use gardefou_findings::{Finding, Lang, Text};
 use std::path::{Path, PathBuf};
 
 use gardefou_policy::secrets::{command, rules};
@@ -128,14 +128,35 @@ fn assert_sql(env: Environment, purpose: Purpose) -> String {
 pub fn inspector_findings(analysis: &command::Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     if !analysis.inspector.is_empty() {
-        out.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
-            "the command opens Node's inspector in production ({})",
-            analysis.inspector.join("; ")
+        let join = |lang| {
+            analysis
+                .inspector
+                .iter()
+                .map(|t| t.get(lang))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        out.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(Text::new(
+            format!(
+                "the command opens Node's inspector in production ({})",
+                join(Lang::En)
+            ),
+            format!(
+                "la commande ouvre l'inspecteur de Node en production ({})",
+                join(Lang::Fr)
+            ),
         )));
     }
     for why in &analysis.unanalysable {
-        out.push(rules::NODE_COMMAND_UNANALYSABLE.error(format!(
-            "cannot rule out Node's inspector in production: {why}"
+        out.push(rules::NODE_COMMAND_UNANALYSABLE.error(Text::new(
+            format!(
+                "cannot rule out Node's inspector in production: {}",
+                why.en()
+            ),
+            format!(
+                "impossible d'exclure l'inspecteur de Node en production : {}",
+                why.fr()
+            ),
         )));
     }
     out

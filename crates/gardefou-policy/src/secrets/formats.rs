@@ -26,8 +26,13 @@ pub enum StripeType {
 }
 
 impl StripeType {
-    /// How messages name it.
-    pub fn describe(self) -> Tr {
+    /// How messages name it, in English.
+    pub fn describe(self) -> &'static str {
+        self.describe_tr().en
+    }
+
+    /// How messages name it, in both languages.
+    pub fn describe_tr(self) -> Tr {
         match self {
             StripeType::Secret => Tr {
                 en: "secret key (sk_)",

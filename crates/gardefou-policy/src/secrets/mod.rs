@@ -563,7 +563,7 @@ fn check_stripe(
         _ => &[StripeType::Publishable],
     };
     if !expected.contains(&ty) {
-        let (held, wanted) = (ty.describe(), expected[0].describe());
+        let (held, wanted) = (ty.describe_tr(), expected[0].describe_tr());
         findings.push(rules::STRIPE_KEY_MALFORMED.error_with_fix(
             Text::new(
                 format!(
@@ -589,7 +589,7 @@ fn check_stripe(
         StripeMode::Test
     };
     if mode != wanted {
-        let (mode, wanted, ty) = (mode.as_str(), wanted.as_str(), ty.describe());
+        let (mode, wanted, ty) = (mode.as_str(), wanted.as_str(), ty.describe_tr());
         findings.push(rules::STRIPE_KEY_MODE_MISMATCH.error_with_fix(
             Text::new(
                 format!("{name} is a {mode} Stripe {} but KOOMY_ENV is {env}", ty.en),
