@@ -63,7 +63,10 @@ pub fn guard_then_exec(
             != vars.get("DATABASE_URL").map(|v| v.expose())
         {
             evaluation.report.findings.push(gardefou_policy::rules::ENV_FILE_UNMODELLED.error(
-                "the command starts Node more than once with different DATABASE_URLs; give every command the same database".to_owned(),
+                gardefou_findings::tr!(
+                    "the command starts Node more than once with different DATABASE_URLs; give every command the same database",
+                    "la commande démarre Node plusieurs fois avec des DATABASE_URL différentes ; donnez la même base à toutes les commandes"
+                ),
             ));
         }
         for f in other.report.findings.into_iter().chain(other_modelled) {
