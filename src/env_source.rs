@@ -122,22 +122,24 @@ fn environment_of(command: &Scope, env_files: &[PathBuf]) -> Result<(EnvVars, Ve
         vars.insert(name.clone(), value.clone());
     }
     let mut findings = Vec::new();
-    let unmodelled = |msg: String| rules::ENV_FILE_UNMODELLED.error(msg);
+    let unmodelled = |msg: gardefou_findings::Text| rules::ENV_FILE_UNMODELLED.error(msg);
     // node --env-file: the environment wins over the files; among the files, the later
     // one wins (Node loads them in order, each overriding the previous file's values).
     let mut node_entries: Vec<(String, String)> = Vec::new();
     for (path, optional) in &command.env_files {
         let Some(text) = read_env_file(Path::new(path))? else {
             if !optional {
-                findings.push(unmodelled(format!(
-                    "node --env-file names {path}, which does not exist: Node would not start"
+                findings.push(unmodelled(gardefou_findings::tr!(
+                    "node --env-file names {path}, which does not exist: Node would not start",
+                    "node --env-file nomme {path}, qui n'existe pas : Node ne démarrerait pas"
                 )));
             }
             continue;
         };
         if let Some(why) = gardefou_dotenv::node_divergence(&text) {
-            findings.push(unmodelled(format!(
-                "the env file {path} given to node --env-file has {why}, which Node's parser reads differently"
+            findings.push(unmodelled(gardefou_findings::tr!(
+                "the env file {path} given to node --env-file has {why}, which Node's parser reads differently",
+                "le fichier d'environnement {path} donné à node --env-file contient {why}, que le parseur de Node lit autrement"
             )));
             continue;
         }
@@ -154,17 +156,18 @@ fn environment_of(command: &Scope, env_files: &[PathBuf]) -> Result<(EnvVars, Ve
         if (upper.starts_with("DOTENV_") || upper == "DOTENV_KEY")
             && !DOTENV_MODELLED.contains(&name)
         {
-            findings.push(unmodelled(format!(
-                "{name} is set: it changes what dotenv loads in a way gardefou does not model"
+            findings.push(unmodelled(gardefou_findings::tr!(
+                "{name} is set: it changes what dotenv loads in a way gardefou does not model",
+                "{name} est définie : elle change ce que charge dotenv d'une façon que gardefou ne modélise pas"
             )));
         }
     }
     if let Lookup::Value(enc) = vars.lookup("DOTENV_CONFIG_ENCODING") {
         if !["utf8", "utf-8"].contains(&enc.expose().to_ascii_lowercase().as_str()) {
-            findings.push(unmodelled(
-                "DOTENV_CONFIG_ENCODING is not UTF-8: dotenv would read the file differently"
-                    .into(),
-            ));
+            findings.push(unmodelled(gardefou_findings::tr!(
+                "DOTENV_CONFIG_ENCODING is not UTF-8: dotenv would read the file differently",
+                "DOTENV_CONFIG_ENCODING n'est pas UTF-8 : dotenv lirait le fichier autrement"
+            )));
         }
     }
     let override_ =
@@ -189,9 +192,10 @@ fn environment_of(command: &Scope, env_files: &[PathBuf]) -> Result<(EnvVars, Ve
         let mut entries = Vec::new();
         for (name, value) in file.iter() {
             if expands(value) {
-                findings.push(unmodelled(format!(
-                    "{name} in the env file {} holds a $ reference that dotenv-expand would expand",
-                    path.display()
+                let path = path.display();
+                findings.push(unmodelled(gardefou_findings::tr!(
+                    "{name} in the env file {path} holds a $ reference that dotenv-expand would expand",
+                    "{name} dans le fichier d'environnement {path} contient une référence $ que dotenv-expand développerait"
                 )));
             }
             entries.push((name.to_owned(), value.to_owned()));
@@ -247,8 +251,14 @@ fn signers_in_file(text: &str, path: &str) -> Vec<Finding> {
         })
         .map(|name| {
             gardefou_policy::rules::POLICY_SIGNERS_INVALID.error_with_fix(
-                format!("the env file {path} sets {name}: the allowed signers come from the platform's secret store, never from a file"),
-                format!("remove {name} from {path} and set it in the platform's secret store"),
+                gardefou_findings::tr!(
+                    "the env file {path} sets {name}: the allowed signers come from the platform's secret store, never from a file",
+                    "le fichier d'environnement {path} définit {name} : les signataires autorisés viennent du gestionnaire de secrets de la plateforme, jamais d'un fichier"
+                ),
+                gardefou_findings::tr!(
+                    "remove {name} from {path} and set it in the platform's secret store",
+                    "retirez {name} de {path} et définissez-la dans le gestionnaire de secrets de la plateforme"
+                ),
             )
         })
         .collect()

@@ -96,7 +96,7 @@ pub fn write_human(
     human::write_colored(
         out,
         &evaluation.report,
-        Some(&format!("{}; {policy}", subject(evaluation))),
+        Some(&tr!("{}; {policy}", "{} ; {policy}", subject(evaluation))),
         color,
     )
 }
@@ -116,10 +116,11 @@ fn subject(evaluation: &Evaluation) -> String {
                 Some(o) => o.as_str().to_owned(),
                 None => tr!("unlisted", "non listée").to_string(),
             };
+            let db = db.describe_text();
+            let (db_en, db_fr) = (db.en(), db.fr());
             tr!(
-                "{env}; database: {}, {owner}",
-                "{env} ; base de données : {}, {owner}",
-                db.describe()
+                "{env}; database: {db_en}, {owner}",
+                "{env} ; base de données : {db_fr}, {owner}"
             )
             .to_string()
         }

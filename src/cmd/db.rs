@@ -75,10 +75,12 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
     let outcome = match result {
         Ok(Ok(stamped)) => Ok(stamped),
         Ok(Err(StampError::Refused(f))) => Err(*f),
-        Ok(Err(StampError::Probe(e))) | Err(e) => {
-            Err(gardefou_pgprobe::rules::DATABASE_UNREACHABLE
-                .error(format!("cannot stamp the database at {where_}: {e}")))
-        }
+        Ok(Err(StampError::Probe(e))) | Err(e) => Err(
+            gardefou_pgprobe::rules::DATABASE_UNREACHABLE.error(gardefou_findings::tr!(
+                "cannot stamp the database at {where_}: {e}",
+                "impossible de tamponner la base de {where_} : {e}"
+            )),
+        ),
     };
     match outcome {
         Ok(Stamped {
@@ -197,9 +199,10 @@ fn identity(args: IdentityArgs) -> Result<ExitCode> {
     let probe = match gardefou_pgprobe::probe(&target.url, timeout) {
         Ok(p) => p,
         Err(e) => {
-            let f = gardefou_pgprobe::rules::DATABASE_UNREACHABLE.error(format!(
-                "cannot ask the database at {} what it is: {e}",
-                target.describe()
+            let target = target.describe();
+            let f = gardefou_pgprobe::rules::DATABASE_UNREACHABLE.error(gardefou_findings::tr!(
+                "cannot ask the database at {target} what it is: {e}",
+                "impossible de demander à la base de {target} ce qu'elle est : {e}"
             ));
             let report = Report::new(vec![f]);
             match args.format {

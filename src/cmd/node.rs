@@ -143,8 +143,12 @@ pub fn register(args: NodeArgs) -> Result<ExitCode> {
             .extend(inspector_findings(&analysis));
         if facts.inspector_open {
             evaluation.report.findings.push(
-                gardefou_policy::secrets::rules::NODE_INSPECTOR_IN_PRODUCTION
-                    .error("Node's inspector is open in this production process"),
+                gardefou_policy::secrets::rules::NODE_INSPECTOR_IN_PRODUCTION.error(
+                    gardefou_findings::tr!(
+                        "Node's inspector is open in this production process",
+                        "l'inspecteur de Node est ouvert dans ce processus de production"
+                    ),
+                ),
             );
         }
     }
@@ -274,12 +278,13 @@ impl Session for Stdio {
 fn watchdog(timeout: std::time::Duration, environment: Value) {
     std::thread::spawn(move || {
         std::thread::sleep(timeout);
-        let report = Report::new(vec![gardefou_pgprobe::rules::DATABASE_UNREACHABLE.error(
-            format!(
-                "the connection did not answer the proof within {} ms",
-                timeout.as_millis()
-            ),
-        )]);
+        let report = Report::new(vec![gardefou_pgprobe::rules::DATABASE_UNREACHABLE.error({
+            let ms = timeout.as_millis();
+            gardefou_findings::tr!(
+                "the connection did not answer the proof within {ms} ms",
+                "la connexion n'a pas répondu à la preuve dans les {ms} ms"
+            )
+        })]);
         let mut out = std::io::stdout().lock();
         let _ = json::write(
             &mut out,
@@ -301,8 +306,12 @@ pub fn prove(args: NodeArgs) -> Result<ExitCode> {
     let (policy, _, mut evaluation) = evaluate_process(&args)?;
     if args.inspector_open && evaluation.environment == Some(Environment::Production) {
         evaluation.report.findings.push(
-            gardefou_policy::secrets::rules::NODE_INSPECTOR_IN_PRODUCTION
-                .error("Node's inspector is open in this production process"),
+            gardefou_policy::secrets::rules::NODE_INSPECTOR_IN_PRODUCTION.error(
+                gardefou_findings::tr!(
+                    "Node's inspector is open in this production process",
+                    "l'inspecteur de Node est ouvert dans ce processus de production"
+                ),
+            ),
         );
     }
     let mut identity: Option<Identity> = None;

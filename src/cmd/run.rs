@@ -4,7 +4,7 @@ use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use gardefou_findings::Finding;
+use gardefou_findings::{Finding, Lang, Text};
 use std::path::{Path, PathBuf};
 
 use gardefou_policy::secrets::{command, rules};
@@ -63,7 +63,10 @@ pub fn guard_then_exec(
             != vars.get("DATABASE_URL").map(|v| v.expose())
         {
             evaluation.report.findings.push(gardefou_policy::rules::ENV_FILE_UNMODELLED.error(
-                "the command starts Node more than once with different DATABASE_URLs; give every command the same database".to_owned(),
+                gardefou_findings::tr!(
+                    "the command starts Node more than once with different DATABASE_URLs; give every command the same database",
+                    "la commande démarre Node plusieurs fois avec des DATABASE_URL différentes ; donnez la même base à toutes les commandes"
+                ),
             ));
         }
         for f in other.report.findings.into_iter().chain(other_modelled) {
@@ -128,14 +131,35 @@ fn assert_sql(env: Environment, purpose: Purpose) -> String {
 pub fn inspector_findings(analysis: &command::Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     if !analysis.inspector.is_empty() {
-        out.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
-            "the command opens Node's inspector in production ({})",
-            analysis.inspector.join("; ")
+        let join = |lang| {
+            analysis
+                .inspector
+                .iter()
+                .map(|t| t.get(lang))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        out.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(Text::new(
+            format!(
+                "the command opens Node's inspector in production ({})",
+                join(Lang::En)
+            ),
+            format!(
+                "la commande ouvre l'inspecteur de Node en production ({})",
+                join(Lang::Fr)
+            ),
         )));
     }
     for why in &analysis.unanalysable {
-        out.push(rules::NODE_COMMAND_UNANALYSABLE.error(format!(
-            "cannot rule out Node's inspector in production: {why}"
+        out.push(rules::NODE_COMMAND_UNANALYSABLE.error(Text::new(
+            format!(
+                "cannot rule out Node's inspector in production: {}",
+                why.en()
+            ),
+            format!(
+                "impossible d'exclure l'inspecteur de Node en production : {}",
+                why.fr()
+            ),
         )));
     }
     out

@@ -102,11 +102,19 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
                 for (other, var) in owners {
                     refused.push(
                         rules::SECRET_REGISTERED_ELSEWHERE
-                            .error(format!(
-                                "{} (fingerprint {}) is registered under {other} as {var}",
-                                s.label,
-                                &fp[..8]
-                            ))
+                            .error({
+                                let (label, short) = (s.label_text(), &fp[..8]);
+                                gardefou_findings::Text::new(
+                                    format!(
+                                        "{} (fingerprint {short}) is registered under {other} as {var}",
+                                        label.en()
+                                    ),
+                                    format!(
+                                        "{} (empreinte {short}) est enregistrée sous {other} sous le nom {var}",
+                                        label.fr()
+                                    ),
+                                )
+                            })
                             .with_fingerprint(&fp[..8]),
                     );
                 }

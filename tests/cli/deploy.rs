@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::support::{render, Env};
 
-fn git(dir: &Path, args: &[&str]) {
+pub(crate) fn git(dir: &Path, args: &[&str]) {
     gardefou_testkit::git::run(dir, args);
 }
 
@@ -13,7 +13,7 @@ fn commit(dir: &Path, file: &str, message: &str) {
 }
 
 /// A repository in `env`'s `repo/`: `main`, and `staging` one feature ahead of it.
-fn repo(env: &Env) -> std::path::PathBuf {
+pub(crate) fn repo(env: &Env) -> std::path::PathBuf {
     let dir = env.path("repo");
     std::fs::create_dir(&dir).unwrap();
     git(&dir, &["init", "-q", "-b", "main"]);

@@ -317,7 +317,7 @@ fn verdict_lines_speak_french_with_lang_fr() {
     assert_eq!(code, Some(0), "{fr}");
     assert_eq!(
         fr,
-        "gardefou: autorisé (KOOMY_ENV=local ; base de données : 127.0.0.1:5432, local; politique intégrée)\n"
+        "gardefou: autorisé (KOOMY_ENV=local ; base de données : 127.0.0.1:5432, local ; politique intégrée)\n"
     );
     let (code, fr) = check("fr", "bad.env");
     assert_eq!(code, Some(1), "{fr}");
@@ -328,7 +328,7 @@ fn verdict_lines_speak_french_with_lang_fr() {
         ),
         "{fr}"
     );
-    assert!(fr.ends_with("gardefou: refusé (KOOMY_ENV absente ou invalide ; base de données : 127.0.0.1:5432, local; politique intégrée): 1 violation\n"), "{fr}");
+    assert!(fr.ends_with("gardefou: refusé (KOOMY_ENV absente ou invalide ; base de données : 127.0.0.1:5432, local ; politique intégrée): 1 violation\n"), "{fr}");
     let (code, en) = check("en", "bad.env");
     assert_eq!(code, Some(1), "{en}");
     assert!(en.ends_with("gardefou: refused (KOOMY_ENV unset or invalid; database: 127.0.0.1:5432, local; built-in policy): 1 violation\n"), "{en}");

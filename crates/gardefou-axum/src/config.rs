@@ -265,9 +265,12 @@ impl GuardedConfig {
         // proof read on a fresh session.
         if let Ok(p) = &probe {
             if p.identity.neon != self.identity.neon {
-                findings.push(gardefou_pgprobe::rules::DATABASE_IDENTITY_FORGED.error(format!(
-                    "the Neon ids this transaction sees at {target} are not the ones the start-up proof read"
-                )));
+                findings.push(gardefou_pgprobe::rules::DATABASE_IDENTITY_FORGED.error(
+                    gardefou_findings::tr!(
+                        "the Neon ids this transaction sees at {target} are not the ones the start-up proof read",
+                        "les identifiants Neon que cette transaction voit sur {target} ne sont pas ceux que la preuve de démarrage a lus"
+                    ),
+                ));
             }
         }
         findings.extend(gardefou_pgprobe::verify::verify(

@@ -326,23 +326,33 @@ pub fn analyze(
             let place = format!("domains.{env}.{role} {name}");
             match &r.outcome {
                 Outcome::Addresses(_) => {}
-                Outcome::Unresolvable { name: at, reason } if at == name => findings.push(
-                    rules::DOMAIN_UNRESOLVABLE.error(format!("{place} does not resolve: {reason}")),
-                ),
-                Outcome::Unresolvable { name: at, reason } => {
-                    findings.push(rules::DOMAIN_UNRESOLVABLE.error(format!(
-                        "{place} does not resolve: {reason} for {at} (chain: {})",
-                        r.path()
+                Outcome::Unresolvable { name: at, reason } if at == name => {
+                    findings.push(rules::DOMAIN_UNRESOLVABLE.error(gardefou_findings::tr!(
+                        "{place} does not resolve: {reason}",
+                        "{place} ne se résout pas : {reason}"
                     )))
                 }
-                Outcome::Loop => findings.push(
-                    rules::DOMAIN_CNAME_LOOP
-                        .error(format!("{place}: the CNAME chain loops: {}", r.path())),
-                ),
-                Outcome::TooLong => findings.push(rules::DOMAIN_CNAME_LOOP.error(format!(
-                    "{place}: the CNAME chain is longer than {MAX_CHAIN} links: {}",
-                    r.path()
-                ))),
+                Outcome::Unresolvable { name: at, reason } => {
+                    let chain = r.path();
+                    findings.push(rules::DOMAIN_UNRESOLVABLE.error(gardefou_findings::tr!(
+                        "{place} does not resolve: {reason} for {at} (chain: {chain})",
+                        "{place} ne se résout pas : {reason} pour {at} (chaîne : {chain})"
+                    )))
+                }
+                Outcome::Loop => findings.push(rules::DOMAIN_CNAME_LOOP.error({
+                    let chain = r.path();
+                    gardefou_findings::tr!(
+                        "{place}: the CNAME chain loops: {chain}",
+                        "{place} : la chaîne de CNAME boucle : {chain}"
+                    )
+                })),
+                Outcome::TooLong => {
+                    let chain = r.path();
+                    findings.push(rules::DOMAIN_CNAME_LOOP.error(gardefou_findings::tr!(
+                        "{place}: the CNAME chain is longer than {MAX_CHAIN} links: {chain}",
+                        "{place} : la chaîne de CNAME dépasse {MAX_CHAIN} maillons : {chain}"
+                    )))
+                }
             }
         }
     }
@@ -365,14 +375,23 @@ pub fn analyze(
         if let Some((i, hop, production)) = hit {
             let via = &r.chain[..=i].join(" → ");
             let message = if production.contains(hop.as_str()) {
-                format!("{place} reaches the production name {hop}: {via}")
+                gardefou_findings::tr!(
+                    "{place} reaches the production name {hop}: {via}",
+                    "{place} atteint le nom de production {hop} : {via}"
+                )
             } else {
                 let names: Vec<&str> = production.iter().copied().collect();
-                format!(
-                    "{place} reaches {hop}, which production {} {} also reach{}: {via}",
-                    if names.len() == 1 { "name" } else { "names" },
-                    names.join(", "),
-                    if names.len() == 1 { "es" } else { "" },
+                let one = names.len() == 1;
+                let (name_en, es) = if one { ("name", "es") } else { ("names", "") };
+                let (name_fr, nt) = if one {
+                    ("le nom", "")
+                } else {
+                    ("les noms", "nt")
+                };
+                let names = names.join(", ");
+                gardefou_findings::tr!(
+                    "{place} reaches {hop}, which production {name_en} {names} also reach{es}: {via}",
+                    "{place} atteint {hop}, qu'atteigne{nt} aussi {name_fr} de production {names} : {via}"
                 )
             };
             findings.push(rules::DOMAIN_SANDBOX_REACHES_PRODUCTION.error(message));
@@ -398,15 +417,15 @@ pub fn analyze(
             with.sort_unstable();
             with.dedup();
             let list: Vec<String> = common.iter().map(IpAddr::to_string).collect();
-            let message = format!(
-                "{place} shares {} {} with production {}",
-                if list.len() == 1 {
-                    "address"
-                } else {
-                    "addresses"
-                },
-                list.join(", "),
-                with.join(", ")
+            let (address, adresse) = if list.len() == 1 {
+                ("address", "l'adresse")
+            } else {
+                ("addresses", "les adresses")
+            };
+            let (list, with) = (list.join(", "), with.join(", "));
+            let message = gardefou_findings::tr!(
+                "{place} shares {address} {list} with production {with}",
+                "{place} partage {adresse} {list} avec la production {with}"
             );
             findings.push(match shared {
                 SharedAddresses::Warning => rules::DOMAIN_SHARED_ADDRESS.warning(message),

@@ -21,8 +21,9 @@ pub fn check_table(table: &DomainTable) -> Vec<Finding> {
     let mut findings = Vec::new();
     for env in [Environment::Production, Environment::Sandbox] {
         if table.names(env).is_empty() {
-            findings.push(rules::DOMAIN_TABLE_EMPTY.error(format!(
-                "the domain table lists no {env} name, so no {env} name can be checked"
+            findings.push(rules::DOMAIN_TABLE_EMPTY.error(gardefou_findings::tr!(
+                "the domain table lists no {env} name, so no {env} name can be checked",
+                "la table des domaines ne liste aucun nom {env} : aucun nom {env} ne peut donc être vérifié"
             )));
         }
     }
@@ -31,8 +32,9 @@ pub fn check_table(table: &DomainTable) -> Vec<Finding> {
     for env in ENVIRONMENTS {
         for (role, name) in table.names(env) {
             if !is_domain_name(name) {
-                findings.push(rules::DOMAIN_NAME_INVALID.error(format!(
-                    "domains.{env}.{role} is not a lower-case domain name: {name:?}"
+                findings.push(rules::DOMAIN_NAME_INVALID.error(gardefou_findings::tr!(
+                    "domains.{env}.{role} is not a lower-case domain name: {name:?}",
+                    "domains.{env}.{role} n'est pas un nom de domaine en minuscules : {name:?}"
                 )));
             }
             owners.entry(name.as_str()).or_default().push((env, role));
@@ -46,11 +48,18 @@ pub fn check_table(table: &DomainTable) -> Vec<Finding> {
                 .iter()
                 .map(|(env, role)| format!("domains.{env}.{role}"))
                 .collect();
-            findings.push(rules::DOMAIN_NAME_IN_TWO_ENVIRONMENTS.error(format!(
-                "{} {} list {name}",
-                places.join(", "),
-                if places.len() == 2 { "both" } else { "all" }
-            )));
+            let (both, tous) = if places.len() == 2 {
+                ("both", "tous deux")
+            } else {
+                ("all", "tous")
+            };
+            let places = places.join(", ");
+            findings.push(
+                rules::DOMAIN_NAME_IN_TWO_ENVIRONMENTS.error(gardefou_findings::tr!(
+                    "{places} {both} list {name}",
+                    "{places} listent {tous} {name}"
+                )),
+            );
         }
     }
     findings

@@ -113,7 +113,7 @@ fn warning_suffix(warnings: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Finding, Location, Section};
+    use crate::{Finding, Location, Section, Text};
 
     fn render(report: &Report, subject: Option<&str>) -> String {
         let mut out = Vec::new();
@@ -124,8 +124,19 @@ mod tests {
     #[test]
     fn every_finding_is_printed_with_rule_section_and_fix() {
         let report = Report::new(vec![
-            Finding::error("a-rule", Section::S5_1, "first problem", "first fix"),
-            Finding::warning("b-rule", Section::S3, "second problem", "second fix").at(Location {
+            Finding::error(
+                "a-rule",
+                Section::S5_1,
+                Text::new("first problem", "premier problème"),
+                Text::new("first fix", "premier correctif"),
+            ),
+            Finding::warning(
+                "b-rule",
+                Section::S3,
+                Text::new("second problem", "second problème"),
+                Text::new("second fix", "second correctif"),
+            )
+            .at(Location {
                 path: "src/x.js".into(),
                 line: 3,
                 column: 7,
@@ -149,8 +160,18 @@ mod tests {
     #[test]
     fn colour_changes_the_style_never_the_text() {
         let report = Report::new(vec![
-            Finding::error("r-one", Section::S5_1, "m1", "f1"),
-            Finding::warning("r-two", Section::S7_1, "m2", "f2"),
+            Finding::error(
+                "r-one",
+                Section::S5_1,
+                Text::new("m1", "m1"),
+                Text::new("f1", "f1"),
+            ),
+            Finding::warning(
+                "r-two",
+                Section::S7_1,
+                Text::new("m2", "m2"),
+                Text::new("f2", "f2"),
+            ),
         ]);
         let mut plain = Vec::new();
         write(&mut plain, &report, Some("s")).unwrap();

@@ -36,7 +36,12 @@ mod tests {
 
     #[test]
     fn shape_is_verdict_extra_findings() {
-        let report = Report::new(vec![Finding::error("r", Section::S5_1, "m", "f")]);
+        let report = Report::new(vec![Finding::error(
+            "r",
+            Section::S5_1,
+            crate::Text::new("m", "m"),
+            crate::Text::new("f", "f"),
+        )]);
         let mut out = Vec::new();
         write(&mut out, &report, &[("environment", Value::Null)]).unwrap();
         assert_eq!(

@@ -106,20 +106,6 @@ impl Text {
     }
 }
 
-/// A text of gardefou's own that exists only in English so far: shown as is in both
-/// languages. Call sites move to [`tr!`](crate::tr) (both languages).
-impl From<String> for Text {
-    fn from(en: String) -> Text {
-        Text { fr: en.clone(), en }
-    }
-}
-
-impl From<&str> for Text {
-    fn from(en: &str) -> Text {
-        Text::from(en.to_owned())
-    }
-}
-
 impl From<Tr> for Text {
     fn from(t: Tr) -> Text {
         Text::new(t.en, t.fr)

@@ -6,13 +6,16 @@
 //! [`Report`] at once, so that every violation is shown, not just the first.
 //!
 //! ```
-//! use gardefou_findings::{Finding, Report, Section, Severity};
+//! use gardefou_findings::{tr, Finding, Report, Section, Severity};
 //!
 //! let report = Report::new(vec![Finding::error(
 //!     "koomy-env-missing",
 //!     Section::S3,
-//!     "KOOMY_ENV is not set",
-//!     "set KOOMY_ENV to production, sandbox or local",
+//!     tr!("KOOMY_ENV is not set", "KOOMY_ENV n'est pas définie"),
+//!     tr!(
+//!         "set KOOMY_ENV to production, sandbox or local",
+//!         "définissez KOOMY_ENV à production, sandbox ou local"
+//!     ),
 //! )]);
 //! assert!(report.is_denied());
 //! let mut out = Vec::new();
@@ -181,8 +184,8 @@ mod tests {
 
     #[test]
     fn warnings_alone_allow_and_one_error_denies() {
-        let w = Finding::warning("w", Section::S1, "m", "f");
-        let e = Finding::error("e", Section::S1, "m", "f");
+        let w = Finding::warning("w", Section::S1, crate::tr!("m", "m"), crate::tr!("f", "f"));
+        let e = Finding::error("e", Section::S1, crate::tr!("m", "m"), crate::tr!("f", "f"));
         assert_eq!(Report::new(vec![w.clone()]).verdict(), Verdict::Allow);
         assert_eq!(Report::new(vec![w, e]).verdict(), Verdict::Deny);
         assert_eq!(Report::default().verdict(), Verdict::Allow);

@@ -8,7 +8,7 @@
 //! `sarif-schema-2.1.0.json`.
 
 use gardefou_findings::sarif::{self, Tool};
-use gardefou_findings::{Finding, Location, Report, Rule, Section};
+use gardefou_findings::{Finding, Location, Report, Rule, Section, Text};
 use serde_json::Value;
 
 const RULES: &[Rule] = &[Rule {
@@ -38,8 +38,14 @@ fn report() -> Report {
         Finding::error(
             "stripe-secret-key",
             Section::S7_1,
-            "Stripe secret key hard-coded (32 characters, redacted)",
-            "move the key to the secret store and roll it",
+            Text::new(
+                "Stripe secret key hard-coded (32 characters, redacted)",
+                "clé secrète Stripe en dur (32 caractères, masquée)",
+            ),
+            Text::new(
+                "move the key to the secret store and roll it",
+                "déplacez la clé dans le coffre à secrets et renouvelez-la",
+            ),
         )
         .at(Location {
             path: "src/pay ment.js".into(),
@@ -51,8 +57,8 @@ fn report() -> Report {
         Finding::warning(
             "postgres-url-password",
             Section::S7_1,
-            "local database URL",
-            "use env",
+            Text::new("local database URL", "URL de base de données locale"),
+            Text::new("use env", "utilisez l'environnement"),
         )
         .at(Location {
             path: "docker-compose.yml".into(),
@@ -63,8 +69,8 @@ fn report() -> Report {
         Finding::error(
             "koomy-env-missing",
             Section::S3,
-            "KOOMY_ENV is not set",
-            "set it",
+            Text::new("KOOMY_ENV is not set", "KOOMY_ENV n'est pas définie"),
+            Text::new("set it", "définissez-la"),
         ),
     ])
 }

@@ -189,10 +189,13 @@ async fn read_with(client: &impl Session, wrap: Wrap) -> Result<Probe, ProbeErro
                 Err(e) if e.from_server => {
                     wrap.recover(client).await?;
                     (
-                        StampState::Invalid(format!(
-                            "gardefou.stamp cannot be read as gardefou wrote it: {}",
-                            e.message
-                        )),
+                        StampState::Invalid({
+                            let e = &e.message;
+                            gardefou_findings::tr!(
+                                "gardefou.stamp cannot be read as gardefou wrote it: {e}",
+                                "gardefou.stamp ne peut pas être lu tel que gardefou l'a écrit : {e}"
+                            )
+                        }),
                         None,
                     )
                 }

@@ -14,6 +14,8 @@
 use std::fmt::Write as _;
 
 use crate::identity::Catalog;
+use gardefou_findings::{tr, Text};
+
 use crate::StampState;
 
 /// The schema, tables and the stamp's row format, created when the database carries no
@@ -357,10 +359,16 @@ pub(crate) fn integrity(c: &Catalog) -> Option<StampState> {
     }
     let mut changed = Vec::new();
     if c.protect_fn.as_deref() != Some(function_fingerprint(PROTECT_BODY, false).as_str()) {
-        changed.push("gardefou.protect_stamp() is not the function gardefou wrote".to_owned());
+        changed.push(tr!(
+            "gardefou.protect_stamp() is not the function gardefou wrote",
+            "gardefou.protect_stamp() n'est pas la fonction que gardefou a écrite"
+        ));
     }
     if c.assert_fn.as_deref() != Some(function_fingerprint(&assert_body(), true).as_str()) {
-        changed.push("gardefou.assert_environment() is not the function gardefou wrote".to_owned());
+        changed.push(tr!(
+            "gardefou.assert_environment() is not the function gardefou wrote",
+            "gardefou.assert_environment() n'est pas la fonction que gardefou a écrite"
+        ));
     }
     // Each trigger enabled the normal way (`O`: origin and local, `A`: always), bound to
     // gardefou's function, and no other trigger on gardefou's tables.
@@ -369,44 +377,66 @@ pub(crate) fn integrity(c: &Catalog) -> Option<StampState> {
         let (enabled, def) = line.split_once(' ').unwrap_or((line.as_str(), ""));
         match TRIGGERS.iter().find(|(_, d)| *d == def) {
             Some((name, _)) if enabled == "O" || enabled == "A" => seen.push(*name),
-            Some((name, _)) => changed.push(format!(
-                "trigger {name} is not enabled (tgenabled {enabled}: ENABLE REPLICA or DISABLE)"
+            Some((name, _)) => changed.push(tr!(
+                "trigger {name} is not enabled (tgenabled {enabled}: ENABLE REPLICA or DISABLE)",
+                "le trigger {name} n'est pas activé (tgenabled {enabled} : ENABLE REPLICA ou DISABLE)"
             )),
-            None => changed.push(format!(
-                "a trigger gardefou did not write is on its tables: {}",
-                def.split(" ON ").next().unwrap_or(def)
-            )),
+            None => {
+                let trigger = def.split(" ON ").next().unwrap_or(def);
+                changed.push(tr!(
+                    "a trigger gardefou did not write is on its tables: {trigger}",
+                    "un trigger que gardefou n'a pas écrit est sur ses tables : {trigger}"
+                ))
+            }
         }
     }
     for (name, _) in TRIGGERS {
-        if !seen.contains(&name) && !changed.iter().any(|m| m.contains(name)) {
-            changed.push(format!("trigger {name} is missing or changed"));
+        if !seen.contains(&name) && !changed.iter().any(|m: &Text| m.en().contains(name)) {
+            changed.push(tr!(
+                "trigger {name} is missing or changed",
+                "le trigger {name} est absent ou modifié"
+            ));
         }
     }
     if c.shapes.as_deref() != Some(SHAPES) {
-        changed.push(
-            "a gardefou table was altered (a column, constraint, index or child table added or removed)"
-                .to_owned(),
-        );
+        changed.push(tr!(
+            "a gardefou table was altered (a column, constraint, index or child table added or removed)",
+            "une table de gardefou a été modifiée (une colonne, une contrainte, un index ou une table enfant ajouté ou retiré)"
+        ));
     }
     if !c.altered_relations.is_empty() {
-        changed.push(format!(
-            "row security, rules or a non-table in the gardefou schema: {}",
-            c.altered_relations.join(", ")
+        let altered = c.altered_relations.join(", ");
+        changed.push(tr!(
+            "row security, rules or a non-table in the gardefou schema: {altered}",
+            "sécurité par ligne, règles ou objet autre qu'une table dans le schéma gardefou : {altered}"
         ));
     }
     if c.replication_role != "origin" {
-        changed.push(format!(
-            "session_replication_role is {}, so the stamp's triggers do not fire",
-            c.replication_role
+        let role = &c.replication_role;
+        changed.push(tr!(
+            "session_replication_role is {role}, so the stamp's triggers do not fire",
+            "session_replication_role vaut {role} : les triggers du tampon ne se déclenchent pas"
         ));
     }
     if changed.is_empty() {
         None
     } else {
-        Some(StampState::Invalid(format!(
-            "the protection of gardefou.stamp was changed: {}",
-            changed.join("; ")
+        let join = |lang| {
+            changed
+                .iter()
+                .map(|t| t.get(lang))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        Some(StampState::Invalid(Text::new(
+            format!(
+                "the protection of gardefou.stamp was changed: {}",
+                join(gardefou_findings::Lang::En)
+            ),
+            format!(
+                "la protection de gardefou.stamp a été modifiée : {}",
+                join(gardefou_findings::Lang::Fr)
+            ),
         )))
     }
 }

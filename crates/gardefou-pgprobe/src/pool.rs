@@ -24,7 +24,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gardefou_findings::{Finding, Report};
+use gardefou_findings::{tr, Finding, Report};
 use gardefou_pgurl::ConnUrl;
 use gardefou_policy::{Environment, Policy};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -301,11 +301,11 @@ impl ProvenClient {
         let pool = Arc::clone(&self.pool);
         let client = self.client.as_mut().expect("present until dropped");
         let tx = client.transaction().await.map_err(|e| {
+            let (target, e) = (&pool.target, crate::identity::query_error(&e));
             PoolError::Refused(Report::new(vec![crate::rules::DATABASE_UNREACHABLE.error(
-                format!(
-                    "cannot open a transaction at {}: {}",
-                    pool.target,
-                    crate::identity::query_error(&e)
+                tr!(
+                    "cannot open a transaction at {target}: {e}",
+                    "impossible d'ouvrir une transaction sur {target} : {e}"
                 ),
             )]))
         })?;
@@ -317,9 +317,10 @@ impl ProvenClient {
             return Ok(tx);
         }
         let _ = tx.rollback().await;
-        let report = Report::new(vec![crate::rules::DATABASE_CONNECTION_MOVED.error(format!(
-            "a transaction on a proven connection to {} reached another server session than the one proven (a transaction-mode pooler re-pointed?)",
-            pool.target
+        let target = &pool.target;
+        let report = Report::new(vec![crate::rules::DATABASE_CONNECTION_MOVED.error(tr!(
+            "a transaction on a proven connection to {target} reached another server session than the one proven (a transaction-mode pooler re-pointed?)",
+            "une transaction sur une connexion prouvée vers {target} a atteint une autre session serveur que celle prouvée (un pooler en mode transaction a-t-il changé de cible ?)"
         ))]);
         *lock(&pool.health) = Health::Refused(report.findings.clone());
         forget_proven(&pool);

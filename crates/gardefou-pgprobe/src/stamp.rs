@@ -20,7 +20,7 @@
 //! replaced row and refuses changes. See `docs/identity.md` for what an owner or a superuser
 //! can still do.
 
-use gardefou_findings::Finding;
+use gardefou_findings::{tr, Finding, Text};
 use gardefou_policy::Environment;
 use serde::Serialize;
 use tokio_postgres::Client;
@@ -141,7 +141,7 @@ pub enum StampState {
     /// One valid row.
     Present(Stamp),
     /// Something gardefou did not write, or protections that were changed (why).
-    Invalid(String),
+    Invalid(Text),
     /// Written by an older gardefou: the proof's objects are missing (which).
     Outdated(String),
     /// The role may not read what the proof needs: the missing grants, as SQL.
@@ -190,9 +190,10 @@ pub(crate) fn precheck(catalog: &Catalog) -> Option<StampState> {
     match catalog.stamp_kind.as_deref() {
         None => Some(StampState::Absent),
         Some("r") => None,
-        Some(_) => Some(StampState::Invalid(
-            "gardefou.stamp is not a plain table".into(),
-        )),
+        Some(_) => Some(StampState::Invalid(tr!(
+            "gardefou.stamp is not a plain table",
+            "gardefou.stamp n'est pas une simple table"
+        ))),
     }
 }
 
@@ -200,10 +201,13 @@ pub(crate) fn precheck(catalog: &Catalog) -> Option<StampState> {
 pub(crate) fn from_rows(rows: &[crate::Row], catalog: &Catalog) -> (StampState, Option<u64>) {
     let [row] = rows else {
         return (
-            StampState::Invalid(format!(
-                "gardefou.stamp holds {} rows; gardefou writes one",
-                rows.len()
-            )),
+            StampState::Invalid({
+                let n = rows.len();
+                tr!(
+                    "gardefou.stamp holds {n} rows; gardefou writes one",
+                    "gardefou.stamp contient {n} lignes ; gardefou en écrit une"
+                )
+            }),
             None,
         );
     };
@@ -214,8 +218,9 @@ pub(crate) fn from_rows(rows: &[crate::Row], catalog: &Catalog) -> (StampState, 
     };
     if format != FORMAT.to_string() {
         return (
-            StampState::Invalid(format!(
-                "gardefou.stamp has format {format}; this gardefou reads format {FORMAT}"
+            StampState::Invalid(tr!(
+                "gardefou.stamp has format {format}; this gardefou reads format {FORMAT}",
+                "gardefou.stamp est au format {format} ; ce gardefou lit le format {FORMAT}"
             )),
             lineage,
         );
@@ -225,7 +230,10 @@ pub(crate) fn from_rows(rows: &[crate::Row], catalog: &Catalog) -> (StampState, 
     }
     let Some(environment) = get(1).as_deref().and_then(Environment::from_koomy_env) else {
         return (
-            StampState::Invalid("gardefou.stamp names no known environment".into()),
+            StampState::Invalid(tr!(
+                "gardefou.stamp names no known environment",
+                "gardefou.stamp ne nomme aucun environnement connu"
+            )),
             lineage,
         );
     };
@@ -267,33 +275,48 @@ pub fn decide(
 ) -> Result<Action, Box<Finding>> {
     let binding = live.binding();
     match existing {
-        StampState::Invalid(why) => Err(Box::new(
-            rules::DATABASE_STAMP_INVALID.error(format!("cannot stamp: {why}")),
-        )),
-        StampState::Outdated(which) => Err(Box::new(
-            rules::DATABASE_STAMP_OUTDATED.error(format!("cannot stamp: {which} missing")),
-        )),
-        StampState::NotGranted(missing) => Err(Box::new(
-            rules::DATABASE_PROOF_NOT_GRANTED
-                .error(format!("cannot read the stamp: {}", missing.join("; "))),
-        )),
+        StampState::Invalid(why) => Err(Box::new(rules::DATABASE_STAMP_INVALID.error(Text::new(
+            format!("cannot stamp: {}", why.en()),
+            format!("impossible de tamponner : {}", why.fr()),
+        )))),
+        StampState::Outdated(which) => Err(Box::new(rules::DATABASE_STAMP_OUTDATED.error(tr!(
+            "cannot stamp: {which} missing",
+            "impossible de tamponner : {which} manquant"
+        )))),
+        StampState::NotGranted(missing) => {
+            let missing = missing.join("; ");
+            Err(Box::new(rules::DATABASE_PROOF_NOT_GRANTED.error(tr!(
+                "cannot read the stamp: {missing}",
+                "impossible de lire le tampon : {missing}"
+            ))))
+        }
         StampState::Absent => match replace {
             None => Ok(Action::Create),
             Some(old) => Err(Box::new(rules::STAMP_REPLACE_REQUIRED.error_with_fix(
-                format!("--replace {old} was given but the database carries no stamp"),
-                "run gardefou db stamp without --replace",
+                tr!(
+                    "--replace {old} was given but the database carries no stamp",
+                    "--replace {old} a été donné mais la base ne porte aucun tampon"
+                ),
+                tr!(
+                    "run gardefou db stamp without --replace",
+                    "lancez gardefou db stamp sans --replace"
+                ),
             ))),
         },
         StampState::Present(stamp) => {
             let same_identity = stamp.binding == binding;
             if stamp.environment == Environment::Production && env != Environment::Production {
-                let copy = if same_identity {
-                    ""
+                let (copy, copy_fr) = if same_identity {
+                    ("", "")
                 } else {
-                    " bound to another database: it is a copy of production, and a copy of production is production"
+                    (
+                        " bound to another database: it is a copy of production, and a copy of production is production",
+                        " lié à une autre base : c'est une copie de la production, et une copie de la production est la production",
+                    )
                 };
-                return Err(Box::new(rules::STAMP_PRODUCTION_PERMANENT.error(format!(
-                    "this database carries a production stamp{copy}; it cannot be stamped {env}"
+                return Err(Box::new(rules::STAMP_PRODUCTION_PERMANENT.error(tr!(
+                    "this database carries a production stamp{copy}; it cannot be stamped {env}",
+                    "cette base porte un tampon de production{copy_fr} ; elle ne peut pas être tamponnée {env}"
                 ))));
             }
             if stamp.environment == env && same_identity {
@@ -302,19 +325,28 @@ pub fn decide(
             if replace == Some(stamp.environment) {
                 return Ok(Action::Replace(stamp.environment));
             }
-            let what = if stamp.environment == env {
-                format!(
-                    "this database carries a {env} stamp bound to another database ({})",
-                    stamp.binding.differences(&binding).join(", ")
+            let stamped = stamp.environment;
+            let what = if stamped == env {
+                let differences = stamp.binding.differences(&binding).join(", ");
+                tr!(
+                    "this database carries a {env} stamp bound to another database ({differences})",
+                    "cette base porte un tampon {env} lié à une autre base ({differences})"
                 )
             } else {
-                format!("this database is stamped {}", stamp.environment)
+                tr!(
+                    "this database is stamped {stamped}",
+                    "cette base est tamponnée {stamped}"
+                )
             };
+            let (what_en, what_fr) = (what.en(), what.fr());
             Err(Box::new(rules::STAMP_REPLACE_REQUIRED.error_with_fix(
-                format!("{what}; replacing it needs --replace {}", stamp.environment),
-                format!(
-                    "check that this is the database you mean, then run gardefou db stamp --replace {}",
-                    stamp.environment
+                tr!(
+                    "{what_en}; replacing it needs --replace {stamped}",
+                    "{what_fr} ; le remplacer exige --replace {stamped}"
+                ),
+                tr!(
+                    "check that this is the database you mean, then run gardefou db stamp --replace {stamped}",
+                    "vérifiez que c'est bien la base voulue, puis lancez gardefou db stamp --replace {stamped}"
                 ),
             )))
         }
@@ -409,26 +441,36 @@ async fn write_in_transaction(
     if env != Environment::Production {
         let cat = &probe.catalog;
         let mut why = Vec::new();
+        let mut why_fr = Vec::new();
         if !cat.pinned_databases.is_empty() {
             why.push("its server carries production's pin");
+            why_fr.push("son serveur porte l'épingle de la production");
         }
         if probe.lineage_rows.is_some_and(|n| n > 0) || !cat.data_marks.is_empty() {
             why.push("it holds production's data mark");
+            why_fr.push("elle porte la marque des données de production");
         }
         if !why.is_empty() {
-            return Err(refuse(rules::STAMP_PRODUCTION_PERMANENT.error(format!(
-                "this database is production's ({}): a copy of production is production; it cannot be stamped {env}",
-                why.join(" and ")
+            let (why, why_fr) = (why.join(" and "), why_fr.join(" et "));
+            return Err(refuse(rules::STAMP_PRODUCTION_PERMANENT.error(tr!(
+                "this database is production's ({why}): a copy of production is production; it cannot be stamped {env}",
+                "cette base est celle de la production ({why_fr}) : une copie de la production est la production ; elle ne peut pas être tamponnée {env}"
             ))));
         }
     }
     if let StampState::NotGranted(missing) = &probe.stamp {
         return Err(refuse(rules::DATABASE_PROOF_NOT_GRANTED.error_with_fix(
-            "the role that stamps may not read the gardefou schema".to_owned(),
-            format!(
-                "stamp as the role that owns the gardefou schema, or run {}",
-                missing.join("; ")
+            tr!(
+                "the role that stamps may not read the gardefou schema",
+                "le rôle qui tamponne ne peut pas lire le schéma gardefou"
             ),
+            {
+                let missing = missing.join("; ");
+                tr!(
+                    "stamp as the role that owns the gardefou schema, or run {missing}",
+                    "tamponnez avec le rôle propriétaire du schéma gardefou, ou exécutez {missing}"
+                )
+            },
         )));
     }
     let live = probe.identity;
@@ -512,9 +554,10 @@ async fn write_in_transaction(
             .batch_execute(&crate::objects::grants(&crate::objects::quote_ident(role)))
             .await
             .map_err(|e| {
-                refuse(rules::DATABASE_PROOF_NOT_GRANTED.error(format!(
-                    "cannot grant the proof's privileges to the role given with --grant: {}",
-                    query_error(&e)
+                let e = query_error(&e);
+                refuse(rules::DATABASE_PROOF_NOT_GRANTED.error(tr!(
+                    "cannot grant the proof's privileges to the role given with --grant: {e}",
+                    "impossible d'accorder les privilèges de la preuve au rôle donné par --grant : {e}"
                 )))
             })?;
     }
@@ -593,11 +636,17 @@ END $gardefou$",
         .await
         .map_err(|e| {
             StampError::Refused(Box::new(rules::DATABASE_PRODUCTION_SERVER.error_with_fix(
-                format!(
-                    "cannot pin production's server (COMMENT ON DATABASE): {}",
-                    query_error(&e)
+                {
+                    let e = query_error(&e);
+                    tr!(
+                        "cannot pin production's server (COMMENT ON DATABASE): {e}",
+                        "impossible d'épingler le serveur de la production (COMMENT ON DATABASE) : {e}"
+                    )
+                },
+                tr!(
+                    "stamp production as the database's owner: the pin marks the whole server as production",
+                    "tamponnez la production en tant que propriétaire de la base : l'épingle marque tout le serveur comme production"
                 ),
-                "stamp production as the database's owner: the pin marks the whole server as production",
             )))
         })?;
     Ok(())

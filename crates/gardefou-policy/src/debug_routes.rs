@@ -45,7 +45,10 @@ pub fn debug_secret(
     let secret = match vars.lookup("DEBUG_SECRET") {
         Lookup::Missing => None,
         Lookup::NotUtf8 => {
-            findings.push(DEBUG_SECRET_WEAK.error("DEBUG_SECRET is not valid UTF-8"));
+            findings.push(DEBUG_SECRET_WEAK.error(gardefou_findings::tr!(
+                "DEBUG_SECRET is not valid UTF-8",
+                "DEBUG_SECRET n'est pas de l'UTF-8 valide"
+            )));
             return None;
         }
         Lookup::Value(v) => Some(v),
@@ -58,25 +61,28 @@ pub fn debug_secret(
         (Some(Environment::Production), Some(_)) => {
             if !refused {
                 // Defence in depth: the secrets policy's `debug-in-production` says it.
-                findings.push(DEBUG_SECRET_WEAK.error(
+                findings.push(DEBUG_SECRET_WEAK.error(gardefou_findings::tr!(
                     "DEBUG_SECRET is set, but KOOMY_ENV is production: debug endpoints are forbidden there",
-                ));
+                    "DEBUG_SECRET est définie, mais KOOMY_ENV vaut production : les endpoints de debug y sont interdits"
+                )));
             }
             None
         }
         (Some(Environment::Sandbox), None) => {
-            findings.push(DEBUG_SECRET_UNSET.warning(
+            findings.push(DEBUG_SECRET_UNSET.warning(gardefou_findings::tr!(
                 "DEBUG_SECRET is not set: the debug routes under /api/_debug/ are not mounted",
-            ));
+                "DEBUG_SECRET n'est pas définie : les routes de debug sous /api/_debug/ ne sont pas montées"
+            )));
             None
         }
         (_, Some(_)) if refused => None,
         (_, Some(secret)) => {
             let bits = entropy::estimate(secret.expose()).bits;
             if bits < DEBUG_SECRET_MIN_BITS {
-                findings.push(DEBUG_SECRET_WEAK.error(format!(
-                    "DEBUG_SECRET has about {bits} bits of entropy (length {}), fewer than {DEBUG_SECRET_MIN_BITS}",
-                    secret.len()
+                let len = secret.len();
+                findings.push(DEBUG_SECRET_WEAK.error(gardefou_findings::tr!(
+                    "DEBUG_SECRET has about {bits} bits of entropy (length {len}), fewer than {DEBUG_SECRET_MIN_BITS}",
+                    "DEBUG_SECRET a environ {bits} bits d'entropie (longueur {len}), moins de {DEBUG_SECRET_MIN_BITS}"
                 )));
                 None
             } else {

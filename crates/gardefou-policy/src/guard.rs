@@ -1,7 +1,7 @@
 //! The startup guard's evaluation (§3, §4.1, §5.1, §12): environment variables in,
 //! every finding out. Pure: the caller gathers the variables.
 
-use gardefou_findings::Report;
+use gardefou_findings::{tr, Report, Text};
 use gardefou_pgurl::{ConnUrl, Host, SslMode};
 
 use crate::environment::{near_miss, showable, NearMiss};
@@ -42,18 +42,37 @@ impl DatabaseTarget {
     pub fn describe(&self) -> String {
         describe(self.url.host(), self.url.port())
     }
+
+    /// [`DatabaseTarget::describe`] in both languages.
+    pub fn describe_text(&self) -> Text {
+        describe_text(self.url.host(), self.url.port())
+    }
 }
 
 pub(crate) fn describe(host: &Host, port: u16) -> String {
+    describe_text(host, port).en().to_owned()
+}
+
+/// [`describe`] in both languages.
+pub(crate) fn describe_text(host: &Host, port: u16) -> Text {
     match host {
         Host::Neon {
             endpoint, pooler, ..
-        } => format!(
-            "Neon endpoint {endpoint}{}",
-            if *pooler { " (pooler)" } else { "" }
+        } => {
+            let pooler = if *pooler { " (pooler)" } else { "" };
+            tr!(
+                "Neon endpoint {endpoint}{pooler}",
+                "l'endpoint Neon {endpoint}{pooler}"
+            )
+        }
+        Host::Unix(dir) => tr!(
+            "Unix socket {dir} port {port}",
+            "le socket Unix {dir} port {port}"
         ),
-        Host::Unix(dir) => format!("Unix socket {dir} port {port}"),
-        other => format!("{}:{port}", DisplayHost(other)),
+        other => {
+            let at = format!("{}:{port}", DisplayHost(other));
+            Text::new(at.clone(), at)
+        }
     }
 }
 
@@ -97,21 +116,25 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
     let mut findings = Vec::new();
 
     for name in vars.duplicates() {
-        findings.push(rules::ENVIRONMENT_DUPLICATE_VARIABLE.error(format!(
-            "{name} is set more than once in the environment; programs disagree on which value they read"
+        findings.push(rules::ENVIRONMENT_DUPLICATE_VARIABLE.error(tr!(
+            "{name} is set more than once in the environment; programs disagree on which value they read",
+            "{name} est définie plusieurs fois dans l'environnement ; les programmes ne lisent pas tous la même valeur"
         )));
     }
 
     let environment = match vars.lookup("KOOMY_ENV") {
         Lookup::Missing => {
-            findings.push(rules::KOOMY_ENV_MISSING.error(gardefou_findings::tr!(
-                "KOOMY_ENV is not set",
-                "KOOMY_ENV n'est pas définie"
-            )));
+            findings.push(
+                rules::KOOMY_ENV_MISSING
+                    .error(tr!("KOOMY_ENV is not set", "KOOMY_ENV n'est pas définie")),
+            );
             None
         }
         Lookup::NotUtf8 => {
-            findings.push(rules::KOOMY_ENV_INVALID.error("KOOMY_ENV is not valid UTF-8"));
+            findings.push(rules::KOOMY_ENV_INVALID.error(tr!(
+                "KOOMY_ENV is not valid UTF-8",
+                "KOOMY_ENV n'est pas de l'UTF-8 valide"
+            )));
             None
         }
         Lookup::Value(v) => {
@@ -130,10 +153,13 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
     };
 
     match vars.lookup("NODE_ENV") {
-        Lookup::Missing => findings.push(rules::NODE_ENV_MISSING.error("NODE_ENV is not set")),
-        Lookup::NotUtf8 => {
-            findings.push(rules::NODE_ENV_INVALID.error("NODE_ENV is not valid UTF-8"))
-        }
+        Lookup::Missing => findings.push(
+            rules::NODE_ENV_MISSING.error(tr!("NODE_ENV is not set", "NODE_ENV n'est pas définie")),
+        ),
+        Lookup::NotUtf8 => findings.push(rules::NODE_ENV_INVALID.error(tr!(
+            "NODE_ENV is not valid UTF-8",
+            "NODE_ENV n'est pas de l'UTF-8 valide"
+        ))),
         Lookup::Value(v) => match NodeEnv::from_value(v.expose()) {
             None => {
                 let allowed = NodeEnv::ALL.map(NodeEnv::as_str);
@@ -145,10 +171,10 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
                 ));
             }
             Some(NodeEnv::Development) if environment == Some(Environment::Production) => {
-                findings.push(
-                    rules::NODE_ENV_NOT_PRODUCTION
-                        .error("KOOMY_ENV is production but NODE_ENV is development"),
-                );
+                findings.push(rules::NODE_ENV_NOT_PRODUCTION.error(tr!(
+                    "KOOMY_ENV is production but NODE_ENV is development",
+                    "KOOMY_ENV vaut production mais NODE_ENV vaut development"
+                )));
             }
             Some(_) => {}
         },
@@ -156,21 +182,30 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
 
     let database = match vars.lookup("DATABASE_URL") {
         Lookup::Missing => {
-            findings.push(rules::DATABASE_URL_MISSING.error("DATABASE_URL is not set"));
+            findings.push(rules::DATABASE_URL_MISSING.error(tr!(
+                "DATABASE_URL is not set",
+                "DATABASE_URL n'est pas définie"
+            )));
             None
         }
         Lookup::NotUtf8 => {
-            findings.push(rules::DATABASE_URL_INVALID.error("DATABASE_URL is not valid UTF-8"));
+            findings.push(rules::DATABASE_URL_INVALID.error(tr!(
+                "DATABASE_URL is not valid UTF-8",
+                "DATABASE_URL n'est pas de l'UTF-8 valide"
+            )));
             None
         }
         Lookup::Value(v) => match gardefou_pgurl::parse(v.expose()).and_then(|url| {
             gardefou_pgurl::check_clients(v.expose(), &policy.database.clients).map(|()| url)
         }) {
             Err(e) => {
-                findings.push(
-                    rules::DATABASE_URL_INVALID
-                        .error_with_fix(format!("DATABASE_URL is refused: {e}"), e.fix()),
-                );
+                findings.push(rules::DATABASE_URL_INVALID.error_with_fix(
+                    tr!(
+                        "DATABASE_URL is refused: {e}",
+                        "DATABASE_URL est refusée : {e}"
+                    ),
+                    url_fix(&e),
+                ));
                 None
             }
             Ok(url) => {
@@ -186,36 +221,57 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
     if let Some(env) = environment {
         if env != Environment::Local && policy.database.targets(env).is_empty() {
             findings.push(rules::POLICY_DATABASE_UNCONFIGURED.error_with_fix(
-                format!("the policy lists no {env} database, so no DATABASE_URL can be {env}"),
-                format!("fill in [database.{env}] neon_endpoints (or hosts) in gardefou.toml"),
+                tr!(
+                    "the policy lists no {env} database, so no DATABASE_URL can be {env}",
+                    "la politique ne liste aucune base {env} : aucune DATABASE_URL ne peut donc être {env}"
+                ),
+                tr!(
+                    "fill in [database.{env}] neon_endpoints (or hosts) in gardefou.toml",
+                    "renseignez [database.{env}] neon_endpoints (ou hosts) dans gardefou.toml"
+                ),
             ));
         }
     }
 
     if let Some(target) = &database {
-        let what = target.describe();
+        let what = describe_text(target.url.host(), target.url.port());
         match (target.owner, environment) {
             (None, _) => {
                 let env = environment.map_or("<environment>", Environment::as_str);
                 let fix = match target.url.host() {
-                    Host::Neon { endpoint, .. } => format!(
-                        "if {endpoint} is the {env} database, add it to [database.{env}] neon_endpoints in gardefou.toml"
+                    Host::Neon { endpoint, .. } => tr!(
+                        "if {endpoint} is the {env} database, add it to [database.{env}] neon_endpoints in gardefou.toml",
+                        "si {endpoint} est la base {env}, ajoutez-le à [database.{env}] neon_endpoints dans gardefou.toml"
                     ),
-                    _ => format!(
-                        "if it is the {env} database, add it to [database.{env}] hosts in gardefou.toml"
+                    _ => tr!(
+                        "if it is the {env} database, add it to [database.{env}] hosts in gardefou.toml",
+                        "si c'est la base {env}, ajoutez-la à [database.{env}] hosts dans gardefou.toml"
                     ),
                 };
                 findings.push(rules::DATABASE_URL_UNLISTED.error_with_fix(
-                    format!(
-                        "DATABASE_URL points at {what}, which no environment of the policy lists"
+                    Text::new(
+                        format!(
+                            "DATABASE_URL points at {}, which no environment of the policy lists",
+                            what.en()
+                        ),
+                        format!(
+                            "DATABASE_URL pointe vers {}, qu'aucun environnement de la politique ne liste",
+                            what.fr()
+                        ),
                     ),
                     fix,
                 ));
             }
             (Some(owner), Some(env)) if owner != env => {
                 findings.push(rules::DATABASE_URL_ENVIRONMENT_MISMATCH.error_with_fix(
-                    format!("KOOMY_ENV is {env} but DATABASE_URL points at the {owner} database ({what})"),
-                    format!("point DATABASE_URL at a {env} database, or correct KOOMY_ENV if this really is {owner}"),
+                    Text::new(
+                        format!("KOOMY_ENV is {env} but DATABASE_URL points at the {owner} database ({})", what.en()),
+                        format!("KOOMY_ENV vaut {env} mais DATABASE_URL pointe vers la base {owner} ({})", what.fr()),
+                    ),
+                    tr!(
+                        "point DATABASE_URL at a {env} database, or correct KOOMY_ENV if this really is {owner}",
+                        "faites pointer DATABASE_URL vers une base {env}, ou corrigez KOOMY_ENV s'il s'agit vraiment de {owner}"
+                    ),
                 ));
             }
             _ => {}
@@ -225,8 +281,15 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
             Some(SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull | SslMode::NoVerify)
         );
         if !target.url.host().is_loopback() && !encrypted {
-            findings.push(rules::DATABASE_URL_TLS_OPTIONAL.warning(format!(
-                "DATABASE_URL reaches {what} without sslmode=require or stricter"
+            findings.push(rules::DATABASE_URL_TLS_OPTIONAL.warning(Text::new(
+                format!(
+                    "DATABASE_URL reaches {} without sslmode=require or stricter",
+                    what.en()
+                ),
+                format!(
+                    "DATABASE_URL joint {} sans sslmode=require ou plus strict",
+                    what.fr()
+                ),
             )));
         }
     }
@@ -249,11 +312,14 @@ fn invalid_value(
     allowed: &[&str],
 ) -> gardefou_findings::Finding {
     let hint = match near_miss(value, allowed) {
-        Some(NearMiss::CaseOrSpace(a)) => {
-            format!(" (it differs from `{a}` only by case or spaces)")
+        Some(NearMiss::CaseOrSpace(a)) => tr!(
+            " (it differs from `{a}` only by case or spaces)",
+            " (elle ne diffère de `{a}` que par la casse ou des espaces)"
+        ),
+        Some(NearMiss::Probably(a)) => {
+            tr!(" (did you mean `{a}`?)", " (vouliez-vous dire `{a}` ?)")
         }
-        Some(NearMiss::Probably(a)) => format!(" (did you mean `{a}`?)"),
-        None => String::new(),
+        None => Text::new("", ""),
     };
     // A short plain word is shown (`prod` is no secret); anything else never is.
     let shown = if showable(value) {
@@ -261,10 +327,21 @@ fn invalid_value(
     } else {
         name.to_owned()
     };
-    rule.error(format!(
-        "{shown} is not exactly one of {}{hint}",
-        allowed.join(", ")
+    let allowed = allowed.join(", ");
+    rule.error(Text::new(
+        format!("{shown} is not exactly one of {allowed}{}", hint.en()),
+        format!(
+            "{shown} n'est pas exactement l'une des valeurs {allowed}{}",
+            hint.fr()
+        ),
     ))
+}
+
+/// The fix for a URL the strict grammar refuses. The grammar's own texts
+/// (`gardefou_pgurl`) exist in English only: the French sentence quotes them.
+pub(crate) fn url_fix(e: &gardefou_pgurl::UrlError) -> Text {
+    let fix = e.fix();
+    tr!("{fix}", "corrigez l'URL ({fix})")
 }
 
 /// `PG*` variables no PostgreSQL client reads, or that cannot change which server,
@@ -294,12 +371,22 @@ fn pg_variables(
         if PG_HARMLESS.contains(&name) {
             continue;
         }
-        let refuse = |why: String| {
+        let refuse = |why: Text| {
             rules::DATABASE_ENV_OVERRIDE.error_with_fix(
-                format!(
-                    "{name} is set beside DATABASE_URL and {why}; libpq and node-postgres read it"
+                Text::new(
+                    format!(
+                        "{name} is set beside DATABASE_URL and {}; libpq and node-postgres read it",
+                        why.en()
+                    ),
+                    format!(
+                        "{name} est définie à côté de DATABASE_URL et {} ; libpq et node-postgres la lisent",
+                        why.fr()
+                    ),
                 ),
-                format!("unset {name}, or make it say exactly what DATABASE_URL says"),
+                tr!(
+                    "unset {name}, or make it say exactly what DATABASE_URL says",
+                    "supprimez {name}, ou faites-lui dire exactement ce que dit DATABASE_URL"
+                ),
             )
         };
         let compared = [
@@ -311,19 +398,24 @@ fn pg_variables(
             "PGSSLMODE",
         ];
         if !compared.contains(&name) {
-            out.push(refuse(
-                "could redirect the connection around the guard".into(),
-            ));
+            out.push(refuse(tr!(
+                "could redirect the connection around the guard",
+                "pourrait détourner la connexion du garde-fou"
+            )));
             continue;
         }
         let Some(url) = database.map(|d| &d.url) else {
-            out.push(refuse(
-                "DATABASE_URL cannot be read to compare it with".into(),
-            ));
+            out.push(refuse(tr!(
+                "DATABASE_URL cannot be read to compare it with",
+                "DATABASE_URL ne peut pas être lue pour la comparer"
+            )));
             continue;
         };
         let Lookup::Value(value) = vars.lookup(name) else {
-            out.push(refuse("is not valid UTF-8".into()));
+            out.push(refuse(tr!(
+                "is not valid UTF-8",
+                "n'est pas de l'UTF-8 valide"
+            )));
             continue;
         };
         let v = value.expose();
@@ -336,13 +428,24 @@ fn pg_variables(
             _ => url.sslmode().is_some_and(|m| m.as_str() == v),
         };
         if !agrees {
-            out.push(refuse(format!(
-                "says something else than DATABASE_URL{}",
-                if name == "PGSSLMODE" && url.sslmode().is_none() {
-                    " (which sets no sslmode)"
-                } else {
-                    ""
-                }
+            let no_sslmode = name == "PGSSLMODE" && url.sslmode().is_none();
+            out.push(refuse(Text::new(
+                format!(
+                    "says something else than DATABASE_URL{}",
+                    if no_sslmode {
+                        " (which sets no sslmode)"
+                    } else {
+                        ""
+                    }
+                ),
+                format!(
+                    "dit autre chose que DATABASE_URL{}",
+                    if no_sslmode {
+                        " (qui ne fixe aucun sslmode)"
+                    } else {
+                        ""
+                    }
+                ),
             )));
         }
     }
@@ -409,24 +512,41 @@ fn other_connection_strings(
         }) {
             Ok(url) => url,
             Err(e) => {
-                out.push(
-                    rules::DATABASE_URL_INVALID
-                        .error_with_fix(format!("{name} is refused: {e}"), e.fix()),
-                );
+                out.push(rules::DATABASE_URL_INVALID.error_with_fix(
+                    tr!("{name} is refused: {e}", "{name} est refusée : {e}"),
+                    url_fix(&e),
+                ));
                 continue;
             }
         };
-        let what = describe(url.host(), url.port());
+        let what = describe_text(url.host(), url.port());
         match (identify(policy, url.host(), url.port()), environment) {
-            (None, _) => out.push(rules::DATABASE_URL_UNLISTED.error(format!(
-                "{name} points at {what}, which no environment of the policy lists"
+            (None, _) => out.push(rules::DATABASE_URL_UNLISTED.error(Text::new(
+                format!(
+                    "{name} points at {}, which no environment of the policy lists",
+                    what.en()
+                ),
+                format!(
+                    "{name} pointe vers {}, qu'aucun environnement de la politique ne liste",
+                    what.fr()
+                ),
             ))),
             (Some(owner), Some(env)) if owner != env => {
                 out.push(rules::DATABASE_URL_ENVIRONMENT_MISMATCH.error_with_fix(
-                    format!(
-                        "KOOMY_ENV is {env} but {name} points at the {owner} database ({what})"
+                    Text::new(
+                        format!(
+                            "KOOMY_ENV is {env} but {name} points at the {owner} database ({})",
+                            what.en()
+                        ),
+                        format!(
+                            "KOOMY_ENV vaut {env} mais {name} pointe vers la base {owner} ({})",
+                            what.fr()
+                        ),
                     ),
-                    format!("point {name} at a {env} database, or unset it"),
+                    tr!(
+                        "point {name} at a {env} database, or unset it",
+                        "faites pointer {name} vers une base {env}, ou supprimez-la"
+                    ),
                 ))
             }
             _ => {}

@@ -23,7 +23,7 @@
 //! assert_eq!(shared[0].holders[1].name, "SESSION_SECRET");
 //! ```
 
-use gardefou_findings::Finding;
+use gardefou_findings::{tr, Finding, Lang, Text};
 use gardefou_pgurl::{ConnUrl, Host};
 
 use crate::secrets::{secret_values, undeclared_values, Kind};
@@ -74,6 +74,21 @@ pub struct Holder {
     pub label: String,
 }
 
+impl Holder {
+    /// [`Holder::label`] in both languages.
+    pub fn label_text(&self) -> Text {
+        let name = &self.name;
+        if self.label == *name {
+            Text::new(name, name)
+        } else if self.label == format!("{name}'s password") {
+            tr!("{name}'s password", "le mot de passe de {name}")
+        } else {
+            // A label given by the caller (`the live database`): its own words.
+            Text::new(&self.label, &self.label)
+        }
+    }
+}
+
 /// One value held by more than one environment. `holders` are in column order, at least
 /// two environments among them (a value also held twice within one environment lists both).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,6 +108,51 @@ impl Shared {
             .collect();
         out.dedup();
         out
+    }
+
+    /// [`Shared::describe_others`] in both languages (`JWT_SECRET de production`).
+    pub fn describe_others_text(&self, env: Environment) -> Text {
+        let join = |lang| {
+            self.holders
+                .iter()
+                .filter(|h| h.environment != env)
+                .map(|h| {
+                    let (e, label) = (h.environment, h.label_text());
+                    match lang {
+                        Lang::En => format!("{e}'s {}", label.en()),
+                        Lang::Fr => format!("{} de {e}", label.fr()),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Text::new(join(Lang::En), join(Lang::Fr))
+    }
+
+    /// The finding for `h`, a holder of a secret value other environments hold too.
+    pub fn secret_finding(&self, h: &Holder) -> Finding {
+        let (label, others) = (h.label_text(), self.describe_others_text(h.environment));
+        SECRET_SHARED_ACROSS_ENVIRONMENTS.error(Text::new(
+            format!("{} holds the same value as {}", label.en(), others.en()),
+            format!("{} contient la même valeur que {}", label.fr(), others.fr()),
+        ))
+    }
+
+    /// The finding for `h`, a holder of a URL that reaches `target`, a database other
+    /// environments reach too.
+    pub fn database_finding(&self, h: &Holder, target: &Target) -> Finding {
+        let others = self.describe_others_text(h.environment);
+        let (name, server, database) = (&h.name, &target.server, &target.database);
+        DATABASE_SHARED_ACROSS_ENVIRONMENTS.error(Text::new(
+            format!(
+                "{name} reaches the same database as {} ({server}, database {database})",
+                others.en()
+            ),
+            format!(
+                "{name} atteint la même base que {} ({server}, base {database})",
+                others.fr()
+            ),
+        ))
     }
 
     /// `production's JWT_SECRET, local's SESSION_SECRET`: the holders outside `env`.
@@ -239,8 +299,9 @@ pub fn environment_mismatch(
     koomy_env: Option<Environment>,
 ) -> Option<Finding> {
     match koomy_env {
-        Some(actual) if actual != column => Some(ENVIRONMENT_FILE_MISMATCH.error(format!(
-            "the variables given for {column} set KOOMY_ENV={actual}: they configure {actual}, not {column}"
+        Some(actual) if actual != column => Some(ENVIRONMENT_FILE_MISMATCH.error(gardefou_findings::tr!(
+            "the variables given for {column} set KOOMY_ENV={actual}: they configure {actual}, not {column}",
+            "les variables données pour {column} fixent KOOMY_ENV={actual} : elles configurent {actual}, pas {column}"
         ))),
         _ => None,
     }
@@ -311,6 +372,16 @@ mod tests {
         assert_eq!(
             shared[1].others(Environment::Production),
             [Environment::Sandbox]
+        );
+        // The findings, in both languages (the English is the report's wording).
+        let f = shared[0].secret_finding(&shared[0].holders[1]);
+        assert_eq!(
+            f.message.en(),
+            "DIRECT_URL's password holds the same value as production's DATABASE_URL's password"
+        );
+        assert_eq!(
+            f.message.fr(),
+            "le mot de passe de DIRECT_URL contient la même valeur que le mot de passe de DATABASE_URL de production"
         );
         // Within one environment only: not shared across environments.
         let one = [Column {

@@ -8,7 +8,7 @@
 //! The check itself (reading the `.sig`, the allowed signers, the cryptography) happens
 //! where the file is read (`gardefou-sources`); this module only weighs its outcome.
 
-use gardefou_findings::Finding;
+use gardefou_findings::{tr, Finding, Text};
 
 use crate::{rules, Environment, Policy};
 
@@ -86,36 +86,52 @@ pub enum SignatureCheck {
 /// verified signature or the built-in policy outside production.
 pub fn findings(policy: &Policy, environment: Option<Environment>) -> Vec<Finding> {
     let required = environment.is_some_and(|e| policy.signature.required_in(e));
-    let env = environment.map_or("this environment", Environment::as_str);
-    let finding =
-        |rule: &gardefou_findings::Rule, message: String, fix: gardefou_findings::Text| {
-            if required {
-                rule.error_with_fix(message, fix)
-            } else {
-                rule.warning_with_fix(message, fix)
-            }
-        };
+    let env = environment.map_or(Text::new("this environment", "cet environnement"), |e| {
+        Text::new(e.as_str(), e.as_str())
+    });
+    let finding = |rule: &gardefou_findings::Rule, message: Text, fix: gardefou_findings::Text| {
+        if required {
+            rule.error_with_fix(message, fix)
+        } else {
+            rule.warning_with_fix(message, fix)
+        }
+    };
     let sign = |path: &str| {
         let policy = if path == "gardefou.toml" {
             String::new()
         } else {
             format!(" --policy {path}")
         };
-        format!("have the CTO review it (gardefou policy diff{policy}) and sign it: gardefou policy sign{policy} --key ~/.ssh/id_ed25519")
+        tr!(
+            "have the CTO review it (gardefou policy diff{policy}) and sign it: gardefou policy sign{policy} --key ~/.ssh/id_ed25519",
+            "faites-la relire par le CTO (gardefou policy diff{policy}) et signer : gardefou policy sign{policy} --key ~/.ssh/id_ed25519"
+        )
     };
     let (path, check) = match &policy.origin {
         Origin::BuiltIn if environment == Some(Environment::Production) => {
             return vec![rules::POLICY_UNSIGNED.error_with_fix(
-                "production runs on the built-in policy: production requires a gardefou.toml signed by the CTO",
-                "write gardefou.toml (docs/policy.md), then sign it: gardefou policy sign --key ~/.ssh/id_ed25519",
+                tr!(
+                    "production runs on the built-in policy: production requires a gardefou.toml signed by the CTO",
+                    "la production tourne sur la politique intégrée : la production exige un gardefou.toml signé par le CTO"
+                ),
+                tr!(
+                    "write gardefou.toml (docs/policy.md), then sign it: gardefou policy sign --key ~/.ssh/id_ed25519",
+                    "écrivez gardefou.toml (docs/policy.md), puis signez-le : gardefou policy sign --key ~/.ssh/id_ed25519"
+                ),
             )]
         }
         Origin::BuiltIn => return Vec::new(),
         Origin::Unchecked => {
             return vec![finding(
                 &rules::POLICY_UNSIGNED,
-                format!("the policy's signature was not checked, which {env} requires: it was not read through gardefou-sources"),
-                "load the policy with gardefou_sources::load_policy, which checks its signature".into(),
+                Text::new(
+                    format!("the policy's signature was not checked, which {} requires: it was not read through gardefou-sources", env.en()),
+                    format!("la signature de la politique n'a pas été vérifiée, ce que {} exige : elle n'a pas été lue par gardefou-sources", env.fr()),
+                ),
+                tr!(
+                    "load the policy with gardefou_sources::load_policy, which checks its signature",
+                    "chargez la politique avec gardefou_sources::load_policy, qui vérifie sa signature"
+                ),
             )]
             .into_iter()
             .filter(|_| required)
@@ -124,30 +140,49 @@ pub fn findings(policy: &Policy, environment: Option<Environment>) -> Vec<Findin
         Origin::File { path, signature } => (path.as_str(), signature),
     };
     let requirement = if required {
-        format!("{env} requires the CTO's signature")
+        Text::new(
+            format!("{} requires the CTO's signature", env.en()),
+            format!("{} exige la signature du CTO", env.fr()),
+        )
     } else {
-        format!("{env} does not require it yet")
+        Text::new(
+            format!("{} does not require it yet", env.en()),
+            format!("{} ne l'exige pas encore", env.fr()),
+        )
     };
+    let (req_en, req_fr) = (requirement.en(), requirement.fr());
     match check {
         SignatureCheck::Verified { .. } => Vec::new(),
         SignatureCheck::Missing { signature_file } => vec![finding(
             &rules::POLICY_UNSIGNED,
-            format!("the policy {path} is not signed (no {signature_file}); {requirement}"),
-            sign(path).into(),
+            tr!(
+                "the policy {path} is not signed (no {signature_file}); {req_en}",
+                "la politique {path} n'est pas signée (pas de {signature_file}) ; {req_fr}"
+            ),
+            sign(path),
         )],
         SignatureCheck::Invalid { why } => vec![finding(
             &rules::POLICY_SIGNATURE_INVALID,
-            format!("the signature of the policy {path} is refused: {why}; {requirement}"),
-            sign(path).into(),
+            tr!(
+                "the signature of the policy {path} is refused: {why}; {req_en}",
+                "la signature de la politique {path} est refusée : {why} ; {req_fr}"
+            ),
+            sign(path),
         )],
         SignatureCheck::SignersMissing => vec![finding(
             &rules::POLICY_SIGNERS_MISSING,
-            format!("no allowed signers are configured to verify the policy {path}; {requirement}"),
+            tr!(
+                "no allowed signers are configured to verify the policy {path}; {req_en}",
+                "aucun signataire autorisé n'est configuré pour vérifier la politique {path} ; {req_fr}"
+            ),
             rules::POLICY_SIGNERS_MISSING.fix.into(),
         )],
         SignatureCheck::SignersInvalid { why } => vec![finding(
             &rules::POLICY_SIGNERS_INVALID,
-            format!("the allowed signers cannot be used: {why}; {requirement}"),
+            tr!(
+                "the allowed signers cannot be used: {why}; {req_en}",
+                "les signataires autorisés sont inutilisables : {why} ; {req_fr}"
+            ),
             rules::POLICY_SIGNERS_INVALID.fix.into(),
         )],
     }

@@ -692,7 +692,11 @@ fn registry_states_are_reported() {
         (errors(&e), warnings(&e)),
         (vec![], vec!["secret-registry-key-missing"])
     );
-    let e = evaluate_with(&p, &v("local"), &Registry::KeyRejected("wrong key".into()));
+    let e = evaluate_with(
+        &p,
+        &v("local"),
+        &Registry::KeyRejected(gardefou_findings::Text::new("wrong key", "mauvaise clé")),
+    );
     assert_eq!(errors(&e), ["secret-registry-key-mismatch"]);
     // Unregistered and low-entropy secrets are warnings in production and sandbox.
     let empty = Table(HashMap::new());

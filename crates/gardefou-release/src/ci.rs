@@ -8,6 +8,8 @@
 //! branch name is chosen by whoever opens it (a fork's `main` is not our `main`), and a tag
 //! is not a branch.
 
+use gardefou_findings::{tr, Text};
+
 /// How a branch variable's value becomes a branch name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
@@ -155,7 +157,22 @@ pub enum CiBranch {
         sources: Vec<String>,
     },
     /// The build deploys no branch that can be trusted; the reason, one line.
-    Refused(String),
+    Refused(Text),
+}
+
+/// A [`Refusal::means`] in French.
+fn means_fr(means: &str) -> &str {
+    match means {
+        "a pull-request build" => "un build de pull request",
+        "a merge-request pipeline" => "un pipeline de merge request",
+        "a tag pipeline" => "un pipeline de tag",
+        "a forked pull-request build" => "un build de pull request d'un fork",
+        "a tag build" => "un build de tag",
+        "a pull-request pipeline" => "un pipeline de pull request",
+        "a pull-request deployment" => "un déploiement de pull request",
+        "a pull-request deploy" => "un déploiement de pull request",
+        other => other,
+    }
 }
 
 /// Reads the CI variables through `var` (the process environment in the binary).
@@ -169,9 +186,10 @@ pub fn detect(var: &dyn Fn(&str) -> Option<String>) -> CiBranch {
         for r in ci.refusals {
             if let Some(value) = get(r.var) {
                 if r.except != Some(value.as_str()) {
-                    return CiBranch::Refused(format!(
-                        "{} says this is {} ({}={value}): it deploys no branch",
-                        ci.name, r.means, r.var
+                    let (ci, means, means_fr, var) = (ci.name, r.means, means_fr(r.means), r.var);
+                    return CiBranch::Refused(tr!(
+                        "{ci} says this is {means} ({var}={value}): it deploys no branch",
+                        "{ci} dit qu'il s'agit d'{means_fr} ({var}={value}) : il ne déploie aucune branche"
                     ));
                 }
             }
@@ -189,21 +207,21 @@ pub fn detect(var: &dyn Fn(&str) -> Option<String>) -> CiBranch {
             match branch.filter(|b| !b.is_empty()) {
                 Some(b) => found.push((b, format!("{name}={value}"))),
                 None => {
-                    return CiBranch::Refused(format!(
-                        "{} builds {value} ({name}), which is not a branch",
-                        ci.name
-                    ))
+                    let ci = ci.name;
+                    return CiBranch::Refused(tr!(
+                        "{ci} builds {value} ({name}), which is not a branch",
+                        "{ci} construit {value} ({name}), qui n'est pas une branche"
+                    ));
                 }
             }
             named = true;
         }
         if !named {
             let vars: Vec<&str> = ci.branch_vars.iter().map(|(n, _)| *n).collect();
-            return CiBranch::Refused(format!(
-                "{} is running ({} is set) but names no branch ({} unset)",
-                ci.name,
-                ci.marker,
-                vars.join(", ")
+            let (ci, marker, vars) = (ci.name, ci.marker, vars.join(", "));
+            return CiBranch::Refused(tr!(
+                "{ci} is running ({marker} is set) but names no branch ({vars} unset)",
+                "{ci} est en cours ({marker} est définie) mais ne nomme aucune branche ({vars} non définies)"
             ));
         }
     }
@@ -212,9 +230,10 @@ pub fn detect(var: &dyn Fn(&str) -> Option<String>) -> CiBranch {
     };
     if found.iter().any(|(b, _)| *b != first) {
         let all: Vec<&str> = found.iter().map(|(_, s)| s.as_str()).collect();
-        return CiBranch::Refused(format!(
-            "CI variables disagree on the branch: {}",
-            all.join(", ")
+        let all = all.join(", ");
+        return CiBranch::Refused(tr!(
+            "CI variables disagree on the branch: {all}",
+            "les variables de CI ne s'accordent pas sur la branche : {all}"
         ));
     }
     CiBranch::Branch {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 
-use gardefou_findings::{Finding, Report};
+use gardefou_findings::{tr, Finding, Report};
 use gardefou_policy::ReleasePolicy;
 
 use crate::ci::{self, CiBranch};
@@ -85,7 +85,10 @@ pub fn check_deploy(req: &DeployRequest<'_>) -> Result<DeployCheck, GitError> {
         .try_run(&["symbolic-ref", "-q", "HEAD"])?
         .and_then(|r| r.trim().strip_prefix("refs/heads/").map(str::to_owned));
     if head.is_none() {
-        findings.push(rules::DEPLOY_HEAD_MISMATCH.error("HEAD names no commit"));
+        findings.push(
+            rules::DEPLOY_HEAD_MISMATCH
+                .error(tr!("HEAD names no commit", "HEAD ne désigne aucun commit")),
+        );
     }
 
     // Which branch.
@@ -100,9 +103,10 @@ pub fn check_deploy(req: &DeployRequest<'_>) -> Result<DeployCheck, GitError> {
             CiBranch::NotCi => match &checked_out {
                 Some(b) => (Some(b.clone()), Some("checkout".to_owned())),
                 None => {
-                    findings.push(rules::DEPLOY_BRANCH_UNKNOWN.error(
+                    findings.push(rules::DEPLOY_BRANCH_UNKNOWN.error(tr!(
                         "HEAD is detached and neither --branch nor a CI variable names the branch",
-                    ));
+                        "HEAD est détachée et ni --branch ni une variable de CI ne nomme la branche"
+                    )));
                     (None, None)
                 }
             },
@@ -111,17 +115,18 @@ pub fn check_deploy(req: &DeployRequest<'_>) -> Result<DeployCheck, GitError> {
 
     if let Some(b) = &branch {
         if b != allowed {
-            findings.push(rules::DEPLOY_BRANCH_NOT_ALLOWED.error(format!(
-                "{} deploys only from {allowed}, not from {b} ({})",
-                req.target,
-                branch_source.as_deref().unwrap_or("")
+            let (target, source) = (req.target, branch_source.as_deref().unwrap_or(""));
+            findings.push(rules::DEPLOY_BRANCH_NOT_ALLOWED.error(tr!(
+                "{target} deploys only from {allowed}, not from {b} ({source})",
+                "{target} ne déploie que depuis {allowed}, pas depuis {b} ({source})"
             )));
         }
         if let Some(c) = &checked_out {
             if c != b {
-                findings.push(rules::DEPLOY_HEAD_MISMATCH.error(format!(
-                    "{} names {b} but {c} is checked out",
-                    branch_source.as_deref().unwrap_or("")
+                let source = branch_source.as_deref().unwrap_or("");
+                findings.push(rules::DEPLOY_HEAD_MISMATCH.error(tr!(
+                    "{source} names {b} but {c} is checked out",
+                    "{source} nomme {b} mais c'est {c} qui est extraite"
                 )));
             }
         }
@@ -134,18 +139,20 @@ pub fn check_deploy(req: &DeployRequest<'_>) -> Result<DeployCheck, GitError> {
     let shallow = repo.run(&["rev-parse", "--is-shallow-repository"])?.trim() == "true";
     if shallow {
         findings.push(
-            rules::DEPLOY_HISTORY_INCOMPLETE.error(
+            rules::DEPLOY_HISTORY_INCOMPLETE.error(tr!(
                 "the repository is a shallow clone: commits missing from it cannot be checked",
-            ),
+                "le dépôt est un clone superficiel (shallow) : les commits qui y manquent ne peuvent pas être vérifiés"
+            )),
         );
     }
     let grafts = repo.run(&["rev-parse", "--git-path", "info/grafts"])?;
     let grafts = repo.top().join(grafts.trim());
     let grafted = grafts.exists();
     if grafted {
-        findings.push(rules::DEPLOY_HISTORY_INCOMPLETE.error(format!(
-            "{} rewrites commit parents: the history shown is not the history",
-            grafts.display()
+        let grafts = grafts.display();
+        findings.push(rules::DEPLOY_HISTORY_INCOMPLETE.error(tr!(
+            "{grafts} rewrites commit parents: the history shown is not the history",
+            "{grafts} réécrit les parents des commits : l'historique montré n'est pas l'historique"
         )));
     }
 
@@ -176,8 +183,9 @@ pub fn check_deploy(req: &DeployRequest<'_>) -> Result<DeployCheck, GitError> {
                 None
             };
             match staging_ref {
-                None => findings.push(rules::DEPLOY_STAGING_UNKNOWN.error(format!(
-                    "neither {remote}/{sandbox} nor a local {sandbox} branch exists"
+                None => findings.push(rules::DEPLOY_STAGING_UNKNOWN.error(tr!(
+                    "neither {remote}/{sandbox} nor a local {sandbox} branch exists",
+                    "ni {remote}/{sandbox} ni une branche locale {sandbox} n'existe"
                 ))),
                 Some(staging_ref) => {
                     findings.extend(not_through_staging(&repo, head, &staging_ref)?);
@@ -204,10 +212,10 @@ fn branch_tip(repo: &Repo, branch: &str, head: &str) -> Result<Vec<Finding>, Git
     match repo.commit(&local_ref)? {
         Some(local) => {
             if local != head {
-                findings.push(rules::DEPLOY_HEAD_MISMATCH.error(format!(
-                    "HEAD is at {} but {branch} is at {}",
-                    short(head),
-                    short(&local)
+                let (head, local) = (short(head), short(&local));
+                findings.push(rules::DEPLOY_HEAD_MISMATCH.error(tr!(
+                    "HEAD is at {head} but {branch} is at {local}",
+                    "HEAD est sur {head} mais {branch} est sur {local}"
                 )));
             }
             let upstream = repo
@@ -217,10 +225,10 @@ fn branch_tip(repo: &Repo, branch: &str, head: &str) -> Result<Vec<Finding>, Git
             if !upstream.is_empty() {
                 let name = short_ref(&upstream);
                 match repo.commit(&upstream)? {
-                    None => findings.push(
-                        rules::DEPLOY_BRANCH_DIVERGED
-                            .error(format!("{branch} tracks {name}, which is not fetched")),
-                    ),
+                    None => findings.push(rules::DEPLOY_BRANCH_DIVERGED.error(tr!(
+                        "{branch} tracks {name}, which is not fetched",
+                        "{branch} suit {name}, qui n'a pas été récupérée (fetch)"
+                    ))),
                     Some(remote) if remote != local => {
                         let counts = repo.run(&[
                             "rev-list",
@@ -231,8 +239,9 @@ fn branch_tip(repo: &Repo, branch: &str, head: &str) -> Result<Vec<Finding>, Git
                         let mut it = counts.split_whitespace();
                         let ahead = it.next().unwrap_or("?");
                         let behind = it.next().unwrap_or("?");
-                        findings.push(rules::DEPLOY_BRANCH_DIVERGED.error(format!(
-                            "{branch} differs from {name}: {ahead} ahead, {behind} behind"
+                        findings.push(rules::DEPLOY_BRANCH_DIVERGED.error(tr!(
+                            "{branch} differs from {name}: {ahead} ahead, {behind} behind",
+                            "{branch} diffère de {name} : {ahead} en avance, {behind} en retard"
                         )));
                     }
                     Some(_) => {}
@@ -244,15 +253,16 @@ fn branch_tip(repo: &Repo, branch: &str, head: &str) -> Result<Vec<Finding>, Git
             let remote_ref = format!("refs/remotes/origin/{branch}");
             match repo.commit(&remote_ref)? {
                 Some(remote) if remote != head => {
-                    findings.push(rules::DEPLOY_HEAD_MISMATCH.error(format!(
-                        "HEAD is at {} but origin/{branch} is at {}",
-                        short(head),
-                        short(&remote)
+                    let (head, remote) = (short(head), short(&remote));
+                    findings.push(rules::DEPLOY_HEAD_MISMATCH.error(tr!(
+                        "HEAD is at {head} but origin/{branch} is at {remote}",
+                        "HEAD est sur {head} mais origin/{branch} est sur {remote}"
                     )))
                 }
                 Some(_) => {}
-                None => findings.push(rules::DEPLOY_HEAD_MISMATCH.error(format!(
-                    "neither a local {branch} nor origin/{branch} exists to show that HEAD is {branch}'s tip"
+                None => findings.push(rules::DEPLOY_HEAD_MISMATCH.error(tr!(
+                    "neither a local {branch} nor origin/{branch} exists to show that HEAD is {branch}'s tip",
+                    "ni {branch} locale ni origin/{branch} n'existe pour montrer que HEAD est le sommet de {branch}"
                 ))),
             }
         }
@@ -276,14 +286,22 @@ fn dirty(repo: &Repo) -> Result<Vec<Finding>, GitError> {
         return Ok(Vec::new());
     }
     let total = paths.len();
-    let mut shown: Vec<String> = paths.into_iter().take(10).collect();
-    if total > 10 {
-        shown.push(format!("and {} more", total - 10));
-    }
-    Ok(vec![rules::DEPLOY_WORKTREE_DIRTY.error(format!(
-        "{total} uncommitted {}: {}",
-        if total == 1 { "change" } else { "changes" },
-        shown.join(", ")
+    let shown: Vec<String> = paths.into_iter().take(10).collect();
+    let (more, more_fr) = if total > 10 {
+        let n = total - 10;
+        (format!(", and {n} more"), format!(", et {n} de plus"))
+    } else {
+        (String::new(), String::new())
+    };
+    let shown = shown.join(", ");
+    let (change, modification) = if total == 1 {
+        ("change", "modification non commitée")
+    } else {
+        ("changes", "modifications non commitées")
+    };
+    Ok(vec![rules::DEPLOY_WORKTREE_DIRTY.error(tr!(
+        "{total} uncommitted {change}: {shown}{more}",
+        "{total} {modification} : {shown}{more_fr}"
     ))])
 }
 
@@ -320,16 +338,18 @@ fn not_through_staging(
         .iter()
         .take(MAX_NAMED_COMMITS)
         .map(|(short, subject)| {
-            rules::DEPLOY_COMMIT_NOT_ON_STAGING.error(format!(
-                "commit {short} \"{}\" did not go through {staging}: it is not on {staging} and no commit there has its tree",
-                clean(subject, 80)
+            let subject = clean(subject, 80);
+            rules::DEPLOY_COMMIT_NOT_ON_STAGING.error(tr!(
+                "commit {short} \"{subject}\" did not go through {staging}: it is not on {staging} and no commit there has its tree",
+                "le commit {short} « {subject} » n'est pas passé par {staging} : il n'est pas sur {staging} et aucun commit de {staging} n'a son arbre"
             ))
         })
         .collect();
     if offenders.len() > MAX_NAMED_COMMITS {
-        findings.push(rules::DEPLOY_COMMIT_NOT_ON_STAGING.error(format!(
-            "and {} more commits that did not go through {staging}",
-            offenders.len() - MAX_NAMED_COMMITS
+        let n = offenders.len() - MAX_NAMED_COMMITS;
+        findings.push(rules::DEPLOY_COMMIT_NOT_ON_STAGING.error(tr!(
+            "and {n} more commits that did not go through {staging}",
+            "et {n} autres commits qui ne sont pas passés par {staging}"
         )));
     }
     Ok(findings)

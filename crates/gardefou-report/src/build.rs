@@ -567,11 +567,7 @@ pub fn build(input: &Input<'_>) -> Matrix {
             if others.is_empty() {
                 continue;
             }
-            let f = isolation::SECRET_SHARED_ACROSS_ENVIRONMENTS.error(format!(
-                "{} holds the same value as {}",
-                h.label,
-                shared.describe_others(h.environment)
-            ));
+            let f = shared.secret_finding(h);
             mark(&mut rows, h, others, f);
         }
     }
@@ -581,13 +577,7 @@ pub fn build(input: &Input<'_>) -> Matrix {
             if others.is_empty() {
                 continue;
             }
-            let f = isolation::DATABASE_SHARED_ACROSS_ENVIRONMENTS.error(format!(
-                "{} reaches the same database as {} ({}, database {})",
-                h.name,
-                shared.describe_others(h.environment),
-                target.server,
-                target.database
-            ));
+            let f = shared.database_finding(h, &target);
             mark(&mut rows, h, others, f);
         }
     }
@@ -622,12 +612,15 @@ pub fn build(input: &Input<'_>) -> Matrix {
                 cell.shared_with.extend(others.iter().copied());
                 cell.shared_with.dedup();
                 let envs: Vec<&str> = others.iter().map(|e| e.as_str()).collect();
+                let (sysid, oid) = (
+                    binding.system_identifier.as_deref().unwrap_or("none"),
+                    &binding.database_oid,
+                );
+                let (en_envs, fr_envs) = (envs.join("'s and "), envs.join(" et de "));
                 cell.findings
-                    .push(isolation::DATABASE_SHARED_ACROSS_ENVIRONMENTS.error(format!(
-                        "the server behind DATABASE_URL is the same database as {}'s (system identifier {}, database OID {})",
-                        envs.join("'s and "),
-                        binding.system_identifier.as_deref().unwrap_or("none"),
-                        binding.database_oid
+                    .push(isolation::DATABASE_SHARED_ACROSS_ENVIRONMENTS.error(gardefou_findings::tr!(
+                        "the server behind DATABASE_URL is the same database as {en_envs}'s (system identifier {sysid}, database OID {oid})",
+                        "le serveur derrière DATABASE_URL est la même base que celle de {fr_envs} (identifiant système {sysid}, OID de base {oid})"
                     )));
             }
         }

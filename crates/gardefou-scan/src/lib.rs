@@ -211,20 +211,26 @@ impl Outcome {
         for e in &self.stale_baseline {
             out.push(
                 BASELINE_STALE
-                    .warning(format!(
-                        "{}: the entry for {} in {} matches no finding any more",
-                        baseline.unwrap_or("baseline"),
-                        e.rule,
-                        e.path
-                    ))
+                    .warning({
+                        let (rule, path) = (&e.rule, &e.path);
+                        let (file, fichier) = match baseline {
+                            Some(b) => (b, b),
+                            None => ("baseline", "baseline"),
+                        };
+                        gardefou_findings::Text::new(
+                            format!("{file}: the entry for {rule} in {path} matches no finding any more"),
+                            format!("{fichier} : l'entrée de {rule} dans {path} ne correspond plus à aucun constat"),
+                        )
+                    })
                     .with_fingerprint(e.fingerprint.clone()),
             );
         }
         if whole {
             for glob in &self.unused_allow_paths {
-                out.push(
-                    ALLOW_PATH_UNUSED.warning(format!("allow_paths glob {glob:?} hid no finding")),
-                );
+                out.push(ALLOW_PATH_UNUSED.warning(gardefou_findings::tr!(
+                    "allow_paths glob {glob:?} hid no finding",
+                    "le glob allow_paths {glob:?} n'a masqué aucun constat"
+                )));
             }
         }
         out
@@ -335,22 +341,27 @@ impl Scanner {
                 .key
                 .fingerprint(c.rule.id, path, c.secret.expose().as_bytes());
         let local = c.severity == Severity::Warning && c.rule.severity == Severity::Error;
-        let message = format!(
-            "{} {} ({} characters, redacted){}",
-            c.rule.kind,
-            if c.rule.severity == Severity::Warning {
-                "in the code"
-            } else {
-                "hard-coded"
-            },
-            c.secret.expose().chars().count(),
-            if local { " for a local database" } else { "" },
+        let (kind, n) = (c.rule.kind, c.secret.expose().chars().count());
+        let (how, how_fr) = if c.rule.severity == Severity::Warning {
+            ("in the code", "dans le code")
+        } else {
+            ("hard-coded", "en dur")
+        };
+        let (local, local_fr) = if local {
+            (" for a local database", " pour une base de données locale")
+        } else {
+            ("", "")
+        };
+        // The rule files' kinds are English so far: the French sentence quotes them.
+        let message = gardefou_findings::tr!(
+            "{kind} {how} ({n} characters, redacted){local}",
+            "{kind} {how_fr} ({n} caractères, masqué){local_fr}"
         );
         let finding = Finding {
             rule: c.rule.id,
             policy: c.rule.policy,
             severity: c.severity,
-            message: message.into(),
+            message,
             fix: c.rule.fix.into(),
             location: None,
             fingerprint: None,

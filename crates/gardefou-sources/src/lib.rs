@@ -27,11 +27,12 @@ pub use signature::{GARDEFOU_ALLOWED_SIGNERS, GARDEFOU_ALLOWED_SIGNERS_FILE};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use gardefou_findings::{tr, Text};
 use gardefou_policy::secrets::Registry as RegistryView;
 use gardefou_policy::signature::Origin;
 use gardefou_policy::{ConfigError, EnvVars, Policy};
 use gardefou_redact::Secret;
-use gardefou_secrets::{Key, Keyed, Registry, RegistryError};
+use gardefou_secrets::{Key, KeyError, Keyed, Registry, RegistryError};
 
 /// The variable naming the policy file when no `--policy` is given.
 pub const GARDEFOU_POLICY: &str = "GARDEFOU_POLICY";
@@ -244,19 +245,32 @@ pub fn read_registry(path: &Path) -> Result<Option<Registry>, SourceError> {
 
 /// The key from the process environment: `None` when unset; why, when set but unusable
 /// (empty, not UTF-8, too weak). The message never contains the key.
-pub fn registry_key() -> Result<Option<Key>, String> {
+pub fn registry_key() -> Result<Option<Key>, Text> {
     match std::env::var_os(GARDEFOU_SECRETS_KEY) {
         None => Ok(None),
         Some(v) => {
-            let v = v
-                .into_string()
-                .map_err(|_| format!("{GARDEFOU_SECRETS_KEY} is not valid UTF-8"))?;
+            let v = v.into_string().map_err(|_| {
+                tr!(
+                    "{GARDEFOU_SECRETS_KEY} is not valid UTF-8",
+                    "{GARDEFOU_SECRETS_KEY} n'est pas de l'UTF-8 valide"
+                )
+            })?;
             if v.is_empty() {
-                return Err(format!("{GARDEFOU_SECRETS_KEY} is set but empty"));
+                return Err(tr!(
+                    "{GARDEFOU_SECRETS_KEY} is set but empty",
+                    "{GARDEFOU_SECRETS_KEY} est définie mais vide"
+                ));
             }
-            Key::new(&Secret::from(v))
-                .map(Some)
-                .map_err(|e| e.to_string())
+            Key::new(&Secret::from(v)).map(Some).map_err(|e| match e {
+                KeyError::Weak { bits } => tr!(
+                    "{e}",
+                    "{GARDEFOU_SECRETS_KEY} a environ {bits} bits d'entropie estimée ; une clé de registre en exige 256 (générez-en une avec : openssl rand -base64 32)"
+                ),
+                KeyError::Random => tr!(
+                    "{e}",
+                    "impossible de tirer une clé aléatoire du système"
+                ),
+            })
         }
     }
 }
@@ -266,7 +280,7 @@ pub struct Loaded {
     /// The registry file, if found.
     pub registry: Option<Registry>,
     /// The key, or why it is unusable.
-    pub key: Result<Option<Key>, String>,
+    pub key: Result<Option<Key>, Text>,
 }
 
 impl Loaded {
@@ -293,8 +307,9 @@ impl Loaded {
             (None, _) => RegistryView::Missing,
             (Some(_), Err(why)) => RegistryView::KeyRejected(why.clone()),
             (Some(_), Ok(None)) => RegistryView::KeyMissing,
-            (Some(r), Ok(Some(k))) if !r.accepts(k) => RegistryView::KeyRejected(format!(
-                "{GARDEFOU_SECRETS_KEY} is not the key the secrets registry was made with"
+            (Some(r), Ok(Some(k))) if !r.accepts(k) => RegistryView::KeyRejected(tr!(
+                "{GARDEFOU_SECRETS_KEY} is not the key the secrets registry was made with",
+                "{GARDEFOU_SECRETS_KEY} n'est pas la clé avec laquelle le registre des secrets a été créé"
             )),
             (Some(registry), Ok(Some(key))) => {
                 RegistryView::Ready(keyed.insert(Keyed { registry, key }))

@@ -65,7 +65,7 @@ pub fn rules_of(u: &str, env: Environment, purpose: Purpose) -> Vec<&'static str
 
 pub fn invalid_reason(u: &str) -> String {
     match probe_at(u).stamp {
-        StampState::Invalid(why) => why,
+        StampState::Invalid(why) => why.en().to_owned(),
         other => panic!("the stamp is not invalid: {other:?}"),
     }
 }

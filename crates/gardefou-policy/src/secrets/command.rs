@@ -10,6 +10,8 @@
 //! reported as unanalysable, which production refuses. Pure: files are read by the caller
 //! through [`Surroundings`].
 
+use gardefou_findings::{tr, Text};
+
 use super::debug::inspector_options;
 use crate::vars::Lookup;
 use crate::EnvVars;
@@ -25,6 +27,25 @@ fn npm_config(env: &EnvVars, key: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// `where_: what` in both languages (`where_` is itself a [`Text`]).
+macro_rules! at {
+    ($where_:expr, $en:literal, $fr:literal) => {{
+        let w: &Text = $where_;
+        Text::new(
+            format!("{}: {}", w.en(), format!($en)),
+            format!("{} : {}", w.fr(), format!($fr)),
+        )
+    }};
+}
+
+/// `en`/`fr` followed by `where_` in the same language (`… in {where_}`).
+fn ending(where_: &Text, en: String, fr: String) -> Text {
+    Text::new(
+        format!("{en}{}", where_.en()),
+        format!("{fr}{}", where_.fr()),
+    )
 }
 
 /// What the analysis needs from outside.
@@ -47,9 +68,9 @@ pub trait Surroundings {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Analysis {
     /// Where the inspector is opened: `node --inspect`, `NODE_OPTIONS in npm script start`.
-    pub inspector: Vec<String>,
+    pub inspector: Vec<Text>,
     /// What could not be read for sure, and why.
-    pub unanalysable: Vec<String>,
+    pub unanalysable: Vec<Text>,
     /// `env -i`: the server starts from an empty environment (then the assignments).
     pub clears_environment: bool,
     /// `env -u NAME`: variables removed from the environment before the assignments.
@@ -59,7 +80,7 @@ pub struct Analysis {
     pub assignments: Vec<(String, String)>,
     /// What changes the server's environment in a way gardefou does not model
     /// (`dotenv_config_…` arguments): refused in every environment.
-    pub env_unmodelled: Vec<String>,
+    pub env_unmodelled: Vec<Text>,
     /// The env files a `node` of the command line loads (`--env-file`, anywhere), in order,
     /// and whether each may be missing (`--env-file-if-exists`).
     pub env_files: Vec<(String, bool)>,
@@ -247,7 +268,8 @@ const MAX_DEPTH: usize = 8;
 /// Analyses `argv` (program first).
 pub fn analyse(argv: &[String], ctx: &dyn Surroundings) -> Analysis {
     let mut out = Analysis::default();
-    argv_in(argv, ctx, "the command line", 0, &mut out);
+    let here = tr!("the command line", "la ligne de commande");
+    argv_in(argv, ctx, &here, 0, &mut out);
     // The environment the server gets is the one in force where its Node starts.
     // Assignments scoped to one command (`A=1 cmd && node s.js`, a `prestart` script) do
     // not reach the others; which Node is the server cannot be told, so each distinct
@@ -270,17 +292,20 @@ fn base(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)
 }
 
-fn node_options_value(value: &str, where_: &str, out: &mut Analysis) {
+fn node_options_value(value: &str, where_: &Text, out: &mut Analysis) {
     for opt in inspector_options(value) {
-        out.inspector
-            .push(format!("{opt} in NODE_OPTIONS set by {where_}"));
+        out.inspector.push(ending(
+            where_,
+            format!("{opt} in NODE_OPTIONS set by "),
+            format!("{opt} dans NODE_OPTIONS défini par "),
+        ));
     }
 }
 
 fn argv_in(
     argv: &[String],
     ctx: &dyn Surroundings,
-    where_: &str,
+    where_: &Text,
     depth: usize,
     out: &mut Analysis,
 ) {
@@ -288,8 +313,10 @@ fn argv_in(
         return;
     };
     if depth > MAX_DEPTH {
-        out.unanalysable.push(format!(
-            "{where_}: scripts nest deeper than {MAX_DEPTH} levels"
+        out.unanalysable.push(at!(
+            where_,
+            "scripts nest deeper than {MAX_DEPTH} levels",
+            "les scripts s'imbriquent sur plus de {MAX_DEPTH} niveaux"
         ));
         return;
     }
@@ -308,15 +335,22 @@ fn argv_in(
         // They reset or rebuild the environment (sudo's env_reset, login shells, chpst -e):
         // not modelled.
         "sudo" | "doas" | "runuser" | "su" | "chpst" | "setpriv" => {
-            out.env_unmodelled.push(format!(
-                "{where_}: {name} changes the server's environment (reset, login shell or loaded files) in ways gardefou does not model; use gosu or su-exec, or set the user in the container"
+            out.env_unmodelled.push(at!(
+                where_,
+                "{name} changes the server's environment (reset, login shell or loaded files) in ways gardefou does not model; use gosu or su-exec, or set the user in the container",
+                "{name} change l'environnement du serveur (réinitialisation, shell de connexion ou fichiers chargés) d'une façon que gardefou ne modélise pas ; utilisez gosu ou su-exec, ou fixez l'utilisateur dans le conteneur"
             ));
-            out.unanalysable
-                .push(format!("{where_}: {name}'s command line is not read"));
+            out.unanalysable.push(at!(
+                where_,
+                "{name}'s command line is not read",
+                "la ligne de commande de {name} n'est pas lue"
+            ));
         }
         // The directory changes: ./.env and relative env files would be other files.
-        "cd" | "pushd" => out.env_unmodelled.push(format!(
-            "{where_}: {name} changes the directory the server reads ./.env and its env files from; run gardefou from that directory, or give the server's paths from here"
+        "cd" | "pushd" => out.env_unmodelled.push(at!(
+            where_,
+            "{name} changes the directory the server reads ./.env and its env files from; run gardefou from that directory, or give the server's paths from here",
+            "{name} change le répertoire d'où le serveur lit ./.env et ses fichiers d'environnement ; lancez gardefou depuis ce répertoire, ou donnez les chemins du serveur depuis ici"
         )),
         w if EXEC_WRAPPERS.contains(&w) => {
             // The command starts at the first program this analysis reads, else at the
@@ -345,13 +379,18 @@ fn argv_in(
                         out.unset.clear();
                         out.assignments.clear();
                         if f.contains('l') {
-                            out.env_unmodelled
-                                .push(format!("{where_}: exec -l starts a login shell's environment"));
+                            out.env_unmodelled.push(at!(
+                                where_,
+                                "exec -l starts a login shell's environment",
+                                "exec -l démarre l'environnement d'un shell de connexion"
+                            ));
                         }
                     }
-                    ("exec", f) if f.contains('l') => out
-                        .env_unmodelled
-                        .push(format!("{where_}: exec -l starts a login shell's environment")),
+                    ("exec", f) if f.contains('l') => out.env_unmodelled.push(at!(
+                        where_,
+                        "exec -l starts a login shell's environment",
+                        "exec -l démarre l'environnement d'un shell de connexion"
+                    )),
                     _ => {}
                 }
                 i += 1;
@@ -359,7 +398,11 @@ fn argv_in(
             argv_in(&args[i.min(args.len())..], ctx, where_, depth + 1, out)
         }
         "dotenv" | "dotenvx" | "env-cmd" => {
-            let why = format!("{where_}: {name} loads variables gardefou does not read");
+            let why = at!(
+                where_,
+                "{name} loads variables gardefou does not read",
+                "{name} charge des variables que gardefou ne lit pas"
+            );
             out.env_unmodelled.push(why.clone());
             out.unanalysable.push(why);
         }
@@ -376,19 +419,27 @@ fn argv_in(
                 p.starts_with("dotenv") || p.starts_with("env-cmd") || p.starts_with("@dotenvx")
             }) || args.iter().any(|a| a.starts_with("@dotenvx"))
             {
-                out.env_unmodelled.push(format!(
-                    "{where_}: {name} runs a package that loads variables gardefou does not read"
+                out.env_unmodelled.push(at!(
+                    where_,
+                    "{name} runs a package that loads variables gardefou does not read",
+                    "{name} lance un paquet qui charge des variables que gardefou ne lit pas"
                 ));
             }
-            out.unanalysable.push(format!(
-                "{where_}: {name} runs a package gardefou cannot see into"
+            out.unanalysable.push(at!(
+                where_,
+                "{name} runs a package gardefou cannot see into",
+                "{name} lance un paquet dont gardefou ne voit pas le contenu"
             ));
         }
         w if NODE_WRAPPERS.contains(&w) => {
             out.node_starts();
             for a in args.iter().take_while(|a| *a != "--") {
                 for opt in inspector_options(a) {
-                    out.inspector.push(format!("{w} {opt} in {where_}"));
+                    out.inspector.push(ending(
+                        where_,
+                        format!("{w} {opt} in "),
+                        format!("{w} {opt} dans "),
+                    ));
                 }
             }
         }
@@ -414,9 +465,11 @@ fn argv_in(
                     node(&with_script, ctx, where_, out);
                     scan_arguments(name, args, where_, out);
                 } else {
-                    let why = format!(
-                        "{where_}: {name} is a script run by `{}`, which gardefou does not read",
-                        line.trim()
+                    let line = line.trim();
+                    let why = at!(
+                        where_,
+                        "{name} is a script run by `{line}`, which gardefou does not read",
+                        "{name} est un script lancé par `{line}`, que gardefou ne lit pas"
                     );
                     // A shell script may set variables before it starts the server.
                     if ["sh", "bash", "dash", "zsh", "ash", "ksh"]
@@ -428,20 +481,24 @@ fn argv_in(
                     out.unanalysable.push(why);
                 }
             }
-            Err(why) => out.unanalysable.push(format!("{where_}: {name}: {why}")),
+            Err(why) => out
+                .unanalysable
+                .push(at!(where_, "{name}: {why}", "{name} : {why}")),
         },
     }
 }
 
-fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysis) {
+fn node(args: &[String], ctx: &dyn Surroundings, where_: &Text, out: &mut Analysis) {
     out.node_starts();
     // dotenv/config also reads `dotenv_config_<option>=value` from the arguments.
     if args
         .iter()
         .any(|a| a.to_ascii_lowercase().starts_with("dotenv_config_"))
     {
-        out.env_unmodelled.push(format!(
-            "{where_}: a dotenv_config_… argument changes what dotenv loads"
+        out.env_unmodelled.push(at!(
+            where_,
+            "a dotenv_config_… argument changes what dotenv loads",
+            "un argument dotenv_config_… change ce que charge dotenv"
         ));
     }
     let mut i = 0;
@@ -451,7 +508,11 @@ fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysi
             break;
         }
         for opt in inspector_options(a) {
-            out.inspector.push(format!("node {opt} in {where_}"));
+            out.inspector.push(ending(
+                where_,
+                format!("node {opt} in "),
+                format!("node {opt} dans "),
+            ));
         }
         let (opt_name, inline) = match a.split_once('=') {
             Some((n, v)) => (n, Some(v.to_owned())),
@@ -471,8 +532,10 @@ fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysi
                 if let Some(next) = args.get(i + 1) {
                     let script_like = next.contains('/') || next.contains('.');
                     if opt_name.starts_with("--") && !next.starts_with('-') && !script_like {
-                        out.unanalysable.push(format!(
-                            "{where_}: node {opt_name} {next}: an option gardefou does not know, with what may be its value"
+                        out.unanalysable.push(at!(
+                            where_,
+                            "node {opt_name} {next}: an option gardefou does not know, with what may be its value",
+                            "node {opt_name} {next} : une option que gardefou ne connaît pas, suivie de ce qui est peut-être sa valeur"
                         ));
                         return;
                     }
@@ -484,11 +547,17 @@ fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysi
             if let Some(path) = value {
                 out.node_env_file(path.clone(), normalised == "--env-file-if-exists");
                 match ctx.env_file_var(&path, "NODE_OPTIONS") {
-                    Ok(Some(v)) => node_options_value(&v, &format!("the env file {path}"), out),
+                    Ok(Some(v)) => node_options_value(
+                        &v,
+                        &tr!("the env file {path}", "le fichier d'environnement {path}"),
+                        out,
+                    ),
                     Ok(None) => {}
-                    Err(why) => out
-                        .unanalysable
-                        .push(format!("{where_}: node {normalised} {path}: {why}")),
+                    Err(why) => out.unanalysable.push(at!(
+                        where_,
+                        "node {normalised} {path}: {why}",
+                        "node {normalised} {path} : {why}"
+                    )),
                 }
             }
         }
@@ -499,7 +568,7 @@ fn node(args: &[String], ctx: &dyn Surroundings, where_: &str, out: &mut Analysi
 /// Records `word` when it is a `NAME=value` assignment (and checks a `NODE_OPTIONS` one for
 /// the inspector); whether it was one. A shell takes only identifiers as names (`shell`);
 /// `env` takes any name before the first `=`.
-fn assignment(word: &str, shell: bool, where_: &str, out: &mut Analysis) -> bool {
+fn assignment(word: &str, shell: bool, where_: &Text, out: &mut Analysis) -> bool {
     let Some((name, value)) = word.split_once('=') else {
         return false;
     };
@@ -522,8 +591,10 @@ fn assignment(word: &str, shell: bool, where_: &str, out: &mut Analysis) -> bool
         "/sbin",
     ];
     if name == "PATH" && !value.split(':').all(|d| SYSTEM.contains(&d)) {
-        out.unanalysable.push(format!(
-            "{where_}: PATH is set to other than system directories: which `node` runs is not known"
+        out.unanalysable.push(at!(
+            where_,
+            "PATH is set to other than system directories: which `node` runs is not known",
+            "PATH contient autre chose que des répertoires système : on ne sait pas quel `node` s'exécute"
         ));
     }
     out.assignments.push((name.to_owned(), value.to_owned()));
@@ -540,14 +611,17 @@ const HARMLESS: &[&str] = &[
 
 /// Inspector options and assignments anywhere in the arguments of a program that may
 /// start another (`concurrently "node --inspect s.js"`, `xargs env DATABASE_URL=… node`).
-fn scan_arguments(name: &str, args: &[String], where_: &str, out: &mut Analysis) {
+fn scan_arguments(name: &str, args: &[String], where_: &Text, out: &mut Analysis) {
     let mut previous_is_option = false;
     let mut sets = None;
     for arg in args {
         for token in arg.split_whitespace() {
             for opt in inspector_options(token) {
-                out.inspector
-                    .push(format!("{opt} in the arguments of {name} in {where_}"));
+                out.inspector.push(ending(
+                    where_,
+                    format!("{opt} in the arguments of {name} in "),
+                    format!("{opt} dans les arguments de {name} dans "),
+                ));
             }
             let assignment = token.split_once('=').is_some_and(|(n, _)| {
                 n.bytes()
@@ -564,16 +638,20 @@ fn scan_arguments(name: &str, args: &[String], where_: &str, out: &mut Analysis)
         }
     }
     if let Some(what) = sets {
-        out.env_unmodelled.push(format!(
-            "{where_}: {name} is given {what}… among its arguments: it may start the server with variables gardefou does not see"
+        out.env_unmodelled.push(at!(
+            where_,
+            "{name} is given {what}… among its arguments: it may start the server with variables gardefou does not see",
+            "{name} reçoit {what}… parmi ses arguments : il peut démarrer le serveur avec des variables que gardefou ne voit pas"
         ));
     }
 }
 
 /// A program gardefou has no rule for.
-fn opaque(name: &str, args: &[String], where_: &str, out: &mut Analysis) {
-    out.unanalysable.push(format!(
-        "{where_}: {name} is a program gardefou does not read (it may start the server itself)"
+fn opaque(name: &str, args: &[String], where_: &Text, out: &mut Analysis) {
+    out.unanalysable.push(at!(
+        where_,
+        "{name} is a program gardefou does not read (it may start the server itself)",
+        "{name} est un programme que gardefou ne lit pas (il peut démarrer le serveur lui-même)"
     ));
     scan_arguments(name, args, where_, out);
 }
@@ -584,7 +662,7 @@ fn unset(name: &str, out: &mut Analysis) {
     out.unset.push(name.to_owned());
 }
 
-fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out: &mut Analysis) {
+fn env(args: &[String], ctx: &dyn Surroundings, where_: &Text, depth: usize, out: &mut Analysis) {
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -608,24 +686,36 @@ fn env(args: &[String], ctx: &dyn Surroundings, where_: &str, depth: usize, out:
             _ if a.starts_with("--unset=") => unset(&a["--unset=".len()..], out),
             _ if a.starts_with("-u") => unset(&a[2..], out),
             "-C" | "--chdir" => {
-                out.env_unmodelled.push(format!(
-                    "{where_}: env --chdir moves the server to a directory whose env files gardefou does not read"
+                out.env_unmodelled.push(at!(
+                    where_,
+                    "env --chdir moves the server to a directory whose env files gardefou does not read",
+                    "env --chdir place le serveur dans un répertoire dont gardefou ne lit pas les fichiers d'environnement"
                 ));
                 i += 1;
             }
             _ if a.starts_with("--chdir=") || a.starts_with("-C") => {
-                out.env_unmodelled.push(format!(
-                    "{where_}: env --chdir moves the server to a directory whose env files gardefou does not read"
+                out.env_unmodelled.push(at!(
+                    where_,
+                    "env --chdir moves the server to a directory whose env files gardefou does not read",
+                    "env --chdir place le serveur dans un répertoire dont gardefou ne lit pas les fichiers d'environnement"
                 ));
             }
             _ if a == "-S" || a.starts_with("-S") || a.starts_with("--split-string") => {
-                let why = format!("{where_}: env -S splits a string gardefou does not read");
+                let why = at!(
+                    where_,
+                    "env -S splits a string gardefou does not read",
+                    "env -S découpe une chaîne que gardefou ne lit pas"
+                );
                 out.env_unmodelled.push(why.clone());
                 out.unanalysable.push(why);
                 return;
             }
             _ if a.starts_with('-') => {
-                let why = format!("{where_}: an env option gardefou does not know");
+                let why = at!(
+                    where_,
+                    "an env option gardefou does not know",
+                    "une option de env que gardefou ne connaît pas"
+                );
                 out.env_unmodelled.push(why.clone());
                 out.unanalysable.push(why);
                 return;
@@ -642,7 +732,7 @@ fn shell(
     name: &str,
     args: &[String],
     ctx: &dyn Surroundings,
-    where_: &str,
+    where_: &Text,
     depth: usize,
     out: &mut Analysis,
 ) {
@@ -653,8 +743,10 @@ fn shell(
             || (a.starts_with('-') && !a.starts_with("--") && (a.contains('l') || a.contains('i')))
     });
     if login {
-        out.env_unmodelled.push(format!(
-            "{where_}: {name} -l/-i reads profile files that may set the server's variables"
+        out.env_unmodelled.push(at!(
+            where_,
+            "{name} -l/-i reads profile files that may set the server's variables",
+            "{name} -l/-i lit des fichiers de profil qui peuvent définir les variables du serveur"
         ));
     }
     let mut i = 0;
@@ -664,11 +756,15 @@ fn shell(
             if a.contains('c') {
                 match args.get(i + 1) {
                     Some(code) => {
-                        shell_string(code, ctx, &format!("{name} -c in {where_}"), depth + 1, out)
+                        let inner =
+                            ending(where_, format!("{name} -c in "), format!("{name} -c dans "));
+                        shell_string(code, ctx, &inner, depth + 1, out)
                     }
-                    None => out
-                        .unanalysable
-                        .push(format!("{where_}: {name} -c without a command")),
+                    None => out.unanalysable.push(at!(
+                        where_,
+                        "{name} -c without a command",
+                        "{name} -c sans commande"
+                    )),
                 }
                 return;
             }
@@ -677,7 +773,11 @@ fn shell(
         }
         break;
     }
-    let why = format!("{where_}: {name} runs a script file gardefou does not read");
+    let why = at!(
+        where_,
+        "{name} runs a script file gardefou does not read",
+        "{name} lance un fichier de script que gardefou ne lit pas"
+    );
     // The script may set variables before it starts the server.
     out.env_unmodelled.push(why.clone());
     out.unanalysable.push(why);
@@ -688,19 +788,25 @@ fn shell(
 pub fn shell_string(
     code: &str,
     ctx: &dyn Surroundings,
-    where_: &str,
+    where_: &Text,
     depth: usize,
     out: &mut Analysis,
 ) {
     let commands = match split_shell(code) {
         Ok(c) => c,
         Err(why) => {
-            out.unanalysable.push(format!("{where_}: {why}"));
+            out.unanalysable.push(Text::new(
+                format!("{}: {}", where_.en(), why.en()),
+                format!("{} : {}", where_.fr(), why.fr()),
+            ));
             if let Some(what) = may_set_variables(code) {
                 // Not only the inspector: the server's environment is unknown. Refused in
                 // every environment.
-                out.env_unmodelled.push(format!(
-                    "{where_}: a shell string gardefou cannot read ({why}) may set the server's variables ({what}); keep it to words, quotes, `&&`, `||` and leading NAME=value"
+                let (why_en, why_fr) = (why.en(), why.fr());
+                out.env_unmodelled.push(at!(
+                    where_,
+                    "a shell string gardefou cannot read ({why_en}) may set the server's variables ({what}); keep it to words, quotes, `&&`, `||` and leading NAME=value",
+                    "une chaîne shell que gardefou ne sait pas lire ({why_fr}) peut définir les variables du serveur ({what}) ; limitez-la à des mots, des guillemets, `&&`, `||` et des NAME=value en tête"
                 ));
             }
             return;
@@ -711,8 +817,11 @@ pub fn shell_string(
         if words.first().map(String::as_str) == Some("export") {
             for w in &words[1..] {
                 if !assignment(w, true, where_, out) {
-                    out.unanalysable
-                        .push(format!("{where_}: an export gardefou does not read"));
+                    out.unanalysable.push(at!(
+                        where_,
+                        "an export gardefou does not read",
+                        "un export que gardefou ne lit pas"
+                    ));
                 }
             }
             continue;
@@ -799,7 +908,7 @@ fn may_set_variables(code: &str) -> Option<String> {
 /// Splits a shell string into commands (at `&&` and `||`) of words. Refuses what a shell
 /// would expand or redirect: `$`, backquotes, `;`, `|`, `&`, `<`, `>`, `(`, `)`, `{`, `}`,
 /// `\`, newlines, globs are harmless and kept as words.
-fn split_shell(code: &str) -> Result<Vec<Vec<String>>, String> {
+fn split_shell(code: &str) -> Result<Vec<Vec<String>>, Text> {
     let mut commands = vec![Vec::new()];
     let mut word = String::new();
     let mut in_word = false;
@@ -812,7 +921,7 @@ fn split_shell(code: &str) -> Result<Vec<Vec<String>>, String> {
                     match chars.next() {
                         Some('\'') => break,
                         Some(ch) => word.push(ch),
-                        None => return Err("an unterminated quote".into()),
+                        None => return Err(tr!("an unterminated quote", "un guillemet non fermé")),
                     }
                 }
             }
@@ -822,10 +931,13 @@ fn split_shell(code: &str) -> Result<Vec<Vec<String>>, String> {
                     match chars.next() {
                         Some('"') => break,
                         Some('$' | '`' | '\\') => {
-                            return Err("an expansion or escape inside double quotes".into())
+                            return Err(tr!(
+                                "an expansion or escape inside double quotes",
+                                "une expansion ou un échappement entre guillemets doubles"
+                            ))
                         }
                         Some(ch) => word.push(ch),
-                        None => return Err("an unterminated quote".into()),
+                        None => return Err(tr!("an unterminated quote", "un guillemet non fermé")),
                     }
                 }
             }
@@ -851,7 +963,10 @@ fn split_shell(code: &str) -> Result<Vec<Vec<String>>, String> {
             }
             '$' | '`' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '\\' | '\n'
             | '\r' => {
-                return Err(format!("shell syntax ({c:?}) gardefou does not read"));
+                return Err(tr!(
+                    "shell syntax ({c:?}) gardefou does not read",
+                    "une syntaxe shell ({c:?}) que gardefou ne lit pas"
+                ));
             }
             c => {
                 in_word = true;
@@ -863,7 +978,7 @@ fn split_shell(code: &str) -> Result<Vec<Vec<String>>, String> {
         commands.last_mut().expect("one").push(word);
     }
     if commands.iter().any(Vec::is_empty) {
-        return Err("an empty command".into());
+        return Err(tr!("an empty command", "une commande vide"));
     }
     Ok(commands)
 }
@@ -872,7 +987,7 @@ fn package_manager(
     name: &str,
     args: &[String],
     ctx: &dyn Surroundings,
-    where_: &str,
+    where_: &Text,
     depth: usize,
     out: &mut Analysis,
 ) {
@@ -880,12 +995,15 @@ fn package_manager(
         // npm (and pnpm) pass their `node-options` configuration to every script as
         // NODE_OPTIONS: from `npm_config_node_options` in any case, `--node-options`, .npmrc.
         for v in npm_config(ctx.environment(), "node-options") {
-            node_options_value(&v, "npm_config_node_options", out);
+            let here = Text::new("npm_config_node_options", "npm_config_node_options");
+            node_options_value(&v, &here, out);
         }
         for key in ["userconfig", "globalconfig", "prefix"] {
             if !npm_config(ctx.environment(), key).is_empty() {
-                out.unanalysable.push(format!(
-                    "{where_}: npm's {key} is set: npm reads configuration gardefou does not"
+                out.unanalysable.push(at!(
+                    where_,
+                    "npm's {key} is set: npm reads configuration gardefou does not",
+                    "le {key} de npm est défini : npm lit une configuration que gardefou ne lit pas"
                 ));
             }
         }
@@ -893,10 +1011,12 @@ fn package_manager(
         while let Some(a) = words.next() {
             let a = a.replace('_', "-");
             if let Some(v) = a.strip_prefix("--node-options=") {
-                node_options_value(v, &format!("{name} --node-options"), out);
+                let here = format!("{name} --node-options");
+                node_options_value(v, &Text::new(here.clone(), here), out);
             } else if a == "--node-options" {
                 if let Some(v) = words.next() {
-                    node_options_value(v, &format!("{name} --node-options"), out);
+                    let here = format!("{name} --node-options");
+                    node_options_value(v, &Text::new(here.clone(), here), out);
                 }
             }
         }
@@ -904,13 +1024,19 @@ fn package_manager(
             Ok(values) => {
                 for v in values {
                     if v.contains("${") {
-                        out.unanalysable
-                            .push(format!("{where_}: .npmrc node-options expands a variable"));
+                        out.unanalysable.push(at!(
+                            where_,
+                            ".npmrc node-options expands a variable",
+                            "node-options de .npmrc développe une variable"
+                        ));
                     }
-                    node_options_value(&v, ".npmrc node-options", out);
+                    let here = tr!(".npmrc node-options", "node-options de .npmrc");
+                    node_options_value(&v, &here, out);
                 }
             }
-            Err(why) => out.unanalysable.push(format!("{where_}: .npmrc: {why}")),
+            Err(why) => out
+                .unanalysable
+                .push(at!(where_, ".npmrc: {why}", ".npmrc : {why}")),
         }
     }
     // Options that run another package.json, anywhere before `--`.
@@ -941,7 +1067,11 @@ fn package_manager(
         .iter()
         .any(|p| a.starts_with(p))
         {
-            let why = format!("{where_}: {name} {a} runs a package.json gardefou does not read");
+            let why = at!(
+                where_,
+                "{name} {a} runs a package.json gardefou does not read",
+                "{name} {a} lance un package.json que gardefou ne lit pas"
+            );
             out.env_unmodelled.push(why.clone());
             out.unanalysable.push(why);
             return;
@@ -961,8 +1091,10 @@ fn package_manager(
     if let Some(i) = args.iter().position(|a| a == "--") {
         for a in &args[i + 1..] {
             if a.contains('\'') {
-                out.unanalysable.push(format!(
-                    "{where_}: an argument after -- holds a quote gardefou does not rewrite"
+                out.unanalysable.push(at!(
+                    where_,
+                    "an argument after -- holds a quote gardefou does not rewrite",
+                    "un argument après -- contient un guillemet que gardefou ne réécrit pas"
                 ));
                 return;
             }
@@ -979,8 +1111,10 @@ fn package_manager(
         // yarn and pnpm run a script named as the subcommand.
         Some(s) if name != "npm" && ctx.npm_script(s).ok().flatten().is_some() => s.to_owned(),
         Some(s) => {
-            out.unanalysable.push(format!(
-                "{where_}: {name} {s} is not a script run gardefou reads"
+            out.unanalysable.push(at!(
+                where_,
+                "{name} {s} is not a script run gardefou reads",
+                "{name} {s} n'est pas un lancement de script que gardefou lit"
             ));
             return;
         }
@@ -1001,13 +1135,14 @@ fn package_manager(
                 } else {
                     code
                 };
-                shell_string(&code, ctx, &format!("{name} script {s}"), depth + 1, out);
+                let here = tr!("{name} script {s}", "le script {s} de {name}");
+                shell_string(&code, ctx, &here, depth + 1, out);
                 out.restore(before);
             }
             Ok(None) => {}
             Err(why) => {
                 out.unanalysable
-                    .push(format!("{where_}: package.json: {why}"));
+                    .push(at!(where_, "package.json: {why}", "package.json : {why}"));
                 return;
             }
         }

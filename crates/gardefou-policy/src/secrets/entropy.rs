@@ -48,16 +48,18 @@ pub enum Form {
 
 impl Form {
     /// A short description for messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Form::Passphrase => "read as a passphrase",
-            Form::Hex => "read as hexadecimal",
-            Form::Base64 => "read as base64",
-            Form::Characters => "counted per character",
-            Form::Patterned => {
-                "it is patterned: too few distinct symbols, a repeated block or a run"
-            }
-        }
+    pub fn describe(self) -> gardefou_findings::Tr {
+        let (en, fr) = match self {
+            Form::Passphrase => ("read as a passphrase", "lue comme une phrase de passe"),
+            Form::Hex => ("read as hexadecimal", "lue comme de l'hexadécimal"),
+            Form::Base64 => ("read as base64", "lue comme du base64"),
+            Form::Characters => ("counted per character", "comptée caractère par caractère"),
+            Form::Patterned => (
+                "it is patterned: too few distinct symbols, a repeated block or a run",
+                "elle suit un motif : trop peu de symboles distincts, un bloc répété ou une suite",
+            ),
+        };
+        gardefou_findings::Tr { en, fr }
     }
 }
 

@@ -10,6 +10,8 @@
 //! SendGrid API keys are `SG.<22>.<43>`: two base64url parts of exactly 22 and 43
 //! characters.
 
+use gardefou_findings::{tr, Text, Tr};
+
 use super::entropy;
 
 /// Stripe's key types.
@@ -24,12 +26,26 @@ pub enum StripeType {
 }
 
 impl StripeType {
-    /// How messages name it.
+    /// How messages name it, in English.
     pub fn describe(self) -> &'static str {
+        self.describe_tr().en
+    }
+
+    /// How messages name it, in both languages.
+    pub fn describe_tr(self) -> Tr {
         match self {
-            StripeType::Secret => "secret key (sk_)",
-            StripeType::Restricted => "restricted key (rk_)",
-            StripeType::Publishable => "publishable key (pk_)",
+            StripeType::Secret => Tr {
+                en: "secret key (sk_)",
+                fr: "clé secrète (sk_)",
+            },
+            StripeType::Restricted => Tr {
+                en: "restricted key (rk_)",
+                fr: "clé restreinte (rk_)",
+            },
+            StripeType::Publishable => Tr {
+                en: "publishable key (pk_)",
+                fr: "clé publiable (pk_)",
+            },
         }
     }
 }
@@ -57,7 +73,7 @@ const STRIPE_BODY: std::ops::RangeInclusive<usize> = 24..=247;
 const WEBHOOK_BODY: std::ops::RangeInclusive<usize> = 32..=128;
 
 /// Reads a Stripe API key. The error says what is wrong without quoting the value.
-pub fn stripe_key(value: &str) -> Result<(StripeType, StripeMode), String> {
+pub fn stripe_key(value: &str) -> Result<(StripeType, StripeMode), Text> {
     if let Some(why) = wrapping(value) {
         return Err(why);
     }
@@ -75,38 +91,50 @@ pub fn stripe_key(value: &str) -> Result<(StripeType, StripeMode), String> {
     else {
         let lower = value.to_ascii_lowercase();
         if prefixes.iter().any(|(p, ..)| lower.starts_with(p)) {
-            return Err("its prefix is not in lower case".into());
+            return Err(tr!(
+                "its prefix is not in lower case",
+                "son préfixe n'est pas en minuscules"
+            ));
         }
         if prefixes.iter().any(|(p, ..)| lower.contains(p)) {
-            return Err("something precedes the sk_/rk_/pk_ prefix".into());
+            return Err(tr!(
+                "something precedes the sk_/rk_/pk_ prefix",
+                "quelque chose précède le préfixe sk_/rk_/pk_"
+            ));
         }
-        return Err(
-            "it does not start with sk_live_, sk_test_, rk_live_, rk_test_, pk_live_ or pk_test_"
-                .into(),
-        );
+        return Err(tr!(
+            "it does not start with sk_live_, sk_test_, rk_live_, rk_test_, pk_live_ or pk_test_",
+            "la valeur ne commence ni par sk_live_, sk_test_, rk_live_, rk_test_, pk_live_ ni par pk_test_"
+        ));
     };
     alphanumeric_body(body, STRIPE_BODY)?;
     Ok((ty, mode))
 }
 
 /// Reads a Stripe webhook signing secret.
-pub fn stripe_webhook_secret(value: &str) -> Result<(), String> {
+pub fn stripe_webhook_secret(value: &str) -> Result<(), Text> {
     if let Some(why) = wrapping(value) {
         return Err(why);
     }
     let Some(body) = value.strip_prefix("whsec_") else {
-        return Err("it does not start with whsec_".into());
+        return Err(tr!(
+            "it does not start with whsec_",
+            "la valeur ne commence pas par whsec_"
+        ));
     };
     alphanumeric_body(body, WEBHOOK_BODY)
 }
 
 /// Reads a SendGrid API key: `SG.` + 22 + `.` + 43 base64url characters.
-pub fn sendgrid_key(value: &str) -> Result<(), String> {
+pub fn sendgrid_key(value: &str) -> Result<(), Text> {
     if let Some(why) = wrapping(value) {
         return Err(why);
     }
     let Some(rest) = value.strip_prefix("SG.") else {
-        return Err("it does not start with SG.".into());
+        return Err(tr!(
+            "it does not start with SG.",
+            "la valeur ne commence pas par SG."
+        ));
     };
     let parts: Vec<&str> = rest.split('.').collect();
     let b64url = |s: &str| {
@@ -115,17 +143,24 @@ pub fn sendgrid_key(value: &str) -> Result<(), String> {
     };
     match parts.as_slice() {
         [id, key] if id.len() == 22 && key.len() == 43 && b64url(id) && b64url(key) => Ok(()),
-        [id, key] => Err(format!(
-            "expected SG. then 22 and 43 base64url characters separated by a dot, found {} and {}{}",
-            id.len(),
-            key.len(),
-            if b64url(id) && b64url(key) {
-                ""
-            } else {
-                " with characters outside A-Z a-z 0-9 - _"
-            }
+        [id, key] => {
+            let (a, b) = (id.len(), key.len());
+            let clean = b64url(id) && b64url(key);
+            Err(Text::new(
+                format!(
+                    "expected SG. then 22 and 43 base64url characters separated by a dot, found {a} and {b}{}",
+                    if clean { "" } else { " with characters outside A-Z a-z 0-9 - _" }
+                ),
+                format!(
+                    "attendu SG. puis 22 et 43 caractères base64url séparés par un point, trouvé {a} et {b}{}",
+                    if clean { "" } else { " avec des caractères hors de A-Z a-z 0-9 - _" }
+                ),
+            ))
+        }
+        _ => Err(tr!(
+            "expected exactly two dot-separated parts after SG.",
+            "attendu exactement deux parties séparées par un point après SG."
         )),
-        _ => Err("expected exactly two dot-separated parts after SG.".into()),
     }
 }
 
@@ -199,32 +234,43 @@ pub fn is_placeholder(value: &str) -> bool {
 
 /// Quotes, white space or control characters around or inside a key: the way a copy and
 /// paste or a shell quoting mistake corrupts it.
-fn wrapping(value: &str) -> Option<String> {
+fn wrapping(value: &str) -> Option<Text> {
     if value.is_empty() {
-        return Some("it is empty".into());
+        return Some(tr!("it is empty", "la valeur est vide"));
     }
     if value.trim() != value {
-        return Some("it has leading or trailing white space".into());
+        return Some(tr!(
+            "it has leading or trailing white space",
+            "la valeur a des espaces au début ou à la fin"
+        ));
     }
     if value.starts_with(['"', '\'']) || value.ends_with(['"', '\'']) {
-        return Some("it is wrapped in quotes".into());
+        return Some(tr!(
+            "it is wrapped in quotes",
+            "la valeur est entourée de guillemets"
+        ));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("it contains white space or control characters".into());
+        return Some(tr!(
+            "it contains white space or control characters",
+            "la valeur contient des espaces ou des caractères de contrôle"
+        ));
     }
     None
 }
 
-fn alphanumeric_body(body: &str, len: std::ops::RangeInclusive<usize>) -> Result<(), String> {
+fn alphanumeric_body(body: &str, len: std::ops::RangeInclusive<usize>) -> Result<(), Text> {
     if !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err("the part after the prefix has characters other than A-Z a-z 0-9".into());
+        return Err(tr!(
+            "the part after the prefix has characters other than A-Z a-z 0-9",
+            "la partie après le préfixe contient des caractères autres que A-Z a-z 0-9"
+        ));
     }
     if !len.contains(&body.len()) {
-        return Err(format!(
-            "the part after the prefix has {} characters, expected {} to {}",
-            body.len(),
-            len.start(),
-            len.end()
+        let (n, min, max) = (body.len(), len.start(), len.end());
+        return Err(tr!(
+            "the part after the prefix has {n} characters, expected {min} to {max}",
+            "la partie après le préfixe a {n} caractères, {min} à {max} attendus"
         ));
     }
     Ok(())

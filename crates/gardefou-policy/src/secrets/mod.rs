@@ -14,7 +14,7 @@ pub mod urls;
 
 use std::collections::BTreeMap;
 
-use gardefou_findings::Finding;
+use gardefou_findings::{tr, Finding, Text};
 use gardefou_redact::Secret;
 
 use crate::vars::Lookup;
@@ -200,9 +200,21 @@ pub enum Registry<'a> {
     /// A registry exists but `GARDEFOU_SECRETS_KEY` is not set.
     KeyMissing,
     /// The key is not the registry's, or is unusable: why.
-    KeyRejected(String),
+    KeyRejected(Text),
     /// Ready to answer.
     Ready(&'a dyn SecretRegistry),
+}
+
+impl SecretValue {
+    /// [`SecretValue::label`] in both languages.
+    pub fn label_text(&self) -> Text {
+        if self.label == self.name {
+            Text::new(self.name.clone(), self.name.clone())
+        } else {
+            let name = &self.name;
+            tr!("{name}'s password", "le mot de passe de {name}")
+        }
+    }
 }
 
 /// One secret value of the environment, as the registry sees it.
@@ -324,17 +336,18 @@ pub fn check(
     let here = env.and_then(|e| policy.secrets.per_environment.get(&e));
     for name in &policy.secrets.required {
         if matches!(vars.lookup(name), Lookup::Missing) {
-            findings.push(
-                rules::SECRET_REQUIRED_MISSING
-                    .error(format!("{name} is required by the policy file but not set")),
-            );
+            findings.push(rules::SECRET_REQUIRED_MISSING.error(tr!(
+                "{name} is required by the policy file but not set",
+                "{name} est exigée par le fichier de politique mais n'est pas définie"
+            )));
         }
     }
     for name in here.map(|h| h.required.as_slice()).unwrap_or_default() {
         if matches!(vars.lookup(name), Lookup::Missing) {
             let env = env.map_or("", |e| e.as_str());
-            findings.push(rules::SECRET_REQUIRED_MISSING.error(format!(
-                "{name} is required in {env} by the policy file but not set"
+            findings.push(rules::SECRET_REQUIRED_MISSING.error(tr!(
+                "{name} is required in {env} by the policy file but not set",
+                "{name} est exigée en {env} par le fichier de politique mais n'est pas définie"
             )));
         }
     }
@@ -346,23 +359,26 @@ pub fn check(
             .filter(|n| debug::is_debug_name(n) && !approved.iter().any(|a| a == n))
             .collect();
         for name in debug {
-            findings.push(rules::DEBUG_IN_PRODUCTION.error(format!(
-                "{name} is set in production: DEBUG / INTERNAL variables are forbidden there"
+            findings.push(rules::DEBUG_IN_PRODUCTION.error(tr!(
+                "{name} is set in production: DEBUG / INTERNAL variables are forbidden there",
+                "{name} est définie en production : les variables DEBUG / INTERNAL y sont interdites"
             )));
         }
         if let Lookup::Value(v) = vars.lookup("NODE_OPTIONS") {
             let opts = debug::inspector_options(v.expose());
             if !opts.is_empty() {
-                findings.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(format!(
-                    "NODE_OPTIONS opens Node's inspector in production ({})",
-                    opts.join(", ")
+                let opts = opts.join(", ");
+                findings.push(rules::NODE_INSPECTOR_IN_PRODUCTION.error(tr!(
+                    "NODE_OPTIONS opens Node's inspector in production ({opts})",
+                    "NODE_OPTIONS ouvre l'inspecteur de Node en production ({opts})"
                 )));
             }
         } else if matches!(vars.lookup("NODE_OPTIONS"), Lookup::NotUtf8) {
             findings.push(
-                rules::NODE_INSPECTOR_IN_PRODUCTION.error(
+                rules::NODE_INSPECTOR_IN_PRODUCTION.error(tr!(
                     "NODE_OPTIONS is not valid UTF-8, so it cannot be shown free of --inspect",
-                ),
+                    "NODE_OPTIONS n'est pas de l'UTF-8 valide : impossible de montrer qu'elle est exempte de --inspect"
+                )),
             );
         }
     }
@@ -376,7 +392,10 @@ pub fn check(
                 } else {
                     &rules::CONFIGURED_URL_INVALID
                 };
-                findings.push(rule.error(format!("{name} is not valid UTF-8")));
+                findings.push(rule.error(tr!(
+                    "{name} is not valid UTF-8",
+                    "{name} n'est pas de l'UTF-8 valide"
+                )));
                 continue;
             }
             Lookup::Value(v) => v.expose(),
@@ -427,13 +446,17 @@ fn check_value(
         return;
     }
     if value.is_empty() {
-        findings.push(rules::SECRET_MALFORMED.error(format!("{name} is set but empty")));
+        findings.push(rules::SECRET_MALFORMED.error(tr!(
+            "{name} is set but empty",
+            "{name} est définie mais vide"
+        )));
         return;
     }
     if formats::is_placeholder(value) {
-        findings.push(rules::SECRET_PLACEHOLDER.error(format!(
-            "{name} holds a placeholder ({}), not a real secret",
-            kind.as_str()
+        let kind = kind.as_str();
+        findings.push(rules::SECRET_PLACEHOLDER.error(tr!(
+            "{name} holds a placeholder ({kind}), not a real secret",
+            "{name} contient un texte provisoire ({kind}), pas un vrai secret"
         )));
         return;
     }
@@ -443,17 +466,24 @@ fn check_value(
         }
         Kind::StripeWebhook => {
             if let Err(why) = formats::stripe_webhook_secret(value) {
-                findings.push(rules::STRIPE_WEBHOOK_SECRET_MALFORMED.error(format!(
-                    "{name} is not a Stripe webhook signing secret: {why}"
+                findings.push(rules::STRIPE_WEBHOOK_SECRET_MALFORMED.error(Text::new(
+                    format!(
+                        "{name} is not a Stripe webhook signing secret: {}",
+                        why.en()
+                    ),
+                    format!(
+                        "{name} n'est pas un secret de signature de webhook Stripe : {}",
+                        why.fr()
+                    ),
                 )));
             }
         }
         Kind::Sendgrid => {
             if let Err(why) = formats::sendgrid_key(value) {
-                findings.push(
-                    rules::SENDGRID_KEY_MALFORMED
-                        .error(format!("{name} is not a SendGrid API key: {why}")),
-                );
+                findings.push(rules::SENDGRID_KEY_MALFORMED.error(Text::new(
+                    format!("{name} is not a SendGrid API key: {}", why.en()),
+                    format!("{name} n'est pas une clé d'API SendGrid : {}", why.fr()),
+                )));
             }
         }
         Kind::Random | Kind::Opaque => {
@@ -463,30 +493,45 @@ fn check_value(
                     value.len() - value.trim_start().len(),
                     value.len() - value.trim_end().len(),
                 );
+                let (en, fr) = match (lead > 0, trail > 0) {
+                    (true, true) => ("leading and trailing", "au début et à la fin"),
+                    (true, false) => ("leading", "au début"),
+                    _ => ("trailing", "à la fin"),
+                };
                 findings.push(rules::SECRET_MALFORMED.error_with_fix(
-                    format!(
-                        "{name} has {} white space (often a pasted newline): it would be part of the secret",
-                        match (lead > 0, trail > 0) {
-                            (true, true) => "leading and trailing",
-                            (true, false) => "leading",
-                            _ => "trailing",
-                        }
+                    Text::new(
+                        format!(
+                            "{name} has {en} white space (often a pasted newline): it would be part of the secret"
+                        ),
+                        format!(
+                            "{name} a des espaces {fr} (souvent un saut de ligne collé) : ils feraient partie du secret"
+                        ),
                     ),
-                    format!("set {name} without the surrounding white space"),
+                    tr!(
+                        "set {name} without the surrounding white space",
+                        "définissez {name} sans les espaces qui l'entourent"
+                    ),
                 ));
             }
             let value = trimmed;
             if is_well_known(value) {
-                findings.push(rules::SECRET_WELL_KNOWN.error(format!(
-                    "{name} is a well-known value (a framework default or documentation example)"
+                findings.push(rules::SECRET_WELL_KNOWN.error(tr!(
+                    "{name} is a well-known value (a framework default or documentation example)",
+                    "{name} est une valeur bien connue (une valeur par défaut d'un framework ou un exemple de documentation)"
                 )));
             } else if kind == Kind::Random {
                 let e = entropy::estimate(value);
                 if e.bits < RANDOM_MIN_BITS {
-                    findings.push(rules::SECRET_WEAK.error(format!(
-                        "{name} has about {} bits of entropy ({}), {RANDOM_MIN_BITS} are required",
-                        e.bits,
-                        e.form.describe()
+                    let (bits, form) = (e.bits, e.form.describe());
+                    findings.push(rules::SECRET_WEAK.error(Text::new(
+                        format!(
+                            "{name} has about {bits} bits of entropy ({}), {RANDOM_MIN_BITS} are required",
+                            form.en
+                        ),
+                        format!(
+                            "{name} a environ {bits} bits d'entropie ({}), {RANDOM_MIN_BITS} sont exigés",
+                            form.fr
+                        ),
                     )));
                 }
             }
@@ -505,9 +550,10 @@ fn check_stripe(
     let (ty, mode) = match formats::stripe_key(value) {
         Ok(read) => read,
         Err(why) => {
-            findings.push(
-                rules::STRIPE_KEY_MALFORMED.error(format!("{name} is not a Stripe API key: {why}")),
-            );
+            findings.push(rules::STRIPE_KEY_MALFORMED.error(Text::new(
+                format!("{name} is not a Stripe API key: {}", why.en()),
+                format!("{name} n'est pas une clé d'API Stripe : {}", why.fr()),
+            )));
             return;
         }
     };
@@ -517,13 +563,22 @@ fn check_stripe(
         _ => &[StripeType::Publishable],
     };
     if !expected.contains(&ty) {
+        let (held, wanted) = (ty.describe_tr(), expected[0].describe_tr());
         findings.push(rules::STRIPE_KEY_MALFORMED.error_with_fix(
-            format!(
-                "{name} holds a Stripe {} but expects a {}",
-                ty.describe(),
-                expected[0].describe()
+            Text::new(
+                format!(
+                    "{name} holds a Stripe {} but expects a {}",
+                    held.en, wanted.en
+                ),
+                format!(
+                    "{name} contient une {} Stripe mais attend une {}",
+                    held.fr, wanted.fr
+                ),
             ),
-            format!("put the Stripe {} in {name}", expected[0].describe()),
+            Text::new(
+                format!("put the Stripe {} in {name}", wanted.en),
+                format!("mettez la {} Stripe dans {name}", wanted.fr),
+            ),
         ));
         return;
     }
@@ -534,13 +589,19 @@ fn check_stripe(
         StripeMode::Test
     };
     if mode != wanted {
+        let (mode, wanted, ty) = (mode.as_str(), wanted.as_str(), ty.describe_tr());
         findings.push(rules::STRIPE_KEY_MODE_MISMATCH.error_with_fix(
-            format!(
-                "{name} is a {} Stripe {} but KOOMY_ENV is {env}",
-                mode.as_str(),
-                ty.describe()
+            Text::new(
+                format!("{name} is a {mode} Stripe {} but KOOMY_ENV is {env}", ty.en),
+                format!(
+                    "{name} est une {} Stripe {mode} mais KOOMY_ENV vaut {env}",
+                    ty.fr
+                ),
             ),
-            format!("use the {} {} in {env}", wanted.as_str(), ty.describe()),
+            Text::new(
+                format!("use the {wanted} {} in {env}", ty.en),
+                format!("utilisez la {} {wanted} en {env}", ty.fr),
+            ),
         ));
     }
 }
@@ -557,8 +618,10 @@ fn check_urls(
         match urls::split_list(value) {
             Ok(e) => e,
             Err(why) => {
-                findings
-                    .push(rules::CONFIGURED_URL_INVALID.error(format!("{name} is refused: {why}")));
+                findings.push(rules::CONFIGURED_URL_INVALID.error(Text::new(
+                    format!("{name} is refused: {}", why.en()),
+                    format!("{name} est refusée : {}", why.fr()),
+                )));
                 return;
             }
         }
@@ -568,23 +631,33 @@ fn check_urls(
     let many = entries.len() > 1;
     for (i, entry) in entries.iter().enumerate() {
         let what = if many || kind == Kind::OriginList {
-            format!("{name} entry {}", i + 1)
+            let n = i + 1;
+            tr!("{name} entry {n}", "l'entrée {n} de {name}")
         } else {
-            name.to_owned()
+            Text::new(name, name)
         };
         let url = match urls::parse(entry, kind == Kind::OriginList) {
             Ok(u) => u,
             Err(why) => {
-                findings
-                    .push(rules::CONFIGURED_URL_INVALID.error(format!("{what} is refused: {why}")));
+                findings.push(rules::CONFIGURED_URL_INVALID.error(Text::new(
+                    format!("{} is refused: {}", what.en(), why.en()),
+                    format!("{} est refusée : {}", what.fr(), why.fr()),
+                )));
                 continue;
             }
         };
         let listed = policy.domains.names(env).values().any(|d| *d == url.host);
         let local_loopback = env == Environment::Local && url.is_loopback();
         if url.http && !local_loopback {
-            findings.push(rules::CONFIGURED_URL_INVALID.error(format!(
-                "{what} uses http://, which is only accepted for loopback hosts in local"
+            findings.push(rules::CONFIGURED_URL_INVALID.error(Text::new(
+                format!(
+                    "{} uses http://, which is only accepted for loopback hosts in local",
+                    what.en()
+                ),
+                format!(
+                    "{} utilise http://, qui n'est accepté que pour les hôtes loopback en local",
+                    what.fr()
+                ),
             )));
             continue;
         }
@@ -597,21 +670,48 @@ fn check_urls(
             .find(|e| policy.domains.names(*e).values().any(|d| *d == url.host));
         match owner {
             Some(owner) => findings.push(rules::CONFIGURED_URL_OTHER_ENVIRONMENT.error_with_fix(
-                format!(
-                    "{what} names {}, a {owner} domain, but KOOMY_ENV is {env}",
-                    url.host
+                Text::new(
+                    format!(
+                        "{} names {}, a {owner} domain, but KOOMY_ENV is {env}",
+                        what.en(),
+                        url.host
+                    ),
+                    format!(
+                        "{} nomme {}, un domaine {owner}, mais KOOMY_ENV vaut {env}",
+                        what.fr(),
+                        url.host
+                    ),
                 ),
-                format!("use the {env} domain from the §9 table"),
+                tr!(
+                    "use the {env} domain from the §9 table",
+                    "utilisez le domaine {env} du tableau du §9"
+                ),
             )),
-            None => findings.push(rules::CONFIGURED_URL_UNLISTED.error(format!(
-                "{what} names {}, which is not one of the {env} domains{}",
-                url.host,
-                if env == Environment::Local {
-                    " (local accepts loopback hosts only)"
-                } else {
-                    ""
-                }
-            ))),
+            None => {
+                let local = env == Environment::Local;
+                findings.push(rules::CONFIGURED_URL_UNLISTED.error(Text::new(
+                    format!(
+                        "{} names {}, which is not one of the {env} domains{}",
+                        what.en(),
+                        url.host,
+                        if local {
+                            " (local accepts loopback hosts only)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    format!(
+                        "{} nomme {}, qui n'est pas l'un des domaines {env}{}",
+                        what.fr(),
+                        url.host,
+                        if local {
+                            " (local n'accepte que les hôtes loopback)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )))
+            }
         }
     }
 }
@@ -622,10 +722,11 @@ fn check_shared(policy: &Policy, secrets: &[SecretValue], findings: &mut Vec<Fin
         for b in &secrets[i + 1..] {
             let random = |s: &SecretValue| policy.secrets.vars.get(&s.name) == Some(&Kind::Random);
             if (random(a) || random(b)) && a.value.expose() == b.value.expose() {
-                findings.push(
-                    rules::SECRET_SHARED_WITHIN_ENVIRONMENT
-                        .error(format!("{} and {} hold the same value", a.label, b.label)),
-                );
+                let (a, b) = (a.label_text(), b.label_text());
+                findings.push(rules::SECRET_SHARED_WITHIN_ENVIRONMENT.error(Text::new(
+                    format!("{} and {} hold the same value", a.en(), b.en()),
+                    format!("{} et {} contiennent la même valeur", a.fr(), b.fr()),
+                )));
             }
         }
     }
@@ -642,13 +743,17 @@ fn check_registry(
         Registry::NotConsulted => {}
         Registry::Missing => {
             if guarded && !secrets.is_empty() {
-                findings.push(rules::SECRET_REGISTRY_MISSING.warning(format!(
-                    "no secrets registry was found, so the reuse of {env}'s secrets in another environment cannot be checked"
+                findings.push(rules::SECRET_REGISTRY_MISSING.warning(tr!(
+                    "no secrets registry was found, so the reuse of {env}'s secrets in another environment cannot be checked",
+                    "aucun registre des secrets n'a été trouvé : impossible de vérifier que les secrets de {env} ne servent pas dans un autre environnement"
                 )));
             }
         }
         Registry::KeyMissing => {
-            let msg = "a secrets registry exists but GARDEFOU_SECRETS_KEY is not set";
+            let msg = tr!(
+                "a secrets registry exists but GARDEFOU_SECRETS_KEY is not set",
+                "un registre des secrets existe mais GARDEFOU_SECRETS_KEY n'est pas définie"
+            );
             findings.push(if guarded {
                 rules::SECRET_REGISTRY_KEY_MISSING.error(msg)
             } else {
@@ -664,9 +769,16 @@ fn check_registry(
                     // A weak random secret is already refused by `secret-weak`.
                     let random = s.kind == Kind::Random;
                     if guarded && !random {
-                        findings.push(rules::SECRET_TOO_WEAK_TO_REGISTER.warning(format!(
-                            "{} has about {} bits of entropy, too few to fingerprint; its reuse in another environment cannot be checked",
-                            s.label, s.estimate.bits
+                        let (label, bits) = (s.label_text(), s.estimate.bits);
+                        findings.push(rules::SECRET_TOO_WEAK_TO_REGISTER.warning(Text::new(
+                            format!(
+                                "{} has about {bits} bits of entropy, too few to fingerprint; its reuse in another environment cannot be checked",
+                                label.en()
+                            ),
+                            format!(
+                                "{} a environ {bits} bits d'entropie, trop peu pour en prendre l'empreinte ; impossible de vérifier qu'elle ne sert pas dans un autre environnement",
+                                label.fr()
+                            ),
                         )));
                     }
                     continue;
@@ -675,18 +787,31 @@ fn check_registry(
                 let fp = reg.short_fingerprint(s.value.expose());
                 for (other, var) in regs.iter().filter(|(e, _)| *e != env) {
                     let same = if *var == s.name {
-                        String::new()
+                        Text::new("", "")
                     } else {
-                        format!(" as {var}")
+                        tr!(" as {var}", " sous le nom {var}")
                     };
+                    let label = s.label_text();
+                    let name = &s.name;
                     findings.push(
                         rules::SECRET_REGISTERED_ELSEWHERE
                             .error_with_fix(
-                                format!(
-                                    "{} (fingerprint {fp}) is registered under {other}{same}: one secret serves two environments",
-                                    s.label
+                                Text::new(
+                                    format!(
+                                        "{} (fingerprint {fp}) is registered under {other}{}: one secret serves two environments",
+                                        label.en(),
+                                        same.en()
+                                    ),
+                                    format!(
+                                        "{} (empreinte {fp}) est enregistrée sous {other}{} : un même secret sert deux environnements",
+                                        label.fr(),
+                                        same.fr()
+                                    ),
                                 ),
-                                format!("rotate {} and give {env} its own value", s.name),
+                                tr!(
+                                    "rotate {name} and give {env} its own value",
+                                    "renouvelez {name} et donnez à {env} sa propre valeur"
+                                ),
                             )
                             .with_fingerprint(fp.clone()),
                     );
@@ -694,9 +819,15 @@ fn check_registry(
                 if guarded && regs.is_empty() && s.declared {
                     findings.push(
                         rules::SECRET_UNREGISTERED
-                            .warning(format!(
-                                "{} (fingerprint {fp}) is not registered under {env}",
-                                s.label
+                            .warning(Text::new(
+                                format!(
+                                    "{} (fingerprint {fp}) is not registered under {env}",
+                                    s.label_text().en()
+                                ),
+                                format!(
+                                    "{} (empreinte {fp}) n'est pas enregistrée sous {env}",
+                                    s.label_text().fr()
+                                ),
                             ))
                             .with_fingerprint(fp),
                     );

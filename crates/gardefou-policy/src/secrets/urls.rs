@@ -12,6 +12,8 @@
 
 use std::net::Ipv4Addr;
 
+use gardefou_findings::{tr, Text};
+
 /// A URL that passed the grammar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebUrl {
@@ -35,75 +37,120 @@ impl WebUrl {
 
 /// Reads one URL. `origin` refuses any path (a CORS origin is `scheme://host[:port]`).
 /// The error explains what is wrong without quoting the value.
-pub fn parse(value: &str, origin: bool) -> Result<WebUrl, String> {
+pub fn parse(value: &str, origin: bool) -> Result<WebUrl, Text> {
     if value.is_empty() {
-        return Err("it is empty".into());
+        return Err(tr!("it is empty", "elle est vide"));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("it contains white space or control characters".into());
+        return Err(tr!(
+            "it contains white space or control characters",
+            "elle contient des espaces ou des caractères de contrôle"
+        ));
     }
     if !value.is_ascii() {
-        return Err("it contains non-ASCII characters".into());
+        return Err(tr!(
+            "it contains non-ASCII characters",
+            "elle contient des caractères non ASCII"
+        ));
     }
     if value.contains('\\') {
-        return Err("it contains a backslash, which browsers read as /".into());
+        return Err(tr!(
+            "it contains a backslash, which browsers read as /",
+            "elle contient une barre oblique inverse, que les navigateurs lisent comme /"
+        ));
     }
     let (http, rest) = if let Some(rest) = value.strip_prefix("https://") {
         (false, rest)
     } else if let Some(rest) = value.strip_prefix("http://") {
         (true, rest)
     } else if value.to_ascii_lowercase().starts_with("http") {
-        return Err("its scheme must be written https:// (lower case, two slashes)".into());
+        return Err(tr!(
+            "its scheme must be written https:// (lower case, two slashes)",
+            "son schéma doit s'écrire https:// (en minuscules, deux barres obliques)"
+        ));
     } else {
-        return Err("it does not start with https://".into());
+        return Err(tr!(
+            "it does not start with https://",
+            "elle ne commence pas par https://"
+        ));
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
     if tail.contains(['?', '#']) {
-        return Err("it has a query string or a fragment".into());
+        return Err(tr!(
+            "it has a query string or a fragment",
+            "elle a une chaîne de requête ou un fragment"
+        ));
     }
     if origin && !tail.is_empty() {
-        return Err("an origin has no path, not even a trailing /".into());
+        return Err(tr!(
+            "an origin has no path, not even a trailing /",
+            "une origine n'a pas de chemin, pas même un / final"
+        ));
     }
     if authority.contains('@') || tail.contains('@') {
-        return Err("it contains @ (user info hides the real host)".into());
+        return Err(tr!(
+            "it contains @ (user info hides the real host)",
+            "elle contient @ (les informations d'utilisateur cachent le vrai hôte)"
+        ));
     }
     if authority.contains('%') {
-        return Err("its host is percent-encoded".into());
+        return Err(tr!(
+            "its host is percent-encoded",
+            "son hôte est encodé en pourcentage"
+        ));
     }
     let (host, port) = if authority.starts_with('[') {
-        let close = authority
-            .find(']')
-            .ok_or_else(|| "its IPv6 host has no closing ]".to_owned())?;
+        let close = authority.find(']').ok_or_else(|| {
+            tr!(
+                "its IPv6 host has no closing ]",
+                "son hôte IPv6 n'a pas de ] fermant"
+            )
+        })?;
         (&authority[..=close], &authority[close + 1..])
     } else {
         let colon = authority.find(':').unwrap_or(authority.len());
         (&authority[..colon], &authority[colon..])
     };
     if !port.is_empty() {
-        let digits = port
-            .strip_prefix(':')
-            .ok_or_else(|| "unexpected text after the host".to_owned())?;
+        let digits = port.strip_prefix(':').ok_or_else(|| {
+            tr!(
+                "unexpected text after the host",
+                "texte inattendu après l'hôte"
+            )
+        })?;
         let ok = !digits.is_empty()
             && digits.len() <= 5
             && digits.bytes().all(|b| b.is_ascii_digit())
             && !digits.starts_with('0')
             && digits.parse::<u32>().is_ok_and(|p| p <= 65535);
         if !ok {
-            return Err("its port is not a number from 1 to 65535".into());
+            return Err(tr!(
+                "its port is not a number from 1 to 65535",
+                "son port n'est pas un nombre de 1 à 65535"
+            ));
         }
     }
     if host.is_empty() {
-        return Err("it has no host".into());
+        return Err(tr!("it has no host", "elle n'a pas d'hôte"));
     }
     if host.starts_with('[') {
         if host != "[::1]" {
-            return Err("an IPv6 host is only accepted as [::1] (loopback)".into());
+            return Err(tr!(
+                "an IPv6 host is only accepted as [::1] (loopback)",
+                "un hôte IPv6 n'est accepté que sous la forme [::1] (loopback)"
+            ));
         }
     } else if host.ends_with('.') {
-        return Err("its host ends with a dot".into());
+        return Err(tr!(
+            "its host ends with a dot",
+            "son hôte se termine par un point"
+        ));
     } else if host.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err("its host is not in lower case".into());
+        return Err(tr!(
+            "its host is not in lower case",
+            "son hôte n'est pas en minuscules"
+        ));
     } else if host
         .rsplit('.')
         .next()
@@ -117,13 +164,24 @@ pub fn parse(value: &str, origin: bool) -> Result<WebUrl, String> {
             .filter(|ip| ip.to_string() == host);
         match canonical {
             Some(ip) if ip.is_loopback() => {}
-            Some(_) => return Err("its host is an IP address, not a domain name".into()),
+            Some(_) => {
+                return Err(tr!(
+                    "its host is an IP address, not a domain name",
+                    "son hôte est une adresse IP, pas un nom de domaine"
+                ))
+            }
             None => {
-                return Err("its host is a numeric form that is not a plain IPv4 address".into())
+                return Err(tr!(
+                    "its host is a numeric form that is not a plain IPv4 address",
+                    "son hôte est une forme numérique qui n'est pas une simple adresse IPv4"
+                ))
             }
         }
     } else if !(host == "localhost" || crate::file::is_domain_name(host)) {
-        return Err("its host is not a valid domain name".into());
+        return Err(tr!(
+            "its host is not a valid domain name",
+            "son hôte n'est pas un nom de domaine valide"
+        ));
     }
     Ok(WebUrl {
         http,
@@ -133,13 +191,16 @@ pub fn parse(value: &str, origin: bool) -> Result<WebUrl, String> {
 
 /// Splits a comma-separated origin list. Surrounding spaces around an entry are allowed,
 /// empty entries are not.
-pub fn split_list(value: &str) -> Result<Vec<&str>, String> {
+pub fn split_list(value: &str) -> Result<Vec<&str>, Text> {
     if value.trim().is_empty() {
-        return Err("it is empty".into());
+        return Err(tr!("it is empty", "elle est vide"));
     }
     let entries: Vec<&str> = value.split(',').map(|e| e.trim_matches(' ')).collect();
     if entries.iter().any(|e| e.is_empty()) {
-        return Err("it has an empty entry (a stray comma)".into());
+        return Err(tr!(
+            "it has an empty entry (a stray comma)",
+            "elle a une entrée vide (une virgule en trop)"
+        ));
     }
     Ok(entries)
 }

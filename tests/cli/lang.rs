@@ -1,0 +1,149 @@
+//! `--lang fr`: refused commands explain themselves in French (the rule ids, variables and
+//! commands unchanged), and English stays the default, byte for byte. Secrets are built at
+//! run time.
+
+use crate::support::{fake_password, render, sandbox_policy, Env, R};
+
+/// The output of `gardefou ARGS` with `vars`, in English (default), with `--lang en`, and
+/// with `--lang fr`; the first two must be identical.
+fn both(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> (String, String) {
+    let run = |lang: &[&str]| {
+        let out = env.cmd(vars).args(lang).args(args).output().unwrap();
+        render(&out, env.dir.path())
+    };
+    let default = run(&[]);
+    assert_eq!(default, run(&["--lang", "en"]), "--lang en is the default");
+    (default, run(&["--lang", "fr"]))
+}
+
+fn assert_refused_in_both(en: &str, fr: &str, english: &[&str], french: &[&str]) {
+    assert!(!en.starts_with("exit: 0"), "{en}");
+    assert_eq!(en.lines().next(), fr.lines().next(), "same exit code");
+    for s in english {
+        assert!(en.contains(s), "English output lacks {s:?}:\n{en}");
+        assert!(!fr.contains(s), "French output keeps {s:?}:\n{fr}");
+    }
+    for s in french {
+        assert!(fr.contains(s), "French output lacks {s:?}:\n{fr}");
+        assert!(!en.contains(s), "English output has {s:?}:\n{en}");
+    }
+}
+
+fn sandbox_on_production() -> (Env, String) {
+    let env = Env::new();
+    env.write_policy("gardefou.toml", sandbox_policy());
+    let url = format!(
+        "postgresql://koomy:{}@ep-alpha-1{R}/neondb",
+        fake_password()
+    );
+    (env, url)
+}
+
+#[test]
+fn check_refuses_in_french_with_lang_fr() {
+    let (env, url) = sandbox_on_production();
+    let vars = [
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "dev"),
+        ("DATABASE_URL", url.as_str()),
+        ("DEBUG", "1"),
+    ];
+    let (en, fr) = both(&env, &vars, &["check"]);
+    assert_refused_in_both(
+        &en,
+        &fr,
+        &["KOOMY_ENV is sandbox but DATABASE_URL points at the production database"],
+        &[
+            "KOOMY_ENV vaut sandbox mais DATABASE_URL pointe vers la base production (l'endpoint Neon ep-alpha-1)",
+            "NODE_ENV=dev n'est pas exactement l'une des valeurs",
+            "sans sslmode=require ou plus strict",
+        ],
+    );
+    assert!(!fr.contains(&fake_password()) && !en.contains(&fake_password()));
+    insta::assert_snapshot!(fr);
+}
+
+#[test]
+fn run_and_seed_refuse_in_french_with_lang_fr() {
+    let (env, url) = sandbox_on_production();
+    let vars = [
+        ("KOOMY_ENV", "production"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", url.as_str()),
+        ("NODE_OPTIONS", "--inspect"),
+    ];
+    let (en, fr) = both(
+        &env,
+        &vars,
+        &["run", "--", "node", "--inspect", "server.js"],
+    );
+    assert_refused_in_both(
+        &en,
+        &fr,
+        &["NODE_OPTIONS opens Node's inspector in production"],
+        &[
+            "NODE_OPTIONS ouvre l'inspecteur de Node en production",
+            "la commande ouvre l'inspecteur de Node en production (node --inspect dans la ligne de commande)",
+        ],
+    );
+    let (en, fr) = both(&env, &vars, &["seed", "--", "true"]);
+    assert_refused_in_both(
+        &en,
+        &fr,
+        &["a seed may run only with KOOMY_ENV="],
+        &["un seed ne peut s'exécuter qu'avec KOOMY_ENV="],
+    );
+}
+
+#[test]
+fn deploy_check_refuses_in_french_with_lang_fr() {
+    let env = Env::new();
+    let dir = crate::deploy::repo(&env);
+    crate::deploy::git(&dir, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(dir.join("scratch.txt"), "x").unwrap();
+    let (en, fr) = both(
+        &env,
+        &[],
+        &["deploy", "check", "--target", "sandbox", "--repo", "repo"],
+    );
+    assert_refused_in_both(
+        &en,
+        &fr,
+        &["1 uncommitted change: ?? scratch.txt"],
+        &[
+            "1 modification non commitée : ?? scratch.txt",
+            "ne déploie que depuis staging, pas depuis feature",
+        ],
+    );
+}
+
+#[test]
+fn domains_check_refuses_in_french_with_lang_fr() {
+    let env = Env::new();
+    env.write_policy(
+        "gardefou.toml",
+        "[domains.sandbox]\napp = \"koomy.app\"\napi = \"api-sandbox.koomy.app\"\n",
+    );
+    let (en, fr) = both(&env, &[], &["domains", "check"]);
+    assert_refused_in_both(
+        &en,
+        &fr,
+        &["both list koomy.app"],
+        &["listent tous deux koomy.app"],
+    );
+}
+
+#[test]
+fn scan_refuses_in_french_with_lang_fr() {
+    let env = Env::new();
+    let key = ["sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc9Zq8"].concat();
+    env.write("pay.js", &format!("const k = \"{key}\";\n"));
+    let (en, fr) = both(&env, &[], &["scan"]);
+    assert_refused_in_both(
+        &en,
+        &fr,
+        &["hard-coded (36 characters, redacted)"],
+        &["en dur (36 caractères, masqué)"],
+    );
+    assert!(!en.contains(&key) && !fr.contains(&key));
+}
