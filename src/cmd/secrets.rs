@@ -72,7 +72,10 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         return refuse(
             args.format,
             &report,
-            "not registered: the environment is refused",
+            &tr!(
+                "not registered: the environment is refused",
+                "non enregistré : l'environnement est refusé"
+            ),
         );
     };
 
@@ -125,7 +128,10 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
         return refuse(
             args.format,
             &Report::new(refused),
-            "not registered: nothing was written",
+            &tr!(
+                "not registered: nothing was written",
+                "non enregistré : rien n'a été écrit"
+            ),
         );
     }
     write_atomically(&path, &registry.to_toml())?;

@@ -16,6 +16,12 @@ fn both(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> (String, String) {
     (default, run(&["--lang", "fr"]))
 }
 
+/// Both languages' whole output, as snapshots `NAME-en` and `NAME-fr`.
+fn snapshots(name: &str, en: &str, fr: &str) {
+    insta::assert_snapshot!(format!("{name}-en"), en);
+    insta::assert_snapshot!(format!("{name}-fr"), fr);
+}
+
 fn assert_refused_in_both(en: &str, fr: &str, english: &[&str], french: &[&str]) {
     assert!(!en.starts_with("exit: 0"), "{en}");
     assert_eq!(en.lines().next(), fr.lines().next(), "same exit code");
@@ -61,6 +67,7 @@ fn check_refuses_in_french_with_lang_fr() {
     );
     assert!(!fr.contains(&fake_password()) && !en.contains(&fake_password()));
     insta::assert_snapshot!(fr);
+    insta::assert_snapshot!("check-en", en);
 }
 
 #[test]
@@ -86,6 +93,7 @@ fn run_and_seed_refuse_in_french_with_lang_fr() {
             "la commande ouvre l'inspecteur de Node en production (node --inspect dans la ligne de commande)",
         ],
     );
+    snapshots("run", &en, &fr);
     let (en, fr) = both(&env, &vars, &["seed", "--", "true"]);
     assert_refused_in_both(
         &en,
@@ -93,6 +101,7 @@ fn run_and_seed_refuse_in_french_with_lang_fr() {
         &["a seed may run only with KOOMY_ENV="],
         &["un seed ne peut s'exécuter qu'avec KOOMY_ENV="],
     );
+    snapshots("seed", &en, &fr);
 }
 
 #[test]
@@ -115,6 +124,7 @@ fn deploy_check_refuses_in_french_with_lang_fr() {
             "ne déploie que depuis staging, pas depuis feature",
         ],
     );
+    snapshots("deploy-check", &en, &fr);
 }
 
 #[test]
@@ -131,6 +141,7 @@ fn domains_check_refuses_in_french_with_lang_fr() {
         &["both list koomy.app"],
         &["listent tous deux koomy.app"],
     );
+    snapshots("domains-check", &en, &fr);
 }
 
 #[test]
@@ -146,4 +157,66 @@ fn scan_refuses_in_french_with_lang_fr() {
         &["en dur (36 caractères, masqué)"],
     );
     assert!(!en.contains(&key) && !fr.contains(&key));
+    snapshots("scan", &en, &fr);
+}
+
+/// The other commands that refuse — init, policy verify, db stamp, secrets register — in
+/// both languages, whole outputs as snapshots.
+#[test]
+fn init_policy_db_and_secrets_refuse_in_french_with_lang_fr() {
+    // init: two environments on one database server.
+    let env = Env::new();
+    let url = format!(
+        "postgresql://koomy:{}@ep-alpha-1{R}/neondb",
+        fake_password()
+    );
+    env.write(
+        ".env.production",
+        &format!("KOOMY_ENV=production\nDATABASE_URL={url}\n"),
+    );
+    env.write(
+        ".env.sandbox",
+        &format!("KOOMY_ENV=sandbox\nDATABASE_URL={url}\n"),
+    );
+    let (en, fr) = both(&env, &[], &["init"]);
+    assert_refused_in_both(
+        &en,
+        &fr,
+        &["use the same database server"],
+        &["utilisent le même serveur de base de données"],
+    );
+    snapshots("init", &en, &fr);
+
+    // policy verify: a policy nobody signed.
+    let env = Env::new();
+    env.write("gardefou.toml", sandbox_policy());
+    let (en, fr) = both(&env, &[], &["policy", "verify"]);
+    assert_eq!(en.lines().next(), Some("exit: 1"), "{en}");
+    assert_ne!(en, fr);
+    snapshots("policy-verify", &en, &fr);
+
+    // db stamp and secrets register refuse a sandbox process on production's database
+    // before connecting.
+    let (env, url) = sandbox_on_production();
+    let registry_key = gardefou_testkit::fake::alnum(11, 48);
+    let vars = [
+        ("KOOMY_ENV", "sandbox"),
+        ("NODE_ENV", "production"),
+        ("DATABASE_URL", url.as_str()),
+        ("GARDEFOU_SECRETS_KEY", registry_key.as_str()),
+    ];
+    for (name, args) in [
+        ("db-stamp", vec!["db", "stamp"]),
+        ("secrets-register", vec!["secrets", "register"]),
+    ] {
+        let (en, fr) = both(&env, &vars, &args);
+        assert_refused_in_both(
+            &en,
+            &fr,
+            &["KOOMY_ENV is sandbox but DATABASE_URL points at the production database"],
+            &["KOOMY_ENV vaut sandbox mais DATABASE_URL pointe vers la base production"],
+        );
+        assert!(!fr.contains(&fake_password()) && !en.contains(&fake_password()));
+        snapshots(name, &en, &fr);
+    }
 }
