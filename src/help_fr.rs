@@ -11,7 +11,15 @@ pub fn french(mut command: Command) -> Command {
     localise(command, "gardefou")
 }
 
+/// clap's layout with its English heading words in French ("Arguments" and "Options" are
+/// the same words).
+const TEMPLATE: &str =
+    "{before-help}{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}";
+
 fn localise(mut command: Command, path: &str) -> Command {
+    command = command
+        .help_template(TEMPLATE)
+        .subcommand_help_heading("Commandes");
     if let Some((short, long)) = about(path) {
         command = command.about(short).long_about(long);
     }
