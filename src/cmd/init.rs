@@ -63,14 +63,18 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let draft = draft::draft(&sources);
     let mut notes = Vec::new();
     if files.is_empty() {
-        notes.push("no env file found (.env.production, .env.sandbox…): the databases are left to fill in; name files with --env ENV=FILE".to_owned());
+        notes.push(tr!(
+            "no env file found (.env.production, .env.sandbox…): the databases are left to fill in; name files with --env ENV=FILE",
+            "aucun fichier d'environnement trouvé (.env.production, .env.sandbox…) : les bases restent à renseigner ; nommez les fichiers avec --env ENV=FICHIER"
+        ));
     }
     notes.extend(draft.notes.iter().cloned());
     for file in &files {
         if declared(&file.vars).is_none() {
-            notes.push(format!(
-                "{} sets no KOOMY_ENV: the server it configures needs KOOMY_ENV={} (§3)",
-                file.label, file.environment
+            let (label, env) = (&file.label, file.environment);
+            notes.push(tr!(
+                "{label} sets no KOOMY_ENV: the server it configures needs KOOMY_ENV={env} (§3)",
+                "{label} ne définit pas KOOMY_ENV : le serveur qu'il configure a besoin de KOOMY_ENV={env} (§3)"
             ));
         }
     }
@@ -119,7 +123,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     }
     let mut err = std::io::stderr().lock();
     for note in &notes {
-        writeln!(err, "note: {note}")?;
+        writeln!(err, "{}", tr!("note: {note}", "remarque : {note}"))?;
     }
     if to_stdout {
         std::io::stdout().lock().write_all(draft.toml.as_bytes())?;
@@ -190,7 +194,13 @@ fn discover() -> Result<Vec<EnvFile>> {
             (Some(own), _) => own,
             (None, Some(env)) => env,
             (None, None) => {
-                eprintln!("note: {name} left out: it sets no KOOMY_ENV, so its environment is unknown (name it with --env ENV={name})");
+                eprintln!(
+                    "{}",
+                    tr!(
+                        "note: {name} left out: it sets no KOOMY_ENV, so its environment is unknown (name it with --env ENV={name})",
+                        "remarque : {name} ignoré : il ne définit pas KOOMY_ENV, son environnement est donc inconnu (nommez-le avec --env ENV={name})"
+                    )
+                );
                 continue;
             }
         };

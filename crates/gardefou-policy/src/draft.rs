@@ -33,7 +33,7 @@ pub struct Draft {
     /// The `gardefou.toml` text (comments included).
     pub toml: String,
     /// What was inferred, from where, one line each.
-    pub notes: Vec<String>,
+    pub notes: Vec<gardefou_findings::Text>,
     /// Contradictions between the files (one database server in two environments…), as
     /// findings: a draft with conflicts must not be written.
     pub conflicts: Vec<gardefou_findings::Finding>,
@@ -64,11 +64,13 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
         let env = source.environment;
         if let Some(url) = source.vars.get("DATABASE_URL") {
             match gardefou_pgurl::parse(url.expose()) {
-                Err(e) => out.notes.push(format!(
-                    "{}: DATABASE_URL is not a URL gardefou accepts ({}): no database inferred",
-                    at("DATABASE_URL"),
-                    e.kind()
-                )),
+                Err(e) => {
+                    let (here, kind) = (at("DATABASE_URL"), e.kind());
+                    out.notes.push(gardefou_findings::tr!(
+                        "{here}: DATABASE_URL is not a URL gardefou accepts ({kind}): no database inferred",
+                        "{here} : DATABASE_URL n'est pas une URL que gardefou accepte ({kind}) : aucune base déduite"
+                    ))
+                }
                 Ok(url) => {
                     let server = match url.host() {
                         Host::Neon { endpoint, .. } => Some(Server::Neon(endpoint.clone())),
@@ -80,10 +82,13 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
                         })),
                     };
                     match server {
-                        None => out.notes.push(format!(
-                            "{}: DATABASE_URL is on this machine, which is local without listing it",
-                            at("DATABASE_URL")
-                        )),
+                        None => {
+                            let here = at("DATABASE_URL");
+                            out.notes.push(gardefou_findings::tr!(
+                                "{here}: DATABASE_URL is on this machine, which is local without listing it",
+                                "{here} : DATABASE_URL est sur cette machine, locale sans qu'il faille la lister"
+                            ))
+                        }
                         Some(server) => {
                             let here = at("DATABASE_URL");
                             match owner.get(&server) {
@@ -100,9 +105,10 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
                                 }
                                 Some(_) => {}
                                 None => {
-                                    out.notes.push(format!(
-                                        "{here}: {env}'s database is {}",
-                                        server.describe()
+                                    let (server_en, server_fr) = server.describe_both();
+                                    out.notes.push(gardefou_findings::tr!(
+                                        "{here}: {env}'s database is {server_en}",
+                                        "{here} : la base de {env} est {server_fr}"
                                     ));
                                     owner.insert(server.clone(), (env, here));
                                 }
@@ -219,24 +225,27 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
             "\n# {at}: holds a secret of no kind gardefou knows; declared so that its value is judged.\n\
              [secrets.vars.{name}]\nkind = \"opaque\""
         );
-        out.notes.push(format!(
-            "{at}: {name} holds a secret gardefou has no kind for: declared `opaque`"
+        out.notes.push(gardefou_findings::tr!(
+            "{at}: {name} holds a secret gardefou has no kind for: declared `opaque`",
+            "{at} : {name} contient un secret d'un type que gardefou ne connaît pas : déclaré `opaque`"
         ));
     }
     if !everywhere.is_empty() {
-        out.notes.push(format!(
-            "required everywhere (set in every deployed environment's files): {}",
-            everywhere.iter().cloned().collect::<Vec<_>>().join(", ")
+        let names = everywhere.iter().cloned().collect::<Vec<_>>().join(", ");
+        out.notes.push(gardefou_findings::tr!(
+            "required everywhere (set in every deployed environment's files): {names}",
+            "requis partout (définis dans les fichiers de chaque environnement déployé) : {names}"
         ));
     }
     if !production_only.is_empty() {
-        out.notes.push(format!(
-            "required in production (set only in production's files): {}",
-            production_only
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+        let names = production_only
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.notes.push(gardefou_findings::tr!(
+            "required in production (set only in production's files): {names}",
+            "requis en production (définis seulement dans les fichiers de production) : {names}"
         ));
     }
     t.push_str(
@@ -257,13 +266,6 @@ impl Server {
         match self {
             Server::Neon(e) => (format!("Neon endpoint {e}"), format!("endpoint Neon {e}")),
             Server::Host(h) => (format!("host {h}"), format!("hôte {h}")),
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Server::Neon(e) => format!("Neon endpoint {e}"),
-            Server::Host(h) => format!("host {h}"),
         }
     }
 }
@@ -363,7 +365,12 @@ mod tests {
             Some(&crate::secrets::Kind::Opaque)
         );
         // Names and places only: no value, no user, no password.
-        for text in [d.toml.clone(), d.notes.join("\n")] {
+        let notes: Vec<String> = d
+            .notes
+            .iter()
+            .flat_map(|n| [n.en().to_owned(), n.fr().to_owned()])
+            .collect();
+        for text in [d.toml.clone(), notes.join("\n")] {
             assert!(!text.contains(&strong[..8]), "{text}");
             assert!(!text.contains("PwPw") && !text.contains("app:"), "{text}");
         }
