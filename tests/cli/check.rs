@@ -1,7 +1,9 @@
 //! The `gardefou` binary end to end: exit codes, human and JSON output (snapshots), the
 //! policy file lookup, `--env-file`, and `run`'s exec.
 
-use crate::support::{fake_password, render, sandbox_policy, stamped_local, vars, Env, R};
+use crate::support::{
+    assert_no_piece_of, fake_password, render, sandbox_policy, stamped_local, vars, Env, R,
+};
 
 fn sandbox_url(host: &str) -> String {
     format!(
@@ -286,12 +288,7 @@ fn run_execs_the_command_and_passes_its_exit_code() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    for piece in planted.as_bytes().windows(8) {
-        assert!(
-            !shown.contains(std::str::from_utf8(piece).unwrap()),
-            "{shown}"
-        );
-    }
+    assert_no_piece_of("the output", &planted, &shown);
     let out = env.cmd(&vars).arg("run").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a command is required");
 }
@@ -682,9 +679,7 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         err.contains("error[env-file-unmodelled]") && err.contains("white-space-only"),
         "{err}"
     );
-    for piece in production_key.as_bytes().windows(8) {
-        assert!(!err.contains(std::str::from_utf8(piece).unwrap()), "{err}");
-    }
+    assert_no_piece_of("the output", &production_key, &err);
 }
 
 #[test]

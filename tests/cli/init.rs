@@ -1,7 +1,7 @@
 //! `gardefou init`: a first policy from a company's env files, which the other commands
 //! then accept; contradictions and existing files are refused; no value is ever written.
 
-use crate::support::{fake_password, render, Env, R};
+use crate::support::{assert_no_piece_of, fake_password, render, Env, R};
 
 fn url(endpoint: &str) -> String {
     format!(
@@ -38,13 +38,6 @@ fn write_company_env_files(env: &Env) -> Vec<String> {
     vec![jwt_p, jwt_s, partner, fake_password()]
 }
 
-fn assert_no_piece_of(secret: &str, text: &str) {
-    for piece in secret.as_bytes().windows(8) {
-        let piece = std::str::from_utf8(piece).unwrap();
-        assert!(!text.contains(piece), "a piece of a value in:\n{text}");
-    }
-}
-
 #[test]
 fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
     let env = Env::new();
@@ -71,8 +64,8 @@ fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
     );
     assert!(text.contains(".env.staging sets no KOOMY_ENV"), "{text}");
     for secret in &secrets {
-        assert_no_piece_of(secret, &policy);
-        assert_no_piece_of(secret, &text);
+        assert_no_piece_of("the policy written", secret, &policy);
+        assert_no_piece_of("the output", secret, &text);
     }
     // The other commands read it: each environment's file is judged as that environment.
     env.write(".koomy-env-sandbox", "KOOMY_ENV=sandbox\n");
@@ -139,7 +132,7 @@ fn init_writes_nothing_when_two_environments_share_a_database() {
         "{text}"
     );
     assert!(!env.path("gardefou.toml").exists());
-    assert_no_piece_of(&fake_password(), &text);
+    assert_no_piece_of("the output", &fake_password(), &text);
     // The same, as JSON, and in French.
     let out = env
         .cmd(&[])

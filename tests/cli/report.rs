@@ -82,14 +82,7 @@ impl Planted {
 fn assert_no_leak(what: &str, text: &str, planted: &[String]) {
     assert!(planted.len() > 10, "{planted:?}");
     for value in planted {
-        let chars: Vec<char> = value.chars().collect();
-        for window in chars.windows(8.min(chars.len())) {
-            let piece: String = window.iter().collect();
-            assert!(
-                !text.contains(&piece),
-                "{what} holds a piece of a planted value: {piece}"
-            );
-        }
+        crate::support::assert_no_piece_of(what, value, text);
     }
 }
 

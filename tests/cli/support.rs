@@ -136,6 +136,20 @@ impl Env {
     }
 }
 
+/// Panics if any 8 consecutive characters of `secret` (all of it, when shorter) appear in
+/// `text`; `what` names the text. The message shows two characters of the piece, no more.
+pub fn assert_no_piece_of(what: &str, secret: &str, text: &str) {
+    let chars: Vec<char> = secret.chars().collect();
+    for window in chars.windows(chars.len().clamp(1, 8)) {
+        let piece: String = window.iter().collect();
+        assert!(
+            !text.contains(&piece),
+            "{what} holds a piece of a planted value ({:.2}…):\n{text}",
+            piece
+        );
+    }
+}
+
 pub fn render(out: &Output, dir: &Path) -> String {
     let scrub = |s: &[u8]| String::from_utf8_lossy(s).replace(&dir.display().to_string(), "[TMP]");
     format!(
