@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use gardefou_pgurl::Host;
 
-use crate::secrets::{entropy, formats, SecretsPolicy, FINGERPRINT_MIN_BITS};
+use crate::secrets::{self, Kind, SecretsPolicy};
 use crate::{EnvVars, Environment, Lookup};
 
 /// One env file, read by the caller.
@@ -54,7 +54,7 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
     let builtin: BTreeMap<&str, _> = SecretsPolicy::builtin().iter().copied().collect();
     // Secret variables set in each deployed environment's files, and undeclared secrets.
     let mut set_in: BTreeMap<Environment, BTreeSet<String>> = BTreeMap::new();
-    let mut undeclared: BTreeMap<String, String> = BTreeMap::new();
+    let mut undeclared: BTreeMap<String, (String, Kind)> = BTreeMap::new();
 
     for source in sources {
         let at = |name: &str| match source.lines.get(name) {
@@ -130,13 +130,16 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
                 Some(kind) if kind.is_secret() => {
                     set_in.entry(env).or_default().insert(name.to_owned());
                 }
-                Some(_) => {}
-                None if looks_secret(value.expose()) && !name.starts_with("GARDEFOU_") => {
-                    undeclared
-                        .entry(name.to_owned())
-                        .or_insert_with(|| at(name));
-                }
-                None => {}
+                _ => {}
+            }
+        }
+        // The variables of no declared kind that hold a secret, found and classified as
+        // `check` finds them for the registry (gardefou's own variables cannot be declared).
+        for found in secrets::undeclared_values(&crate::Policy::koomy(), source.vars) {
+            if !found.name.starts_with("GARDEFOU_") {
+                undeclared
+                    .entry(found.name.clone())
+                    .or_insert_with(|| (at(&found.name), found.kind));
             }
         }
     }
@@ -219,16 +222,28 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
         let _ = writeln!(t, "\n[secrets.production]");
         let _ = writeln!(t, "required = [{}]", quoted(&production_only));
     }
-    for (name, at) in &undeclared {
-        let _ = writeln!(
-            t,
-            "\n# {at}: holds a secret of no kind gardefou knows; declared so that its value is judged.\n\
-             [secrets.vars.{name}]\nkind = \"opaque\""
-        );
-        out.notes.push(gardefou_findings::tr!(
-            "{at}: {name} holds a secret gardefou has no kind for: declared `opaque`",
-            "{at} : {name} contient un secret d'un type que gardefou ne connaît pas : déclaré `opaque`"
-        ));
+    for (name, (at, kind)) in &undeclared {
+        let kind = kind.as_str();
+        if kind == Kind::Opaque.as_str() {
+            let _ = writeln!(
+                t,
+                "\n# {at}: holds a secret of no kind gardefou knows; declared so that its value is judged."
+            );
+            out.notes.push(gardefou_findings::tr!(
+                "{at}: {name} holds a secret gardefou has no kind for: declared `opaque`",
+                "{at} : {name} contient un secret d'un type que gardefou ne connaît pas : déclaré `opaque`"
+            ));
+        } else {
+            let _ = writeln!(
+                t,
+                "\n# {at}: holds a {kind} value; declared so that it is judged as one."
+            );
+            out.notes.push(gardefou_findings::tr!(
+                "{at}: {name} holds a {kind} value: declared `{kind}`",
+                "{at} : {name} contient une valeur {kind} : déclarée `{kind}`"
+            ));
+        }
+        let _ = writeln!(t, "[secrets.vars.{name}]\nkind = \"{kind}\"");
     }
     if !everywhere.is_empty() {
         let names = everywhere.iter().cloned().collect::<Vec<_>>().join(", ");
@@ -268,17 +283,6 @@ impl Server {
             Server::Host(h) => (format!("host {h}"), format!("hôte {h}")),
         }
     }
-}
-
-/// A value that is a secret for sure: a provider's key, or 64 bits of entropy.
-fn looks_secret(value: &str) -> bool {
-    formats::stripe_key(value).is_ok()
-        || formats::stripe_webhook_secret(value).is_ok()
-        || formats::sendgrid_key(value).is_ok()
-        || crate::guard::is_postgres_url(value)
-        || (!formats::is_placeholder(value)
-            && !value.contains("://")
-            && entropy::estimate(value).bits >= FINGERPRINT_MIN_BITS)
 }
 
 fn quote(s: &str) -> String {
@@ -331,11 +335,13 @@ mod tests {
             url("db.sandbox.example:6543"),
         );
         let strong = ["k9Qm2Xv7Lp4Rt8Wz3Bn6Hc1J", "d5Fg0SyTa7Ue2Io4Pb8Nv"].concat();
+        let stripe = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
         let production = vars(&[
             ("DATABASE_URL", &p_url),
             ("JWT_SECRET", &strong),
             ("SENDGRID_API_KEY", "SG.x"),
             ("PARTNER_TOKEN", &strong),
+            ("BILLING_KEY", &stripe),
         ]);
         let sandbox = vars(&[("DATABASE_URL", &s_url), ("JWT_SECRET", &strong)]);
         let local = vars(&[("DATABASE_URL", &url("localhost:5432"))]);
@@ -364,6 +370,12 @@ mod tests {
             policy.secrets.vars.get("PARTNER_TOKEN"),
             Some(&crate::secrets::Kind::Opaque)
         );
+        // A provider's key in a variable of no declared kind is declared as that kind, so
+        // that `check` judges its mode per environment.
+        assert_eq!(
+            policy.secrets.vars.get("BILLING_KEY"),
+            Some(&crate::secrets::Kind::StripeSecret)
+        );
         // Names and places only: no value, no user, no password.
         let notes: Vec<String> = d
             .notes
@@ -372,6 +384,7 @@ mod tests {
             .collect();
         for text in [d.toml.clone(), notes.join("\n")] {
             assert!(!text.contains(&strong[..8]), "{text}");
+            assert!(!text.contains(&stripe[8..16]), "{text}");
             assert!(!text.contains("PwPw") && !text.contains("app:"), "{text}");
         }
     }
