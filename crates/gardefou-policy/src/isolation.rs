@@ -110,7 +110,8 @@ impl Shared {
         out
     }
 
-    /// [`Shared::describe_others`] in both languages (`JWT_SECRET de production`).
+    /// The holders outside `env`, in both languages: `production's JWT_SECRET, local's
+    /// SESSION_SECRET` / `JWT_SECRET de production, SESSION_SECRET de local`.
     pub fn describe_others_text(&self, env: Environment) -> Text {
         let join = |lang| {
             self.holders
@@ -153,16 +154,6 @@ impl Shared {
                 others.fr()
             ),
         ))
-    }
-
-    /// `production's JWT_SECRET, local's SESSION_SECRET`: the holders outside `env`.
-    pub fn describe_others(&self, env: Environment) -> String {
-        self.holders
-            .iter()
-            .filter(|h| h.environment != env)
-            .map(|h| format!("{}'s {}", h.environment, h.label))
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }
 
@@ -366,7 +357,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            shared[1].describe_others(Environment::Sandbox),
+            shared[1].describe_others_text(Environment::Sandbox).en(),
             "production's JWT_SECRET"
         );
         assert_eq!(
