@@ -55,6 +55,31 @@ mod tests {
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 
+    /// The temporary name is predictable (`.NAME.PID.tmp`): a symlink or a hard link
+    /// planted there beforehand (policy sign once wrote through such a name with
+    /// `fs::write`) is replaced, and what it points to is untouched.
+    #[test]
+    fn regression_links_planted_at_the_temporary_name_are_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("gardefou.toml.sig");
+        let tmp = dir
+            .path()
+            .join(format!(".gardefou.toml.sig.{}.tmp", std::process::id()));
+        let victim = dir.path().join("victim");
+        for plant in [
+            |from: &std::path::Path, to: &std::path::Path| std::os::unix::fs::symlink(from, to),
+            |from: &std::path::Path, to: &std::path::Path| std::fs::hard_link(from, to),
+        ] {
+            std::fs::write(&victim, "untouched").unwrap();
+            plant(&victim, &tmp).unwrap();
+            replace(&target, b"signature").unwrap();
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "signature");
+            assert!(!tmp.exists());
+            std::fs::remove_file(&victim).unwrap();
+        }
+    }
+
     #[test]
     fn a_directory_in_the_way_is_an_error_and_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
