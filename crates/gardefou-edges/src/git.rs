@@ -1,9 +1,12 @@
-//! The one way gardefou runs `git`.
+//! The one way gardefou runs `git`, and (feature `gix`) the one way it opens a repository
+//! in-process.
 //!
 //! The caller's environment could otherwise choose another repository, object store or
 //! history than the directory given (`GIT_DIR`, `GIT_OBJECT_DIRECTORY`, replace refs,
-//! grafts…): those variables are cleared, replace refs are ignored, nothing is localised,
-//! paged or prompted for, and paths print verbatim.
+//! grafts…): for the `git` command those variables are cleared, replace refs are ignored,
+//! nothing is localised, paged or prompted for, and paths print verbatim. [`open`] gives
+//! the same guarantees to `gix`: no environment variable and no configuration outside the
+//! repository is read, and replace refs are not applied.
 
 use std::path::Path;
 use std::process::Command;
@@ -54,6 +57,33 @@ pub fn command(dir: &Path, index: Index) -> Command {
         .env("GIT_PAGER", "cat")
         .env("LC_ALL", "C");
     cmd
+}
+
+/// The repository holding `dir` (found as `git -C dir` finds it: `dir` or its nearest
+/// parent with a `.git`, or `dir` itself if it is a bare repository), opened in-process and
+/// isolated from the caller's environment: no `GIT_*` variable (`GIT_DIR`,
+/// `GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`, `GIT_SHALLOW_FILE`,
+/// `GIT_NAMESPACE`, `GIT_CONFIG_*`…), no user or system configuration, replace refs not
+/// applied. The repository's own configuration is read, whoever owns it: nothing it says
+/// is run, and its objects are only read.
+#[cfg(feature = "gix")]
+pub fn open(dir: &Path) -> Result<gix::Repository, gix::Error> {
+    gix::discover_opts(dir, gix::discover::upwards::Options::default(), isolated())
+}
+
+/// The repository whose git directory is `git_dir` (as [`gix::Repository::git_dir`] names
+/// it), opened as [`open`] does: for a thread that needs its own view of the objects.
+#[cfg(feature = "gix")]
+pub fn open_git_dir(git_dir: &Path) -> Result<gix::Repository, gix::Error> {
+    gix::open_opts(git_dir, isolated().open_path_as_is(true))
+}
+
+#[cfg(feature = "gix")]
+fn isolated() -> gix::open::Options {
+    // `isolated()` reads no environment variable and only the repository's configuration;
+    // replace refs are on by default in git and gix alike, and are turned off here as
+    // `GIT_NO_REPLACE_OBJECTS` does for the command.
+    gix::open::Options::isolated().cli_overrides(["core.useReplaceRefs=false"])
 }
 
 #[cfg(test)]

@@ -1,13 +1,7 @@
-//! Git inputs, through git's own plumbing (see the crate doc for why not `gix`).
-//!
-//! History: `git rev-list --objects --all` lists every reachable object once, with the
-//! path it was first seen at; its output is piped straight into `git cat-file --batch`,
-//! which streams the objects' contents. Blobs go to worker threads over a bounded channel,
-//! so memory stays flat whatever the size of the history. Only for blobs that hold a
-//! finding is the introducing commit looked up, in one extra `git log --raw` pass.
-//!
-//! Staged: `git diff --cached --raw` names the blobs about to be committed; `cat-file`
-//! streams them. Each blob is scanned whole (a private key or a multi-line assignment
+//! Staged changes, through git's own plumbing (the history is read in-process: see
+//! `history`). The index, `GIT_INDEX_FILE` in a hook and `git diff`'s idea of what a commit
+//! adds are git's: `git diff --cached --raw` names the blobs about to be committed;
+//! `cat-file` streams them. Each blob is scanned whole (a private key or a multi-line assignment
 //! needs its context), and only findings on lines the commit adds are kept: those are
 //! read from `git diff --cached -U0`'s hunk headers.
 
@@ -58,7 +52,6 @@ fn check(child: &mut Child, command: &'static str) -> Result<(), Error> {
 
 /// One blob to scan.
 struct Blob {
-    oid: String,
     path: String,
     data: Vec<u8>,
 }
@@ -94,7 +87,7 @@ fn read_batch(
         let mut parts = line.splitn(4, ' ');
         let (oid, kind, size) = (parts.next(), parts.next(), parts.next());
         let path = parts.next().unwrap_or("").to_owned();
-        let (Some(oid), Some(kind), Some(size)) = (oid, kind, size) else {
+        let (Some(_), Some(kind), Some(size)) = (oid, kind, size) else {
             return Err(Error::Git {
                 command: "cat-file",
                 message: format!("unexpected output: {line}"),
@@ -122,11 +115,7 @@ fn read_batch(
         }
         bar.inc(1);
         if tx
-            .send(Blob {
-                oid: oid.to_owned(),
-                path,
-                data,
-            })
+            .send(Blob { path, data })
             .is_err()
         {
             return Ok(());
@@ -134,8 +123,7 @@ fn read_batch(
     }
 }
 
-/// Scans blobs from `produce` on worker threads. Each finding's `commit` temporarily
-/// holds the id of the blob it was found in, for [`attribute_commits`].
+/// Scans blobs from `produce` on worker threads.
 fn scan_blobs(
     scanner: &Scanner,
     produce: impl FnOnce(&mpsc::SyncSender<Blob>, &mut Sink) -> Result<(), Error> + Send,
@@ -153,13 +141,8 @@ fn scan_blobs(
                         Err(_) => break,
                     };
                     let Ok(blob) = blob else { break };
-                    let before = sink.findings.len();
+                    // Staged content has no commit yet.
                     scanner.scan_into(&blob.path, Origin::default(), &blob.data, &mut sink);
-                    for f in &mut sink.findings[before..] {
-                        if let Some(loc) = f.location.as_mut() {
-                            loc.commit = Some(blob.oid.clone());
-                        }
-                    }
                 }
                 if let Ok(mut t) = total.lock() {
                     t.merge(sink);
@@ -176,112 +159,6 @@ fn scan_blobs(
     });
     produced?;
     Ok(total.into_inner().unwrap_or_else(|e| e.into_inner()))
-}
-
-pub(crate) fn scan_history(scanner: &Scanner, repo: &Path) -> Result<Outcome, Error> {
-    let max = scanner.options().max_file_size;
-    let bar = progress_bar(scanner.options().progress, "blobs");
-    let mut sink = scan_blobs(scanner, |tx, sink| {
-        let mut rev_list = git(repo);
-        rev_list
-            // A partial or damaged clone lacks some blobs: list them anyway, and report
-            // them as not scanned rather than failing the whole scan.
-            .args(["rev-list", "--objects", "--all", "--missing=allow-any"])
-            .arg(format!("--filter=blob:limit={}", max + 1))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut rev_list = spawn(rev_list, "rev-list")?;
-        let objects = rev_list.stdout.take().expect("piped");
-        let mut cat = git(repo);
-        cat.args([
-            "cat-file",
-            "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)",
-        ])
-        .stdin(Stdio::from(objects))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-        let mut cat = spawn(cat, "cat-file")?;
-        let out = cat.stdout.take().expect("piped");
-        let read = read_batch(out, max, tx, sink, &bar);
-        check(&mut rev_list, "rev-list")?;
-        read?;
-        check(&mut cat, "cat-file")
-    })?;
-    bar.finish_and_clear();
-    if !sink.findings.is_empty() {
-        attribute_commits(repo, &mut sink)?;
-    }
-    Ok(sink.finish(scanner))
-}
-
-/// Replaces each finding's blob id by the commit that introduced the blob, in one pass
-/// over history, and reports a secret once per path: the same value in successive
-/// versions of a file has one fingerprint and is reported at its first commit.
-fn attribute_commits(repo: &Path, sink: &mut Sink) -> Result<(), Error> {
-    let wanted: std::collections::HashSet<String> = sink
-        .findings
-        .iter()
-        .filter_map(|f| f.location.as_ref()?.commit.clone())
-        .collect();
-    let mut log = git(repo);
-    log.args([
-        "log",
-        "--all",
-        "--reverse",
-        "--raw",
-        "--no-abbrev",
-        "--no-renames",
-        "-m",
-        "--format=commit %H",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = spawn(log, "log")?;
-    let out = BufReader::new(child.stdout.take().expect("piped"));
-    // blob id -> (order of the introducing commit, commit id)
-    let mut introduced: HashMap<String, (usize, String)> = HashMap::new();
-    let (mut commit, mut order) = (String::new(), 0usize);
-    for line in out.lines() {
-        let line = line.map_err(|e| Error::Git {
-            command: "log",
-            message: e.to_string(),
-        })?;
-        if let Some(c) = line.strip_prefix("commit ") {
-            commit = c.to_owned();
-            order += 1;
-        } else if line.starts_with(':') {
-            // `:old_mode new_mode old_oid new_oid status\tpath`
-            let meta = line.split('\t').next().unwrap_or("");
-            if let Some(new_oid) = meta.split(' ').nth(3) {
-                if wanted.contains(new_oid) && !introduced.contains_key(new_oid) {
-                    introduced.insert(new_oid.to_owned(), (order, commit.clone()));
-                }
-            }
-        }
-    }
-    check(&mut child, "log")?;
-    let mut findings = std::mem::take(&mut sink.findings);
-    let order_of = |f: &gardefou_findings::Finding| {
-        f.location
-            .as_ref()
-            .and_then(|l| l.commit.as_ref())
-            .and_then(|o| introduced.get(o))
-            .map_or(usize::MAX, |(n, _)| *n)
-    };
-    findings.sort_by_key(|f| order_of(f));
-    let mut seen = std::collections::HashSet::new();
-    findings.retain(|f| seen.insert((f.rule, f.fingerprint.clone())));
-    for f in &mut findings {
-        if let Some(loc) = f.location.as_mut() {
-            loc.commit = loc
-                .commit
-                .as_ref()
-                .and_then(|o| introduced.get(o))
-                .map(|(_, c)| c.clone());
-        }
-    }
-    sink.findings = findings;
-    Ok(())
 }
 
 pub(crate) fn scan_staged(scanner: &Scanner, repo: &Path) -> Result<Outcome, Error> {
@@ -371,11 +248,6 @@ pub(crate) fn scan_staged(scanner: &Scanner, repo: &Path) -> Result<Outcome, Err
             .get(&loc.path)
             .is_none_or(|ranges| ranges.iter().any(|r| r.contains(&loc.line)))
     });
-    for f in &mut sink.findings {
-        if let Some(loc) = f.location.as_mut() {
-            loc.commit = None; // staged content has no commit yet
-        }
-    }
     Ok(sink.finish(scanner))
 }
 

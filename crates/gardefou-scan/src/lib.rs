@@ -49,6 +49,7 @@ pub mod detect;
 pub mod engine;
 pub mod fingerprint;
 mod git;
+mod history;
 pub mod rules;
 mod walk;
 
@@ -99,6 +100,14 @@ pub enum Error {
         /// The file.
         path: String,
         /// What is wrong.
+        message: String,
+    },
+    /// The git history could not be read (not a repository, a damaged one…).
+    #[error("git history of {path} cannot be read: {message}")]
+    GitHistory {
+        /// The directory given.
+        path: String,
+        /// What went wrong (gix's message; never an object's content).
         message: String,
     },
     /// A git command failed.
@@ -312,7 +321,7 @@ impl Scanner {
 
     /// Scans every blob reachable from any ref of the repository at `repo`, once.
     pub fn scan_git_history(&self, repo: &Path) -> Result<Outcome, Error> {
-        git::scan_history(self, repo)
+        history::scan(self, repo)
     }
 
     /// Scans what is staged in the index of the repository at `repo`.
