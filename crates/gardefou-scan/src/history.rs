@@ -5,21 +5,27 @@
 //!   from. The repository is opened through [`gardefou_edges::git::open`]: no variable of
 //!   the caller's environment can choose another repository, object store or history, and
 //!   replace refs are not applied.
-//! - **In which order**: commits are walked newest first by commit time (git's own default
-//!   order), then visited oldest first; each commit's tree is traversed, skipping every tree
-//!   and blob already seen. A blob is thus met first in the commit that introduced it, at the
-//!   path it was introduced at, and findings are attributed to that commit with no second
-//!   pass. Trees that a tag names directly come last, without a commit.
+//! - **In which order**: commits newest first by commit time (git's own default order);
+//!   each commit's tree is traversed, skipping every tree and blob already seen, so each blob
+//!   is read once, at the path it is first seen at (the path `rev-list --objects` gives).
+//!   Newest first is also the order in which packs store deltas (an older version is a
+//!   delta against a newer one), so the previous version of a file is usually the cached
+//!   base of the next one read; blobs of one path always go to the same worker for that.
+//! - **Which commit**: only for blobs that hold a finding, the commits are walked again and
+//!   each finding's path looked up (unchanged subtrees skipped by id): the oldest commit
+//!   holding the blob there is the one that introduced it. Trees that a tag names directly
+//!   are traversed last, and their blobs have no commit.
 //! - **Bounded memory**: the only whole-history structures are the commit ids in walk order
 //!   and the set of tree and blob ids seen (about 30 bytes an object). Blobs are read and
-//!   scanned by worker threads fed through a bounded channel of ids; each thread has its
-//!   own view of the object database with a bounded delta-base cache, and reopens it after
+//!   scanned by worker threads fed through bounded channels of ids; each thread has its own
+//!   view of the object database with a bounded delta-base cache, and reopens it after
 //!   reading [`REMAP_AFTER`] bytes: packs are memory-mapped whole, and every page read
 //!   would otherwise stay resident for the whole scan.
 //! - Submodule entries (gitlinks) are skipped, symlinks are scanned like files (their text is
 //!   the link's target), blobs over the size limit are counted and not read, binary blobs
 //!   are counted and not scanned. In a shallow clone the walk stops at the shallow boundary.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
@@ -35,13 +41,12 @@ const REMAP_AFTER: u64 = 16 * 1024 * 1024;
 /// The delta-base cache of each thread's view of the object database, in bytes.
 const PACK_CACHE: usize = 8 * 1024 * 1024;
 
-/// No commit: a blob reached from a tag that names a tree.
-const NO_COMMIT: u32 = u32::MAX;
+/// Blobs waiting for each worker.
+const QUEUE: usize = 64;
 
-/// Where a traversal starts: a commit (with its index in walk order), or a tree that a tag
-/// names.
+/// Where a traversal starts: a commit, or a tree that a tag names.
 enum Root {
-    Commit(ObjectId, u32),
+    Commit(ObjectId),
     Tree(ObjectId),
 }
 
@@ -49,8 +54,6 @@ enum Root {
 struct Job {
     oid: ObjectId,
     path: String,
-    /// Index of the introducing commit in walk order, or [`NO_COMMIT`].
-    commit: u32,
 }
 
 /// One thread's view of the repository's objects (see the module doc).
@@ -84,6 +87,18 @@ impl Objects {
         }
         Ok(())
     }
+
+    /// The tree of commit `c`.
+    fn commit_tree(&mut self, c: &ObjectId, buf: &mut Vec<u8>) -> Result<ObjectId, String> {
+        let tree = self
+            .repo
+            .objects
+            .find_commit_iter(c, buf)
+            .map_err(|e| e.to_string())
+            .and_then(|mut it| it.tree_id().map_err(|e| e.to_string()));
+        self.charge(buf.len())?;
+        tree
+    }
 }
 
 fn failed(path: &Path, message: impl std::fmt::Display) -> Error {
@@ -98,19 +113,21 @@ pub(crate) fn scan(scanner: &Scanner, dir: &Path) -> Result<Outcome, Error> {
     let git_dir = repo.git_dir().to_owned();
     let mut errors = Vec::new();
     let (commit_tips, tree_tips) = tips(&repo, &mut errors).map_err(|e| failed(dir, e))?;
-    let commits = commits_oldest_first(&repo, commit_tips).map_err(|e| failed(dir, e))?;
+    let commits = commits_newest_first(&repo, commit_tips).map_err(|e| failed(dir, e))?;
     drop(repo);
 
     let bar = progress_bar(scanner.options().progress, "blobs");
     let max = scanner.options().max_file_size;
     let total = Mutex::new(Sink::default());
-    let (tx, rx) = mpsc::sync_channel::<Job>(scanner.threads() * 64);
-    let rx = Mutex::new(rx);
+    let (txs, rxs): (Vec<_>, Vec<_>) = (0..scanner.threads())
+        .map(|_| mpsc::sync_channel::<Job>(QUEUE))
+        .unzip();
     let walked = std::thread::scope(|s| {
-        for _ in 0..scanner.threads() {
-            s.spawn(|| {
+        for rx in rxs {
+            let (total, git_dir) = (&total, &git_dir);
+            s.spawn(move || {
                 let mut sink = Sink::default();
-                if let Err(e) = read_and_scan(scanner, &git_dir, &commits, max, &rx, &mut sink) {
+                if let Err(e) = read_and_scan(scanner, git_dir, max, rx, &mut sink) {
                     sink.stats.errors.push(e);
                 }
                 if let Ok(mut t) = total.lock() {
@@ -118,15 +135,22 @@ pub(crate) fn scan(scanner: &Scanner, dir: &Path) -> Result<Outcome, Error> {
                 }
             });
         }
-        let r = walk_trees(&git_dir, &commits, &tree_tips, &tx, &bar, &mut errors);
-        drop(tx);
-        r
+        let roots = commits
+            .iter()
+            .map(|c| Root::Commit(*c))
+            .chain(tree_tips.iter().map(|t| Root::Tree(*t)));
+        let walked = walk_trees(&git_dir, roots, &txs, &bar, &mut errors);
+        // The workers finish their queues and stop.
+        drop(txs);
+        walked
     });
     walked.map_err(|e| failed(dir, e))?;
     bar.finish_and_clear();
     let mut sink = total.into_inner().unwrap_or_else(|e| e.into_inner());
     sink.stats.errors.extend(errors);
-    once_per_secret(&mut sink, &commits);
+    if !sink.findings.is_empty() {
+        attribute_commits(&git_dir, &commits, &mut sink).map_err(|e| failed(dir, e))?;
+    }
     Ok(sink.finish(scanner))
 }
 
@@ -170,10 +194,10 @@ fn tips(
     Ok((commits, trees))
 }
 
-/// Every commit reachable from `tips`, oldest first: the reverse of git's default walk
-/// (newest first by commit time, a parent never before the child that reached it), so that
-/// a commit's parents are visited before it.
-fn commits_oldest_first(
+/// Every commit reachable from `tips`, in git's default order: newest first by commit
+/// time, a parent never before the child that reached it. A shallow clone's walk stops at
+/// its boundary.
+fn commits_newest_first(
     repo: &gix::Repository,
     tips: Vec<ObjectId>,
 ) -> Result<Vec<ObjectId>, gix::Error> {
@@ -190,50 +214,44 @@ fn commits_oldest_first(
     for info in walk {
         commits.push(info?.id);
     }
-    commits.reverse();
     Ok(commits)
 }
 
-/// Traverses each commit's tree (then each tagged tree), sending every blob not seen
-/// before to the workers with its path and commit.
+/// The worker that reads the blobs of `path`: always the same one, so that the previous
+/// version of a file (the base of the next one's delta) is in that worker's cache.
+fn worker_for(path: &str, workers: usize) -> usize {
+    // FNV-1a: the same worker for the same path on every run.
+    let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % workers as u64) as usize
+}
+
+/// Traverses the tree of each root, sending every blob not seen before, with its path, to
+/// the worker for that path.
 fn walk_trees(
     git_dir: &Path,
-    commits: &[ObjectId],
-    tree_tips: &[ObjectId],
-    tx: &mpsc::SyncSender<Job>,
+    roots: impl Iterator<Item = Root>,
+    txs: &[mpsc::SyncSender<Job>],
     bar: &indicatif::ProgressBar,
     errors: &mut Vec<String>,
 ) -> Result<(), String> {
     let mut objects = Objects::open(git_dir)?;
     let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
     let mut buf = Vec::new();
-    let roots = commits
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Root::Commit(*c, i as u32))
-        .chain(tree_tips.iter().map(|t| Root::Tree(*t)));
     // Trees still to traverse from the current root: (tree, path prefix).
     let mut stack: Vec<(ObjectId, String)> = Vec::new();
     let mut entries: Vec<(ObjectId, String, bool)> = Vec::new();
     for root in roots {
-        let (root, index) = match root {
-            Root::Commit(c, index) => {
-                let tree = objects
-                    .repo
-                    .objects
-                    .find_commit_iter(&c, &mut buf)
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut it| it.tree_id().map_err(|e| e.to_string()));
-                objects.charge(buf.len())?;
-                match tree {
-                    Ok(t) => (t, index),
-                    Err(e) => {
-                        errors.push(format!("commit {c}: {e}"));
-                        continue;
-                    }
+        let root = match root {
+            Root::Commit(c) => match objects.commit_tree(&c, &mut buf) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(format!("commit {c}: {e}"));
+                    continue;
                 }
-            }
-            Root::Tree(t) => (t, NO_COMMIT),
+            },
+            Root::Tree(t) => t,
         };
         stack.push((root, String::new()));
         while let Some((tree, prefix)) = stack.pop() {
@@ -256,7 +274,7 @@ fn walk_trees(
                             continue;
                         }
                         let is_tree = entry.mode.is_tree();
-                        if !is_tree && seen.contains(entry.oid) {
+                        if seen.contains(entry.oid) {
                             continue;
                         }
                         let name = String::from_utf8_lossy(entry.filename);
@@ -274,19 +292,15 @@ fn walk_trees(
                 }
             }
             objects.charge(buf.len())?;
-            for (oid, path, is_tree) in entries.drain(..) {
+            // Depth first, in the tree's order: subtrees are pushed in reverse.
+            for (oid, path, is_tree) in entries.drain(..).rev() {
                 if is_tree {
                     stack.push((oid, path));
                 } else if seen.insert(oid) {
                     bar.inc(1);
-                    if tx
-                        .send(Job {
-                            oid,
-                            path,
-                            commit: index,
-                        })
-                        .is_err()
-                    {
+                    let worker = worker_for(&path, txs.len());
+                    if txs[worker].send(Job { oid, path }).is_err() {
+                        // The worker stopped on an error, which it reports.
                         return Ok(());
                     }
                 }
@@ -296,24 +310,18 @@ fn walk_trees(
     Ok(())
 }
 
-/// A worker: reads each blob it is sent and scans it. Each finding's `commit` is set to
-/// the introducing commit's id.
+/// A worker: reads each blob it is sent and scans it. Each finding's `commit` holds, for
+/// now, the id of the blob it was found in (for [`attribute_commits`]).
 fn read_and_scan(
     scanner: &Scanner,
     git_dir: &Path,
-    commits: &[ObjectId],
     max: u64,
-    rx: &Mutex<mpsc::Receiver<Job>>,
+    rx: mpsc::Receiver<Job>,
     sink: &mut Sink,
 ) -> Result<(), String> {
     let mut objects = Objects::open(git_dir)?;
     let mut buf = Vec::new();
-    loop {
-        let job = match rx.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => return Ok(()),
-        };
-        let Ok(job) = job else { return Ok(()) };
+    for job in rx {
         let header = match objects.repo.objects.try_header(&job.oid) {
             Ok(Some(h)) => h,
             Ok(None) => {
@@ -344,10 +352,10 @@ fn read_and_scan(
             let before = sink.findings.len();
             scanner.scan_into(&job.path, Origin::default(), data, sink);
             if sink.findings.len() > before {
-                let commit = commits.get(job.commit as usize).map(|c| c.to_string());
+                let blob = job.oid.to_string();
                 for f in &mut sink.findings[before..] {
                     if let Some(loc) = f.location.as_mut() {
-                        loc.commit.clone_from(&commit);
+                        loc.commit = Some(blob.clone());
                     }
                 }
             }
@@ -355,37 +363,195 @@ fn read_and_scan(
         let read = data.len();
         objects.charge(read)?;
     }
+    Ok(())
 }
 
-/// Reports a secret once per path: the same value in successive versions of a file has
-/// one fingerprint, and is reported at the first commit (in walk order) that holds it.
-fn once_per_secret(sink: &mut Sink, commits: &[ObjectId]) {
-    if sink.findings.is_empty() {
-        return;
+/// Replaces each finding's blob id by the commit that introduced the blob at the
+/// finding's path — the oldest commit, in walk order, whose tree holds it there — and
+/// reports a secret once per path: the same value in successive versions of a file has
+/// one fingerprint, and is reported at its first commit.
+fn attribute_commits(git_dir: &Path, commits: &[ObjectId], sink: &mut Sink) -> Result<(), String> {
+    let mut paths = Paths::default();
+    for f in &sink.findings {
+        let Some(loc) = f.location.as_ref() else {
+            continue;
+        };
+        if let Some(blob) = loc.commit.as_deref().and_then(|b| ObjectId::from_hex(b.as_bytes()).ok()) {
+            paths.want(&loc.path, blob);
+        }
     }
-    let with_findings: std::collections::HashSet<&str> = sink
-        .findings
-        .iter()
-        .filter_map(|f| f.location.as_ref()?.commit.as_deref())
+    let mut objects = Objects::open(git_dir)?;
+    let mut buf = Vec::new();
+    for (i, c) in commits.iter().enumerate() {
+        // What cannot be read was reported by the scan: it attributes nothing.
+        let Ok(root) = objects.commit_tree(c, &mut buf) else {
+            continue;
+        };
+        paths.resolve(0, root, &mut objects, &mut buf)?;
+        for leaf in &mut paths.leaves {
+            if let Some(blob) = leaf.current.filter(|b| leaf.wanted.contains(b)) {
+                leaf.oldest.insert(blob, i);
+            }
+        }
+    }
+    let mut findings: Vec<(Option<usize>, gardefou_findings::Finding)> =
+        std::mem::take(&mut sink.findings)
+            .into_iter()
+            .map(|mut f| {
+                let mut at = None;
+                if let Some(loc) = f.location.as_mut() {
+                    let blob = loc
+                        .commit
+                        .take()
+                        .and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
+                    at = blob.and_then(|b| paths.oldest(&loc.path, &b));
+                    loc.commit = at.map(|i| commits[i].to_string());
+                }
+                (at, f)
+            })
+            .collect();
+    // Oldest commit first (the highest index), findings with no commit last.
+    findings.sort_by_key(|(at, _)| (at.is_none(), std::cmp::Reverse(*at)));
+    let mut seen = HashSet::new();
+    sink.findings = findings
+        .into_iter()
+        .map(|(_, f)| f)
+        .filter(|f| seen.insert((f.rule, f.fingerprint.clone())))
         .collect();
-    let order: std::collections::HashMap<String, usize> = commits
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let c = c.to_string();
-            with_findings.contains(c.as_str()).then_some((c, i))
-        })
-        .collect();
-    let mut findings = std::mem::take(&mut sink.findings);
-    findings.sort_by_key(|f| {
-        f.location
-            .as_ref()
-            .and_then(|l| l.commit.as_ref())
-            .and_then(|c| order.get(c))
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
-    let mut seen = std::collections::HashSet::new();
-    findings.retain(|f| seen.insert((f.rule, f.fingerprint.clone())));
-    sink.findings = findings;
+    Ok(())
+}
+
+/// The paths that hold findings, as a tree of path components, resolved commit after
+/// commit: a subtree whose id did not change since the previous commit is not read again.
+#[derive(Default)]
+struct Paths {
+    /// Node 0 is the root.
+    nodes: Vec<PathNode>,
+    leaves: Vec<PathLeaf>,
+}
+
+#[derive(Default)]
+struct PathNode {
+    /// The tree this node was last resolved at.
+    tree: Option<ObjectId>,
+    children: Vec<(Vec<u8>, usize)>,
+    leaf: Option<usize>,
+}
+
+struct PathLeaf {
+    path: String,
+    wanted: HashSet<ObjectId>,
+    /// The blob at the path in the commit being resolved.
+    current: Option<ObjectId>,
+    /// For each wanted blob, the index of the oldest commit holding it at the path so far.
+    oldest: HashMap<ObjectId, usize>,
+}
+
+impl Paths {
+    fn want(&mut self, path: &str, blob: ObjectId) {
+        if self.nodes.is_empty() {
+            self.nodes.push(PathNode::default());
+        }
+        let mut node = 0;
+        for component in path.split('/') {
+            let found = self.nodes[node]
+                .children
+                .iter()
+                .find(|(name, _)| name.as_slice() == component.as_bytes())
+                .map(|(_, n)| *n);
+            node = match found {
+                Some(n) => n,
+                None => {
+                    self.nodes.push(PathNode::default());
+                    let n = self.nodes.len() - 1;
+                    self.nodes[node].children.push((component.as_bytes().to_vec(), n));
+                    n
+                }
+            };
+        }
+        let leaf = match self.nodes[node].leaf {
+            Some(l) => l,
+            None => {
+                self.leaves.push(PathLeaf {
+                    path: path.to_owned(),
+                    wanted: HashSet::new(),
+                    current: None,
+                    oldest: HashMap::new(),
+                });
+                self.nodes[node].leaf = Some(self.leaves.len() - 1);
+                self.leaves.len() - 1
+            }
+        };
+        self.leaves[leaf].wanted.insert(blob);
+    }
+
+    fn oldest(&self, path: &str, blob: &ObjectId) -> Option<usize> {
+        self.leaves
+            .iter()
+            .find(|l| l.path == path)
+            .and_then(|l| l.oldest.get(blob).copied())
+    }
+
+    /// Sets what each leaf under `node` holds in `tree`.
+    fn resolve(
+        &mut self,
+        node: usize,
+        tree: ObjectId,
+        objects: &mut Objects,
+        buf: &mut Vec<u8>,
+    ) -> Result<(), String> {
+        if self.nodes[node].tree == Some(tree) {
+            return Ok(());
+        }
+        self.nodes[node].tree = Some(tree);
+        // (child node, entry id, entry is a tree)
+        let mut matched: Vec<(usize, ObjectId, bool)> = Vec::new();
+        if let Ok(iter) = objects.repo.objects.find_tree_iter(&tree, buf) {
+            for entry in iter {
+                let Ok(entry) = entry else { break };
+                let child = self.nodes[node]
+                    .children
+                    .iter()
+                    .find(|(name, _)| name.as_slice() == entry.filename.as_ref() as &[u8]);
+                if let Some((_, child)) = child {
+                    matched.push((*child, entry.oid.to_owned(), entry.mode.is_tree()));
+                }
+            }
+        }
+        objects.charge(buf.len())?;
+        let children: Vec<usize> = self.nodes[node].children.iter().map(|(_, c)| *c).collect();
+        for child in children {
+            match matched.iter().find(|(c, _, _)| *c == child) {
+                Some(&(_, oid, true)) => {
+                    self.set_leaf(child, None);
+                    self.resolve(child, oid, objects, buf)?;
+                }
+                Some(&(_, oid, false)) => {
+                    self.clear_below(child);
+                    self.set_leaf(child, Some(oid));
+                }
+                None => {
+                    self.clear_below(child);
+                    self.set_leaf(child, None);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_leaf(&mut self, node: usize, blob: Option<ObjectId>) {
+        if let Some(l) = self.nodes[node].leaf {
+            self.leaves[l].current = blob;
+        }
+    }
+
+    /// Nothing under `node` exists in the commit being resolved.
+    fn clear_below(&mut self, node: usize) {
+        self.nodes[node].tree = None;
+        let children: Vec<usize> = self.nodes[node].children.iter().map(|(_, c)| *c).collect();
+        for child in children {
+            self.set_leaf(child, None);
+            self.clear_below(child);
+        }
+    }
 }

@@ -1,0 +1,309 @@
+//! `--git`: the history read in-process, on real repositories built with git. Every
+//! secret is built at run time: this repository must pass its own scan.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use gardefou_findings::Report;
+use gardefou_scan::{Outcome, ScanOptions, Scanner};
+use gardefou_testkit::{fake, git};
+
+/// A Stripe live key, different for each seed.
+fn stripe(seed: u64) -> String {
+    format!("{}_{}_{}", "sk", "live", fake::alnum(seed, 24))
+}
+
+fn scanner() -> Scanner {
+    Scanner::new(ScanOptions::default()).unwrap()
+}
+
+fn history(repo: &Path) -> Outcome {
+    scanner().scan_git_history(repo).unwrap()
+}
+
+/// (path, rule, commit) of each finding.
+fn found(report: &Report) -> Vec<(String, &'static str, Option<String>)> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let l = f.location.as_ref().unwrap();
+            (l.path.clone(), f.rule, l.commit.clone())
+        })
+        .collect()
+}
+
+fn head(repo: &Path) -> String {
+    git::run(repo, &["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+/// The blobs `git rev-list --objects --all` lists with a path: what the scan must read.
+fn blobs_with_a_path(repo: &Path) -> BTreeSet<String> {
+    let listed = git::run(repo, &["rev-list", "--objects", "--all"]);
+    let types = git::run(
+        repo,
+        &[
+            "cat-file",
+            "--batch-check=%(objectname) %(objecttype)",
+            "--batch-all-objects",
+        ],
+    );
+    let blobs: BTreeSet<&str> = types
+        .lines()
+        .filter_map(|l| l.strip_suffix(" blob"))
+        .collect();
+    listed
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(oid, path)| !path.is_empty() && blobs.contains(oid))
+        .map(|(oid, _)| oid.to_owned())
+        .collect()
+}
+
+#[test]
+fn every_blob_of_a_long_history_is_read_once_and_each_secret_reported_once() {
+    // 2,000 commits (git fast-import): a config file that keeps the same key while another
+    // line changes in every commit (2,000 blobs, one fingerprint), a file that never
+    // changes (one blob), and churn in ten other files.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    let key = stripe(1);
+    let mut stream = String::new();
+    for i in 1..=2000u32 {
+        let mut files = vec![
+            (
+                "config/app.js".to_owned(),
+                format!("const key = \"{key}\";\nconst build = {i};\n"),
+            ),
+            (format!("src/f{}.txt", i % 10), format!("line {i}\n")),
+        ];
+        if i == 1 {
+            files.push((
+                "keep/fixed.py".to_owned(),
+                format!("KEY = \"{}\"\n", stripe(2)),
+            ));
+        }
+        stream.push_str(&format!(
+            "commit refs/heads/main\nmark :{i}\ncommitter T <t@example.test> {} +0000\ndata 4\nc{:03}\n",
+            1_700_000_000 + u64::from(i),
+            i % 1000
+        ));
+        if i > 1 {
+            stream.push_str(&format!("from :{}\n", i - 1));
+        }
+        for (path, text) in files {
+            stream.push_str(&format!("M 100644 inline {path}\ndata {}\n{text}\n", text.len()));
+        }
+    }
+    fast_import(repo, &stream);
+    let first = git::run(repo, &["rev-list", "--max-parents=0", "HEAD"])
+        .trim()
+        .to_owned();
+    assert_eq!(
+        git::run(repo, &["rev-list", "--count", "--all"]).trim(),
+        "2000"
+    );
+
+    let outcome = history(repo);
+    let expected = blobs_with_a_path(repo);
+    assert_eq!(outcome.stats.scanned, expected.len() as u64, "each blob once");
+    assert!(outcome.stats.errors.is_empty(), "{:?}", outcome.stats.errors);
+    let mut found = found(&outcome.report);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "config/app.js".to_owned(),
+                "stripe-secret-key",
+                Some(first.clone())
+            ),
+            ("keep/fixed.py".to_owned(), "stripe-secret-key", Some(first)),
+        ],
+        "one finding per secret and path, at the commit that introduced it"
+    );
+}
+
+fn fast_import(repo: &Path, stream: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["fast-import", "--quiet"])
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    git::commit(repo, "README.md", "hello\n", "init");
+    // Packed history, then loose objects on top of it.
+    git::run(repo, &["gc", "-q"]);
+
+    // A side branch, merged; its secret is introduced on the branch.
+    git::run(repo, &["checkout", "-q", "-b", "side"]);
+    git::commit(
+        repo,
+        "side.js",
+        &format!("k = \"{}\"\n", stripe(10)),
+        "side key",
+    );
+    let side = head(repo);
+    git::run(repo, &["checkout", "-q", "main"]);
+    git::commit(repo, "main.txt", "main\n", "main work");
+    git::run(repo, &["merge", "-q", "--no-ff", "-m", "merge", "side"]);
+    git::run(repo, &["branch", "-q", "-D", "side"]);
+
+    // A commit that only an annotated tag reaches.
+    git::run(repo, &["checkout", "-q", "--detach"]);
+    git::commit(
+        repo,
+        "tagged.js",
+        &format!("k = \"{}\"\n", stripe(11)),
+        "tagged only",
+    );
+    let tagged = head(repo);
+    git::run(repo, &["tag", "-a", "-m", "release", "v1"]);
+    git::run(repo, &["checkout", "-q", "main"]);
+
+    // A tag naming a tree directly: its blobs have a path but no commit.
+    std::fs::create_dir_all(repo.join("t")).unwrap();
+    std::fs::write(repo.join("t/in-tree.js"), format!("k = \"{}\"\n", stripe(12))).unwrap();
+    git::run(repo, &["add", "t/in-tree.js"]);
+    let tree = git::run(repo, &["write-tree", "--prefix=t/"]).trim().to_owned();
+    git::run(repo, &["reset", "-q"]);
+    std::fs::remove_dir_all(repo.join("t")).unwrap();
+    git::run(repo, &["tag", "a-tree", &tree]);
+
+    // A submodule entry (a commit of another repository, absent here), a symlink, a binary
+    // file and one over the size limit.
+    let other = "1234567890123456789012345678901234567890";
+    git::run(
+        repo,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{other},vendor/lib"),
+        ],
+    );
+    std::os::unix::fs::symlink("README.md", repo.join("link")).unwrap();
+    let mut binary = format!("k = \"{}\"\n", stripe(13)).into_bytes();
+    binary.push(0);
+    std::fs::write(repo.join("blob.bin"), binary).unwrap();
+    std::fs::write(
+        repo.join("big.js"),
+        format!("{}k = \"{}\"\n", "x".repeat(5000), stripe(14)),
+    )
+    .unwrap();
+    git::run(repo, &["add", "link", "blob.bin", "big.js"]);
+    git::run(repo, &["commit", "-qm", "shapes"]);
+
+    // A secret left in the stash only.
+    std::fs::write(repo.join("main.txt"), format!("k = \"{}\"\n", stripe(15))).unwrap();
+    git::run(repo, &["stash", "-q"]);
+    // The change was not staged: the stash's own commit (not its index commit) holds it.
+    let stash = git::run(repo, &["rev-parse", "stash@{0}"]).trim().to_owned();
+
+    let options = ScanOptions {
+        max_file_size: 4096,
+        ..ScanOptions::default()
+    };
+    let outcome = Scanner::new(options)
+        .unwrap()
+        .scan_git_history(repo)
+        .unwrap();
+    assert!(outcome.stats.errors.is_empty(), "{:?}", outcome.stats.errors);
+    assert_eq!(outcome.stats.skipped_binary, 1);
+    assert_eq!(outcome.stats.skipped_large, 1);
+    let mut found = found(&outcome.report);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("in-tree.js".to_owned(), "stripe-secret-key", None),
+            ("main.txt".to_owned(), "stripe-secret-key", Some(stash)),
+            ("side.js".to_owned(), "stripe-secret-key", Some(side)),
+            ("tagged.js".to_owned(), "stripe-secret-key", Some(tagged)),
+        ]
+    );
+    // Every blob with a path but the binary and the oversized one was scanned, once.
+    assert_eq!(
+        outcome.stats.scanned,
+        blobs_with_a_path(repo).len() as u64 - 2
+    );
+}
+
+#[test]
+fn a_shallow_clone_is_read_up_to_its_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = dir.path().join("origin");
+    std::fs::create_dir(&origin).unwrap();
+    git::init(&origin, "main");
+    git::commit(&origin, "old.js", &format!("k = \"{}\"\n", stripe(20)), "old");
+    git::commit(&origin, "new.js", &format!("k = \"{}\"\n", stripe(21)), "new");
+    let url = format!("file://{}", origin.display());
+    git::run(dir.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    let shallow = dir.path().join("shallow");
+    assert!(shallow.join(".git/shallow").exists());
+    let outcome = history(&shallow);
+    assert!(outcome.stats.errors.is_empty(), "{:?}", outcome.stats.errors);
+    let mut paths: Vec<String> = found(&outcome.report).into_iter().map(|f| f.0).collect();
+    paths.sort();
+    // Both files are in the one commit the clone has; nothing before it is looked for.
+    assert_eq!(paths, ["new.js", "old.js"]);
+    assert_eq!(
+        found(&outcome.report)[0].2.as_deref(),
+        Some(head(&shallow).as_str())
+    );
+}
+
+/// A replace ref swaps an object for another when git reads it: honouring one would let a
+/// clean commit stand in for the one that added a secret.
+#[test]
+fn regression_replace_refs_cannot_hide_a_secret_in_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    git::commit(repo, "a.js", &format!("k = \"{}\"\n", stripe(30)), "key");
+    let leaky = head(repo);
+    git::commit(repo, "a.js", "k = process.env.K\n", "fix");
+    // A clean commit, with no parent, that replaces the leaky one.
+    let clean_tree = git::run(repo, &["rev-parse", "HEAD^{tree}"]).trim().to_owned();
+    let clean = git::run(repo, &["commit-tree", "-m", "clean", &clean_tree])
+        .trim()
+        .to_owned();
+    git::run(repo, &["replace", &leaky, &clean]);
+    // git itself now sees no secret in the history.
+    let log = git::run(repo, &["log", "-p", "--all"]);
+    assert!(!log.contains(&stripe(30)));
+
+    let found = found(&history(repo).report);
+    assert_eq!(
+        found,
+        vec![("a.js".to_owned(), "stripe-secret-key", Some(leaky))]
+    );
+}
+
+#[test]
+fn a_directory_that_is_not_a_repository_is_an_error_that_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = scanner().scan_git_history(dir.path()).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("git history of "), "{text}");
+    assert!(text.contains(&dir.path().display().to_string()), "{text}");
+}
