@@ -114,10 +114,7 @@ fn read_batch(
             continue;
         }
         bar.inc(1);
-        if tx
-            .send(Blob { path, data })
-            .is_err()
-        {
+        if tx.send(Blob { path, data }).is_err() {
             return Ok(());
         }
     }

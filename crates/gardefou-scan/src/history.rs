@@ -12,11 +12,13 @@
 //!   delta against a newer one), so the previous version of a file is usually the cached
 //!   base of the next one read; blobs of one path always go to the same worker for that.
 //! - **Which commit**: only for blobs that hold a finding, the commits are walked again and
-//!   each finding's path looked up (unchanged subtrees skipped by id): the oldest commit
-//!   holding the blob there is the one that introduced it. Trees that a tag names directly
-//!   are traversed last, and their blobs have no commit.
+//!   each tree read once more, remembering which of those blobs it holds: the oldest commit
+//!   holding a blob is the one that introduced it (at whatever path; the finding names the
+//!   path the blob was first seen at). Trees that a tag names directly are traversed last,
+//!   and their blobs have no commit.
 //! - **Bounded memory**: the only whole-history structures are the commit ids in walk order
-//!   and the set of tree and blob ids seen (about 30 bytes an object). Blobs are read and
+//!   and the set of tree and blob ids seen (about 30 bytes an object; the second walk's
+//!   set of trees replaces it). Blobs are read and
 //!   scanned by worker threads fed through bounded channels of ids; each thread has its own
 //!   view of the object database with a bounded delta-base cache, and reopens it after
 //!   reading [`REMAP_AFTER`] bytes: packs are memory-mapped whole, and every page read
@@ -36,10 +38,17 @@ use crate::{progress_bar, Error, Origin, Outcome, Scanner, Sink};
 
 /// A thread's object database view is reopened after this many bytes of objects were read
 /// through it (see the module doc).
-const REMAP_AFTER: u64 = 16 * 1024 * 1024;
+const REMAP_AFTER: u64 = 4 * 1024 * 1024;
+
+/// What finding one object may leave resident besides its bytes: the pages of the pack
+/// index that its binary search reads.
+const LOOKUP: u64 = 16 * 1024;
 
 /// The delta-base cache of each thread's view of the object database, in bytes.
-const PACK_CACHE: usize = 8 * 1024 * 1024;
+const PACK_CACHE: usize = 4 * 1024 * 1024;
+
+/// A worker keeps a buffer of at most this many bytes between blobs.
+const BUFFER_KEPT: usize = 1024 * 1024;
 
 /// Blobs waiting for each worker.
 const QUEUE: usize = 64;
@@ -79,9 +88,9 @@ impl Objects {
         })
     }
 
-    /// Counts `bytes` read, and reopens the view once enough were.
+    /// Counts one object of `bytes` read, and reopens the view once enough were.
     fn charge(&mut self, bytes: usize) -> Result<(), String> {
-        self.read += bytes as u64;
+        self.read += bytes as u64 + LOOKUP;
         if self.read >= REMAP_AFTER {
             *self = Objects::open(&self.git_dir)?;
         }
@@ -237,7 +246,12 @@ fn walk_trees(
     errors: &mut Vec<String>,
 ) -> Result<(), String> {
     let mut objects = Objects::open(git_dir)?;
+    // Sized once for every packed object (an upper bound of what is reachable, loose objects
+    // aside): growing by doubling would hold the old table and the new one at once. Pages
+    // of the table that no id lands in are never touched.
+    let packed = objects.repo.objects.packed_object_count().unwrap_or(0);
     let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
+    seen.reserve(usize::try_from(packed.min(1 << 26)).unwrap_or(0));
     let mut buf = Vec::new();
     // Trees still to traverse from the current root: (tree, path prefix).
     let mut stack: Vec<(ObjectId, String)> = Vec::new();
@@ -362,36 +376,38 @@ fn read_and_scan(
         }
         let read = data.len();
         objects.charge(read)?;
+        // A large blob's buffer is not kept for the small ones that follow.
+        if buf.capacity() > BUFFER_KEPT {
+            buf = Vec::new();
+        }
     }
     Ok(())
 }
 
-/// Replaces each finding's blob id by the commit that introduced the blob at the
-/// finding's path — the oldest commit, in walk order, whose tree holds it there — and
-/// reports a secret once per path: the same value in successive versions of a file has
-/// one fingerprint, and is reported at its first commit.
+/// Replaces each finding's blob id by the commit that introduced the blob — the oldest
+/// commit, in walk order, whose tree holds it at any path — and reports a secret once per
+/// path: the same value in successive versions of a file has one fingerprint, and is
+/// reported at its first commit.
 fn attribute_commits(git_dir: &Path, commits: &[ObjectId], sink: &mut Sink) -> Result<(), String> {
-    let mut paths = Paths::default();
+    let mut wanted: HashMap<ObjectId, usize> = HashMap::new();
     for f in &sink.findings {
-        let Some(loc) = f.location.as_ref() else {
-            continue;
-        };
-        if let Some(blob) = loc.commit.as_deref().and_then(|b| ObjectId::from_hex(b.as_bytes()).ok()) {
-            paths.want(&loc.path, blob);
+        let blob = f.location.as_ref().and_then(|l| l.commit.as_deref());
+        if let Some(blob) = blob.and_then(|b| ObjectId::from_hex(b.as_bytes()).ok()) {
+            let next = wanted.len();
+            wanted.entry(blob).or_insert(next);
         }
     }
-    let mut objects = Objects::open(git_dir)?;
+    let mut trees = Holdings::new(Objects::open(git_dir)?, wanted.clone());
     let mut buf = Vec::new();
+    // For each wanted blob, the index of the oldest commit holding it so far.
+    let mut oldest: Vec<Option<usize>> = vec![None; wanted.len()];
     for (i, c) in commits.iter().enumerate() {
         // What cannot be read was reported by the scan: it attributes nothing.
-        let Ok(root) = objects.commit_tree(c, &mut buf) else {
+        let Ok(root) = trees.objects.commit_tree(c, &mut buf) else {
             continue;
         };
-        paths.resolve(0, root, &mut objects, &mut buf)?;
-        for leaf in &mut paths.leaves {
-            if let Some(blob) = leaf.current.filter(|b| leaf.wanted.contains(b)) {
-                leaf.oldest.insert(blob, i);
-            }
+        for &w in trees.held(root)?.iter() {
+            oldest[w as usize] = Some(i);
         }
     }
     let mut findings: Vec<(Option<usize>, gardefou_findings::Finding)> =
@@ -404,7 +420,7 @@ fn attribute_commits(git_dir: &Path, commits: &[ObjectId], sink: &mut Sink) -> R
                         .commit
                         .take()
                         .and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
-                    at = blob.and_then(|b| paths.oldest(&loc.path, &b));
+                    at = blob.and_then(|b| oldest[wanted[&b]]);
                     loc.commit = at.map(|i| commits[i].to_string());
                 }
                 (at, f)
@@ -421,137 +437,60 @@ fn attribute_commits(git_dir: &Path, commits: &[ObjectId], sink: &mut Sink) -> R
     Ok(())
 }
 
-/// The paths that hold findings, as a tree of path components, resolved commit after
-/// commit: a subtree whose id did not change since the previous commit is not read again.
-#[derive(Default)]
-struct Paths {
-    /// Node 0 is the root.
-    nodes: Vec<PathNode>,
-    leaves: Vec<PathLeaf>,
+/// Which of the wanted blobs each tree holds, at any depth, each tree read once: the
+/// trees that hold none are a set of ids (as the scan's), the few that hold some map to
+/// those blobs.
+struct Holdings {
+    objects: Objects,
+    wanted: HashMap<ObjectId, usize>,
+    none: gix::hashtable::HashSet<ObjectId>,
+    some: gix::hashtable::HashMap<ObjectId, std::rc::Rc<[u32]>>,
 }
 
-#[derive(Default)]
-struct PathNode {
-    /// The tree this node was last resolved at.
-    tree: Option<ObjectId>,
-    children: Vec<(Vec<u8>, usize)>,
-    leaf: Option<usize>,
-}
-
-struct PathLeaf {
-    path: String,
-    wanted: HashSet<ObjectId>,
-    /// The blob at the path in the commit being resolved.
-    current: Option<ObjectId>,
-    /// For each wanted blob, the index of the oldest commit holding it at the path so far.
-    oldest: HashMap<ObjectId, usize>,
-}
-
-impl Paths {
-    fn want(&mut self, path: &str, blob: ObjectId) {
-        if self.nodes.is_empty() {
-            self.nodes.push(PathNode::default());
+impl Holdings {
+    fn new(objects: Objects, wanted: HashMap<ObjectId, usize>) -> Self {
+        Holdings {
+            objects,
+            wanted,
+            none: Default::default(),
+            some: Default::default(),
         }
-        let mut node = 0;
-        for component in path.split('/') {
-            let found = self.nodes[node]
-                .children
-                .iter()
-                .find(|(name, _)| name.as_slice() == component.as_bytes())
-                .map(|(_, n)| *n);
-            node = match found {
-                Some(n) => n,
-                None => {
-                    self.nodes.push(PathNode::default());
-                    let n = self.nodes.len() - 1;
-                    self.nodes[node].children.push((component.as_bytes().to_vec(), n));
-                    n
-                }
-            };
-        }
-        let leaf = match self.nodes[node].leaf {
-            Some(l) => l,
-            None => {
-                self.leaves.push(PathLeaf {
-                    path: path.to_owned(),
-                    wanted: HashSet::new(),
-                    current: None,
-                    oldest: HashMap::new(),
-                });
-                self.nodes[node].leaf = Some(self.leaves.len() - 1);
-                self.leaves.len() - 1
-            }
-        };
-        self.leaves[leaf].wanted.insert(blob);
     }
 
-    fn oldest(&self, path: &str, blob: &ObjectId) -> Option<usize> {
-        self.leaves
-            .iter()
-            .find(|l| l.path == path)
-            .and_then(|l| l.oldest.get(blob).copied())
-    }
-
-    /// Sets what each leaf under `node` holds in `tree`.
-    fn resolve(
-        &mut self,
-        node: usize,
-        tree: ObjectId,
-        objects: &mut Objects,
-        buf: &mut Vec<u8>,
-    ) -> Result<(), String> {
-        if self.nodes[node].tree == Some(tree) {
-            return Ok(());
+    /// The wanted blobs (their indices) that `tree` holds. A tree that cannot be read
+    /// holds none.
+    fn held(&mut self, tree: ObjectId) -> Result<std::rc::Rc<[u32]>, String> {
+        if self.none.contains(&tree) {
+            return Ok(std::rc::Rc::from([]));
         }
-        self.nodes[node].tree = Some(tree);
-        // (child node, entry id, entry is a tree)
-        let mut matched: Vec<(usize, ObjectId, bool)> = Vec::new();
-        if let Ok(iter) = objects.repo.objects.find_tree_iter(&tree, buf) {
+        if let Some(held) = self.some.get(&tree) {
+            return Ok(held.clone());
+        }
+        let mut buf = Vec::new();
+        let mut held: Vec<u32> = Vec::new();
+        let mut subtrees: Vec<ObjectId> = Vec::new();
+        if let Ok(iter) = self.objects.repo.objects.find_tree_iter(&tree, &mut buf) {
             for entry in iter {
                 let Ok(entry) = entry else { break };
-                let child = self.nodes[node]
-                    .children
-                    .iter()
-                    .find(|(name, _)| name.as_slice() == entry.filename.as_ref() as &[u8]);
-                if let Some((_, child)) = child {
-                    matched.push((*child, entry.oid.to_owned(), entry.mode.is_tree()));
+                if entry.mode.is_tree() {
+                    subtrees.push(entry.oid.to_owned());
+                } else if let Some(&w) = self.wanted.get(entry.oid) {
+                    held.push(w as u32);
                 }
             }
         }
-        objects.charge(buf.len())?;
-        let children: Vec<usize> = self.nodes[node].children.iter().map(|(_, c)| *c).collect();
-        for child in children {
-            match matched.iter().find(|(c, _, _)| *c == child) {
-                Some(&(_, oid, true)) => {
-                    self.set_leaf(child, None);
-                    self.resolve(child, oid, objects, buf)?;
-                }
-                Some(&(_, oid, false)) => {
-                    self.clear_below(child);
-                    self.set_leaf(child, Some(oid));
-                }
-                None => {
-                    self.clear_below(child);
-                    self.set_leaf(child, None);
-                }
-            }
+        self.objects.charge(buf.len())?;
+        for sub in subtrees {
+            held.extend(self.held(sub)?.iter());
         }
-        Ok(())
-    }
-
-    fn set_leaf(&mut self, node: usize, blob: Option<ObjectId>) {
-        if let Some(l) = self.nodes[node].leaf {
-            self.leaves[l].current = blob;
+        held.sort_unstable();
+        held.dedup();
+        let held: std::rc::Rc<[u32]> = held.into();
+        if held.is_empty() {
+            self.none.insert(tree);
+        } else {
+            self.some.insert(tree, held.clone());
         }
-    }
-
-    /// Nothing under `node` exists in the commit being resolved.
-    fn clear_below(&mut self, node: usize) {
-        self.nodes[node].tree = None;
-        let children: Vec<usize> = self.nodes[node].children.iter().map(|(_, c)| *c).collect();
-        for child in children {
-            self.set_leaf(child, None);
-            self.clear_below(child);
-        }
+        Ok(held)
     }
 }

@@ -50,7 +50,10 @@ fn regression_git_environment_cannot_change_what_history_is_scanned() {
         ("GIT_WORK_TREE", other.to_str().unwrap()),
         ("GIT_COMMON_DIR", other_git.to_str().unwrap()),
         ("GIT_OBJECT_DIRECTORY", other_objects.to_str().unwrap()),
-        ("GIT_ALTERNATE_OBJECT_DIRECTORIES", other_objects.to_str().unwrap()),
+        (
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+            other_objects.to_str().unwrap(),
+        ),
         // Would cut the history at the fix, before the key.
         ("GIT_SHALLOW_FILE", shallow.to_str().unwrap()),
         // Would show only refs under refs/namespaces/hidden/: none.

@@ -93,7 +93,10 @@ fn every_blob_of_a_long_history_is_read_once_and_each_secret_reported_once() {
             stream.push_str(&format!("from :{}\n", i - 1));
         }
         for (path, text) in files {
-            stream.push_str(&format!("M 100644 inline {path}\ndata {}\n{text}\n", text.len()));
+            stream.push_str(&format!(
+                "M 100644 inline {path}\ndata {}\n{text}\n",
+                text.len()
+            ));
         }
     }
     fast_import(repo, &stream);
@@ -107,8 +110,16 @@ fn every_blob_of_a_long_history_is_read_once_and_each_secret_reported_once() {
 
     let outcome = history(repo);
     let expected = blobs_with_a_path(repo);
-    assert_eq!(outcome.stats.scanned, expected.len() as u64, "each blob once");
-    assert!(outcome.stats.errors.is_empty(), "{:?}", outcome.stats.errors);
+    assert_eq!(
+        outcome.stats.scanned,
+        expected.len() as u64,
+        "each blob once"
+    );
+    assert!(
+        outcome.stats.errors.is_empty(),
+        "{:?}",
+        outcome.stats.errors
+    );
     let mut found = found(&outcome.report);
     found.sort();
     assert_eq!(
@@ -182,9 +193,15 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
 
     // A tag naming a tree directly: its blobs have a path but no commit.
     std::fs::create_dir_all(repo.join("t")).unwrap();
-    std::fs::write(repo.join("t/in-tree.js"), format!("k = \"{}\"\n", stripe(12))).unwrap();
+    std::fs::write(
+        repo.join("t/in-tree.js"),
+        format!("k = \"{}\"\n", stripe(12)),
+    )
+    .unwrap();
     git::run(repo, &["add", "t/in-tree.js"]);
-    let tree = git::run(repo, &["write-tree", "--prefix=t/"]).trim().to_owned();
+    let tree = git::run(repo, &["write-tree", "--prefix=t/"])
+        .trim()
+        .to_owned();
     git::run(repo, &["reset", "-q"]);
     std::fs::remove_dir_all(repo.join("t")).unwrap();
     git::run(repo, &["tag", "a-tree", &tree]);
@@ -217,7 +234,9 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
     std::fs::write(repo.join("main.txt"), format!("k = \"{}\"\n", stripe(15))).unwrap();
     git::run(repo, &["stash", "-q"]);
     // The change was not staged: the stash's own commit (not its index commit) holds it.
-    let stash = git::run(repo, &["rev-parse", "stash@{0}"]).trim().to_owned();
+    let stash = git::run(repo, &["rev-parse", "stash@{0}"])
+        .trim()
+        .to_owned();
 
     let options = ScanOptions {
         max_file_size: 4096,
@@ -227,7 +246,11 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
         .unwrap()
         .scan_git_history(repo)
         .unwrap();
-    assert!(outcome.stats.errors.is_empty(), "{:?}", outcome.stats.errors);
+    assert!(
+        outcome.stats.errors.is_empty(),
+        "{:?}",
+        outcome.stats.errors
+    );
     assert_eq!(outcome.stats.skipped_binary, 1);
     assert_eq!(outcome.stats.skipped_large, 1);
     let mut found = found(&outcome.report);
@@ -254,14 +277,31 @@ fn a_shallow_clone_is_read_up_to_its_boundary() {
     let origin = dir.path().join("origin");
     std::fs::create_dir(&origin).unwrap();
     git::init(&origin, "main");
-    git::commit(&origin, "old.js", &format!("k = \"{}\"\n", stripe(20)), "old");
-    git::commit(&origin, "new.js", &format!("k = \"{}\"\n", stripe(21)), "new");
+    git::commit(
+        &origin,
+        "old.js",
+        &format!("k = \"{}\"\n", stripe(20)),
+        "old",
+    );
+    git::commit(
+        &origin,
+        "new.js",
+        &format!("k = \"{}\"\n", stripe(21)),
+        "new",
+    );
     let url = format!("file://{}", origin.display());
-    git::run(dir.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    git::run(
+        dir.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
     let shallow = dir.path().join("shallow");
     assert!(shallow.join(".git/shallow").exists());
     let outcome = history(&shallow);
-    assert!(outcome.stats.errors.is_empty(), "{:?}", outcome.stats.errors);
+    assert!(
+        outcome.stats.errors.is_empty(),
+        "{:?}",
+        outcome.stats.errors
+    );
     let mut paths: Vec<String> = found(&outcome.report).into_iter().map(|f| f.0).collect();
     paths.sort();
     // Both files are in the one commit the clone has; nothing before it is looked for.
@@ -283,7 +323,9 @@ fn regression_replace_refs_cannot_hide_a_secret_in_history() {
     let leaky = head(repo);
     git::commit(repo, "a.js", "k = process.env.K\n", "fix");
     // A clean commit, with no parent, that replaces the leaky one.
-    let clean_tree = git::run(repo, &["rev-parse", "HEAD^{tree}"]).trim().to_owned();
+    let clean_tree = git::run(repo, &["rev-parse", "HEAD^{tree}"])
+        .trim()
+        .to_owned();
     let clean = git::run(repo, &["commit-tree", "-m", "clean", &clean_tree])
         .trim()
         .to_owned();
@@ -306,4 +348,20 @@ fn a_directory_that_is_not_a_repository_is_an_error_that_names_it() {
     let text = err.to_string();
     assert!(text.starts_with("git history of "), "{text}");
     assert!(text.contains(&dir.path().display().to_string()), "{text}");
+}
+
+#[test]
+fn a_moved_secret_is_named_at_its_newest_path_and_its_first_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    git::commit(repo, "a.js", &format!("k = \"{}\"\n", stripe(50)), "key");
+    let first = head(repo);
+    std::fs::create_dir(repo.join("lib")).unwrap();
+    git::run(repo, &["mv", "a.js", "lib/a.js"]);
+    git::run(repo, &["commit", "-qm", "move"]);
+    assert_eq!(
+        found(&history(repo).report),
+        vec![("lib/a.js".to_owned(), "stripe-secret-key", Some(first))]
+    );
 }
