@@ -3,7 +3,8 @@
 //! - [`bounded`]: reads of the files gardefou is pointed at — bounded, opened without
 //!   blocking, regular files where it matters;
 //! - [`git`]: the one way gardefou runs `git`, in an environment that cannot point it at
-//!   another repository or history;
+//!   another repository or history, and (feature `gix`) the one way it opens a repository
+//!   in-process, with the same guarantees;
 //! - [`replace`]: the one way gardefou writes a file: atomically, never through a symlink;
 //! - [`random`]: the operating system's randomness, for keys;
 //! - [`hex`]: lower-case hexadecimal.

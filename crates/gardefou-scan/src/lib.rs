@@ -24,12 +24,18 @@
 //! - **Nothing leaks**: a secret is held in a [`gardefou_redact::Secret`] from the moment it
 //!   is matched and only ever leaves as a keyed fingerprint (see [`fingerprint`]).
 //!
-//! Git is read through `git` plumbing in subprocesses (`rev-list --objects --all` piped
-//! into `cat-file --batch`, `diff --cached --raw`), not through `gix`. The plumbing
-//! streams every reachable blob exactly once in one process pair, is as fast as git
-//! itself, and handles every repository format git does (packs, alternates, partial and
-//! shallow clones, worktrees) without a large dependency tree that would more than double
-//! the build. A scanner that checks committed history needs git installed anyway.
+//! Git history is read in-process with `gix` (objects, refs and the commit walk only),
+//! opened through `gardefou_edges::git::open` so that no variable of the caller's
+//! environment can point it at another repository or history and replace refs are not
+//! applied: every blob reachable from any ref is read once, newest first (the packs' own
+//! delta order, so the previous version of a file is the cached base of the next), by
+//! worker threads fed through bounded channels, each with a bounded delta-base cache and a
+//! view of the packs it reopens every few MiB read (a memory-mapped pack would otherwise
+//! stay resident); the commit that introduced a blob is looked up only for blobs with
+//! findings. Memory is the set of object ids seen plus those bounded caches, not the size
+//! of the history. Staged changes are read through git itself (`diff --cached`,
+//! `cat-file --batch`): the index, a hook's `GIT_INDEX_FILE` and what a commit adds are
+//! git's.
 //!
 //! ```
 //! use gardefou_scan::{ScanOptions, Scanner};
