@@ -158,7 +158,8 @@ pub(crate) fn scan(scanner: &Scanner, dir: &Path) -> Result<Outcome, Error> {
     let mut sink = total.into_inner().unwrap_or_else(|e| e.into_inner());
     sink.stats.errors.extend(errors);
     if !sink.findings.is_empty() {
-        attribute_commits(&git_dir, &commits, &mut sink).map_err(|e| failed(dir, e))?;
+        attribute_commits(&git_dir, &commits, scanner.threads(), &mut sink)
+            .map_err(|e| failed(dir, e))?;
     }
     Ok(sink.finish(scanner))
 }
@@ -388,7 +389,12 @@ fn read_and_scan(
 /// commit, in walk order, whose tree holds it at any path — and reports a secret once per
 /// path: the same value in successive versions of a file has one fingerprint, and is
 /// reported at its first commit.
-fn attribute_commits(git_dir: &Path, commits: &[ObjectId], sink: &mut Sink) -> Result<(), String> {
+fn attribute_commits(
+    git_dir: &Path,
+    commits: &[ObjectId],
+    threads: usize,
+    sink: &mut Sink,
+) -> Result<(), String> {
     let mut wanted: HashMap<ObjectId, usize> = HashMap::new();
     for f in &sink.findings {
         let blob = f.location.as_ref().and_then(|l| l.commit.as_deref());
@@ -397,17 +403,44 @@ fn attribute_commits(git_dir: &Path, commits: &[ObjectId], sink: &mut Sink) -> R
             wanted.entry(blob).or_insert(next);
         }
     }
-    let mut trees = Holdings::new(Objects::open(git_dir)?, wanted.clone());
-    let mut buf = Vec::new();
-    // For each wanted blob, the index of the oldest commit holding it so far.
+    // For each wanted blob, the index of the oldest commit holding it. The commits are
+    // split into one run of consecutive commits per thread, each with its own view.
+    let per_thread = commits.len().div_ceil(threads.max(1)).max(1);
+    let parts: Vec<Result<Vec<Option<usize>>, String>> = std::thread::scope(|s| {
+        let running: Vec<_> = commits
+            .chunks(per_thread)
+            .enumerate()
+            .map(|(k, part)| {
+                let wanted = &wanted;
+                s.spawn(move || {
+                    let mut trees = Holdings::new(Objects::open(git_dir)?, wanted.clone());
+                    let mut buf = Vec::new();
+                    let mut oldest = vec![None; wanted.len()];
+                    for (j, c) in part.iter().enumerate() {
+                        // What cannot be read was reported by the scan: it attributes nothing.
+                        let Ok(root) = trees.objects.commit_tree(c, &mut buf) else {
+                            continue;
+                        };
+                        for &w in trees.held(root)?.iter() {
+                            oldest[w as usize] = Some(k * per_thread + j);
+                        }
+                    }
+                    Ok(oldest)
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|_| Err("a thread stopped".to_owned()))
+            })
+            .collect()
+    });
     let mut oldest: Vec<Option<usize>> = vec![None; wanted.len()];
-    for (i, c) in commits.iter().enumerate() {
-        // What cannot be read was reported by the scan: it attributes nothing.
-        let Ok(root) = trees.objects.commit_tree(c, &mut buf) else {
-            continue;
-        };
-        for &w in trees.held(root)?.iter() {
-            oldest[w as usize] = Some(i);
+    for part in parts {
+        for (o, p) in oldest.iter_mut().zip(part?) {
+            *o = (*o).max(p);
         }
     }
     let mut findings: Vec<(Option<usize>, gardefou_findings::Finding)> =
