@@ -105,12 +105,8 @@ fn no_planted_value_appears_in_any_output() {
     ];
     let mut outputs = 0;
     for args in runs {
-        let out = env.cmd(&vars).args(&args).output().unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = env.run(&vars, &args);
+        let text = out.output();
         assert!(!text.is_empty(), "{args:?} printed nothing");
         let found = leaks(&text, &values);
         assert!(found.is_empty(), "{args:?} leaks {found:?}:\n{text}");

@@ -6,18 +6,25 @@ use std::collections::HashSet;
 
 use gardefou_findings::Section;
 
-/// `gardefou ARGS`' standard output.
+use crate::support::Runs;
+
+/// `gardefou ARGS`, its environment empty.
+fn cmd(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap());
+    cmd
+}
+
+/// `gardefou ARGS`' standard output; it must succeed and write UTF-8.
 fn gardefou(args: &[&str]) -> String {
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
         .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+        .run()
+        .success()
+        .utf8()
+        .stdout
 }
 
 /// Every rule the binary ships: (id, policy section).
@@ -69,11 +76,9 @@ fn rules_explain_names_the_section_and_the_fix_and_refuses_unknown_ids() {
         "{text}"
     );
     assert!(text.contains("\nfix: "), "{text}");
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-        .args(["rules", "explain", "no-such-rule"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    cmd(&["rules", "explain", "no-such-rule"])
+        .run()
+        .usage_error();
     let doc: serde_json::Value = serde_json::from_str(&gardefou(&[
         "rules",
         "explain",
@@ -85,13 +90,10 @@ fn rules_explain_names_the_section_and_the_fix_and_refuses_unknown_ids() {
     assert_eq!(doc["id"], "seed-production-marker");
     assert_eq!(doc["policy"], "6");
     assert!(doc["fix"].as_str().unwrap().len() > 10, "{doc}");
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-        .args(["rules", "explain", "no-such-rule", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["verdict"], "error");
+    let out = cmd(&["rules", "explain", "no-such-rule", "--format", "json"])
+        .run()
+        .usage_error();
+    assert_eq!(out.json()["verdict"], "error");
 }
 
 /// POLICY.md with each section's generated block of rules.
@@ -272,13 +274,11 @@ fn help_is_french_with_lang_fr_or_a_french_locale() {
         "{fr}"
     );
     assert_eq!(fr, gardefou(&["check", "--lang=fr", "--help"]));
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-        .args(["--help"])
-        .env_clear()
+    let top = cmd(&["--help"])
         .env("LANG", "fr_FR.UTF-8")
-        .output()
-        .unwrap();
-    let top = String::from_utf8(out.stdout).unwrap();
+        .run()
+        .utf8()
+        .stdout;
     assert!(top.contains("Vérifier l'environnement"), "{top}");
     let en = gardefou(&["--lang", "en", "check", "--help"]);
     assert!(
@@ -304,23 +304,17 @@ fn verdict_lines_speak_french_with_lang_fr() {
     )
     .unwrap();
     let check = |lang: &str, file: &str| {
-        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-            .args(["--lang", lang, "check", "--env-file", file])
+        cmd(&["--lang", lang, "check", "--env-file", file])
             .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .output()
-            .unwrap();
-        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+            .run()
+            .utf8()
     };
-    let (code, fr) = check("fr", "ok.env");
-    assert_eq!(code, Some(0), "{fr}");
+    let fr = check("fr", "ok.env").success().stdout;
     assert_eq!(
         fr,
         "gardefou: autorisé (KOOMY_ENV=local ; base de données : 127.0.0.1:5432, local ; politique intégrée)\n"
     );
-    let (code, fr) = check("fr", "bad.env");
-    assert_eq!(code, Some(1), "{fr}");
+    let fr = check("fr", "bad.env").refused().stdout;
     assert!(fr.starts_with("erreur[koomy-env-invalid] §3: "), "{fr}");
     assert!(
         fr.contains(
@@ -329,7 +323,6 @@ fn verdict_lines_speak_french_with_lang_fr() {
         "{fr}"
     );
     assert!(fr.ends_with("gardefou: refusé (KOOMY_ENV absente ou invalide ; base de données : 127.0.0.1:5432, local ; politique intégrée): 1 violation\n"), "{fr}");
-    let (code, en) = check("en", "bad.env");
-    assert_eq!(code, Some(1), "{en}");
+    let en = check("en", "bad.env").refused().stdout;
     assert!(en.ends_with("gardefou: refused (KOOMY_ENV unset or invalid; database: 127.0.0.1:5432, local; built-in policy): 1 violation\n"), "{en}");
 }

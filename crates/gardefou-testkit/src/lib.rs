@@ -1,6 +1,7 @@
 //! The test kit: real parts for tests, never mocks — throwaway PostgreSQL clusters
 //! ([`Cluster`]), a TCP forwarder that can switch targets ([`Forwarder`]), hermetic git
-//! repositories ([`git`]) and fake secrets built at run time ([`fake`]).
+//! repositories ([`git`]), fake secrets built at run time ([`fake`]), and commands run and
+//! asserted in one step ([`run`]).
 //!
 //! [`Cluster::start`] runs `initdb` and `pg_ctl` (found on `PATH` or under
 //! `/usr/lib/postgresql/*/bin`) in a fresh temporary directory, on a free loopback port,
@@ -34,6 +35,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod run;
 
 /// Configures a cluster before it starts.
 #[derive(Default)]
@@ -662,9 +665,11 @@ pub mod git {
     use std::path::Path;
     use std::process::Command;
 
+    use crate::run::Runs;
+
     /// `git -C dir ARGS`; panics with git's message when it fails. Its standard output.
     pub fn run(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
+        Command::new("git")
             .arg("-C")
             .arg(dir)
             .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
@@ -680,14 +685,9 @@ pub mod git {
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")
-            .output()
-            .expect("git runs (scripts/test.sh installs it)");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+            .run()
+            .success()
+            .stdout
     }
 
     /// A new repository in `dir` whose first branch is `branch`.
