@@ -79,32 +79,8 @@ pub fn sql_at(
     db: &str,
     sql: &str,
 ) -> Result<String, String> {
-    let out = pg
-        .client_cmd("psql")
-        .env("PGHOST", "127.0.0.1")
-        .env("PGPORT", port.to_string())
-        .env("PGUSER", user)
-        .env("PGPASSWORD", password)
-        .env("PGSSLMODE", "disable")
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            db,
-            "-c",
-            sql,
-        ])
-        .output()
-        .expect("psql runs");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    pg.try_psql_at(port, user, password, db, sql)
+        .map(|out| out.trim().to_owned())
 }
 
 /// SQL run by `user` on the cluster's own port.
