@@ -215,14 +215,15 @@ fn identity(args: IdentityArgs) -> Result<ExitCode> {
         }
     };
     match args.format {
-        Format::Json => {
-            let doc = json!({
-                "identity": identity_json(&probe.identity),
-                "stamp": stamp_json(&probe.stamp),
-            });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
-        }
+        // One object on one line, in the envelope every command writes (docs/json.md).
+        Format::Json => json::write(
+            &mut out,
+            &Report::new(Vec::new()),
+            &[
+                ("identity", identity_json(&probe.identity)),
+                ("stamp", stamp_json(&probe.stamp)),
+            ],
+        )?,
         Format::Human => write_identity(&mut out, &probe.identity, &probe.stamp)?,
     }
     out.flush()?;
