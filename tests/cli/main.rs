@@ -7,6 +7,7 @@ mod check;
 mod deploy;
 mod docs;
 mod domains;
+mod formats;
 mod init;
 mod lang;
 mod policy;
