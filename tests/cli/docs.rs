@@ -326,3 +326,51 @@ fn verdict_lines_speak_french_with_lang_fr() {
     let en = check("en", "bad.env").refused().stdout;
     assert!(en.ends_with("gardefou: refused (KOOMY_ENV unset or invalid; database: 127.0.0.1:5432, local; built-in policy): 1 violation\n"), "{en}");
 }
+
+/// Every rule that ships is shown at work by a test: its id stands in a test (the command's
+/// tests and snapshots, each crate's `tests/` and unit tests) or, for a scanner rule, in its
+/// rule file, whose examples `gardefou-scan`'s tests run. A rule no test names has no
+/// example of what it refuses.
+#[test]
+fn every_rule_is_named_by_a_test() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let files = std::process::Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(root)
+        .output()
+        .expect("git");
+    assert!(files.status.success());
+    let mut tests = String::new();
+    for name in files.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        let in_tests = name.starts_with("tests/") || name.contains("/tests/");
+        let rule_file = name.starts_with("crates/gardefou-scan/rules/") && name.ends_with(".toml");
+        let source = name.ends_with(".rs") && (name.starts_with("src/") || name.contains("/src/"));
+        if !(in_tests || rule_file || source) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(format!("{root}/{name}")) else {
+            continue;
+        };
+        match (in_tests || rule_file, text.find("#[cfg(test)]")) {
+            (true, _) => tests.push_str(&text),
+            // A source file counts from its test module on.
+            (false, Some(at)) => tests.push_str(&text[at..]),
+            (false, None) => {}
+        }
+        tests.push('\n');
+    }
+    // The id as a whole word: `database-stamp` is not `database-stamp-missing`.
+    let named = |id: &str| {
+        let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
+        tests.match_indices(id).any(|(at, _)| {
+            !part(tests[..at].chars().next_back()) && !part(tests[at + id.len()..].chars().next())
+        })
+    };
+    let unnamed: Vec<String> = rules()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !named(id))
+        .collect();
+    assert!(unnamed.is_empty(), "no test names these rules: {unnamed:?}");
+}

@@ -39,6 +39,19 @@ pub fn do_stamp(u: &str, env: Environment) -> Result<Action, StampError> {
     do_stamp_with(u, env, StampOptions::default())
 }
 
+/// `db stamp --replace OLD` (`None`: a plain stamp).
+pub fn do_stamp_replacing(
+    u: &str,
+    env: Environment,
+    replace: Option<Environment>,
+) -> Result<Action, StampError> {
+    let options = StampOptions {
+        replace,
+        grant: None,
+    };
+    do_stamp_with(u, env, options)
+}
+
 /// The rule that refused a stamp.
 pub fn stamp_refusal(r: Result<Action, StampError>) -> &'static str {
     match r {
