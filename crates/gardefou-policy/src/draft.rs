@@ -176,21 +176,13 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
         let _ = writeln!(t, "#   {} ({})", source.label, source.environment);
     }
     for env in Environment::ALL {
-        let list = servers.remove(&env).unwrap_or_default();
-        let neon: Vec<String> = list
-            .iter()
-            .filter_map(|s| match s {
-                Server::Neon(e) => Some(quote(e)),
-                Server::Host(_) => None,
-            })
-            .collect();
-        let hosts: Vec<String> = list
-            .iter()
-            .filter_map(|s| match s {
-                Server::Host(h) => Some(quote(h)),
-                Server::Neon(_) => None,
-            })
-            .collect();
+        let (mut neon, mut hosts) = (Vec::new(), Vec::new());
+        for server in servers.remove(&env).unwrap_or_default() {
+            match server {
+                Server::Neon(e) => neon.push(quote(&e)),
+                Server::Host(h) => hosts.push(quote(&h)),
+            }
+        }
         let _ = writeln!(t, "\n# §4.1: the database servers of {env}.");
         let _ = writeln!(t, "[database.{env}]");
         if neon.is_empty() && hosts.is_empty() {
