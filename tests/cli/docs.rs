@@ -155,21 +155,28 @@ fn policy_md_lists_the_rules_of_every_section() {
     }
 }
 
+/// The files git tracks in the repository, by their path from its root.
+fn tracked_files() -> Vec<String> {
+    let out = std::process::Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .run()
+        .success();
+    out.stdout
+        .split('\0')
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Every `§N` or `§N.N` written anywhere in the repository (code, docs, tests, the npm
 /// package) names a section that POLICY.md states: the repository stands alone.
 #[test]
 fn every_section_reference_resolves_in_policy_md() {
     let root = env!("CARGO_MANIFEST_DIR");
     let policy = std::fs::read_to_string(format!("{root}/POLICY.md")).unwrap();
-    let files = std::process::Command::new("git")
-        .args(["ls-files", "-z"])
-        .current_dir(root)
-        .output()
-        .expect("git");
-    assert!(files.status.success());
     let mut checked = 0;
-    for name in files.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let name = String::from_utf8_lossy(name).into_owned();
+    for name in tracked_files() {
         let text_like = [
             ".rs", ".md", ".js", ".mjs", ".ts", ".toml", ".sh", ".yml", ".json",
         ]
@@ -334,15 +341,8 @@ fn verdict_lines_speak_french_with_lang_fr() {
 #[test]
 fn every_rule_is_named_by_a_test() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let files = std::process::Command::new("git")
-        .args(["ls-files", "-z"])
-        .current_dir(root)
-        .output()
-        .expect("git");
-    assert!(files.status.success());
     let mut tests = String::new();
-    for name in files.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let name = String::from_utf8_lossy(name).into_owned();
+    for name in tracked_files() {
         let in_tests = name.starts_with("tests/") || name.contains("/tests/");
         let rule_file = name.starts_with("crates/gardefou-scan/rules/") && name.ends_with(".toml");
         let source = name.ends_with(".rs") && (name.starts_with("src/") || name.contains("/src/"));

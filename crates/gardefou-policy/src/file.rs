@@ -163,9 +163,9 @@ fn is_system_identifier(v: &str) -> bool {
         && v.parse::<u64>().is_ok()
 }
 
-/// A Neon branch id: `br-` and lower-case letters, digits and inner dashes.
-fn is_branch_id(v: &str) -> bool {
-    v.strip_prefix("br-").is_some_and(|rest| {
+/// What follows `prefix` in a Neon id: lower-case letters, digits and inner dashes.
+fn neon_id<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    s.strip_prefix(prefix).filter(|rest| {
         !rest.is_empty()
             && rest
                 .bytes()
@@ -173,6 +173,11 @@ fn is_branch_id(v: &str) -> bool {
             && !rest.starts_with('-')
             && !rest.ends_with('-')
     })
+}
+
+/// A Neon branch id: `br-…`.
+fn is_branch_id(v: &str) -> bool {
+    neon_id(v, "br-").is_some()
 }
 
 /// The values a list of names reads as, each once, in order: `read` turns the `i`th name
@@ -721,16 +726,9 @@ pub(crate) fn parse_host_pattern(entry: &str) -> Result<HostPattern, String> {
     Ok(HostPattern { host, port })
 }
 
+/// A Neon endpoint id: `ep-…`, no double dash, not the `-pooler` host's name.
 fn is_endpoint_id(s: &str) -> bool {
-    s.strip_prefix("ep-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !rest.starts_with('-')
-            && !rest.ends_with('-')
-            && !rest.contains("--")
-    }) && !s.ends_with("-pooler")
+    neon_id(s, "ep-").is_some_and(|rest| !rest.contains("--")) && !s.ends_with("-pooler")
 }
 
 /// Whether `s` is a lower-case LDH domain name of at least two labels, as the domain table
