@@ -6,6 +6,22 @@ use crate::support::{
     R,
 };
 
+/// Production on a loopback port where nothing listens, sandbox on another: a start that
+/// passes the static check is refused only because no database answers.
+pub(crate) const TWO_DATABASES: &str = "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n";
+const PRODUCTION_URL: &str = "postgresql://koomy@127.0.0.1:9/koomy";
+const SANDBOX_URL: &str = "postgresql://koomy@localhost:6543/koomy";
+
+/// An env for the red-team rounds: the [`TWO_DATABASES`] policy, a server `s.js` that says
+/// when it starts, and `start.sh`, which sets `DATABASE_URL` where gardefou cannot follow.
+fn red_team() -> Env {
+    let env = Env::new();
+    env.write_policy("gardefou.toml", TWO_DATABASES);
+    env.write("s.js", "console.log('server started');\n");
+    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
+    env
+}
+
 fn sandbox_url(host: &str) -> String {
     format!(
         "postgresql://koomy:{}@{host}/neondb?sslmode=require",
@@ -302,7 +318,7 @@ fn regression_run_refuses_node_inspect_on_the_command_line_in_production() {
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
     let marker = env.path("started.js");
-    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    let url = PRODUCTION_URL;
     let out = env
         .cmd(&vars("production", url))
         .args(["run", "--", "node", "--inspect=0.0.0.0:9229"])
@@ -373,7 +389,7 @@ fn regression_run_sees_the_dotenv_file_the_node_server_would_load() {
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
-    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    let url = PRODUCTION_URL;
     env.write(".env", "DEBUG_SQL=1\nKOOMY_ENV=sandbox\n");
     let out = env
         .run(&vars("production", url), &["run", "--", "true"])
@@ -409,7 +425,7 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
         "package.json",
         r#"{"scripts": {"start": "node -r dotenv/config --inspect server.js", "serve": "node server.js", "odd": "node server.js; echo"}}"#,
     );
-    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    let url = PRODUCTION_URL;
     // Every run here is refused (by the static check, else by the database no one runs):
     // its stderr.
     let refused = |args: &[&str], extra: &[(&str, &str)]| {
@@ -483,7 +499,7 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
     let child = ["sh", "-c", "echo child-ran"];
-    let sandbox = "postgresql://koomy@localhost:6543/koomy";
+    let sandbox = SANDBOX_URL;
     let production_key = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     let run = |files: &[(&str, String)], extra: &[(&str, &str)], command: &[&str]| {
         for (name, text) in files {
@@ -588,7 +604,7 @@ fn the_policy_is_found_from_a_subdirectory_and_named() {
     let sub = env.path("src/server");
     std::fs::create_dir_all(&sub).unwrap();
     let out = env
-        .cmd(&vars("sandbox", "postgresql://koomy@localhost:6543/koomy"))
+        .cmd(&vars("sandbox", SANDBOX_URL))
         .arg("check")
         .current_dir(&sub)
         .run()
@@ -602,10 +618,7 @@ fn the_policy_is_found_from_a_subdirectory_and_named() {
 #[test]
 fn every_command_reads_the_environment_the_server_will_see() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", TWO_DATABASES);
     // ./.env says sandbox; the process environment says nothing.
     env.write(
         ".env",
@@ -648,15 +661,11 @@ fn every_command_reads_the_environment_the_server_will_see() {
 #[test]
 fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", TWO_DATABASES);
     let live = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     let test = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     env.write("a.env", &format!("STRIPE_SECRET_KEY={test}\n"));
     env.write("b.env", &format!("STRIPE_SECRET_KEY={live}\n"));
-    std::fs::create_dir_all(env.path("home/foo")).unwrap();
     env.write("home/foo/.env", &format!("STRIPE_SECRET_KEY={live}\n"));
     env.write(
         "package.json",
@@ -830,10 +839,7 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
 #[test]
 fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", TWO_DATABASES);
     let live = ["sk_", "live_", "Wd5rT8yUk2Nm6Qp3Xs9Fg4Lh"].concat();
     let test = ["sk_", "test_", "Wd5rT8yUk2Nm6Qp3Xs9Fg4Lh"].concat();
     env.write(".env", &format!("STRIPE_SECRET_KEY={live}\n"));
@@ -843,11 +849,7 @@ fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
     env.write("d.env", &format!("STRIPE_SECRET_KEY={live}\n"));
     std::fs::create_dir_all(env.path("sub")).unwrap();
     env.write("s.js", "console.log('server started');\n");
-    let sandbox = vec![
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", "postgresql://koomy@localhost:6543/koomy"),
-    ];
+    let sandbox = vars("sandbox", SANDBOX_URL).to_vec();
     let with_test_key: Vec<(&str, &str)> = sandbox
         .iter()
         .copied()
@@ -941,7 +943,6 @@ fn regression_node_options_in_npm_global_config_are_read() {
     );
     env.write("package.json", r#"{"scripts": {"serve": "node s.js"}}"#);
     env.write("s.js", "console.log('server started');\n");
-    std::fs::create_dir_all(env.path("prefix/bin")).unwrap();
     std::fs::create_dir_all(env.path("prefix/etc")).unwrap();
     env.write("prefix/bin/node", "#!/bin/sh\n");
     let path = format!(
@@ -977,20 +978,12 @@ fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
     env.write("s.js", "console.log('server started');\n");
-    let start = env.write("start", "#!/bin/sh\nexec node --inspect s.js\n");
-    let direct = env.write(
+    env.write_executable("start", "#!/bin/sh\nexec node --inspect s.js\n");
+    env.write_executable(
         "direct.js",
         "#!/usr/bin/env node\nconsole.log('server started');\n",
     );
-    for f in [&start, &direct] {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let production = [
-        ("KOOMY_ENV", "production"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
-    ];
+    let production = vars("production", PRODUCTION_URL);
     let out = env.run(&production, &["run", "--", "./start"]).refused();
     let stderr = &out.stderr;
     assert!(!out.stdout.contains("server started"));
@@ -1010,43 +1003,22 @@ fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
 /// server starts; the ordinary forms next to them still pass the static check.
 #[test]
 fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments() {
-    let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
-    env.write("s.js", "console.log('server started');\n");
-    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
-    std::fs::create_dir_all(env.path("node_modules/.bin")).unwrap();
-    let serve = env.write(
+    let env = red_team();
+    env.write_executable(
         "node_modules/.bin/serve",
         "#!/bin/sh\nexec node --inspect \"$@\"\n",
     );
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&serve, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let p = "postgresql://koomy@127.0.0.1:9/koomy";
-    let s = "postgresql://koomy@localhost:6543/koomy";
+    let p = PRODUCTION_URL;
+    let s = SANDBOX_URL;
     env.write(
         "package.json",
         &format!(
             r#"{{"scripts": {{"prestart": "KOOMY_ENV=sandbox DATABASE_URL={s} node -e 0", "start": "node --inspect s.js", "local": "serve s.js", "maps": "node --enable-source-maps", "plain": "node s.js"}}}}"#
         ),
     );
-    let sandbox_on_prod = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", p),
-    ];
-    let sandbox = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", s),
-    ];
-    let production = [
-        ("KOOMY_ENV", "production"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", p),
-    ];
+    let sandbox_on_prod = vars("sandbox", p);
+    let sandbox = vars("sandbox", s);
+    let production = vars("production", p);
     let one_command = format!("DATABASE_URL={s} node -e 0 && node s.js");
     let sudo_url = format!("DATABASE_URL={p}");
     type Case<'a> = (&'a [(&'a str, &'a str)], Vec<&'a str>, &'a str);
@@ -1131,42 +1103,21 @@ fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments
 /// started.
 #[test]
 fn regression_launchers_wrapper_options_and_hidden_assignments() {
-    let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
-    env.write("s.js", "console.log('server started');\n");
-    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
-    std::fs::create_dir_all(env.path("node_modules/.bin")).unwrap();
+    let env = red_team();
     std::fs::create_dir_all(env.path("bin")).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    for (name, text) in [
-        ("serve", "#!/bin/sh\nexec node --inspect \"$@\"\n"),
-        (
-            "node_modules/.bin/concurrently",
-            "#!/usr/bin/env node\n// starts its arguments\n",
-        ),
-    ] {
-        let f = env.write(name, text);
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    env.write_executable("serve", "#!/bin/sh\nexec node --inspect \"$@\"\n");
+    env.write_executable(
+        "node_modules/.bin/concurrently",
+        "#!/usr/bin/env node\n// starts its arguments\n",
+    );
     env.write(
         "package.json",
         r#"{"scripts": {"conc": "concurrently \"node --inspect s.js\"", "start": "node s.js"}}"#,
     );
-    let p = "postgresql://koomy@127.0.0.1:9/koomy";
-    let s = "postgresql://koomy@localhost:6543/koomy";
-    let production = [
-        ("KOOMY_ENV", "production"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", p),
-    ];
-    let sandbox = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", s),
-    ];
+    let p = PRODUCTION_URL;
+    let s = SANDBOX_URL;
+    let production = vars("production", p);
+    let sandbox = vars("sandbox", s);
     let to_prod = format!("DATABASE_URL={p}");
     let split = format!("{to_prod} node s.js");
     let piped = format!("timeout 1d env {to_prod} node s.js | cat");

@@ -175,7 +175,6 @@ fn scan_human_json_and_sarif() {
         .1
         .success();
     let key = live_key();
-    std::fs::create_dir(env.path("src")).unwrap();
     env.write("src/pay.js", &format!("const k = \"{key}\";\n"));
     let runs = snapshots(&env, &[], &["scan"], "scan-refused", &[]);
     // SARIF: the results (the rules it also lists are docs/rules.md's).

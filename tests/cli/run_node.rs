@@ -91,10 +91,7 @@ process.stdout.write(`stripe=${mode} inspector=${inspector}\n`);
 #[test]
 fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", crate::check::TWO_DATABASES);
     // dotenv, installed from the npm registry, as the server uses it.
     let install = std::process::Command::new("npm")
         .args([

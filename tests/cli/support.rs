@@ -91,9 +91,19 @@ impl Env {
         self.dir.path().join(name)
     }
 
+    /// Writes `text` to `name` (its directories made as needed).
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Writes an executable file (a script with its `#!` line).
+    pub fn write_executable(&self, name: &str, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.write(name, text);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         p
     }
 
