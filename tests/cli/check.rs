@@ -431,13 +431,7 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
     let refused = |args: &[&str], extra: &[(&str, &str)]| {
         let mut v = vars("production", url).to_vec();
         v.extend_from_slice(extra);
-        env.cmd(&v)
-            .arg("run")
-            .arg("--")
-            .args(args)
-            .run()
-            .refused()
-            .stderr
+        env.run_guarded(&v, args).refused().stderr
     };
     for (args, extra, rule) in [
         (vec!["npm", "start"], vec![], "node-inspector-in-production"),
@@ -507,7 +501,7 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         }
         let mut v = vars("sandbox", sandbox).to_vec();
         v.extend_from_slice(extra);
-        let out = env.cmd(&v).arg("run").arg("--").args(command).run();
+        let out = env.run_guarded(&v, command);
         for (name, _) in files {
             let _ = std::fs::remove_file(env.path(name));
         }
@@ -812,13 +806,7 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
     for (base, extra, command, rule) in cases {
         let mut vars = base.to_vec();
         vars.extend(extra);
-        let out = env
-            .cmd(&vars)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .run()
-            .refused();
+        let out = env.run_guarded(&vars, &command).refused();
         let stderr = &out.stderr;
         assert!(
             stderr.contains(&format!("error[{rule}]")),
@@ -1229,13 +1217,7 @@ fn assert_run_refused(
     command: &[&str],
     rules: &[&str],
 ) -> String {
-    let out = env
-        .cmd(vars)
-        .arg("run")
-        .arg("--")
-        .args(command)
-        .run()
-        .refused();
+    let out = env.run_guarded(vars, command).refused();
     let stderr = out.stderr.clone();
     assert!(!out.stdout.contains("server started"), "{command:?}");
     assert!(
@@ -1250,7 +1232,7 @@ fn assert_run_refused(
 /// `gardefou run -- COMMAND` passes the static check: the only error is the database no
 /// one runs here.
 fn assert_only_the_database_refuses(env: &Env, vars: &[(&str, &str)], command: &[&str]) {
-    let out = env.cmd(vars).arg("run").arg("--").args(command).run();
+    let out = env.run_guarded(vars, command);
     let stderr = &out.stderr;
     assert!(
         stderr.contains("error[database-unreachable]"),

@@ -12,6 +12,16 @@ fn commit(dir: &Path, file: &str, message: &str) {
     gardefou_testkit::git::commit(dir, file, message, message);
 }
 
+/// `deploy check` of `repo/` to production.
+pub(crate) const PRODUCTION_DEPLOY: &[&str] = &[
+    "deploy",
+    "check",
+    "--target",
+    "production",
+    "--repo",
+    "repo",
+];
+
 /// A repository in `env`'s `repo/`: `main`, and `staging` one feature ahead of it.
 pub(crate) fn repo(env: &Env) -> std::path::PathBuf {
     let dir = env.path("repo");
@@ -29,17 +39,7 @@ fn deploy_check_refuses_a_direct_commit_on_main_naming_it() {
     let env = Env::new();
     let dir = repo(&env);
     commit(&dir, "hotfix.js", "Hotfix straight to prod");
-    let out = env.run(
-        &[],
-        &[
-            "deploy",
-            "check",
-            "--target",
-            "production",
-            "--repo",
-            "repo",
-        ],
-    );
+    let out = env.run(&[], PRODUCTION_DEPLOY);
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 
@@ -103,19 +103,7 @@ fn deploy_check_reads_branch_names_from_the_policy() {
         "gardefou.toml",
         "[release]\nproduction_branch = \"prod\"\nsandbox_branch = \"staging\"\n",
     );
-    let out = env
-        .run(
-            &[],
-            &[
-                "deploy",
-                "check",
-                "--target",
-                "production",
-                "--repo",
-                "repo",
-            ],
-        )
-        .refused();
+    let out = env.run(&[], PRODUCTION_DEPLOY).refused();
     assert!(out
         .stdout
         .contains("production deploys only from prod, not from main (checkout)"));

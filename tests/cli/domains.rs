@@ -5,7 +5,7 @@ use gardefou_domains::test_server::DnsServer;
 use crate::support::{render, Env, Runs};
 
 /// Every §9 name on its own address; `api-sandbox` may be redirected by `api_sandbox`.
-fn zone(api_sandbox: &str) -> String {
+pub(crate) fn zone(api_sandbox: &str) -> String {
     format!(
         "@ 60 IN SOA ns.koomy.app. hostmaster.koomy.app. 1 60 60 60 60
 @ 60 IN A 203.0.113.10

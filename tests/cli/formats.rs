@@ -228,15 +228,8 @@ fn deploy_check_human_and_json() {
         &dir,
         &["merge", "-q", "--no-ff", "staging", "-m", "Merge staging"],
     );
-    let args = [
-        "deploy",
-        "check",
-        "--target",
-        "production",
-        "--repo",
-        "repo",
-    ];
-    snapshots(&env, &[], &args, "deploy-check-allowed", &[])
+    let args = crate::deploy::PRODUCTION_DEPLOY;
+    snapshots(&env, &[], args, "deploy-check-allowed", &[])
         .0
         .success();
     crate::deploy::git(&dir, &["checkout", "-q", "-b", "feature"]);
@@ -244,7 +237,7 @@ fn deploy_check_human_and_json() {
         ("GITHUB_ACTIONS", "true"),
         ("GITHUB_REF", "refs/heads/feature"),
     ];
-    snapshots(&env, &ci, &args, "deploy-check-refused", &[])
+    snapshots(&env, &ci, args, "deploy-check-refused", &[])
         .0
         .refused();
 }

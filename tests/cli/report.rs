@@ -603,19 +603,8 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
 #[test]
 fn report_resolve_shows_the_dns_chains_and_a_sandbox_name_that_reaches_production() {
     use gardefou_domains::test_server::DnsServer;
-    let zone = "@ 60 IN SOA ns.koomy.app. hostmaster.koomy.app. 1 60 60 60 60
-@ 60 IN A 203.0.113.10
-www 60 IN A 203.0.113.11
-api 60 IN A 203.0.113.12
-backoffice 60 IN A 203.0.113.13
-lorpesikoomyadmin 60 IN A 203.0.113.14
-sandbox 60 IN A 198.51.100.10
-sitepublic-sandbox 60 IN A 198.51.100.11
-api-sandbox 60 IN CNAME api.koomy.app.
-backoffice-sandbox 60 IN A 198.51.100.13
-lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
-";
-    let server = DnsServer::start(&[("koomy.app.", zone)]);
+    let zone = crate::domains::zone("api-sandbox 60 IN CNAME api.koomy.app.");
+    let server = DnsServer::start(&[("koomy.app.", &zone)]);
     let env = Env::new();
     env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, false);

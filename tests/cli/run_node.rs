@@ -178,13 +178,7 @@ fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
             "{what}: without gardefou the server should see it: {seen}"
         );
         // Under gardefou run: refused, the server never starts.
-        let out = env
-            .cmd(&vars)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .run()
-            .refused();
+        let out = env.run_guarded(&vars, &command).refused();
         let stdout = &out.stdout;
         let stderr = &out.stderr;
         assert!(stdout.is_empty(), "{what}: the server ran: {stdout}");

@@ -140,6 +140,11 @@ impl Env {
         self.cmd(vars).args(args).run()
     }
 
+    /// `gardefou run -- COMMAND` as [`Env::cmd`] builds it, run to its end.
+    pub fn run_guarded(&self, vars: &[(&str, &str)], command: &[&str]) -> Run {
+        self.cmd(vars).arg("run").arg("--").args(command).run()
+    }
+
     /// The run as a snapshot shows it: exit code, stdout and stderr, scrubbed ([`scrub`]).
     pub fn render(&self, run: &Run) -> String {
         render(run, self.dir.path())
