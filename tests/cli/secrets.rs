@@ -246,7 +246,7 @@ fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
     assert!(text.contains("started"), "{text}");
     let mut planted = sandbox.secrets();
     planted.push(key);
-    assert_clean("run (allowed)", &&out.stderr, &planted);
+    assert_clean("run (allowed)", &out.stderr, &planted);
 }
 
 #[test]

@@ -755,7 +755,7 @@ fn node_prove_refuses_whatever_a_broken_holder_answers() {
         let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
         assert_eq!(last["verdict"], "deny", "{answer:?}: {stdout}");
         assert!(stdout.lines().next().unwrap().contains("\"query\""));
-        world.assert_no_leak(&stdout);
+        world.assert_no_leak(stdout);
     }
 }
 

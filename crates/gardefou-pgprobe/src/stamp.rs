@@ -63,7 +63,8 @@ impl Binding {
     /// `field: live (stamp: recorded)` for every field that differs.
     pub fn differences(&self, live: &Binding) -> Vec<String> {
         let show = |v: &Option<String>| v.as_deref().unwrap_or("none").to_owned();
-        let fields: [(&str, fn(&Binding) -> Option<String>); 5] = [
+        type Field = fn(&Binding) -> Option<String>;
+        let fields: [(&str, Field); 5] = [
             ("system identifier", |b| b.system_identifier.clone()),
             ("database OID", |b| Some(b.database_oid.clone())),
             ("Neon project", |b| b.neon_project_id.clone()),

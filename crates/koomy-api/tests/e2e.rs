@@ -450,8 +450,8 @@ fn refused(world: &World, env: &[(&str, String)]) -> String {
     let stdout = &out.stdout;
     let stderr = &out.stderr;
     assert!(!stdout.contains("\"listening\""), "{stdout}");
-    world.assert_no_leak("stdout", &stdout);
-    world.assert_no_leak("stderr", &stderr);
+    world.assert_no_leak("stdout", stdout);
+    world.assert_no_leak("stderr", stderr);
     format!("{stdout}\n{stderr}")
 }
 
