@@ -8,6 +8,7 @@ mod deploy;
 mod docs;
 mod domains;
 mod init;
+mod kinds;
 mod lang;
 mod policy;
 mod probe;

@@ -459,7 +459,10 @@ fn read_secrets(
             let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
             err(
                 var.kind.span(),
-                format!("unknown kind; expected one of {}", names.join(", ")),
+                format!(
+                    "unknown kind; expected one of {}, or the id of a secret kind of `gardefou scan` (`gardefou rules list`), e.g. brevo-api-key",
+                    names.join(", ")
+                ),
             )
         })?;
         policy.secrets.vars.insert(name.into_inner(), kind);

@@ -629,14 +629,26 @@ impl Drop for Forwarder {
 pub mod fake {
     /// `n` letters and digits, the same for the same `seed` (xorshift).
     pub fn alnum(seed: u64, n: usize) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        from(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            seed,
+            n,
+        )
+    }
+
+    /// `n` lower-case hexadecimal digits, the same for the same `seed`.
+    pub fn hex(seed: u64, n: usize) -> String {
+        from(b"0123456789abcdef", seed, n)
+    }
+
+    fn from(alphabet: &[u8], seed: u64, n: usize) -> String {
         let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
         (0..n)
             .map(|_| {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                char::from(ALPHABET[(x >> 24) as usize % ALPHABET.len()])
+                char::from(alphabet[(x >> 24) as usize % alphabet.len()])
             })
             .collect()
     }

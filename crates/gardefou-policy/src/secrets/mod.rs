@@ -66,6 +66,44 @@ pub enum Kind {
     Url,
     /// A comma-separated list of origins on this environment's domains.
     OriginList,
+    /// Any other kind the scanner knows (`brevo-api-key`, `openai-api-key`,
+    /// `gocardless-access-token`…), named by its id: the value must have the kind's
+    /// documented format, is in the right mode where the provider has live and test keys,
+    /// and is fingerprinted like every secret.
+    Provider(Provider),
+}
+
+/// A secret kind of the shared catalogue ([`gardefou_kinds`]), compared by id.
+#[derive(Clone, Copy, Debug)]
+pub struct Provider(pub &'static gardefou_kinds::SecretKind);
+
+impl Provider {
+    /// The kind's definition.
+    pub fn kind(self) -> &'static gardefou_kinds::SecretKind {
+        self.0
+    }
+}
+
+impl PartialEq for Provider {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+impl Eq for Provider {}
+impl PartialOrd for Provider {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Provider {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.id.cmp(other.0.id)
+    }
+}
+impl std::hash::Hash for Provider {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.id.hash(state)
+    }
 }
 
 impl Kind {
@@ -96,6 +134,7 @@ impl Kind {
             Kind::PostgresUrl => "postgres-url",
             Kind::Url => "url",
             Kind::OriginList => "origin-list",
+            Kind::Provider(p) => p.0.id,
         }
     }
 
@@ -108,9 +147,35 @@ impl Kind {
         }
     }
 
-    /// Reads a kind name.
+    /// Reads a kind name: one of [`Kind::ALL`], or the id of a specific kind of the shared
+    /// catalogue (`brevo-api-key`). The catalogue's Stripe and SendGrid ids name the
+    /// built-in kinds (`stripe-secret-key` is `stripe-secret`).
     pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+        if let Some(k) = Kind::ALL.into_iter().find(|k| k.as_str() == name) {
+            return Some(k);
+        }
+        let kind = gardefou_kinds::by_id(name).filter(|k| !k.generic)?;
+        Some(Kind::of_catalogue(kind))
+    }
+
+    /// The variable kind that checks a value of this catalogue kind.
+    pub fn of_catalogue(kind: &'static gardefou_kinds::SecretKind) -> Kind {
+        match kind.id {
+            "stripe-secret-key" => Kind::StripeSecret,
+            "stripe-restricted-key" => Kind::StripeRestricted,
+            "stripe-publishable-key" => Kind::StripePublishable,
+            "stripe-webhook-secret" => Kind::StripeWebhook,
+            "sendgrid-api-key" => Kind::Sendgrid,
+            _ => Kind::Provider(Provider(kind)),
+        }
+    }
+
+    /// Every catalogue kind a policy file may name, beyond [`Kind::ALL`].
+    pub fn catalogue_names() -> impl Iterator<Item = &'static str> {
+        gardefou_kinds::builtin()
+            .iter()
+            .filter(|k| !k.generic && matches!(Kind::of_catalogue(k), Kind::Provider(_)))
+            .map(|k| k.id)
     }
 
     /// Whether the value is a secret (fingerprinted, compared, never shown). Publishable
@@ -295,13 +360,13 @@ pub fn undeclared_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
             };
             (format!("{name}'s password"), pw, Kind::PostgresUrl)
         } else {
-            let kind = match formats::stripe_key(v.expose()) {
-                Ok((StripeType::Publishable, _)) => continue,
-                Ok((ty, _)) => Kind::of_stripe(ty),
-                Err(_) if formats::stripe_webhook_secret(v.expose()).is_ok() => Kind::StripeWebhook,
-                Err(_) if formats::sendgrid_key(v.expose()).is_ok() => Kind::Sendgrid,
-                Err(_) => Kind::Opaque,
+            let kind = match gardefou_kinds::identify(name, v.expose()) {
+                Some(found) => Kind::of_catalogue(found.kind),
+                None => Kind::Opaque,
             };
+            if !kind.is_secret() {
+                continue;
+            }
             (name.to_owned(), v.clone(), kind)
         };
         if value.is_empty() {
@@ -403,16 +468,31 @@ pub fn check(
         check_value(policy, name, *kind, value, env, &mut findings);
     }
 
-    // Provider keys are judged by their shape, whatever the variable's name.
+    // Provider keys are judged by what they hold, whatever the variable's name: a Stripe
+    // key by Stripe's rules, any other kind with live and test keys by its mode.
     for name in vars.names() {
-        if policy.secrets.vars.contains_key(name) {
-            continue;
-        }
+        let declared = policy.secrets.vars.get(name).copied();
         let Lookup::Value(v) = vars.lookup(name) else {
             continue;
         };
-        if let Ok((ty, _)) = formats::stripe_key(v.expose()) {
-            check_stripe(name, Kind::of_stripe(ty), v.expose(), env, &mut findings);
+        let v = v.expose();
+        let found = match declared {
+            Some(Kind::StripeSecret | Kind::StripeRestricted | Kind::StripePublishable) => continue,
+            Some(Kind::Provider(p)) => gardefou_kinds::accepts(p.kind(), v),
+            _ => {
+                if declared.is_none() {
+                    if let Ok((ty, _)) = formats::stripe_key(v) {
+                        check_stripe(name, Kind::of_stripe(ty), v, env, &mut findings);
+                        continue;
+                    }
+                }
+                gardefou_kinds::identify(name, v)
+            }
+        };
+        if let (Some(found), Some(env)) = (found, env) {
+            if let Some(mode) = found.mode {
+                check_mode(name, found.kind, mode, env, &mut findings);
+            }
         }
     }
 
@@ -536,8 +616,59 @@ fn check_value(
                 }
             }
         }
+        Kind::Provider(p) => {
+            let kind = p.kind();
+            if gardefou_kinds::accepts(kind, value).is_none() {
+                let (what, doc) = (kind.kind, kind.references.first().copied().unwrap_or(""));
+                findings.push(rules::SECRET_MALFORMED.error_with_fix(
+                    tr!(
+                        "{name} is declared {} but does not hold a {what} in its documented format",
+                        "{name} est déclarée {} mais ne contient pas de valeur de type « {what} » au format documenté",
+                        kind.id
+                    ),
+                    tr!(
+                        "copy this environment's {what} again, whole (format: {doc})",
+                        "recopier en entier la valeur « {what} » de cet environnement (format : {doc})"
+                    ),
+                ));
+            }
+        }
         Kind::PostgresUrl | Kind::Url | Kind::OriginList => {}
     }
+}
+
+/// A provider key in the wrong mode for `env`: live outside production, test in production.
+fn check_mode(
+    name: &str,
+    kind: &'static gardefou_kinds::SecretKind,
+    mode: gardefou_kinds::Mode,
+    env: Environment,
+    findings: &mut Vec<Finding>,
+) {
+    let wanted = if env == Environment::Production {
+        gardefou_kinds::Mode::Live
+    } else {
+        gardefou_kinds::Mode::Test
+    };
+    if mode == wanted {
+        return;
+    }
+    let rule = if kind.id.starts_with("stripe-") {
+        &rules::STRIPE_KEY_MODE_MISMATCH
+    } else {
+        &rules::PROVIDER_KEY_MODE_MISMATCH
+    };
+    let (what, mode, wanted) = (kind.kind, mode.as_str(), wanted.as_str());
+    findings.push(rule.error_with_fix(
+        tr!(
+            "{name} holds a {mode} {what} but KOOMY_ENV is {env}",
+            "{name} contient une valeur « {what} » en mode {mode} mais KOOMY_ENV vaut {env}"
+        ),
+        tr!(
+            "use the {wanted} {what} in {env}",
+            "utilisez la valeur « {what} » en mode {wanted} en {env}"
+        ),
+    ));
 }
 
 fn check_stripe(

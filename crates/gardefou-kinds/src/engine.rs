@@ -6,14 +6,14 @@ use gardefou_findings::Severity;
 use gardefou_redact::Secret;
 
 use crate::detect;
-use crate::rules::ScanRule;
+use crate::rules::SecretKind;
 
 /// A secret found in some bytes, before it is turned into a [`gardefou_findings::Finding`].
 /// The value is held in a [`Secret`] so that this type cannot print it.
 #[derive(Debug)]
 pub struct Candidate {
     /// The rule that matched.
-    pub rule: &'static ScanRule,
+    pub rule: &'static SecretKind,
     /// Severity, possibly lowered from the rule's (a local database host).
     pub severity: Severity,
     /// 1-based line of the secret.
@@ -28,7 +28,7 @@ pub struct Candidate {
 
 /// Matches a fixed set of rules against bytes. Cheap to share between threads.
 pub struct Matcher {
-    rules: &'static [ScanRule],
+    rules: &'static [SecretKind],
     prefilter: AhoCorasick,
     /// For each prefilter pattern, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
@@ -43,7 +43,7 @@ const ALLOW_MARKER: &[u8] = b"gardefou:allow";
 
 impl Matcher {
     /// A matcher for these rules.
-    pub fn new(rules: &'static [ScanRule]) -> Self {
+    pub fn new(rules: &'static [SecretKind]) -> Self {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
@@ -77,7 +77,7 @@ impl Matcher {
     }
 
     /// The rules this matcher runs.
-    pub fn rules(&self) -> &'static [ScanRule] {
+    pub fn rules(&self) -> &'static [SecretKind] {
         self.rules
     }
 
@@ -129,7 +129,7 @@ impl Matcher {
 
     fn run_rule(
         &self,
-        rule: &'static ScanRule,
+        rule: &'static SecretKind,
         path: &str,
         haystack: &[u8],
         start: usize,
@@ -137,7 +137,7 @@ impl Matcher {
         out: &mut Vec<Candidate>,
     ) {
         let region = &haystack[start..end];
-        for caps in rule.regex.captures_iter(region) {
+        for caps in rule.regex().captures_iter(region) {
             let Some(secret) = rule.secret_groups.iter().find_map(|&g| caps.get(g)) else {
                 continue;
             };

@@ -1,10 +1,10 @@
 //! Every rule's examples match it and its negative examples do not (each rule alone).
 
-use gardefou_scan::{builtin_rules, Matcher};
+use gardefou_kinds::{builtin as builtin_rules, Matcher};
 
 /// The file name a rule's examples are tested as: `config.txt`, or the file name a
 /// path-scoped rule applies to (`.env`, `.netrc`, `Dockerfile`).
-fn path_for(rule: &gardefou_scan::ScanRule) -> &'static str {
+fn path_for(rule: &gardefou_kinds::SecretKind) -> &'static str {
     assert!(
         rule.applies_to(rule.example_path),
         "{}: its examples' file {} is not one it applies to",

@@ -1,4 +1,4 @@
-//! Rules as data: the TOML files under `rules/`, compiled into the binary.
+//! Kinds as data: the TOML files under `rules/`, compiled into the binary.
 
 use std::sync::OnceLock;
 
@@ -7,11 +7,11 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-use crate::Error;
+use crate::RuleError;
 
 /// The rule files, in priority order: when two rules report the same value, the one
 /// that comes first wins (and `generic` rules always lose to specific ones).
-pub(crate) const RULE_FILES: &[(&str, &str)] = &[
+pub const RULE_FILES: &[(&str, &str)] = &[
     ("stripe.toml", include_str!("../rules/stripe.toml")),
     ("sendgrid.toml", include_str!("../rules/sendgrid.toml")),
     ("ai.toml", include_str!("../rules/ai.toml")),
@@ -91,13 +91,22 @@ struct RuleSpec {
     examples: Vec<String>,
     #[serde(default)]
     negative_examples: Vec<String>,
+    #[serde(default)]
+    modes: Option<ModesSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModesSpec {
+    live: Vec<String>,
+    test: Vec<String>,
 }
 
 fn default_policy() -> String {
     "7.1".to_owned()
 }
 
-/// How a matched value is decoded before [`ScanRule::decoded_contains`] is checked.
+/// How a matched value is decoded before [`SecretKind::decoded_contains`] is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Decode {
@@ -107,9 +116,30 @@ pub enum Decode {
     JwtPayload,
 }
 
-/// One compiled detection rule.
+/// Which of a provider's environments a key belongs to, where the provider's key format
+/// says so (Stripe's `sk_live_` / `sk_test_`, GoCardless's `live_` / `sandbox_`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Real money, real customers: production's alone.
+    Live,
+    /// The provider's test or sandbox mode: never production's.
+    Test,
+}
+
+impl Mode {
+    /// `live` or `test`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Live => "live",
+            Mode::Test => "test",
+        }
+    }
+}
+
+/// One secret kind, compiled: how to find it in text, how to judge a candidate, and which
+/// mode a found value is in.
 #[derive(Debug)]
-pub struct ScanRule {
+pub struct SecretKind {
     /// Stable id, e.g. `stripe-secret-key`.
     pub id: &'static str,
     /// What was found, in a few words, e.g. `Stripe secret key`.
@@ -145,7 +175,9 @@ pub struct ScanRule {
     pub example_path: &'static str,
     /// The provider's documentation of the format.
     pub references: Vec<&'static str>,
-    pub(crate) regex: Regex,
+    pattern: &'static str,
+    /// Compiled on first use: `check` needs only the kinds whose keywords a value holds.
+    regex: OnceLock<Regex>,
     pub(crate) secret_groups: Vec<usize>,
     pub(crate) quote_group: Option<usize>,
     pub(crate) host_group: Option<usize>,
@@ -154,13 +186,15 @@ pub struct ScanRule {
     /// Algolia search-only key's name).
     pub(crate) name_excludes: Vec<&'static str>,
     pub(crate) paths: Option<GlobSet>,
+    /// The value prefixes of each mode, for kinds whose provider has live and test keys.
+    pub(crate) modes: Option<(Vec<&'static str>, Vec<&'static str>)>,
     /// Lines that must match.
     pub examples: Vec<&'static str>,
     /// Lines that must not match.
     pub negative_examples: Vec<&'static str>,
 }
 
-impl ScanRule {
+impl SecretKind {
     /// Whether this rule applies to a file of this path (path-scoped rules only apply to
     /// matching file names).
     pub fn applies_to(&self, path: &str) -> bool {
@@ -173,10 +207,43 @@ impl ScanRule {
         }
     }
 
+    /// The mode of a value of this kind, read from its prefix; `None` for kinds whose
+    /// provider has no live and test keys, or a value with neither prefix.
+    pub fn mode_of(&self, value: &str) -> Option<Mode> {
+        let (live, test) = self.modes.as_ref()?;
+        if live.iter().any(|p| value.starts_with(p)) {
+            Some(Mode::Live)
+        } else if test.iter().any(|p| value.starts_with(p)) {
+            Some(Mode::Test)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the provider distinguishes live and test keys by their format.
+    pub fn has_modes(&self) -> bool {
+        self.modes.is_some()
+    }
+
     /// The regex source, e.g. for running the same patterns through another tool.
     pub fn pattern(&self) -> &str {
-        self.regex.as_str()
+        self.pattern
     }
+
+    /// The compiled pattern. Built-in patterns are parsed when loaded and each is compiled
+    /// by the test suite, so compiling cannot fail here.
+    pub(crate) fn regex(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| compile(self.pattern).expect("built-in patterns compile"))
+    }
+}
+
+/// Compiles a pattern as every rule is: ASCII-only (`\b`, `\w`, `\s` are ASCII).
+pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(32 << 20)
+        .build()
 }
 
 fn leak(s: String) -> &'static str {
@@ -185,14 +252,18 @@ fn leak(s: String) -> &'static str {
 
 /// Parses and compiles one rule file. Rule strings are leaked once: rules live for the
 /// whole process and findings borrow their ids as `&'static str`.
-pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error> {
-    let parsed: RuleFile = toml::from_str(text).map_err(|e| Error::Rule {
+pub(crate) fn parse_rules(
+    file: &str,
+    text: &str,
+    validate: bool,
+) -> Result<Vec<SecretKind>, RuleError> {
+    let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError {
         file: file.to_owned(),
         message: e.to_string(),
     })?;
     let mut rules = Vec::new();
     for spec in parsed.rules {
-        let bad = |message: String| Error::Rule {
+        let bad = |message: String| RuleError {
             file: format!("{file}: {}", spec.id),
             message,
         };
@@ -212,11 +283,21 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
                 )));
             }
         }
-        let regex = RegexBuilder::new(&spec.pattern)
-            .unicode(false)
-            .size_limit(32 << 20)
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
+        // Compiled on first use; a file that is not built in (and the built-in ones, by the
+        // test suite) has its pattern parsed here so that its errors and groups are known.
+        let captures_len = if validate {
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(&spec.pattern)
+                .map_err(|e| bad(e.to_string()))?
+                .properties()
+                .explicit_captures_len()
+                + 1
+        } else {
+            usize::MAX
+        };
         let secret_groups = match spec.secret_group {
             None => vec![1],
             Some(Groups::One(g)) => vec![g],
@@ -233,7 +314,7 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
             .chain(spec.host_group.iter())
             .chain(name_groups.iter())
         {
-            if g == 0 || g >= regex.captures_len() {
+            if g == 0 || g >= captures_len {
                 return Err(bad(format!("capture group {g} does not exist")));
             }
         }
@@ -254,6 +335,16 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
         if spec.keywords.is_empty() && spec.paths.is_empty() {
             return Err(bad("a rule needs keywords or paths".to_owned()));
         }
+        let modes = match spec.modes {
+            None => None,
+            Some(m) if m.live.is_empty() || m.test.is_empty() => {
+                return Err(bad("modes needs live and test prefixes".to_owned()))
+            }
+            Some(m) => Some((
+                m.live.into_iter().map(leak).collect(),
+                m.test.into_iter().map(leak).collect(),
+            )),
+        };
         let paths = if spec.paths.is_empty() {
             None
         } else {
@@ -263,7 +354,7 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
             }
             Some(b.build().map_err(|e| bad(e.to_string()))?)
         };
-        rules.push(ScanRule {
+        rules.push(SecretKind {
             id: leak(spec.id.clone()),
             kind: leak(spec.kind),
             description: gardefou_findings::Tr {
@@ -292,7 +383,8 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
                 }
             })),
             references: spec.references.into_iter().map(leak).collect(),
-            regex,
+            pattern: leak(spec.pattern),
+            regex: OnceLock::new(),
             secret_groups,
             quote_group: spec.quote_group,
             host_group: spec.host_group,
@@ -303,6 +395,7 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
                 .map(|w| leak(w.to_ascii_lowercase()))
                 .collect(),
             paths,
+            modes,
             examples: spec.examples.into_iter().map(leak).collect(),
             negative_examples: spec.negative_examples.into_iter().map(leak).collect(),
         });
@@ -311,34 +404,19 @@ pub(crate) fn parse_rules(file: &str, text: &str) -> Result<Vec<ScanRule>, Error
 }
 
 /// The built-in rules, compiled once.
-pub fn builtin() -> &'static [ScanRule] {
-    static RULES: OnceLock<Vec<ScanRule>> = OnceLock::new();
+pub fn builtin() -> &'static [SecretKind] {
+    static RULES: OnceLock<Vec<SecretKind>> = OnceLock::new();
     RULES.get_or_init(|| {
         let mut all = Vec::new();
         for (file, text) in RULE_FILES {
             // The built-in files are tested; failing here is a build defect, not input.
-            all.extend(parse_rules(file, text).expect("built-in rules compile"));
+            all.extend(parse_rules(file, text, false).expect("built-in rules load"));
         }
         for (i, rule) in all.iter_mut().enumerate() {
             rule.order = i;
         }
         all
     })
-}
-
-/// The built-in rules as [`gardefou_findings::Rule`] descriptors (for SARIF and the docs),
-/// then the warnings about exemptions that did nothing.
-pub fn catalog() -> Vec<gardefou_findings::Rule> {
-    builtin()
-        .iter()
-        .map(|r| gardefou_findings::Rule {
-            id: r.id,
-            policy: r.policy,
-            summary: r.description,
-            fix: r.fix,
-        })
-        .chain([crate::BASELINE_STALE, crate::ALLOW_PATH_UNUSED])
-        .collect()
 }
 
 #[cfg(test)]
@@ -361,7 +439,26 @@ mod tests {
         assert_eq!(on_disk, listed);
         // And each loads at least one rule.
         for (file, text) in RULE_FILES {
-            assert!(!parse_rules(file, text).unwrap().is_empty(), "{file}");
+            assert!(!parse_rules(file, text, true).unwrap().is_empty(), "{file}");
+        }
+    }
+
+    /// Patterns are compiled on first use: each built-in one must compile, and its capture
+    /// groups must be the ones the loader counted.
+    fn parse_rules_checked(file: &str, text: &str) -> Result<Vec<SecretKind>, RuleError> {
+        parse_rules(file, text, true)
+    }
+
+    #[test]
+    fn every_built_in_pattern_compiles() {
+        for (file, text) in RULE_FILES {
+            parse_rules(file, text, true).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for kind in builtin() {
+            let regex = compile(kind.pattern).unwrap_or_else(|e| panic!("{}: {e}", kind.id));
+            for &g in &kind.secret_groups {
+                assert!(g < regex.captures_len(), "{}", kind.id);
+            }
         }
     }
 
@@ -379,7 +476,7 @@ pattern = '\b(demo_[a-z]{8})'
 
     #[test]
     fn a_rule_file_with_both_languages_loads() {
-        let rules = parse_rules("demo.toml", RULE).unwrap();
+        let rules = parse_rules_checked("demo.toml", RULE).unwrap();
         assert_eq!(
             rules[0].description.fr,
             "Un jeton de démonstration est écrit en dur."
@@ -395,7 +492,9 @@ pattern = '\b(demo_[a-z]{8})'
                 .filter(|l| !l.starts_with(field))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            let err = parse_rules("demo.toml", &text).unwrap_err().to_string();
+            let err = parse_rules_checked("demo.toml", &text)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(field), "{field}: {err}");
         }
     }
@@ -406,10 +505,14 @@ pattern = '\b(demo_[a-z]{8})'
             "description_fr = \"Un jeton de démonstration est écrit en dur.\"",
             "description_fr = \"A demo token is hard-coded.\"",
         );
-        let err = parse_rules("demo.toml", &copied).unwrap_err().to_string();
+        let err = parse_rules_checked("demo.toml", &copied)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("description_fr"), "{err}");
         let empty = RULE.replace("fix_fr = \"révoquer le jeton\"", "fix_fr = \" \"");
-        let err = parse_rules("demo.toml", &empty).unwrap_err().to_string();
+        let err = parse_rules_checked("demo.toml", &empty)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("fix_fr"), "{err}");
     }
 }
