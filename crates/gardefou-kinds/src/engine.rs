@@ -158,7 +158,7 @@ impl Matcher {
                 continue;
             }
             if let Some(floor) = rule.entropy {
-                if detect::entropy(value) < floor {
+                if crate::entropy::shannon(value) < floor {
                     continue;
                 }
             }

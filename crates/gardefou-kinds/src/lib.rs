@@ -31,6 +31,7 @@
 
 pub mod detect;
 pub mod engine;
+pub mod entropy;
 pub mod rules;
 
 pub use engine::{Candidate, Matcher};

@@ -332,3 +332,22 @@ fn regression_slack_token_forms_and_two_part_jwts() {
         ["jwt-token"]
     );
 }
+
+/// `xxx` used to mark any value holding it as a placeholder: one real Stripe key in about
+/// three hundred holds it by chance, and was neither found in files nor judged in `check`.
+#[test]
+fn regression_a_real_key_holding_xxx_by_chance_is_still_found() {
+    let key = format!(
+        "{}_live_{}xxx{}",
+        "sk",
+        gardefou_testkit::fake::alnum(4, 40),
+        gardefou_testkit::fake::alnum(104, 50)
+    );
+    let line = format!("const stripe = new Stripe(\"{key}\");");
+    let found = Matcher::new(builtin_rules()).find("billing.js", line.as_bytes());
+    assert_eq!(found.len(), 1, "{}", found.len());
+    assert_eq!(found[0].rule.id, "stripe-secret-key");
+    let identified = gardefou_kinds::identify("PAYMENTS_KEY", &key).expect("identified");
+    assert_eq!(identified.kind.id, "stripe-secret-key");
+    assert_eq!(identified.mode, Some(gardefou_kinds::Mode::Live));
+}

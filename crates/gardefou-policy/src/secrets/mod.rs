@@ -7,10 +7,12 @@
 
 pub mod command;
 pub mod debug;
-pub mod entropy;
 pub mod formats;
 pub mod rules;
 pub mod urls;
+
+/// How much entropy a value holds (shared with the scanner).
+pub use gardefou_kinds::entropy;
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,9 @@
-//! A conservative estimate of how many bits of real entropy a secret value holds.
+//! How much entropy a value holds, the two measures gardefou uses: [`shannon`], bits per
+//! byte of a candidate, for the scanner's entropy floors; and [`estimate`], a
+//! conservative estimate of the bits of real entropy a secret holds, for `check`'s random
+//! secrets and fingerprints.
+//!
+//! The estimate:
 //!
 //! The estimate never credits more than the value's form can carry, and refuses to credit
 //! anything to a value that does not look random:
@@ -21,6 +26,26 @@
 //!   length from the same alphabet is expected to use (`xxxx…`, `abab…` fail);
 //! - it must not be periodic (`abc123abc123…`) nor mostly runs of consecutive symbols
 //!   (`abcdefgh…`, `0123456789…`).
+
+/// Shannon entropy of `bytes`, in bits per byte.
+pub fn shannon(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
 
 /// What the estimator concluded, for messages: never the value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
