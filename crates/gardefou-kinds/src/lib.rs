@@ -68,6 +68,20 @@ pub struct Identified {
 /// not secrets, so they are not identified. When several kinds match, the one the scanner
 /// would report wins (the first in rule order).
 pub fn identify(name: &str, value: &str) -> Option<Identified> {
+    identify_among(name, value, |_| true)
+}
+
+/// [`identify`] among the kinds whose provider has live and test keys only: what `check`
+/// needs to judge a variable's mode, without compiling the other kinds' patterns.
+pub fn identify_mode(name: &str, value: &str) -> Option<Identified> {
+    identify_among(name, value, SecretKind::has_modes)
+}
+
+fn identify_among(
+    name: &str,
+    value: &str,
+    among: impl Fn(&SecretKind) -> bool,
+) -> Option<Identified> {
     // A value too short to hold any kind is not looked at.
     if value.len() < 8 {
         return None;
@@ -78,7 +92,7 @@ pub fn identify(name: &str, value: &str) -> Option<Identified> {
     // whose keyword occurs have their pattern compiled and run.
     builtin()
         .iter()
-        .filter(|k| !k.generic && k.applies_to(".env"))
+        .filter(|k| !k.generic && k.applies_to(".env") && among(k))
         .filter(|k| {
             k.keywords.is_empty()
                 || k.keywords.iter().any(|w| {

@@ -479,16 +479,15 @@ pub fn check(
         };
         let v = v.expose();
         let found = match declared {
-            Some(Kind::StripeSecret | Kind::StripeRestricted | Kind::StripePublishable) => continue,
-            Some(Kind::Provider(p)) => gardefou_kinds::accepts(p.kind(), v),
-            _ => {
-                if declared.is_none() {
-                    if let Ok((ty, _)) = formats::stripe_key(v) {
-                        check_stripe(name, Kind::of_stripe(ty), v, env, &mut findings);
-                        continue;
-                    }
+            Some(Kind::Provider(p)) if p.kind().has_modes() => gardefou_kinds::accepts(p.kind(), v),
+            // Declared of a kind whose check is its own (Stripe's above), or of no mode.
+            Some(_) => continue,
+            None => {
+                if let Ok((ty, _)) = formats::stripe_key(v) {
+                    check_stripe(name, Kind::of_stripe(ty), v, env, &mut findings);
+                    continue;
                 }
-                gardefou_kinds::identify(name, v)
+                gardefou_kinds::identify_mode(name, v)
             }
         };
         if let (Some(found), Some(env)) = (found, env) {
