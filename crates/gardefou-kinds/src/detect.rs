@@ -102,7 +102,12 @@ pub fn is_placeholder_or_reference(value: &[u8]) -> bool {
 /// announces it by (`sk_live_`, `whsec_`, `SG.`, `xkeysib-`, `glpat-`…). Used to tell a
 /// real key from a placeholder such as `sk_live_xxxxxxxxxxxxxxxxxxxxxxxx`.
 pub fn key_body(value: &str) -> &str {
-    let prefix = crate::builtin()
+    &value[key_prefix_len(value)..]
+}
+
+/// The length of the prefix [`key_body`] strips.
+pub fn key_prefix_len(value: &str) -> usize {
+    crate::builtin()
         .iter()
         .filter(|k| !k.generic)
         .flat_map(|k| k.keywords.iter())
@@ -114,8 +119,41 @@ pub fn key_body(value: &str) -> &str {
         })
         .map(|w| w.len())
         .max()
-        .unwrap_or(0);
-    &value[prefix..]
+        .unwrap_or(0)
+}
+
+/// A template's hole, in the forms templates write them: `<your-key>` (a few words in one
+/// case between angle brackets), `${NAME}` / `${NAME:-…}`, `{{ … }}`. A `<`, `>`, `{` or `$`
+/// alone is one of the symbols of a random secret drawn from all of ASCII.
+fn has_template_marker(v: &str) -> bool {
+    let b = v.as_bytes();
+    let angle = b.iter().enumerate().any(|(i, &c)| {
+        c == b'<'
+            && b[i + 1..].iter().position(|&d| d == b'>').is_some_and(|n| {
+                // Words in one case (`<your-key>`, `<API_TOKEN>`), not a mixed-case
+                // random run that happens to sit between two brackets.
+                let inside = &b[i + 1..i + 1 + n];
+                let letters = inside.iter().filter(|d| d.is_ascii_alphabetic()).count();
+                let lower = inside.iter().any(u8::is_ascii_lowercase);
+                let upper = inside.iter().any(u8::is_ascii_uppercase);
+                (1..=64).contains(&n)
+                    && letters >= 3
+                    && !(lower && upper)
+                    && inside
+                        .iter()
+                        .all(|&d| d.is_ascii_alphanumeric() || b" _.-".contains(&d))
+            })
+    });
+    let dollar = v.match_indices("${").any(|(i, _)| {
+        let rest = &b[i + 2..];
+        let n = rest
+            .iter()
+            .take_while(|&&d| d.is_ascii_alphanumeric() || d == b'_')
+            .count();
+        n > 0 && matches!(rest.get(n), Some(b'}' | b':'))
+    });
+    let braces = v.find("{{").is_some_and(|i| v[i + 2..].contains("}}"));
+    angle || dollar || braces
 }
 
 /// Whether an environment value is a placeholder rather than a value: a template marker
@@ -124,13 +162,7 @@ pub fn key_body(value: &str) -> &str {
 /// part that is masked (`xxx`, `000…`) or patterned (`abcabc…`).
 pub fn is_placeholder_value(value: &str) -> bool {
     let v = value.trim();
-    if v.contains(['<', '>'])
-        || v.contains("${")
-        || v.contains("{{")
-        || v.contains("...")
-        || v.contains('\u{2026}')
-        || v.contains("***")
-    {
+    if has_template_marker(v) || v.contains("...") || v.contains('\u{2026}') || v.contains("***") {
         return true;
     }
     let body = key_body(v);

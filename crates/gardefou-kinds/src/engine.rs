@@ -34,6 +34,9 @@ pub struct Matcher {
     keyword_rules: Vec<Vec<usize>>,
     /// Rules with no keyword: they run on every file they apply to (path-scoped).
     always: Vec<usize>,
+    /// Whether a line carrying `gardefou:allow` is skipped (files: yes; environment
+    /// values: no, a value cannot exempt itself).
+    honour_allow: bool,
 }
 
 /// Multi-line rules look this far from the start of the keyword's line.
@@ -73,6 +76,16 @@ impl Matcher {
             prefilter,
             keyword_rules,
             always,
+            honour_allow: true,
+        }
+    }
+
+    /// A matcher for environment values: the same rules, but `gardefou:allow` in a value
+    /// exempts nothing (the marker is for reviewed lines of committed files).
+    pub fn for_values(rules: &'static [SecretKind]) -> Self {
+        Matcher {
+            honour_allow: false,
+            ..Matcher::new(rules)
         }
     }
 
@@ -197,7 +210,8 @@ impl Matcher {
             };
             let abs = (start + secret.start(), start + secret.end());
             let (ls, le) = line_bounds(haystack, start + caps.get(0).map_or(0, |m| m.start()));
-            if memchr::memmem::find(&haystack[ls..le], ALLOW_MARKER).is_some() {
+            if self.honour_allow && memchr::memmem::find(&haystack[ls..le], ALLOW_MARKER).is_some()
+            {
                 continue;
             }
             out.push(Candidate {

@@ -318,13 +318,19 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
                 continue;
             };
             (format!("{name}'s password"), pw)
+        } else if let Kind::Provider(p) = kind {
+            // The key itself, as the registry and the other environments see it.
+            (
+                name.clone(),
+                key_of(gardefou_kinds::accepts(p.kind(), value.expose()), value),
+            )
         } else {
             (name.clone(), value.clone())
         };
         if value.is_empty() {
             continue;
         }
-        let estimate = entropy::estimate(value.expose());
+        let estimate = estimate_of(*kind, value.expose());
         out.push(SecretValue {
             name: name.clone(),
             label,
@@ -335,6 +341,24 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
         });
     }
     out
+}
+
+/// How much entropy a secret of `kind` holds: a provider's key is judged part by part
+/// ([`entropy::estimate_key`]), any other value as a whole.
+pub fn estimate_of(kind: Kind, value: &str) -> entropy::Estimate {
+    match kind {
+        Kind::Random | Kind::Opaque | Kind::PostgresUrl | Kind::Url | Kind::OriginList => {
+            entropy::estimate(value)
+        }
+        _ => entropy::estimate_key(value, gardefou_kinds::detect::key_prefix_len(value)),
+    }
+}
+
+/// The key a variable holds: the part of `value` that `found` identified, else the whole.
+fn key_of(found: Option<gardefou_kinds::Identified>, value: &Secret) -> Secret {
+    found
+        .and_then(|f| value.expose().get(f.span.0..f.span.1))
+        .map_or_else(|| value.clone(), Secret::from)
 }
 
 /// The password of a PostgreSQL URL that passes the grammar.
@@ -362,19 +386,19 @@ pub fn undeclared_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
             };
             (format!("{name}'s password"), pw, Kind::PostgresUrl)
         } else {
-            let kind = match gardefou_kinds::identify(name, v.expose()) {
-                Some(found) => Kind::of_catalogue(found.kind),
-                None => Kind::Opaque,
-            };
+            let found = gardefou_kinds::identify(name, v.expose());
+            let kind = found.map_or(Kind::Opaque, |f| Kind::of_catalogue(f.kind));
             if !kind.is_secret() {
                 continue;
             }
-            (name.to_owned(), v.clone(), kind)
+            // A known kind is compared by the key itself: quotes, spaces or JSON around it
+            // do not make it another environment's secret.
+            (name.to_owned(), key_of(found, v), kind)
         };
         if value.is_empty() {
             continue;
         }
-        let estimate = entropy::estimate(value.expose());
+        let estimate = estimate_of(kind, value.expose());
         if estimate.bits < FINGERPRINT_MIN_BITS {
             continue;
         }
@@ -470,28 +494,36 @@ pub fn check(
         check_value(policy, name, *kind, value, env, &mut findings);
     }
 
-    // Provider keys are judged by what they hold, whatever the variable's name: a Stripe
-    // key by Stripe's rules, any other kind with live and test keys by its mode.
+    // Provider keys are judged by what they hold, whatever the variable's name or kind: a
+    // Stripe key alone by Stripe's rules, and every key of a kind with live and test keys
+    // (all of them, wherever they are in the value) by its mode. A value that is not UTF-8
+    // is judged by what a program would read of it.
     for name in vars.names() {
         let declared = policy.secrets.vars.get(name).copied();
-        let Lookup::Value(v) = vars.lookup(name) else {
-            continue;
-        };
+        if matches!(
+            declared,
+            Some(Kind::StripeSecret | Kind::StripeRestricted | Kind::StripePublishable)
+        ) {
+            continue; // checked above, by Stripe's rules
+        }
+        let Some(v) = vars.text(name) else { continue };
         let v = v.expose();
-        let found = match declared {
-            Some(Kind::Provider(p)) if p.kind().has_modes() => gardefou_kinds::accepts(p.kind(), v),
-            // Declared of a kind whose check is its own (Stripe's above), or of no mode.
-            Some(_) => continue,
-            None => {
-                if let Ok((ty, _)) = formats::stripe_key(v) {
-                    check_stripe(name, Kind::of_stripe(ty), v, env, &mut findings);
-                    continue;
-                }
-                gardefou_kinds::identify_mode(name, v)
+        if declared.is_none() {
+            if let Ok((ty, _)) = formats::stripe_key(v) {
+                check_stripe(name, Kind::of_stripe(ty), v, env, &mut findings);
+                continue;
             }
+        }
+        let Some(env) = env else { continue };
+        let provider = match declared {
+            Some(Kind::Provider(p)) => Some(p.kind()),
+            _ => None,
         };
-        if let (Some(found), Some(env)) = (found, env) {
-            if let Some(mode) = found.mode {
+        let mut judged = Vec::new();
+        for found in gardefou_kinds::modes_in(name, v, provider) {
+            let Some(mode) = found.mode else { continue };
+            if !judged.contains(&(found.kind.id, mode)) {
+                judged.push((found.kind.id, mode));
                 check_mode(name, found.kind, mode, env, &mut findings);
             }
         }
@@ -619,7 +651,22 @@ fn check_value(
         }
         Kind::Provider(p) => {
             let kind = p.kind();
-            if gardefou_kinds::accepts(kind, value).is_none() {
+            let trimmed = value.trim();
+            if trimmed != value
+                || trimmed.starts_with(['"', '\''])
+                || trimmed.ends_with(['"', '\''])
+            {
+                findings.push(rules::SECRET_MALFORMED.error_with_fix(
+                    tr!(
+                        "{name} has white space or quotes around its value: they would be sent with the key",
+                        "{name} a des espaces ou des guillemets autour de sa valeur : ils seraient envoyés avec la clé"
+                    ),
+                    tr!(
+                        "set {name} to the key alone",
+                        "définissez {name} avec la clé seule"
+                    ),
+                ));
+            } else if gardefou_kinds::accepts(kind, value).is_none() {
                 let (what, doc) = (kind.kind, kind.references.first().copied().unwrap_or(""));
                 findings.push(rules::SECRET_MALFORMED.error_with_fix(
                     tr!(
