@@ -9,6 +9,7 @@ mod docs;
 mod domains;
 mod formats;
 mod init;
+mod kinds;
 mod lang;
 mod policy;
 mod probe;

@@ -497,9 +497,19 @@ fn read_secrets(
         }
         let kind = Kind::from_name(var.kind.get_ref()).ok_or_else(|| {
             let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            let generic = gardefou_kinds::by_id(var.kind.get_ref()).is_some_and(|k| k.generic);
             err(
                 var.kind.span(),
-                format!("unknown kind; expected one of {}", names.join(", ")),
+                if generic {
+                    format!(
+                        "secrets.vars.{n}: this scanner rule finds secret-looking assignments in files; it is not a kind a variable holds (use opaque, or a specific kind)"
+                    )
+                } else {
+                    format!(
+                        "secrets.vars.{n}: unknown kind; expected one of {}, or the id of a specific secret kind of `gardefou scan` (`gardefou rules list`), e.g. brevo-api-key",
+                        names.join(", ")
+                    )
+                },
             )
         })?;
         policy.secrets.vars.insert(name.into_inner(), kind);

@@ -168,7 +168,7 @@ fn family(name: &str, kind: Kind) -> Family {
         Kind::Sendgrid => Family::Email,
         Kind::Random if name == "DEBUG_SECRET" => Family::DebugSecret,
         Kind::Random => Family::Session,
-        Kind::Opaque => Family::Secret,
+        Kind::Opaque | Kind::Provider(_) => Family::Secret,
         Kind::Url | Kind::OriginList => Family::Url,
     }
 }

@@ -251,14 +251,16 @@ impl Registry {
 
     /// Records `value` as `env`'s `name`, unless it is too weak to fingerprint or already
     /// registered under another environment. The caller checks [`Registry::accepts`] first.
+    /// `bits` is the value's estimated entropy, as the secrets policy measured it for its
+    /// kind (a provider's key part by part).
     pub fn register(
         &mut self,
         key: &Key,
         env: Environment,
         name: &str,
         value: &Secret,
+        bits: u32,
     ) -> Registered {
-        let bits = entropy::estimate(value.expose()).bits;
         if bits < FINGERPRINT_MIN_BITS {
             return Registered::TooWeak(bits);
         }
@@ -376,6 +378,10 @@ fn is_var_name(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn bits(value: &Secret) -> u32 {
+        entropy::estimate(value.expose()).bits
+    }
+
     fn random(seed: u64, n: usize) -> String {
         gardefou_testkit::fake::alnum(seed, n)
     }
@@ -423,25 +429,49 @@ mod tests {
         let prod = Secret::from(random(10, 40));
         let sand = Secret::from(random(11, 40));
         assert!(matches!(
-            reg.register(&k, Environment::Production, "JWT_SECRET", &prod),
+            reg.register(
+                &k,
+                Environment::Production,
+                "JWT_SECRET",
+                &prod,
+                bits(&prod)
+            ),
             Registered::Added(_)
         ));
         assert!(matches!(
-            reg.register(&k, Environment::Production, "JWT_SECRET", &prod),
+            reg.register(
+                &k,
+                Environment::Production,
+                "JWT_SECRET",
+                &prod,
+                bits(&prod)
+            ),
             Registered::Unchanged(_)
         ));
         assert!(matches!(
-            reg.register(&k, Environment::Sandbox, "JWT_SECRET", &sand),
+            reg.register(&k, Environment::Sandbox, "JWT_SECRET", &sand, bits(&sand)),
             Registered::Added(_)
         ));
-        match reg.register(&k, Environment::Sandbox, "SESSION_SECRET", &prod) {
+        match reg.register(
+            &k,
+            Environment::Sandbox,
+            "SESSION_SECRET",
+            &prod,
+            bits(&prod),
+        ) {
             Registered::Elsewhere(_, owners) => {
                 assert_eq!(owners, [(Environment::Production, "JWT_SECRET".to_owned())])
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            reg.register(&k, Environment::Sandbox, "X", &Secret::from("short1")),
+            reg.register(
+                &k,
+                Environment::Sandbox,
+                "X",
+                &Secret::from("short1"),
+                bits(&Secret::from("short1"))
+            ),
             Registered::TooWeak(_)
         ));
         let text = reg.to_toml();

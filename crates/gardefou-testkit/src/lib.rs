@@ -676,9 +676,19 @@ pub mod fake {
 
     /// `n` letters and digits, the same for the same `seed`.
     pub fn alnum(seed: u64, n: usize) -> String {
+        from(ALNUM, seed, n)
+    }
+
+    /// `n` lower-case hexadecimal digits, the same for the same `seed`.
+    pub fn hex(seed: u64, n: usize) -> String {
+        from(b"0123456789abcdef", seed, n)
+    }
+
+    /// `n` characters of `alphabet`, the same for the same `seed`.
+    fn from(alphabet: &[u8], seed: u64, n: usize) -> String {
         let mut rng = seeded(seed);
         (0..n)
-            .map(|_| char::from(ALNUM[(rng.step() >> 24) as usize % ALNUM.len()]))
+            .map(|_| char::from(alphabet[(rng.step() >> 24) as usize % alphabet.len()]))
             .collect()
     }
 
