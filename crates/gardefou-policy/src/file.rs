@@ -163,16 +163,19 @@ fn is_system_identifier(v: &str) -> bool {
         && v.parse::<u64>().is_ok()
 }
 
-/// What follows `prefix` in a Neon id: lower-case letters, digits and inner dashes.
+/// Lower-case letters, digits and inner dashes, at least one character (a DNS label's
+/// letters, and Neon's ids after their prefix).
+fn is_lower_ldh(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// What follows `prefix` in a Neon id.
 fn neon_id<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    s.strip_prefix(prefix).filter(|rest| {
-        !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !rest.starts_with('-')
-            && !rest.ends_with('-')
-    })
+    s.strip_prefix(prefix).filter(|rest| is_lower_ldh(rest))
 }
 
 /// A Neon branch id: `br-…`.
@@ -746,14 +749,8 @@ fn is_endpoint_id(s: &str) -> bool {
 pub fn is_domain_name(s: &str) -> bool {
     s.len() <= 253
         && s.split('.').count() >= 2
-        && s.split('.').all(|label| {
-            (1..=63).contains(&label.len())
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
+        && s.split('.')
+            .all(|label| label.len() <= 63 && is_lower_ldh(label))
 }
 
 fn is_branch_name(s: &str) -> bool {
