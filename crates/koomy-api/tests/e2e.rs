@@ -413,7 +413,8 @@ fn sandbox_opens_the_identity_only_with_the_right_secret() {
         .next()
         .unwrap()
         .is_ascii_digit());
-    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
     assert_eq!(
         keys,
         [
