@@ -69,21 +69,27 @@ fn policy(kind: Option<&str>) -> Policy {
     Policy::from_toml(&text, "gardefou.toml").unwrap()
 }
 
-fn eval(policy: &Policy, env: &str, name: &str, value: &str) -> Evaluation {
-    let (node, host) = match env {
-        "production" => ("production", "ep-alpha-1"),
-        _ => ("production", "ep-beta-1"),
+/// `KOOMY_ENV`, `NODE_ENV` and a `DATABASE_URL` on `env`'s Neon endpoint.
+fn base_vars(env: &str) -> EnvVars {
+    let host = if env == "production" {
+        "ep-alpha-1"
+    } else {
+        "ep-beta-1"
     };
-    let mut vars: EnvVars = [
+    [
         ("KOOMY_ENV", env.to_owned()),
-        ("NODE_ENV", node.to_owned()),
+        ("NODE_ENV", "production".to_owned()),
         (
             "DATABASE_URL",
             format!("postgresql://koomy@{host}.eu-west-2.aws.neon.tech/neondb?sslmode=require"),
         ),
     ]
     .into_iter()
-    .collect();
+    .collect()
+}
+
+fn eval(policy: &Policy, env: &str, name: &str, value: &str) -> Evaluation {
+    let mut vars = base_vars(env);
     vars.insert(name, value.to_owned());
     let e = evaluate(policy, &vars);
     let shown = format!("{:?}", e.report);
@@ -262,17 +268,7 @@ fn regression_gardefou_allow_in_a_value_exempts_nothing() {
 #[test]
 fn regression_a_value_that_is_not_utf8_is_judged_by_what_a_program_reads() {
     let live = stripe("live", 8);
-    let mut vars: EnvVars = [
-        ("KOOMY_ENV", "sandbox".to_owned()),
-        ("NODE_ENV", "production".to_owned()),
-        (
-            "DATABASE_URL",
-            "postgresql://koomy@ep-beta-1.eu-west-2.aws.neon.tech/neondb?sslmode=require"
-                .to_owned(),
-        ),
-    ]
-    .into_iter()
-    .collect();
+    let mut vars = base_vars("sandbox");
     // The lossy UTF-8 form of `{"key":"sk_live_…","pad":"\xff"}`, as the guard reads it.
     vars.insert_not_utf8_lossy(
         "STRIPE_CONFIG",
@@ -337,17 +333,7 @@ fn regression_a_wrapped_key_is_malformed_when_declared_and_compared_as_the_key_w
     }
     // Undeclared, in sandbox, production's key with a trailing space is production's key.
     let registry = Registered(key.clone());
-    let mut vars: EnvVars = [
-        ("KOOMY_ENV", "sandbox".to_owned()),
-        ("NODE_ENV", "production".to_owned()),
-        (
-            "DATABASE_URL",
-            "postgresql://koomy@ep-beta-1.eu-west-2.aws.neon.tech/neondb?sslmode=require"
-                .to_owned(),
-        ),
-    ]
-    .into_iter()
-    .collect();
+    let mut vars = base_vars("sandbox");
     vars.insert("OTHER_MAIL", format!("{key} "));
     let e = gardefou_policy::evaluate_with(
         &policy(None),

@@ -382,6 +382,17 @@ mod tests {
         entropy::estimate(value.expose()).bits
     }
 
+    /// Registers `value` with its own estimate.
+    fn add(
+        reg: &mut Registry,
+        k: &Key,
+        env: Environment,
+        name: &str,
+        value: &Secret,
+    ) -> Registered {
+        reg.register(k, env, name, value, bits(value))
+    }
+
     fn random(seed: u64, n: usize) -> String {
         gardefou_testkit::fake::alnum(seed, n)
     }
@@ -429,48 +440,30 @@ mod tests {
         let prod = Secret::from(random(10, 40));
         let sand = Secret::from(random(11, 40));
         assert!(matches!(
-            reg.register(
-                &k,
-                Environment::Production,
-                "JWT_SECRET",
-                &prod,
-                bits(&prod)
-            ),
+            add(&mut reg, &k, Environment::Production, "JWT_SECRET", &prod),
             Registered::Added(_)
         ));
         assert!(matches!(
-            reg.register(
-                &k,
-                Environment::Production,
-                "JWT_SECRET",
-                &prod,
-                bits(&prod)
-            ),
+            add(&mut reg, &k, Environment::Production, "JWT_SECRET", &prod),
             Registered::Unchanged(_)
         ));
         assert!(matches!(
-            reg.register(&k, Environment::Sandbox, "JWT_SECRET", &sand, bits(&sand)),
+            add(&mut reg, &k, Environment::Sandbox, "JWT_SECRET", &sand),
             Registered::Added(_)
         ));
-        match reg.register(
-            &k,
-            Environment::Sandbox,
-            "SESSION_SECRET",
-            &prod,
-            bits(&prod),
-        ) {
+        match add(&mut reg, &k, Environment::Sandbox, "SESSION_SECRET", &prod) {
             Registered::Elsewhere(_, owners) => {
                 assert_eq!(owners, [(Environment::Production, "JWT_SECRET".to_owned())])
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            reg.register(
+            add(
+                &mut reg,
                 &k,
                 Environment::Sandbox,
                 "X",
-                &Secret::from("short1"),
-                bits(&Secret::from("short1"))
+                &Secret::from("short1")
             ),
             Registered::TooWeak(_)
         ));
