@@ -2,7 +2,7 @@
 # The cost of the policy's signature check at start: `gardefou check` on a policy signed
 # with an Ed25519 key and one with an RSA-3072 key (verified against the allowed signers),
 # each paired with the same check on the same policy unsigned (no signature to verify).
-# Needs ssh-keygen and farm-bench; uses the release binary.
+# Needs ssh-keygen and hyperfine (apt-get install -y hyperfine); uses the release binary.
 #   bench/signature.sh [RUNS]
 set -euo pipefail
 runs=${1:-40}
@@ -22,7 +22,10 @@ for k in ed25519 rsa; do
   (cd "$work/$k" && "$g" policy sign --key "$work/$k.key" >/dev/null)
   signers="cto@koomy.app namespaces=\"gardefou-policy\" $(cat "$work/$k.key.pub")"
   echo "== $k-signed policy vs unsigned"
-  GARDEFOU_ALLOWED_SIGNERS=$signers farm-bench -n "$runs" --warmup 3 \
-    --vs "sh -c 'cd $work/unsigned && exec $g check --env-file local.env'" \
-    -- sh -c "cd $work/$k && exec $g check --env-file local.env" | grep -E 'wall|cpu s'
+  # hyperfine runs the two in one session and prints how many times slower the signed
+  # check is than the unsigned one.
+  GARDEFOU_ALLOWED_SIGNERS=$signers hyperfine -N --warmup 3 --runs "$runs" \
+    -n unsigned "$g check --policy $work/unsigned/gardefou.toml --env-file $work/unsigned/local.env" \
+    -n "$k-signed" "$g check --policy $work/$k/gardefou.toml --env-file $work/$k/local.env" \
+    | grep -E 'Time|±|faster|slower' || true
 done

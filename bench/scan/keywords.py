@@ -3,7 +3,7 @@
 prefilter pass alone, i.e. the floor any scanner with these rules must pay."""
 import pathlib, sys, tomllib
 
-rules = pathlib.Path(__file__).resolve().parents[2] / "crates/gardefou-scan/rules"
+rules = pathlib.Path(__file__).resolve().parents[2] / "crates/gardefou-kinds/rules"
 seen = set()
 for path in sorted(rules.glob("*.toml")):
     for rule in tomllib.loads(path.read_text())["rules"]:

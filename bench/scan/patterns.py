@@ -4,10 +4,11 @@
 Multi-line rules are cut to their first line (rg searches line by line without -U)."""
 import pathlib, sys, tomllib
 
-rules = pathlib.Path(__file__).resolve().parents[2] / "crates/gardefou-scan/rules"
+rules = pathlib.Path(__file__).resolve().parents[2] / "crates/gardefou-kinds/rules"
 for path in sorted(rules.glob("*.toml")):
     for rule in tomllib.loads(path.read_text())["rules"]:
         pattern = rule["pattern"]
         if rule.get("multiline"):
-            pattern = pattern.split(r"[ \t]*\r?\n", 1)[0].replace("(?s)", "")
+            # The line that opens the match, up to where the rule crosses lines.
+            pattern = pattern.split("-----(?:", 1)[0].replace("(?s)", "") + "-----"
         sys.stdout.write(pattern + "\n")

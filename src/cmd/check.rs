@@ -30,15 +30,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     if args.probe {
         let _ = append_live_findings(&policy, &mut evaluation, Purpose::Run);
     }
-    let mut out = std::io::stdout().lock();
-    write_evaluation(
-        &mut out,
-        &evaluation,
-        policy_file.as_deref(),
-        args.format,
-        crate::color::stdout(),
-    )?;
-    out.flush()?;
+    print_evaluation(&evaluation, policy_file.as_deref(), args.format)?;
     let code = if evaluation.is_allowed() {
         ExitCode::SUCCESS
     } else {
@@ -59,6 +51,23 @@ pub fn environment_value(evaluation: &Evaluation) -> Value {
     evaluation
         .environment
         .map_or(Value::Null, |e| Value::from(e.as_str()))
+}
+
+/// [`write_evaluation`] on stdout, coloured when it is a terminal, flushed.
+pub fn print_evaluation(
+    evaluation: &Evaluation,
+    policy_file: Option<&std::path::Path>,
+    format: Format,
+) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    write_evaluation(
+        &mut out,
+        evaluation,
+        policy_file,
+        format,
+        crate::color::stdout(),
+    )?;
+    out.flush()
 }
 
 /// The evaluation's report in `format`: [`write_human`], or the JSON object with the

@@ -13,7 +13,7 @@ use gardefou_policy::{evaluate, evaluate_start, Environment};
 use serde_json::{json, Value};
 
 use crate::cli::{DbCommand, Format, IdentityArgs, StampArgs};
-use crate::cmd::check::write_evaluation;
+use crate::cmd::check::print_evaluation;
 use crate::{env_source, EXIT_REFUSED};
 
 pub fn run(cmd: DbCommand) -> Result<ExitCode> {
@@ -35,13 +35,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         evaluation.database.as_ref(),
         evaluation.is_allowed(),
     ) else {
-        write_evaluation(
-            &mut out,
-            &evaluation,
-            policy_file.as_deref(),
-            args.format,
-            crate::color::stdout(),
-        )?;
+        print_evaluation(&evaluation, policy_file.as_deref(), args.format)?;
         if args.format == Format::Human {
             writeln!(
                 out,
@@ -159,13 +153,7 @@ fn stamp(args: StampArgs) -> Result<ExitCode> {
         }
         Err(f) => {
             evaluation.report.findings.push(f);
-            write_evaluation(
-                &mut out,
-                &evaluation,
-                policy_file.as_deref(),
-                args.format,
-                crate::color::stdout(),
-            )?;
+            print_evaluation(&evaluation, policy_file.as_deref(), args.format)?;
             Ok(ExitCode::from(EXIT_REFUSED))
         }
     }
@@ -215,14 +203,15 @@ fn identity(args: IdentityArgs) -> Result<ExitCode> {
         }
     };
     match args.format {
-        Format::Json => {
-            let doc = json!({
-                "identity": identity_json(&probe.identity),
-                "stamp": stamp_json(&probe.stamp),
-            });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
-            writeln!(out)?;
-        }
+        // One object on one line, in the envelope every command writes (docs/json.md).
+        Format::Json => json::write(
+            &mut out,
+            &Report::new(Vec::new()),
+            &[
+                ("identity", identity_json(&probe.identity)),
+                ("stamp", stamp_json(&probe.stamp)),
+            ],
+        )?,
         Format::Human => write_identity(&mut out, &probe.identity, &probe.stamp)?,
     }
     out.flush()?;

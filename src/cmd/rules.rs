@@ -18,8 +18,8 @@ pub fn catalogs() -> Vec<(&'static str, Vec<Rule>)> {
             gardefou_policy::rules::ALL.to_vec(),
         ),
         (
-            "Secret scanner (`gardefou scan`; rules in `crates/gardefou-scan/rules/*.toml`)",
-            gardefou_scan::rules::catalog(),
+            "Secret scanner (`gardefou scan`; rules in `crates/gardefou-kinds/rules/*.toml`)",
+            gardefou_scan::catalog(),
         ),
         (
             "Secrets and configured domains (`gardefou check`, `gardefou run`, `gardefou secrets register`; see `docs/secrets.md`)",

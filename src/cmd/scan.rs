@@ -145,7 +145,7 @@ fn write(outcome: &Outcome, mode: &str, format: ScanFormat) -> Result<()> {
             )?
         }
         ScanFormat::Sarif => {
-            let rules = gardefou_scan::rules::catalog();
+            let rules = gardefou_scan::catalog();
             sarif::write(
                 &mut out,
                 &outcome.report,

@@ -83,7 +83,7 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
     let mut entries = Vec::new();
     let mut refused = Vec::new();
     for s in secret_values(&policy, &vars) {
-        match registry.register(&key, env, &s.name, &s.value) {
+        match registry.register(&key, env, &s.name, &s.value, s.estimate.bits) {
             Registered::Added(fp) => {
                 lines.push(format!("  added      {:<28} {}", s.label, &fp[..8]));
                 entries.push(serde_json::json!({"secret": s.label, "status": "added", "fingerprint": &fp[..8]}));

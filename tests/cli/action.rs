@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{assert_no_piece_of, Env};
+use crate::support::{assert_no_piece_of, Env, Runs};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const ASSET: &str = "gardefou-x86_64-unknown-linux-musl.tar.gz";
@@ -66,28 +66,26 @@ fn release() -> PathBuf {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let bin = assert_cmd::cargo::cargo_bin("gardefou");
-        let ok = Command::new("tar")
+        Command::new("tar")
             .arg("-C")
             .arg(bin.parent().unwrap())
             .args(["-I", "gzip -1", "-cf"])
             .arg(dir.join(ASSET))
             .arg("gardefou")
-            .status()
-            .unwrap();
-        assert!(ok.success());
+            .run()
+            .success();
         let sums = Command::new("sha256sum")
             .arg(ASSET)
             .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(sums.status.success());
+            .run()
+            .success();
         std::fs::write(dir.join("SHA256SUMS"), &sums.stdout).unwrap();
         dir
     })
     .clone()
 }
 
-struct Run {
+struct ActionRun {
     /// Each step's name, exit code and output, in order.
     steps: Vec<(String, i32, String)>,
     /// What the job's log shows, every step.
@@ -95,7 +93,7 @@ struct Run {
     outputs: HashMap<String, HashMap<String, String>>,
 }
 
-impl Run {
+impl ActionRun {
     fn step(&self, name: &str) -> Option<&(String, i32, String)> {
         self.steps.iter().find(|s| s.0.starts_with(name))
     }
@@ -103,7 +101,12 @@ impl Run {
 
 /// Runs action.yml's steps in `workspace`, with the workflow's `with:` inputs and the step's
 /// `env:` (the job's secrets), until a step fails.
-fn run_action(workspace: &Path, temp: &Path, with: &[(&str, String)], env: &[(&str, &str)]) -> Run {
+fn run_action(
+    workspace: &Path,
+    temp: &Path,
+    with: &[(&str, String)],
+    env: &[(&str, &str)],
+) -> ActionRun {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let action: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(root.join("action.yml")).unwrap()).unwrap();
@@ -116,7 +119,7 @@ fn run_action(workspace: &Path, temp: &Path, with: &[(&str, String)], env: &[(&s
         assert!(inputs.contains_key(*name), "action.yml has no input {name}");
         inputs.insert((*name).to_owned(), value.clone());
     }
-    let mut run = Run {
+    let mut run = ActionRun {
         steps: Vec::new(),
         log: String::new(),
         outputs: HashMap::new(),
@@ -155,12 +158,8 @@ fn run_action(workspace: &Path, temp: &Path, with: &[(&str, String)], env: &[(&s
                 cmd.env(k.as_str().unwrap(), value);
             }
         }
-        let out = cmd.output().unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = cmd.run();
+        let text = out.output();
         run.log.push_str(&format!("## {name}\n{text}"));
         if let Some(id) = step["id"].as_str() {
             let values = std::fs::read_to_string(&output).unwrap();
@@ -174,7 +173,7 @@ fn run_action(workspace: &Path, temp: &Path, with: &[(&str, String)], env: &[(&s
         for dir in std::fs::read_to_string(&github_path).unwrap().lines() {
             path.insert(0, dir.to_owned());
         }
-        let code = out.status.code().unwrap_or(-1);
+        let code = out.code.unwrap_or(-1);
         run.steps.push((name, code, text));
         if code != 0 {
             break;

@@ -4,23 +4,15 @@
 //! format and every error path (configuration errors, authentication failures, refusals).
 //! No 8-character piece of any planted value may appear in anything gardefou prints.
 
+use gardefou_testkit::fake::{word, Rng};
+
 use crate::support::{cluster, Env};
 
 /// Printable values built at run time, distinct enough that any 8-character window is
 /// unique to them.
 fn planted() -> Vec<String> {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(std::process::id());
-    let mut word = |n: usize| -> String {
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let a = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-                a[(x % a.len() as u64) as usize] as char
-            })
-            .collect()
-    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ u64::from(std::process::id()));
+    let mut word = |n: usize| word(&mut rng, n);
     vec![
         word(24), // the database password
         word(32), // a live Stripe key's random part
@@ -105,12 +97,8 @@ fn no_planted_value_appears_in_any_output() {
     ];
     let mut outputs = 0;
     for args in runs {
-        let out = env.cmd(&vars).args(&args).output().unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = env.run(&vars, &args);
+        let text = out.output();
         assert!(!text.is_empty(), "{args:?} printed nothing");
         let found = leaks(&text, &values);
         assert!(found.is_empty(), "{args:?} leaks {found:?}:\n{text}");

@@ -2,8 +2,25 @@
 //! policy file lookup, `--env-file`, and `run`'s exec.
 
 use crate::support::{
-    assert_no_piece_of, fake_password, render, sandbox_policy, stamped_local, vars, Env, R,
+    assert_no_piece_of, fake_password, render, sandbox_policy, stamped_local, vars, Env, Run, Runs,
+    R,
 };
+
+/// Production on a loopback port where nothing listens, sandbox on another: a start that
+/// passes the static check is refused only because no database answers.
+pub(crate) const TWO_DATABASES: &str = "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n";
+const PRODUCTION_URL: &str = "postgresql://koomy@127.0.0.1:9/koomy";
+const SANDBOX_URL: &str = "postgresql://koomy@localhost:6543/koomy";
+
+/// An env for the red-team rounds: the [`TWO_DATABASES`] policy, a server `s.js` that says
+/// when it starts, and `start.sh`, which sets `DATABASE_URL` where gardefou cannot follow.
+fn red_team() -> Env {
+    let env = Env::new();
+    env.write_policy("gardefou.toml", TWO_DATABASES);
+    env.write("s.js", "console.log('server started');\n");
+    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
+    env
+}
 
 fn sandbox_url(host: &str) -> String {
     format!(
@@ -17,17 +34,16 @@ fn check_allows_a_consistent_sandbox_start() {
     let env = Env::new();
     env.write_policy("gardefou.toml", sandbox_policy());
     let url = sandbox_url(&format!("ep-beta-1-pooler{R}"));
-    let out = env
-        .cmd(&[
+    let out = env.run(
+        &[
             ("KOOMY_ENV", "sandbox"),
             ("NODE_ENV", "production"),
             ("DATABASE_URL", &url),
-        ])
-        .arg("check")
-        .output()
-        .unwrap();
+        ],
+        &["check"],
+    );
     insta::assert_snapshot!(render(&out, env.dir.path()));
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(&fake_password()));
+    assert!(!out.stdout.contains(&fake_password()));
 }
 
 #[test]
@@ -35,18 +51,17 @@ fn check_refuses_sandbox_on_the_production_database_with_every_violation() {
     let env = Env::new();
     env.write_policy("gardefou.toml", sandbox_policy());
     let url = sandbox_url(&format!("ep-alpha-1{R}"));
-    let out = env
-        .cmd(&[
+    let out = env.run(
+        &[
             ("KOOMY_ENV", "sandbox"),
             ("NODE_ENV", "dev"),
             ("DATABASE_URL", &url),
             ("PGHOST", "elsewhere"),
-        ])
-        .arg("check")
-        .output()
-        .unwrap();
+        ],
+        &["check"],
+    );
     insta::assert_snapshot!(render(&out, env.dir.path()));
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(&fake_password()));
+    assert!(!out.stdout.contains(&fake_password()));
 }
 
 #[test]
@@ -55,16 +70,16 @@ fn check_json_has_the_documented_shape() {
     env.write_policy("gardefou.toml", sandbox_policy());
     let url = sandbox_url(&format!("ep-alpha-1{R}"));
     let out = env
-        .cmd(&[
-            ("KOOMY_ENV", "sandbox"),
-            ("NODE_ENV", "production"),
-            ("DATABASE_URL", &url),
-        ])
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run(
+            &[
+                ("KOOMY_ENV", "sandbox"),
+                ("NODE_ENV", "production"),
+                ("DATABASE_URL", &url),
+            ],
+            &["check", "--format", "json"],
+        )
+        .refused();
+    let doc = out.json();
     assert_eq!(doc["verdict"], "deny");
     assert_eq!(doc["environment"], "sandbox");
     let keys: Vec<&str> = doc
@@ -82,12 +97,8 @@ fn check_json_has_the_documented_shape() {
     assert!(!f["fix"].as_str().unwrap().is_empty());
     insta::assert_snapshot!(render(&out, env.dir.path()));
 
-    let out = env
-        .cmd(&[])
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = env.run(&[], &["check", "--format", "json"]);
+    let doc = out.json();
     assert_eq!(doc["environment"], serde_json::Value::Null);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 3);
 }
@@ -102,80 +113,46 @@ fn check_reads_an_env_file_as_node_dotenv_does() {
         &format!("# sandbox\nexport KOOMY_ENV=sandbox\nNODE_ENV = \"production\" # built\nDATABASE_URL='{url}'\n"),
     );
     // The process environment is not consulted with --env-file.
-    let out = env
-        .cmd(&[("KOOMY_ENV", "production")])
+    env.cmd(&[("KOOMY_ENV", "production")])
         .args(["check", "--env-file"])
         .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+        .run()
+        .success();
 
     let file = env.write(
         "bad.env",
         "KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL=$PROD_URL\n",
     );
+    // No $VAR expansion: the URL is the literal text.
     let out = env
         .cmd(&[])
         .args(["check", "--env-file"])
         .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "no $VAR expansion: the URL is the literal text"
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("database-url-invalid"));
+        .run()
+        .refused();
+    assert!(out.stdout.contains("database-url-invalid"));
 }
 
 #[test]
 fn configuration_errors_exit_2_with_line_and_column() {
     let env = Env::new();
     let policy = env.write("p.toml", "[database.production]\nneon_endpoint = []\n");
-    let out = env
-        .cmd(&[])
-        .arg("check")
-        .arg("--policy")
-        .arg(&policy)
-        .output()
-        .unwrap();
+    let out = env.cmd(&[]).arg("check").arg("--policy").arg(&policy).run();
     insta::assert_snapshot!(render(&out, env.dir.path()));
 
     // Missing explicit file, GARDEFOU_POLICY, ./gardefou.toml, usage errors: all exit 2.
+    env.run(&[], &["check", "--policy", "nope.toml"])
+        .usage_error();
     let out = env
-        .cmd(&[])
-        .args(["check", "--policy", "nope.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let out = env
-        .cmd(&[("GARDEFOU_POLICY", "nope.toml")])
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml"));
+        .run(&[("GARDEFOU_POLICY", "nope.toml")], &["check"])
+        .usage_error();
+    assert!(out.stderr.contains("nope.toml"));
     env.write_policy("gardefou.toml", "[database.sandbox]\nneon_endpoints = [\"ep-b-1\"]\n[database.local]\nhosts = [\"ep-b-1.eu-west-2.aws.neon.tech\"]\n");
-    let out = env.cmd(&[]).arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("gardefou.toml:4:"));
-    let out = env
-        .cmd(&[])
-        .args(["check", "--format", "xml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let out = env
-        .cmd(&[])
-        .args(["check", "--env-file", "missing.env"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let out = env.run(&[], &["check"]).usage_error();
+    assert!(out.stderr.contains("gardefou.toml:4:"));
+    env.run(&[], &["check", "--format", "xml"]).usage_error();
+    env.run(&[], &["check", "--env-file", "missing.env"])
+        .usage_error();
 }
 
 #[test]
@@ -188,15 +165,11 @@ fn the_policy_lookup_order_is_flag_then_variable_then_cwd() {
         ("DATABASE_URL", url.as_str()),
     ];
     // No file anywhere: the built-in policy, which lists no sandbox database.
-    let out = env.cmd(&vars).arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("[database.sandbox] neon_endpoints"));
+    let out = env.run(&vars, &["check"]).refused();
+    assert!(out.stdout.contains("[database.sandbox] neon_endpoints"));
     // ./gardefou.toml
     env.write_policy("gardefou.toml", sandbox_policy());
-    assert_eq!(
-        env.cmd(&vars).arg("check").output().unwrap().status.code(),
-        Some(0)
-    );
+    env.run(&vars, &["check"]).success();
     // $GARDEFOU_POLICY beats ./gardefou.toml
     let other = env.write_policy(
         "other.toml",
@@ -205,24 +178,14 @@ fn the_policy_lookup_order_is_flag_then_variable_then_cwd() {
     let mut with_var = vars.to_vec();
     let other_str = other.display().to_string();
     with_var.push(("GARDEFOU_POLICY", &other_str));
-    assert_eq!(
-        env.cmd(&with_var)
-            .arg("check")
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(1)
-    );
+    env.run(&with_var, &["check"]).refused();
     // --policy beats $GARDEFOU_POLICY
-    let out = env
-        .cmd(&with_var)
+    env.cmd(&with_var)
         .arg("check")
         .arg("--policy")
         .arg(env.path("gardefou.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+        .run()
+        .success();
 }
 
 #[test]
@@ -239,12 +202,12 @@ fn run_refuses_without_starting_the_child() {
         ])
         .args(["run", "--", "touch"])
         .arg(&marker)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run()
+        .refused();
     assert!(!marker.exists(), "the child ran");
     assert!(out.stdout.is_empty(), "run speaks on stderr only");
-    assert!(String::from_utf8_lossy(&out.stderr)
+    assert!(out
+        .stderr
         .contains("error[database-url-environment-mismatch] §5.1"));
 }
 
@@ -254,43 +217,25 @@ fn run_execs_the_command_and_passes_its_exit_code() {
     let (_pg, url) = stamped_local(&env);
     let vars = vars("local", &url);
     let out = env
-        .cmd(&vars)
-        .args(["run", "--", "sh", "-c", "echo child-ran; exit 7"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(7),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "child-ran\n");
+        .run(&vars, &["run", "--", "sh", "-c", "echo child-ran; exit 7"])
+        .exit(7);
+    assert_eq!(out.stdout, "child-ran\n");
     let out = env
-        .cmd(&vars)
-        .args(["run", "--", "/nonexistent/server"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("cannot execute the command given after --")
-    );
+        .run(&vars, &["run", "--", "/nonexistent/server"])
+        .usage_error();
+    assert!(out
+        .stderr
+        .contains("cannot execute the command given after --"));
     // `run -- NAME=value cmd` (a shell habit) fails to exec: the value is never printed.
     let planted = ["Zq8", "pW3x", "Lm9Kt2", "Rv7"].concat();
     let arg = format!("DATABASE_URL=postgresql://koomy:{planted}@db.example/koomy");
     let out = env
-        .cmd(&vars)
-        .args(["run", "--", &arg, "node", "server.js"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let shown = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run(&vars, &["run", "--", &arg, "node", "server.js"])
+        .usage_error();
+    let shown = out.output();
     assert_no_piece_of("the output", &planted, &shown);
-    let out = env.cmd(&vars).arg("run").output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "a command is required");
+    // A command is required.
+    env.run(&vars, &["run"]).usage_error();
 }
 
 #[test]
@@ -309,11 +254,9 @@ fn check_refuses_a_variable_set_twice_in_the_environment_block() {
             format!("DATABASE_URL={}", sandbox_url(&format!("ep-beta-1{R}"))),
         ],
     )
-    .output()
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    .run()
+    .refused();
+    let stdout = &out.stdout;
     assert!(
         stdout.contains("environment-duplicate-variable")
             && stdout.contains("DATABASE_URL is set more than once"),
@@ -338,9 +281,8 @@ fn check_refuses_an_endless_env_file_policy_or_registry_instead_of_reading_it_al
         vec!["check", "--policy", huge],
         vec!["check", "--registry", huge],
     ] {
-        let out = env.cmd(&[]).args(&args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let out = env.run(&[], &args).usage_error();
+        let stderr = &out.stderr;
         assert!(stderr.contains("larger than"), "{args:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
@@ -354,7 +296,7 @@ fn a_refusal_does_not_exit_0_when_the_report_cannot_be_written() {
     for (args, stdout) in [(&["check"][..], true), (&["run", "--", "true"][..], false)] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
-        let mut cmd = env.std_cmd(&[("KOOMY_ENV", "prod")]);
+        let mut cmd = env.cmd(&[("KOOMY_ENV", "prod")]);
         cmd.args(args);
         if stdout {
             cmd.stdout(writer);
@@ -376,15 +318,14 @@ fn regression_run_refuses_node_inspect_on_the_command_line_in_production() {
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
     let marker = env.path("started.js");
-    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    let url = PRODUCTION_URL;
     let out = env
         .cmd(&vars("production", url))
         .args(["run", "--", "node", "--inspect=0.0.0.0:9229"])
         .arg(&marker)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+        .run()
+        .refused();
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("error[node-inspector-in-production]"),
         "{stderr}"
@@ -396,9 +337,8 @@ fn regression_run_refuses_node_inspect_on_the_command_line_in_production() {
         .args(["run", "--", "node"])
         .arg(&marker)
         .arg("--inspect")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        .run();
+    let stderr = &out.stderr;
     assert!(!stderr.contains("node-inspector-in-production"), "{stderr}");
 }
 
@@ -420,7 +360,7 @@ fn regression_a_fifo_as_policy_or_registry_is_refused_not_waited_on() {
         // Nothing ever writes to the FIFO: a gardefou that opened it would block forever,
         // so the child is killed after a generous bound and the test fails.
         let mut child = env
-            .std_cmd(&[])
+            .cmd(&[])
             .args(&args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -434,10 +374,8 @@ fn regression_a_fifo_as_policy_or_registry_is_refused_not_waited_on() {
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+        let out = Run::from(child.wait_with_output().unwrap()).usage_error();
+        assert!(out.stderr.contains("not a regular file"), "{args:?}: {out}");
     }
 }
 
@@ -451,15 +389,12 @@ fn regression_run_sees_the_dotenv_file_the_node_server_would_load() {
         "gardefou.toml",
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
-    let url = "postgresql://koomy@127.0.0.1:9/koomy";
+    let url = PRODUCTION_URL;
     env.write(".env", "DEBUG_SQL=1\nKOOMY_ENV=sandbox\n");
     let out = env
-        .cmd(&vars("production", url))
-        .args(["run", "--", "true"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+        .run(&vars("production", url), &["run", "--", "true"])
+        .refused();
+    let stderr = &out.stderr;
     assert!(stderr.contains("error[debug-in-production]"), "{stderr}");
     assert!(stderr.contains("DEBUG_SQL"), "{stderr}");
     // dotenv never overrides a set variable: KOOMY_ENV stays production.
@@ -474,12 +409,8 @@ fn regression_run_sees_the_dotenv_file_the_node_server_would_load() {
     env.write("conf.env", "INTERNAL_TOOLS=on\n");
     let mut with_path = vars("production", url).to_vec();
     with_path.push(("DOTENV_CONFIG_PATH", "conf.env"));
-    let out = env
-        .cmd(&with_path)
-        .args(["run", "--", "true"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = env.run(&with_path, &["run", "--", "true"]);
+    let stderr = &out.stderr;
     assert!(stderr.contains("INTERNAL_TOOLS"), "{stderr}");
 }
 
@@ -494,21 +425,13 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
         "package.json",
         r#"{"scripts": {"start": "node -r dotenv/config --inspect server.js", "serve": "node server.js", "odd": "node server.js; echo"}}"#,
     );
-    let url = "postgresql://koomy@127.0.0.1:9/koomy";
-    let run = |args: &[&str], extra: &[(&str, &str)]| {
+    let url = PRODUCTION_URL;
+    // Every run here is refused (by the static check, else by the database no one runs):
+    // its stderr.
+    let refused = |args: &[&str], extra: &[(&str, &str)]| {
         let mut v = vars("production", url).to_vec();
         v.extend_from_slice(extra);
-        let out = env
-            .cmd(&v)
-            .arg("run")
-            .arg("--")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        env.run_guarded(&v, args).refused().stderr
     };
     for (args, extra, rule) in [
         (vec!["npm", "start"], vec![], "node-inspector-in-production"),
@@ -543,8 +466,7 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
             "node-command-unanalysable",
         ),
     ] {
-        let (code, stderr) = run(&args, &extra);
-        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        let stderr = refused(&args, &extra);
         assert!(
             stderr.contains(&format!("error[{rule}]")),
             "{args:?}: {stderr}"
@@ -555,8 +477,7 @@ fn regression_run_finds_the_inspector_in_npm_scripts_shells_and_npm_config() {
         );
     }
     // A plain script passes the static check (and then meets the unreachable database).
-    let (code, stderr) = run(&["npm", "run", "serve"], &[]);
-    assert_eq!(code, Some(1));
+    let stderr = refused(&["npm", "run", "serve"], &[]);
     assert!(
         !stderr.contains("node-inspector") && !stderr.contains("unanalysable"),
         "{stderr}"
@@ -572,7 +493,7 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
     );
     let child = ["sh", "-c", "echo child-ran"];
-    let sandbox = "postgresql://koomy@localhost:6543/koomy";
+    let sandbox = SANDBOX_URL;
     let production_key = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     let run = |files: &[(&str, String)], extra: &[(&str, &str)], command: &[&str]| {
         for (name, text) in files {
@@ -580,38 +501,29 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         }
         let mut v = vars("sandbox", sandbox).to_vec();
         v.extend_from_slice(extra);
-        let out = env
-            .cmd(&v)
-            .arg("run")
-            .arg("--")
-            .args(command)
-            .output()
-            .unwrap();
+        let out = env.run_guarded(&v, command);
         for (name, _) in files {
             let _ = std::fs::remove_file(env.path(name));
         }
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        // Every run here is refused.
+        let out = out.refused();
+        (out.stdout, out.stderr)
     };
     // DOTENV_CONFIG_OVERRIDE=false is true to dotenv: the file's live key overrides.
     let live = format!("STRIPE_SECRET_KEY={production_key}\n");
     let test_key = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     // Without the override the environment's test key stays: the static check passes
     // and the live probe runs (nothing listens there: that is the only refusal).
-    let (code, _, err) = run(
+    let (_, err) = run(
         &[(".env", live.clone())],
         &[("STRIPE_SECRET_KEY", &test_key)],
         &child,
     );
-    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("error[database-unreachable]") && !err.contains("stripe"),
         "{err}"
     );
-    let (code, out, err) = run(
+    let (out, err) = run(
         &[(".env", live.clone())],
         &[
             ("DOTENV_CONFIG_OVERRIDE", "false"),
@@ -619,13 +531,12 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         ],
         &child,
     );
-    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("stripe-key-mode-mismatch") && out.is_empty(),
         "{err}"
     );
     // Options dotenv reads that gardefou does not model, a ~ path, dotenv-expand.
-    let (code, _, err) = run(
+    let (_, err) = run(
         &[],
         &[(
             "DOTENV_KEY",
@@ -633,7 +544,6 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         )],
         &child,
     );
-    assert_eq!(code, Some(1));
     assert!(
         err.contains("error[env-file-unmodelled]") && err.contains("DOTENV_KEY"),
         "{err}"
@@ -641,7 +551,7 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
     let home = env.path("home");
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(home.join("koomy.env"), &live).unwrap();
-    let (code, _, err) = run(
+    let (_, err) = run(
         &[],
         &[
             ("HOME", home.to_str().unwrap()),
@@ -649,9 +559,8 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         ],
         &child,
     );
-    assert_eq!(code, Some(1));
     assert!(err.contains("stripe-key-mode-mismatch"), "{err}");
-    let (code, _, err) = run(
+    let (_, err) = run(
         &[(
             ".env",
             "Q=?host=/tmp\nOTHER_URL=postgresql://koomy@localhost:6543/koomy$Q\n".into(),
@@ -659,22 +568,19 @@ fn regression_run_reads_what_dotenv_and_node_env_file_would_load() {
         &[],
         &child,
     );
-    assert_eq!(code, Some(1));
     assert!(err.contains("dotenv-expand"), "{err}");
     // node --env-file: its variables count, and forms Node reads differently are refused.
-    let (code, _, err) = run(
+    let (_, err) = run(
         &[("prod.env", live.clone())],
         &[],
         &["node", "--env-file=prod.env", "server.js"],
     );
-    assert_eq!(code, Some(1));
     assert!(err.contains("stripe-key-mode-mismatch"), "{err}");
-    let (code, _, err) = run(
+    let (_, err) = run(
         &[("odd.env", "A=1\n   \nSTRIPE_SECRET_KEY: x\n".into())],
         &[],
         &["node", "--env-file", "odd.env", "server.js"],
     );
-    assert_eq!(code, Some(1));
     assert!(
         err.contains("error[env-file-unmodelled]") && err.contains("white-space-only"),
         "{err}"
@@ -692,14 +598,13 @@ fn the_policy_is_found_from_a_subdirectory_and_named() {
     let sub = env.path("src/server");
     std::fs::create_dir_all(&sub).unwrap();
     let out = env
-        .cmd(&vars("sandbox", "postgresql://koomy@localhost:6543/koomy"))
+        .cmd(&vars("sandbox", SANDBOX_URL))
         .arg("check")
         .current_dir(&sub)
-        .output()
-        .unwrap();
+        .run()
+        // The built-in policy lists no sandbox database: allowed only with the project's.
+        .success();
     let text = render(&out, env.dir.path());
-    // The built-in policy lists no sandbox database: allowed only with the project's.
-    assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(!text.contains("error["), "{text}");
     assert!(text.contains("; policy [TMP]/gardefou.toml)"), "{text}");
 }
@@ -707,20 +612,16 @@ fn the_policy_is_found_from_a_subdirectory_and_named() {
 #[test]
 fn every_command_reads_the_environment_the_server_will_see() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", TWO_DATABASES);
     // ./.env says sandbox; the process environment says nothing.
     env.write(
         ".env",
         "KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL=postgresql://koomy@localhost:6543/koomy\n",
     );
-    let out = env.cmd(&[]).arg("check").output().unwrap();
-    let text = render(&out, env.dir.path());
-    assert_eq!(out.status.code(), Some(0), "check reads ./.env: {text}");
+    // check reads ./.env.
+    env.run(&[], &["check"]).success();
     // db reads it too: it asks the sandbox server (where nothing listens).
-    let out = env.cmd(&[]).args(["db", "identity"]).output().unwrap();
+    let out = env.run(&[], &["db", "identity"]);
     let text = render(&out, env.dir.path());
     assert!(text.contains("localhost:6543"), "db reads ./.env: {text}");
     // --env-file, repeatable: the first file that sets a variable wins.
@@ -730,47 +631,35 @@ fn every_command_reads_the_environment_the_server_will_see() {
         "KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL=postgresql://koomy@127.0.0.1:9/koomy\n",
     );
     let out = env
-        .cmd(&[])
-        .args(["check", "--env-file", "a.env", "--env-file", "b.env"])
-        .output()
-        .unwrap();
+        .run(
+            &[],
+            &["check", "--env-file", "a.env", "--env-file", "b.env"],
+        )
+        .success();
     let text = render(&out, env.dir.path());
-    assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
         text.contains("KOOMY_ENV=production; database: 127.0.0.1:9, production"),
         "{text}"
     );
     // run takes the server's env files instead of ./.env; a missing one is an error.
-    let out = env
-        .cmd(&[])
-        .args(["run", "--env-file", "b.env", "--", "true"])
-        .output()
-        .unwrap();
+    let out = env.run(&[], &["run", "--env-file", "b.env", "--", "true"]);
     let text = render(&out, env.dir.path());
     assert!(
         text.contains("database-url-environment-mismatch"),
         "run reads b.env: {text}"
     );
-    let out = env
-        .cmd(&[])
-        .args(["run", "--env-file", "missing.env", "--", "true"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    env.run(&[], &["run", "--env-file", "missing.env", "--", "true"])
+        .usage_error();
 }
 
 #[test]
 fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", TWO_DATABASES);
     let live = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     let test = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     env.write("a.env", &format!("STRIPE_SECRET_KEY={test}\n"));
     env.write("b.env", &format!("STRIPE_SECRET_KEY={live}\n"));
-    std::fs::create_dir_all(env.path("home/foo")).unwrap();
     env.write("home/foo/.env", &format!("STRIPE_SECRET_KEY={live}\n"));
     env.write(
         "package.json",
@@ -917,15 +806,8 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
     for (base, extra, command, rule) in cases {
         let mut vars = base.to_vec();
         vars.extend(extra);
-        let out = env
-            .cmd(&vars)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+        let out = env.run_guarded(&vars, &command).refused();
+        let stderr = &out.stderr;
         assert!(
             stderr.contains(&format!("error[{rule}]")),
             "{command:?}: {stderr}"
@@ -945,10 +827,7 @@ fn regression_red_team_ways_around_the_environment_and_inspector_checks() {
 #[test]
 fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", TWO_DATABASES);
     let live = ["sk_", "live_", "Wd5rT8yUk2Nm6Qp3Xs9Fg4Lh"].concat();
     let test = ["sk_", "test_", "Wd5rT8yUk2Nm6Qp3Xs9Fg4Lh"].concat();
     env.write(".env", &format!("STRIPE_SECRET_KEY={live}\n"));
@@ -958,11 +837,7 @@ fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
     env.write("d.env", &format!("STRIPE_SECRET_KEY={live}\n"));
     std::fs::create_dir_all(env.path("sub")).unwrap();
     env.write("s.js", "console.log('server started');\n");
-    let sandbox = vec![
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", "postgresql://koomy@localhost:6543/koomy"),
-    ];
+    let sandbox = vars("sandbox", SANDBOX_URL).to_vec();
     let with_test_key: Vec<(&str, &str)> = sandbox
         .iter()
         .copied()
@@ -1019,9 +894,9 @@ fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
     // Controls: the same commands with the test key everywhere are not refused for it.
     env.write(".env", &format!("STRIPE_SECRET_KEY={test}\n"));
     env.write("b.env", &format!("STRIPE_SECRET_KEY={test}\n"));
-    let out = env
-        .cmd(&with_test_key)
-        .args([
+    let out = env.run(
+        &with_test_key,
+        &[
             "run",
             "--",
             "env",
@@ -1029,20 +904,16 @@ fn regression_env_i_u_chdir_and_the_order_env_files_are_loaded_in() {
             "STRIPE_SECRET_KEY",
             "node",
             "s.js",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        ],
+    );
+    let stderr = &out.stderr;
     assert!(!stderr.contains("stripe-key-mode-mismatch"), "{stderr}");
     // With ./.env harmless: DOTENV_CONFIG_PATH given by Node's --env-file sends dotenv to
     // d.env, whose key is live.
     let out = env
-        .cmd(&sandbox)
-        .args(["run", "--", "node", "--env-file=c.env", "s.js"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+        .run(&sandbox, &["run", "--", "node", "--env-file=c.env", "s.js"])
+        .refused();
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("error[stripe-key-mode-mismatch]"),
         "{stderr}"
@@ -1060,7 +931,6 @@ fn regression_node_options_in_npm_global_config_are_read() {
     );
     env.write("package.json", r#"{"scripts": {"serve": "node s.js"}}"#);
     env.write("s.js", "console.log('server started');\n");
-    std::fs::create_dir_all(env.path("prefix/bin")).unwrap();
     std::fs::create_dir_all(env.path("prefix/etc")).unwrap();
     env.write("prefix/bin/node", "#!/bin/sh\n");
     let path = format!(
@@ -1074,27 +944,15 @@ fn regression_node_options_in_npm_global_config_are_read() {
         ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
         ("PATH", path.as_str()),
     ];
-    let run = || {
-        let out = env
-            .cmd(&production)
-            .args(["run", "--", "npm", "run", "serve"])
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let (_, _, stderr) = run();
+    let run = || env.run(&production, &["run", "--", "npm", "run", "serve"]);
+    let stderr = run().stderr;
     assert!(!stderr.contains("node-inspector-in-production"), "{stderr}");
     env.write("prefix/etc/npmrc", "node-options = \"--inspect\"\n");
-    let (code, stdout, stderr) = run();
-    assert_eq!(code, Some(1), "{stderr}");
-    assert!(!stdout.contains("server started"));
+    let out = run().refused();
+    assert!(!out.stdout.contains("server started"));
     assert!(
-        stderr.contains("error[node-inspector-in-production]"),
-        "{stderr}"
+        out.stderr.contains("error[node-inspector-in-production]"),
+        "{out}"
     );
 }
 
@@ -1108,40 +966,23 @@ fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
         "[database.production]\nhosts = [\"127.0.0.1:9\"]\n",
     );
     env.write("s.js", "console.log('server started');\n");
-    let start = env.write("start", "#!/bin/sh\nexec node --inspect s.js\n");
-    let direct = env.write(
+    env.write_executable("start", "#!/bin/sh\nexec node --inspect s.js\n");
+    env.write_executable(
         "direct.js",
         "#!/usr/bin/env node\nconsole.log('server started');\n",
     );
-    for f in [&start, &direct] {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let production = [
-        ("KOOMY_ENV", "production"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", "postgresql://koomy@127.0.0.1:9/koomy"),
-    ];
-    let out = env
-        .cmd(&production)
-        .args(["run", "--", "./start"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("server started"));
+    let production = vars("production", PRODUCTION_URL);
+    let out = env.run(&production, &["run", "--", "./start"]).refused();
+    let stderr = &out.stderr;
+    assert!(!out.stdout.contains("server started"));
     assert!(
         stderr.contains("error[node-command-unanalysable]"),
         "{stderr}"
     );
     // A Node script run by `#!/usr/bin/env node` alone is `node ./direct.js`: it passes the
     // static check (and is then refused only because no database answers here).
-    let out = env
-        .cmd(&production)
-        .args(["run", "--", "./direct.js"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = env.run(&production, &["run", "--", "./direct.js"]);
+    let stderr = &out.stderr;
     assert!(!stderr.contains("node-command-unanalysable"), "{stderr}");
     assert!(stderr.contains("database-unreachable"), "{stderr}");
 }
@@ -1150,43 +991,22 @@ fn regression_a_start_script_cannot_hide_the_inspector_in_production() {
 /// server starts; the ordinary forms next to them still pass the static check.
 #[test]
 fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments() {
-    let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
-    env.write("s.js", "console.log('server started');\n");
-    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
-    std::fs::create_dir_all(env.path("node_modules/.bin")).unwrap();
-    let serve = env.write(
+    let env = red_team();
+    env.write_executable(
         "node_modules/.bin/serve",
         "#!/bin/sh\nexec node --inspect \"$@\"\n",
     );
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&serve, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let p = "postgresql://koomy@127.0.0.1:9/koomy";
-    let s = "postgresql://koomy@localhost:6543/koomy";
+    let p = PRODUCTION_URL;
+    let s = SANDBOX_URL;
     env.write(
         "package.json",
         &format!(
             r#"{{"scripts": {{"prestart": "KOOMY_ENV=sandbox DATABASE_URL={s} node -e 0", "start": "node --inspect s.js", "local": "serve s.js", "maps": "node --enable-source-maps", "plain": "node s.js"}}}}"#
         ),
     );
-    let sandbox_on_prod = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", p),
-    ];
-    let sandbox = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", s),
-    ];
-    let production = [
-        ("KOOMY_ENV", "production"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", p),
-    ];
+    let sandbox_on_prod = vars("sandbox", p);
+    let sandbox = vars("sandbox", s);
+    let production = vars("production", p);
     let one_command = format!("DATABASE_URL={s} node -e 0 && node s.js");
     let sudo_url = format!("DATABASE_URL={p}");
     type Case<'a> = (&'a [(&'a str, &'a str)], Vec<&'a str>, &'a str);
@@ -1271,42 +1091,21 @@ fn regression_scoped_assignments_privilege_wrappers_cd_loaders_and_npm_arguments
 /// started.
 #[test]
 fn regression_launchers_wrapper_options_and_hidden_assignments() {
-    let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
-    env.write("s.js", "console.log('server started');\n");
-    env.write("start.sh", "export DATABASE_URL=x\nnode s.js\n");
-    std::fs::create_dir_all(env.path("node_modules/.bin")).unwrap();
+    let env = red_team();
     std::fs::create_dir_all(env.path("bin")).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    for (name, text) in [
-        ("serve", "#!/bin/sh\nexec node --inspect \"$@\"\n"),
-        (
-            "node_modules/.bin/concurrently",
-            "#!/usr/bin/env node\n// starts its arguments\n",
-        ),
-    ] {
-        let f = env.write(name, text);
-        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    env.write_executable("serve", "#!/bin/sh\nexec node --inspect \"$@\"\n");
+    env.write_executable(
+        "node_modules/.bin/concurrently",
+        "#!/usr/bin/env node\n// starts its arguments\n",
+    );
     env.write(
         "package.json",
         r#"{"scripts": {"conc": "concurrently \"node --inspect s.js\"", "start": "node s.js"}}"#,
     );
-    let p = "postgresql://koomy@127.0.0.1:9/koomy";
-    let s = "postgresql://koomy@localhost:6543/koomy";
-    let production = [
-        ("KOOMY_ENV", "production"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", p),
-    ];
-    let sandbox = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", s),
-    ];
+    let p = PRODUCTION_URL;
+    let s = SANDBOX_URL;
+    let production = vars("production", p);
+    let sandbox = vars("sandbox", s);
     let to_prod = format!("DATABASE_URL={p}");
     let split = format!("{to_prod} node s.js");
     let piped = format!("timeout 1d env {to_prod} node s.js | cat");
@@ -1418,19 +1217,9 @@ fn assert_run_refused(
     command: &[&str],
     rules: &[&str],
 ) -> String {
-    let out = env
-        .cmd(vars)
-        .arg("run")
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
-    assert!(
-        !String::from_utf8_lossy(&out.stdout).contains("server started"),
-        "{command:?}"
-    );
+    let out = env.run_guarded(vars, command).refused();
+    let stderr = out.stderr.clone();
+    assert!(!out.stdout.contains("server started"), "{command:?}");
     assert!(
         rules
             .iter()
@@ -1443,14 +1232,8 @@ fn assert_run_refused(
 /// `gardefou run -- COMMAND` passes the static check: the only error is the database no
 /// one runs here.
 fn assert_only_the_database_refuses(env: &Env, vars: &[(&str, &str)], command: &[&str]) {
-    let out = env
-        .cmd(vars)
-        .arg("run")
-        .arg("--")
-        .args(command)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = env.run_guarded(vars, command);
+    let stderr = &out.stderr;
     assert!(
         stderr.contains("error[database-unreachable]"),
         "{command:?}: {stderr}"

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::support::{render, Env};
+use crate::support::{render, Env, Runs};
 
 pub(crate) fn git(dir: &Path, args: &[&str]) {
     gardefou_testkit::git::run(dir, args);
@@ -11,6 +11,16 @@ pub(crate) fn git(dir: &Path, args: &[&str]) {
 fn commit(dir: &Path, file: &str, message: &str) {
     gardefou_testkit::git::commit(dir, file, message, message);
 }
+
+/// `deploy check` of `repo/` to production.
+pub(crate) const PRODUCTION_DEPLOY: &[&str] = &[
+    "deploy",
+    "check",
+    "--target",
+    "production",
+    "--repo",
+    "repo",
+];
 
 /// A repository in `env`'s `repo/`: `main`, and `staging` one feature ahead of it.
 pub(crate) fn repo(env: &Env) -> std::path::PathBuf {
@@ -29,18 +39,7 @@ fn deploy_check_refuses_a_direct_commit_on_main_naming_it() {
     let env = Env::new();
     let dir = repo(&env);
     commit(&dir, "hotfix.js", "Hotfix straight to prod");
-    let out = env
-        .cmd(&[])
-        .args([
-            "deploy",
-            "check",
-            "--target",
-            "production",
-            "--repo",
-            "repo",
-        ])
-        .output()
-        .unwrap();
+    let out = env.run(&[], PRODUCTION_DEPLOY);
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 
@@ -66,15 +65,9 @@ fn deploy_check_allows_a_merge_of_staging_and_reports_json() {
             "repo",
         ])
         .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .success();
+    let doc = out.json();
     assert_eq!(doc["verdict"], "allow");
     assert_eq!(doc["target"], "production");
     assert_eq!(doc["branch"], "main");
@@ -90,15 +83,14 @@ fn deploy_check_refuses_a_pull_request_build_and_a_feature_branch_at_once() {
     let dir = repo(&env);
     git(&dir, &["checkout", "-q", "-b", "feature"]);
     std::fs::write(dir.join("scratch.txt"), "x").unwrap();
-    let out = env
-        .cmd(&[
+    let out = env.run(
+        &[
             ("GITHUB_ACTIONS", "true"),
             ("GITHUB_HEAD_REF", "main"),
             ("GITHUB_REF", "refs/pull/7/merge"),
-        ])
-        .args(["deploy", "check", "--target", "sandbox", "--repo", "repo"])
-        .output()
-        .unwrap();
+        ],
+        &["deploy", "check", "--target", "sandbox", "--repo", "repo"],
+    );
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 
@@ -111,30 +103,15 @@ fn deploy_check_reads_branch_names_from_the_policy() {
         "gardefou.toml",
         "[release]\nproduction_branch = \"prod\"\nsandbox_branch = \"staging\"\n",
     );
-    let out = env
-        .cmd(&[])
-        .args([
-            "deploy",
-            "check",
-            "--target",
-            "production",
-            "--repo",
-            "repo",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout)
+    let out = env.run(&[], PRODUCTION_DEPLOY).refused();
+    assert!(out
+        .stdout
         .contains("production deploys only from prod, not from main (checkout)"));
 }
 
 #[test]
 fn deploy_check_outside_a_repository_is_an_error() {
     let env = Env::new();
-    let out = env
-        .cmd(&[])
-        .args(["deploy", "check", "--target", "production"])
-        .output()
-        .unwrap();
+    let out = env.run(&[], &["deploy", "check", "--target", "production"]);
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }

@@ -6,18 +6,25 @@ use std::collections::HashSet;
 
 use gardefou_findings::Section;
 
-/// `gardefou ARGS`' standard output.
+use crate::support::Runs;
+
+/// `gardefou ARGS`, its environment empty.
+fn cmd(args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap());
+    cmd
+}
+
+/// `gardefou ARGS`' standard output; it must succeed and write UTF-8.
 fn gardefou(args: &[&str]) -> String {
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
         .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+        .run()
+        .success()
+        .utf8()
+        .stdout
 }
 
 /// Every rule the binary ships: (id, policy section).
@@ -69,11 +76,9 @@ fn rules_explain_names_the_section_and_the_fix_and_refuses_unknown_ids() {
         "{text}"
     );
     assert!(text.contains("\nfix: "), "{text}");
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-        .args(["rules", "explain", "no-such-rule"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    cmd(&["rules", "explain", "no-such-rule"])
+        .run()
+        .usage_error();
     let doc: serde_json::Value = serde_json::from_str(&gardefou(&[
         "rules",
         "explain",
@@ -85,13 +90,10 @@ fn rules_explain_names_the_section_and_the_fix_and_refuses_unknown_ids() {
     assert_eq!(doc["id"], "seed-production-marker");
     assert_eq!(doc["policy"], "6");
     assert!(doc["fix"].as_str().unwrap().len() > 10, "{doc}");
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-        .args(["rules", "explain", "no-such-rule", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["verdict"], "error");
+    let out = cmd(&["rules", "explain", "no-such-rule", "--format", "json"])
+        .run()
+        .usage_error();
+    assert_eq!(out.json()["verdict"], "error");
 }
 
 /// POLICY.md with each section's generated block of rules.
@@ -153,21 +155,28 @@ fn policy_md_lists_the_rules_of_every_section() {
     }
 }
 
+/// The files git tracks in the repository, by their path from its root.
+fn tracked_files() -> Vec<String> {
+    let out = std::process::Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .run()
+        .success();
+    out.stdout
+        .split('\0')
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Every `§N` or `§N.N` written anywhere in the repository (code, docs, tests, the npm
 /// package) names a section that POLICY.md states: the repository stands alone.
 #[test]
 fn every_section_reference_resolves_in_policy_md() {
     let root = env!("CARGO_MANIFEST_DIR");
     let policy = std::fs::read_to_string(format!("{root}/POLICY.md")).unwrap();
-    let files = std::process::Command::new("git")
-        .args(["ls-files", "-z"])
-        .current_dir(root)
-        .output()
-        .expect("git");
-    assert!(files.status.success());
     let mut checked = 0;
-    for name in files.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let name = String::from_utf8_lossy(name).into_owned();
+    for name in tracked_files() {
         let text_like = [
             ".rs", ".md", ".js", ".mjs", ".ts", ".toml", ".sh", ".yml", ".json",
         ]
@@ -272,13 +281,11 @@ fn help_is_french_with_lang_fr_or_a_french_locale() {
         "{fr}"
     );
     assert_eq!(fr, gardefou(&["check", "--lang=fr", "--help"]));
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-        .args(["--help"])
-        .env_clear()
+    let top = cmd(&["--help"])
         .env("LANG", "fr_FR.UTF-8")
-        .output()
-        .unwrap();
-    let top = String::from_utf8(out.stdout).unwrap();
+        .run()
+        .utf8()
+        .stdout;
     assert!(top.contains("Vérifier l'environnement"), "{top}");
     let en = gardefou(&["--lang", "en", "check", "--help"]);
     assert!(
@@ -304,23 +311,17 @@ fn verdict_lines_speak_french_with_lang_fr() {
     )
     .unwrap();
     let check = |lang: &str, file: &str| {
-        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
-            .args(["--lang", lang, "check", "--env-file", file])
+        cmd(&["--lang", lang, "check", "--env-file", file])
             .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .output()
-            .unwrap();
-        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+            .run()
+            .utf8()
     };
-    let (code, fr) = check("fr", "ok.env");
-    assert_eq!(code, Some(0), "{fr}");
+    let fr = check("fr", "ok.env").success().stdout;
     assert_eq!(
         fr,
         "gardefou: autorisé (KOOMY_ENV=local ; base de données : 127.0.0.1:5432, local ; politique intégrée)\n"
     );
-    let (code, fr) = check("fr", "bad.env");
-    assert_eq!(code, Some(1), "{fr}");
+    let fr = check("fr", "bad.env").refused().stdout;
     assert!(fr.starts_with("erreur[koomy-env-invalid] §3: "), "{fr}");
     assert!(
         fr.contains(
@@ -329,7 +330,47 @@ fn verdict_lines_speak_french_with_lang_fr() {
         "{fr}"
     );
     assert!(fr.ends_with("gardefou: refusé (KOOMY_ENV absente ou invalide ; base de données : 127.0.0.1:5432, local ; politique intégrée): 1 violation\n"), "{fr}");
-    let (code, en) = check("en", "bad.env");
-    assert_eq!(code, Some(1), "{en}");
+    let en = check("en", "bad.env").refused().stdout;
     assert!(en.ends_with("gardefou: refused (KOOMY_ENV unset or invalid; database: 127.0.0.1:5432, local; built-in policy): 1 violation\n"), "{en}");
+}
+
+/// Every rule that ships is shown at work by a test: its id stands in a test (the command's
+/// tests and snapshots, each crate's `tests/` and unit tests) or, for a scanner rule, in its
+/// rule file, whose examples `gardefou-scan`'s tests run. A rule no test names has no
+/// example of what it refuses.
+#[test]
+fn every_rule_is_named_by_a_test() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut tests = String::new();
+    for name in tracked_files() {
+        let in_tests = name.starts_with("tests/") || name.contains("/tests/");
+        let rule_file = name.starts_with("crates/gardefou-scan/rules/") && name.ends_with(".toml");
+        let source = name.ends_with(".rs") && (name.starts_with("src/") || name.contains("/src/"));
+        if !(in_tests || rule_file || source) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(format!("{root}/{name}")) else {
+            continue;
+        };
+        match (in_tests || rule_file, text.find("#[cfg(test)]")) {
+            (true, _) => tests.push_str(&text),
+            // A source file counts from its test module on.
+            (false, Some(at)) => tests.push_str(&text[at..]),
+            (false, None) => {}
+        }
+        tests.push('\n');
+    }
+    // The id as a whole word: `database-stamp` is not `database-stamp-missing`.
+    let named = |id: &str| {
+        let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
+        tests.match_indices(id).any(|(at, _)| {
+            !part(tests[..at].chars().next_back()) && !part(tests[at + id.len()..].chars().next())
+        })
+    };
+    let unnamed: Vec<String> = rules()
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| !named(id))
+        .collect();
+    assert!(unnamed.is_empty(), "no test names these rules: {unnamed:?}");
 }

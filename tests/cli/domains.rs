@@ -2,10 +2,10 @@
 
 use gardefou_domains::test_server::DnsServer;
 
-use crate::support::{render, Env};
+use crate::support::{render, Env, Runs};
 
 /// Every §9 name on its own address; `api-sandbox` may be redirected by `api_sandbox`.
-fn zone(api_sandbox: &str) -> String {
+pub(crate) fn zone(api_sandbox: &str) -> String {
     format!(
         "@ 60 IN SOA ns.koomy.app. hostmaster.koomy.app. 1 60 60 60 60
 @ 60 IN A 203.0.113.10
@@ -25,7 +25,7 @@ lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
 #[test]
 fn domains_check_allows_the_built_in_table() {
     let env = Env::new();
-    let out = env.cmd(&[]).args(["domains", "check"]).output().unwrap();
+    let out = env.run(&[], &["domains", "check"]);
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 
@@ -36,7 +36,7 @@ fn domains_check_refuses_a_sandbox_name_equal_to_a_production_name() {
         "gardefou.toml",
         "[domains.sandbox]\napp = \"koomy.app\"\napi = \"api-sandbox.koomy.app\"\n",
     );
-    let out = env.cmd(&[]).args(["domains", "check"]).output().unwrap();
+    let out = env.run(&[], &["domains", "check"]);
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 
@@ -46,18 +46,10 @@ fn domains_check_resolve_allows_separate_hosting() {
     let env = Env::new();
     let ns = server.addr().to_string();
     let out = env
-        .cmd(&[])
-        .args(["domains", "check", "--resolve", "--nameserver", &ns])
-        .output()
-        .unwrap();
+        .run(&[], &["domains", "check", "--resolve", "--nameserver", &ns])
+        .success();
     assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        out.stdout,
         format!("gardefou: allowed (10 names, resolved via {ns})\n")
     );
 }
@@ -74,10 +66,9 @@ fn domains_check_resolve_refuses_a_sandbox_cname_to_production() {
         .cmd(&[])
         .args(["domains", "check", "--resolve", "--nameserver", &ns])
         .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .refused();
+    let doc = out.json();
     assert_eq!(doc["verdict"], "deny");
     assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
     assert_eq!(
@@ -104,28 +95,22 @@ fn domains_check_resolve_fails_closed_on_a_missing_name_and_shared_addresses_can
     let env = Env::new();
     env.write_policy("gardefou.toml", "[domains]\nshared_addresses = \"error\"\n");
     let ns = server.addr().to_string();
-    let out = env
-        .cmd(&[])
-        .args(["domains", "check", "--resolve", "--nameserver", &ns])
-        .output()
-        .unwrap();
-    let text = render(&out, env.dir.path()).replace(&ns, "[NS]");
-    insta::assert_snapshot!(text);
+    let out = env.run(&[], &["domains", "check", "--resolve", "--nameserver", &ns]);
+    insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 
 #[test]
 fn domains_check_refuses_a_malformed_nameserver() {
     let env = Env::new();
-    let out = env
-        .cmd(&[])
-        .args([
+    let out = env.run(
+        &[],
+        &[
             "domains",
             "check",
             "--resolve",
             "--nameserver",
             "dns.example",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }

@@ -1,7 +1,7 @@
 //! `gardefou init`: a first policy from a company's env files, which the other commands
 //! then accept; contradictions and existing files are refused; no value is ever written.
 
-use crate::support::{assert_no_piece_of, fake_password, render, Env, R};
+use crate::support::{assert_no_piece_of, fake_password, render, Env, Runs, R};
 
 fn url(endpoint: &str) -> String {
     format!(
@@ -42,9 +42,8 @@ fn write_company_env_files(env: &Env) -> Vec<String> {
 fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
     let env = Env::new();
     let secrets = write_company_env_files(&env);
-    let out = env.cmd(&[]).arg("init").output().unwrap();
+    let out = env.run(&[], &["init"]).success();
     let text = render(&out, env.dir.path());
-    assert_eq!(out.status.code(), Some(0), "{text}");
     let policy = std::fs::read_to_string(env.path("gardefou.toml")).unwrap();
     assert!(
         policy.contains("[database.production]\nneon_endpoints = [\"ep-alpha-12\"]"),
@@ -78,9 +77,8 @@ fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
             .cmd(&[])
             .args(["check", "--format", "json"])
             .args(files.iter().flat_map(|f| ["--env-file", f]))
-            .output()
-            .unwrap();
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            .run();
+        let doc = out.json();
         assert_eq!(
             doc["environment"],
             koomy_env,
@@ -106,10 +104,9 @@ fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
         .cmd(&[("KOOMY_ENV", "sandbox"), ("NODE_ENV", "production")])
         .env("DATABASE_URL", url("ep-alpha-12"))
         .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("database-url-environment-mismatch"));
+        .run()
+        .refused();
+    assert!(out.stdout.contains("database-url-environment-mismatch"));
 }
 
 #[test]
@@ -124,9 +121,8 @@ fn init_writes_nothing_when_two_environments_share_a_database() {
         ".env.sandbox",
         &format!("KOOMY_ENV=sandbox\n\nDATABASE_URL={shared}\n"),
     );
-    let out = env.cmd(&[]).arg("init").output().unwrap();
+    let out = env.run(&[], &["init"]).refused();
     let text = render(&out, env.dir.path());
-    assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
         text.contains("error[database-shared-across-environments] §4.1: .env.sandbox:3 (sandbox) and .env.production:2 (production) use the same database server Neon endpoint ep-alpha-12"),
         "{text}"
@@ -135,12 +131,9 @@ fn init_writes_nothing_when_two_environments_share_a_database() {
     assert_no_piece_of("the output", &fake_password(), &text);
     // The same, as JSON, and in French.
     let out = env
-        .cmd(&[])
-        .args(["--lang", "fr", "init", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run(&[], &["--lang", "fr", "init", "--format", "json"])
+        .refused();
+    let doc = out.json();
     assert_eq!(doc["verdict"], "deny");
     assert_eq!(doc["written"], serde_json::Value::Null);
     assert_eq!(
@@ -157,20 +150,9 @@ fn init_never_replaces_a_policy_without_force_nor_writes_through_a_symlink() {
     let env = Env::new();
     write_company_env_files(&env);
     env.write("gardefou.toml", "# the CTO's policy\n");
-    let out = env.cmd(&[]).arg("init").output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    let out = env
-        .cmd(&[])
-        .args(["init", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    env.run(&[], &["init"]).usage_error();
+    let out = env.run(&[], &["init", "--format", "json"]).usage_error();
+    let doc = out.json();
     assert_eq!(doc["verdict"], "error", "{doc}");
     assert_eq!(
         std::fs::read_to_string(env.path("gardefou.toml")).unwrap(),
@@ -180,13 +162,7 @@ fn init_never_replaces_a_policy_without_force_nor_writes_through_a_symlink() {
     let elsewhere = env.write("elsewhere.txt", "untouched\n");
     std::fs::remove_file(env.path("gardefou.toml")).unwrap();
     std::os::unix::fs::symlink(&elsewhere, env.path("gardefou.toml")).unwrap();
-    let out = env.cmd(&[]).args(["init", "--force"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+    env.run(&[], &["init", "--force"]).success();
     assert_eq!(std::fs::read_to_string(&elsewhere).unwrap(), "untouched\n");
     let meta = std::fs::symlink_metadata(env.path("gardefou.toml")).unwrap();
     assert!(meta.is_file());
@@ -197,43 +173,43 @@ fn init_with_named_files_refuses_a_file_whose_koomy_env_says_otherwise() {
     let env = Env::new();
     write_company_env_files(&env);
     let out = env
-        .cmd(&[])
-        .args(["init", "--env", "sandbox=.env.production", "--output", "-"])
-        .output()
-        .unwrap();
+        .run(
+            &[],
+            &["init", "--env", "sandbox=.env.production", "--output", "-"],
+        )
+        .usage_error();
     let text = render(&out, env.dir.path());
-    assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
         text.contains("--env #1: .env.production sets KOOMY_ENV=production (line 1), not sandbox"),
         "{text}"
     );
     let out = env
-        .cmd(&[])
-        .args([
-            "init",
-            "--env",
-            "production=.env.production",
-            "--env",
-            "staging=.env.staging",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("\"staging\" is not an environment"));
+        .run(
+            &[],
+            &[
+                "init",
+                "--env",
+                "production=.env.production",
+                "--env",
+                "staging=.env.staging",
+            ],
+        )
+        .usage_error();
+    assert!(out.stderr.contains("\"staging\" is not an environment"));
     // Named files, to standard output.
     let out = env
-        .cmd(&[])
-        .args([
-            "init",
-            "--env",
-            "production=.env.production",
-            "--output",
-            "-",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let policy = String::from_utf8(out.stdout).unwrap();
+        .run(
+            &[],
+            &[
+                "init",
+                "--env",
+                "production=.env.production",
+                "--output",
+                "-",
+            ],
+        )
+        .success();
+    let policy = out.stdout.clone();
     gardefou_policy::Policy::from_toml(&policy, "stdout").unwrap();
     assert!(policy.contains("neon_endpoints = [\"ep-alpha-12\"]"));
     assert!(!env.path("gardefou.toml").exists());

@@ -2,13 +2,13 @@
 //! commands unchanged), and English stays the default, byte for byte. Secrets are built at
 //! run time.
 
-use crate::support::{fake_password, render, sandbox_policy, Env, R};
+use crate::support::{fake_password, render, sandbox_policy, Env, Runs, R};
 
 /// The output of `gardefou ARGS` with `vars`, in English (default), with `--lang en`, and
 /// with `--lang fr`; the first two must be identical.
 fn both(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> (String, String) {
     let run = |lang: &[&str]| {
-        let out = env.cmd(vars).args(lang).args(args).output().unwrap();
+        let out = env.cmd(vars).args(lang).args(args).run();
         render(&out, env.dir.path())
     };
     let default = run(&[]);

@@ -8,15 +8,6 @@ use crate::support::*;
 
 const NS: &str = "gardefou-policy";
 
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "exit {:?}\n{}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// The allowed signers line of the key at `key`, for `principal`.
 fn allowed(key: &Path, principal: &str, namespaces: &str) -> String {
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
@@ -43,49 +34,38 @@ fn sign_then_verify_names_the_signer_for_ed25519_and_rsa_keys_and_ssh_keygen_agr
             .cmd(&[])
             .args(["policy", "sign", "--key"])
             .arg(&key)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        let stdout = String::from_utf8_lossy(&out.stdout);
+            .run()
+            .success();
+        let stdout = &out.stdout;
         // The allowed signers line it prints is the public key, never the private one.
         let line = allowed(&key, &format!("{name}@koomy.app"), NS);
         assert!(stdout.contains(&line), "{stdout}");
         assert!(!stdout.contains("PRIVATE"), "{stdout}");
         let signers = [("GARDEFOU_ALLOWED_SIGNERS", line.as_str())];
-        let out = env
-            .cmd(&signers)
-            .args(["policy", "verify"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        let fingerprint = String::from_utf8_lossy(
-            &StdCommand::new("ssh-keygen")
-                .arg("-lf")
-                .arg(&key)
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .to_owned();
+        let out = env.run(&signers, &["policy", "verify"]).success();
+        let fingerprint = StdCommand::new("ssh-keygen")
+            .arg("-lf")
+            .arg(&key)
+            .run()
+            .success()
+            .stdout
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_owned();
         assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
+            out.stdout,
             format!("verified: gardefou.toml is signed by {name}@koomy.app ({fingerprint})\n")
         );
-        let out = env
-            .cmd(&signers)
-            .args(["policy", "verify", "--format", "json"])
-            .output()
-            .unwrap();
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let doc = env
+            .run(&signers, &["policy", "verify", "--format", "json"])
+            .json();
         assert_eq!(doc["verdict"], "allow");
         assert_eq!(doc["signer"]["fingerprint"], fingerprint.as_str());
         // ssh-keygen verifies gardefou's signature.
         let signers_file = keys.path().join(format!("{name}.allowed"));
         std::fs::write(&signers_file, &line).unwrap();
-        let out = StdCommand::new("ssh-keygen")
+        StdCommand::new("ssh-keygen")
             .args([
                 "-Y",
                 "verify",
@@ -99,25 +79,21 @@ fn sign_then_verify_names_the_signer_for_ed25519_and_rsa_keys_and_ssh_keygen_agr
             .arg("-s")
             .arg(env.path("gardefou.toml.sig"))
             .stdin(std::fs::File::open(env.path("gardefou.toml")).unwrap())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+            .run()
+            .success();
         // gardefou verifies ssh-keygen's, given as --allowed-signers FILE.
         std::fs::remove_file(env.path("gardefou.toml.sig")).unwrap();
-        let out = StdCommand::new("ssh-keygen")
+        StdCommand::new("ssh-keygen")
             .args(["-Y", "sign", "-n", NS, "-f"])
             .arg(&key)
             .arg(env.path("gardefou.toml"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
-        let out = env
-            .cmd(&[])
+            .run()
+            .success();
+        env.cmd(&[])
             .args(["policy", "verify", "--allowed-signers"])
             .arg(&signers_file)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+            .run()
+            .success();
         // One changed byte: refused.
         let policy = std::fs::read(env.path("gardefou.toml")).unwrap();
         // ep-alpha-1 becomes ep-alpha-3: one byte, still a valid policy.
@@ -125,16 +101,10 @@ fn sign_then_verify_names_the_signer_for_ed25519_and_rsa_keys_and_ssh_keygen_agr
         let mut changed = policy.clone();
         changed[at] ^= 0x02;
         std::fs::write(env.path("gardefou.toml"), &changed).unwrap();
-        let out = env
-            .cmd(&signers)
-            .args(["policy", "verify"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let out = env.run(&signers, &["policy", "verify"]).refused();
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("error[policy-signature-invalid]"),
-            "{}",
-            text(&out)
+            out.stdout.contains("error[policy-signature-invalid]"),
+            "{out}"
         );
     }
 }
@@ -147,40 +117,30 @@ fn verify_refuses_an_unknown_key_a_namespace_not_allowed_and_a_missing_signature
     let intruder = ssh_keygen(keys.path(), "intruder");
     env.write("gardefou.toml", sandbox_policy());
     let verify = |signers: &str| {
-        env.cmd(&[("GARDEFOU_ALLOWED_SIGNERS", signers)])
-            .args(["policy", "verify", "--format", "json"])
-            .output()
-            .unwrap()
+        let signers = [("GARDEFOU_ALLOWED_SIGNERS", signers)];
+        env.run(&signers, &["policy", "verify", "--format", "json"])
     };
-    let rule = |out: &std::process::Output| {
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        doc["findings"][0]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+    // The message of a refusal's first finding.
+    let refusal = |out: Run| {
+        let message = out.refused().json()["findings"][0]["message"].clone();
+        message.as_str().unwrap_or_default().to_owned()
     };
     // No signature at all.
-    let out = verify(&allowed(&cto, "cto", NS));
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(rule(&out).contains("is not signed"), "{}", text(&out));
+    let message = refusal(verify(&allowed(&cto, "cto", NS)));
+    assert!(message.contains("is not signed"), "{message}");
     sign_file(&env.path("gardefou.toml"), &intruder);
-    let out = verify(&allowed(&cto, "cto", NS));
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let message = refusal(verify(&allowed(&cto, "cto", NS)));
     assert!(
-        rule(&out).contains("is not among the allowed signers"),
-        "{}",
-        text(&out)
+        message.contains("is not among the allowed signers"),
+        "{message}"
     );
     sign_file(&env.path("gardefou.toml"), &cto);
-    let out = verify(&allowed(&cto, "cto", "git,file"));
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let message = refusal(verify(&allowed(&cto, "cto", "git,file")));
     assert!(
-        rule(&out).contains("is not allowed to sign `gardefou-policy`"),
-        "{}",
-        text(&out)
+        message.contains("is not allowed to sign `gardefou-policy`"),
+        "{message}"
     );
-    let out = verify(&allowed(&cto, "cto", NS));
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    verify(&allowed(&cto, "cto", NS)).success();
 }
 
 #[test]
@@ -201,20 +161,14 @@ fn verify_without_usable_allowed_signers_is_a_configuration_error() {
             ("GARDEFOU_ALLOWED_SIGNERS_FILE", file.as_str()),
         ],
     ] {
-        let out = env.cmd(&vars).args(["policy", "verify"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{vars:?}: {}", text(&out));
-        assert!(
-            !String::from_utf8_lossy(&out.stderr).contains("AAAA"),
-            "{}",
-            text(&out)
-        );
+        let out = env.run(&vars, &["policy", "verify"]).usage_error();
+        assert!(!out.stderr.contains("AAAA"), "{out}");
     }
     // No allowed signers at all (the support's default removed).
-    let mut cmd = env.std_cmd(&[]);
+    let mut cmd = env.cmd(&[]);
     cmd.env_remove("GARDEFOU_ALLOWED_SIGNERS");
-    let out = cmd.args(["policy", "verify"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no allowed signers"));
+    let out = cmd.args(["policy", "verify"]).run().usage_error();
+    assert!(out.stderr.contains("no allowed signers"));
 }
 
 /// An attacker with commit access commits their key as allowed signers beside the policy
@@ -226,15 +180,7 @@ fn regression_an_allowed_signers_file_planted_in_the_repository_is_never_trusted
     let keys = keys_dir();
     let env = Env::new();
     let attacker = ssh_keygen(keys.path(), "attacker");
-    let git = |args: &[&str]| {
-        let out = StdCommand::new("git")
-            .args(args)
-            .current_dir(env.dir.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
-    };
-    git(&["init", "-q"]);
+    gardefou_testkit::git::run(env.dir.path(), &["init", "-q"]);
     std::fs::create_dir_all(env.path("config/.ssh")).unwrap();
     let line = allowed(&attacker, "cto@koomy.app", NS);
     for planted in [
@@ -249,16 +195,14 @@ fn regression_an_allowed_signers_file_planted_in_the_repository_is_never_trusted
     env.write("gardefou.toml", &policy);
     sign_file(&env.path("gardefou.toml"), &attacker);
     // Nothing configured: the planted files are not looked at.
-    let mut cmd = env.std_cmd(&[]);
+    let mut cmd = env.cmd(&[]);
     cmd.env_remove("GARDEFOU_ALLOWED_SIGNERS");
-    let out = cmd.args(["policy", "verify"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    cmd.args(["policy", "verify"]).run().usage_error();
     let prod = vars("production", "postgresql://koomy@127.0.0.1:5999/koomy");
-    let mut cmd = env.std_cmd(&prod);
+    let mut cmd = env.cmd(&prod);
     cmd.env_remove("GARDEFOU_ALLOWED_SIGNERS");
-    let out = cmd.arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("error[policy-signers-missing]"));
+    let out = cmd.arg("check").run().refused();
+    assert!(out.stdout.contains("error[policy-signers-missing]"));
     // Named: refused as inside the repository, from a subdirectory and through a symlink.
     let outside = keys.path().join("link");
     std::os::unix::fs::symlink(env.path("config/.ssh/allowed_signers"), &outside).unwrap();
@@ -269,43 +213,32 @@ fn regression_an_allowed_signers_file_planted_in_the_repository_is_never_trusted
     ] {
         let file = file.display().to_string();
         let out = env
-            .cmd(&[("GARDEFOU_ALLOWED_SIGNERS_FILE", &file)])
-            .args(["policy", "verify"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("inside the repository"),
-            "{}",
-            text(&out)
-        );
-        let out = env
-            .cmd(&[])
-            .args(["policy", "verify", "--allowed-signers", &file])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+            .run(
+                &[("GARDEFOU_ALLOWED_SIGNERS_FILE", &file)],
+                &["policy", "verify"],
+            )
+            .usage_error();
+        assert!(out.stderr.contains("inside the repository"), "{out}");
+        env.run(&[], &["policy", "verify", "--allowed-signers", &file])
+            .usage_error();
         let mut with_file = prod.to_vec();
         with_file.push(("GARDEFOU_ALLOWED_SIGNERS_FILE", &file));
-        let out = env.cmd(&with_file).arg("check").output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let out = env.run(&with_file, &["check"]).refused();
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("error[policy-signers-invalid]"),
-            "{}",
-            text(&out)
+            out.stdout.contains("error[policy-signers-invalid]"),
+            "{out}"
         );
     }
     // A .env that sets the allowed signers is refused too (the npm package's process
     // would read it as its own).
     env.write(".env", &format!("GARDEFOU_ALLOWED_SIGNERS='{line}'\n"));
-    let mut cmd = env.std_cmd(&prod);
+    let mut cmd = env.cmd(&prod);
     cmd.env_remove("GARDEFOU_ALLOWED_SIGNERS");
-    let out = cmd.arg("check").output().unwrap();
+    let out = cmd.arg("check").run();
     assert!(
-        String::from_utf8_lossy(&out.stdout)
+        out.stdout
             .contains("the env file .env sets GARDEFOU_ALLOWED_SIGNERS"),
-        "{}",
-        text(&out)
+        "{out}"
     );
 }
 
@@ -325,10 +258,9 @@ fn sign_fails_closed_on_an_encrypted_key_or_a_public_key_pointing_to_ssh_keygen(
             .cmd(&[])
             .args(["policy", "sign", "--key"])
             .arg(&key)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-        let stderr = String::from_utf8_lossy(&out.stderr);
+            .run()
+            .usage_error();
+        let stderr = &out.stderr;
         assert!(
             stderr.contains(&format!(
                 "ssh-keygen -Y sign -n gardefou-policy -f {} gardefou.toml",
@@ -344,13 +276,12 @@ fn sign_fails_closed_on_an_encrypted_key_or_a_public_key_pointing_to_ssh_keygen(
     // The built-in policy has no file to sign; a policy that does not parse is not signed.
     let empty = Env::new();
     let key = ssh_keygen(keys.path(), "k");
-    let out = empty
+    empty
         .cmd(&[])
         .args(["policy", "sign", "--key"])
         .arg(&key)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        .run()
+        .usage_error();
     empty.write(
         "gardefou.toml",
         "[database.production]\nneon_endpoint = []\n",
@@ -359,14 +290,9 @@ fn sign_fails_closed_on_an_encrypted_key_or_a_public_key_pointing_to_ssh_keygen(
         .cmd(&[])
         .args(["policy", "sign", "--key"])
         .arg(&key)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("gardefou.toml:2:1"),
-        "{}",
-        text(&out)
-    );
+        .run()
+        .usage_error();
+    assert!(out.stderr.contains("gardefou.toml:2:1"), "{out}");
 }
 
 /// A production cluster and a sandbox cluster, each stamped, listed by a signed policy.
@@ -391,12 +317,7 @@ impl Stamped {
         );
         env.write_policy("gardefou.toml", &policy);
         for (name, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
-            let out = env
-                .cmd(&vars(name, url))
-                .args(["db", "stamp"])
-                .output()
-                .unwrap();
-            assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+            env.run(&vars(name, url), &["db", "stamp"]).success();
         }
         Stamped {
             env,
@@ -408,14 +329,14 @@ impl Stamped {
         }
     }
 
-    /// `gardefou run -- touch MARKER` (or `seed`): the outcome and whether the child ran.
+    /// `gardefou run -- touch MARKER` (or `seed`): the run and whether the child ran.
     fn start(
         &self,
         sub: &str,
         koomy_env: &str,
         extra: &[(&str, &str)],
         remove_signers: bool,
-    ) -> (String, bool) {
+    ) -> (Run, bool) {
         let url = if koomy_env == "production" {
             &self.prod_url
         } else {
@@ -425,16 +346,12 @@ impl Stamped {
         let _ = std::fs::remove_file(&marker);
         let mut all = vars(koomy_env, url).to_vec();
         all.extend_from_slice(extra);
-        let mut cmd = self.env.std_cmd(&all);
+        let mut cmd = self.env.cmd(&all);
         if remove_signers {
             cmd.env_remove("GARDEFOU_ALLOWED_SIGNERS");
         }
-        let out = cmd
-            .args([sub, "--", "touch"])
-            .arg(&marker)
-            .output()
-            .unwrap();
-        (text(&out), marker.exists())
+        let out = cmd.args([sub, "--", "touch"]).arg(&marker).run();
+        (out, marker.exists())
     }
 }
 
@@ -451,15 +368,16 @@ fn production_run_and_check_refuse_an_unsigned_changed_or_unverifiable_policy_an
         .env
         .write("gardefou.toml", &format!("{}# edited\n", world.policy));
     let (out, ran) = world.start("run", "production", &[], false);
-    assert!(
-        !ran && out.contains("error[policy-signature-invalid]") && out.starts_with("exit Some(1)"),
-        "{out}"
-    );
+    assert!(!ran, "{out}");
+    assert!(out
+        .refused()
+        .stderr
+        .contains("error[policy-signature-invalid]"));
     // Signed again, but no allowed signers in the environment.
     world.env.write_policy("gardefou.toml", &world.policy);
     let (out, ran) = world.start("run", "production", &[], true);
     assert!(
-        !ran && out.contains("error[policy-signers-missing]"),
+        !ran && out.output().contains("error[policy-signers-missing]"),
         "{out}"
     );
     // Both sources at once.
@@ -470,22 +388,25 @@ fn production_run_and_check_refuse_an_unsigned_changed_or_unverifiable_policy_an
         false,
     );
     assert!(
-        !ran && out.contains("error[policy-signers-invalid]"),
+        !ran && out.output().contains("error[policy-signers-invalid]"),
         "{out}"
     );
     // No signature.
     std::fs::remove_file(world.env.path("gardefou.toml.sig")).unwrap();
     let (out, ran) = world.start("run", "production", &[], false);
-    assert!(!ran && out.contains("error[policy-unsigned]"), "{out}");
+    assert!(
+        !ran && out.output().contains("error[policy-unsigned]"),
+        "{out}"
+    );
     // check says the same, with the rest of its findings, in JSON too.
     let out = world
         .env
-        .cmd(&vars("production", &world.prod_url))
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run(
+            &vars("production", &world.prod_url),
+            &["check", "--format", "json"],
+        )
+        .refused();
+    let doc = out.json();
     let unsigned = doc["findings"]
         .as_array()
         .unwrap()
@@ -503,14 +424,11 @@ fn production_run_and_check_refuse_an_unsigned_changed_or_unverifiable_policy_an
     // Sandbox warns and runs.
     let (out, ran) = world.start("run", "sandbox", &[], false);
     assert!(ran, "sandbox must run on an unsigned policy: {out}");
-    assert!(out.contains("warning[policy-unsigned]"), "{out}");
-    let out = world
+    assert!(out.output().contains("warning[policy-unsigned]"), "{out}");
+    world
         .env
-        .cmd(&vars("sandbox", &world.sandbox_url))
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        .run(&vars("sandbox", &world.sandbox_url), &["check"])
+        .success();
     // Unless the policy requires it there: then neither run nor seed starts.
     world.env.write(
         "gardefou.toml",
@@ -522,7 +440,7 @@ fn production_run_and_check_refuse_an_unsigned_changed_or_unverifiable_policy_an
     for sub in ["run", "seed"] {
         let (out, ran) = world.start(sub, "sandbox", &[], false);
         assert!(
-            !ran && out.contains("error[policy-unsigned]"),
+            !ran && out.output().contains("error[policy-unsigned]"),
             "{sub}: {out}"
         );
     }
@@ -532,20 +450,16 @@ fn production_run_and_check_refuse_an_unsigned_changed_or_unverifiable_policy_an
 fn production_on_the_built_in_policy_is_refused() {
     let env = Env::new();
     let out = env
-        .cmd(&vars(
-            "production",
-            "postgresql://koomy@127.0.0.1:5999/koomy",
-        ))
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run(
+            &vars("production", "postgresql://koomy@127.0.0.1:5999/koomy"),
+            &["check"],
+        )
+        .refused();
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains(
+        out.stdout.contains(
             "error[policy-unsigned] §11: production runs on the built-in policy: production requires a gardefou.toml signed by the CTO"
         ),
-        "{}",
-        text(&out)
+        "{out}"
     );
 }
 
@@ -558,28 +472,24 @@ fn diff_reports_production_moved_to_sandbox_as_a_widening_in_words() {
     env.write("old.toml", SIGNED);
     env.write("gardefou.toml", MOVED);
     let out = env
-        .cmd(&[])
-        .args(["policy", "diff", "--against", "old.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        .run(&[], &["policy", "diff", "--against", "old.toml"])
+        .refused();
+    assert_eq!(out.stdout,
         "gardefou.toml compared with old.toml:\n  widens  database.sandbox.neon_endpoints: the Neon endpoint ep-alpha-1 moved from production to sandbox: sandbox may now connect to it\n1 widening, 0 narrowings: review each before signing (gardefou policy sign)\n"
     );
-    let out = env
-        .cmd(&[])
-        .args([
-            "policy",
-            "diff",
-            "--against",
-            "old.toml",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = env
+        .run(
+            &[],
+            &[
+                "policy",
+                "diff",
+                "--against",
+                "old.toml",
+                "--format",
+                "json",
+            ],
+        )
+        .json();
     assert_eq!(doc["verdict"], "deny");
     assert_eq!(doc["direction"], "widens");
     assert_eq!(doc["changes"][0]["widens"], true);
@@ -589,24 +499,16 @@ fn diff_reports_production_moved_to_sandbox_as_a_widening_in_words() {
         "new.toml",
         "[database.sandbox]\nneon_endpoints = [\"ep-beta-1\"]\n",
     );
-    let out = env
-        .cmd(&[])
-        .args([
-            "policy",
-            "diff",
-            "--policy",
-            "new.toml",
-            "--against",
-            "gardefou.toml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("0 widenings, 1 narrowing"),
-        "{}",
-        text(&out)
-    );
+    let args = [
+        "policy",
+        "diff",
+        "--policy",
+        "new.toml",
+        "--against",
+        "gardefou.toml",
+    ];
+    let out = env.run(&[], &args).success();
+    assert!(out.stdout.contains("0 widenings, 1 narrowing"), "{out}");
 }
 
 #[test]
@@ -615,14 +517,9 @@ fn diff_finds_the_last_signed_version_in_git_history() {
     let env = Env::new();
     let intruder = ssh_keygen(keys.path(), "intruder");
     let git = |args: &[&str]| {
-        let out = StdCommand::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@koomy.app"])
-            .args(args)
-            .current_dir(env.dir.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        gardefou_testkit::git::run(env.dir.path(), args)
+            .trim()
+            .to_owned()
     };
     git(&["init", "-q"]);
     // 1. The CTO signs the policy and its signature is committed.
@@ -640,13 +537,10 @@ fn diff_finds_the_last_signed_version_in_git_history() {
     env.write("gardefou.toml", MOVED);
     sign_file(&env.path("gardefou.toml"), &intruder);
     git(&["commit", "-qam", "move"]);
-    let out = env
-        .cmd(&[])
-        .args(["policy", "diff", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = env
+        .run(&[], &["policy", "diff", "--format", "json"])
+        .refused()
+        .json();
     assert_eq!(doc["against"]["source"], "git");
     assert_eq!(doc["against"]["commit"], signed.as_str());
     assert_eq!(doc["against"]["signer"]["principals"], "gardefou-tests");
@@ -665,21 +559,18 @@ fn diff_finds_the_last_signed_version_in_git_history() {
         .cmd(&[])
         .args(["policy", "diff", "--policy"])
         .arg(env.path("gardefou.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        .run()
+        .refused();
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&format!("commit {}", &signed[..12])),
-        "{}",
-        text(&out)
+        out.stdout.contains(&format!("commit {}", &signed[..12])),
+        "{out}"
     );
     // The caller's GIT_DIR cannot point the walk at another history.
     let elsewhere = Env::new();
-    let out = env
-        .cmd(&[("GIT_DIR", &elsewhere.path(".git").display().to_string())])
-        .args(["policy", "diff", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["against"]["commit"], signed.as_str(), "{}", text(&out));
+    let git_dir = elsewhere.path(".git").display().to_string();
+    let out = env.run(
+        &[("GIT_DIR", &git_dir)],
+        &["policy", "diff", "--format", "json"],
+    );
+    assert_eq!(out.json()["against"]["commit"], signed.as_str(), "{out}");
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use gardefou_testkit::Forwarder;
 
-use crate::support::{cluster, render, vars, Env};
+use crate::support::{cluster, render, vars, Env, Run, Runs};
 
 fn policy(prod: u16, sandbox: &[u16]) -> String {
     let sandbox: Vec<String> = sandbox
@@ -18,14 +18,6 @@ fn policy(prod: u16, sandbox: &[u16]) -> String {
         "[database.production]\nhosts = [\"127.0.0.1:{prod}\"]\n[database.sandbox]\nhosts = [{}]\n",
         sandbox.join(", ")
     )
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -42,134 +34,72 @@ fn production_sandbox_forwarder_and_restored_dump() {
 
     // Stamping production needs KOOMY_ENV=production and a URL the policy gives to it.
     let out = env
-        .cmd(&vars("sandbox", &prod_url))
-        .args(["db", "stamp"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    assert!(stdout(&out).contains("database-url-environment-mismatch"));
-    assert!(stdout(&out).contains("not stamped"));
+        .run(&vars("sandbox", &prod_url), &["db", "stamp"])
+        .refused();
+    assert!(out.stdout.contains("database-url-environment-mismatch"));
+    assert!(out.stdout.contains("not stamped"));
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
-        let out = env
-            .cmd(&vars(e, url))
-            .args(["db", "stamp"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            render(&out, env.dir.path())
-        );
-        assert!(stdout(&out).starts_with(&format!("stamped {e}: database koomy")));
-        assert!(
-            !stdout(&out).contains(prod.password()) && !stdout(&out).contains(sandbox.password())
-        );
+        let out = env.run(&vars(e, url), &["db", "stamp"]).success();
+        assert!(out
+            .stdout
+            .starts_with(&format!("stamped {e}: database koomy")));
+        assert!(!out.stdout.contains(prod.password()) && !out.stdout.contains(sandbox.password()));
     }
-    let out = env
-        .cmd(&vars("production", &prod_url))
-        .args(["db", "stamp"])
-        .output()
-        .unwrap();
-    assert!(stdout(&out).starts_with("already stamped production"));
+    let out = env.run(&vars("production", &prod_url), &["db", "stamp"]);
+    assert!(out.stdout.starts_with("already stamped production"));
 
     // Both start; the sandbox may seed.
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
-        let out = env
-            .cmd(&vars(e, url))
-            .args(["check", "--probe"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            render(&out, env.dir.path())
-        );
-        let out = env
-            .cmd(&vars(e, url))
-            .args(["run", "--", "echo", "started"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            stdout(&out),
-            "started\n",
-            "{}",
-            render(&out, env.dir.path())
-        );
+        env.run(&vars(e, url), &["check", "--probe"]).success();
+        let out = env.run(&vars(e, url), &["run", "--", "echo", "started"]);
+        assert_eq!(out.stdout, "started\n", "{}", render(&out, env.dir.path()));
     }
     let marker = env.path("seeded");
-    let out = env
-        .cmd(&vars("sandbox", &sandbox_url))
+    env.cmd(&vars("sandbox", &sandbox_url))
         .args(["seed", "--", "touch"])
         .arg(&marker)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+        .run()
+        .success();
     assert!(marker.exists());
     std::fs::remove_file(&marker).unwrap();
 
     // A sandbox port that really reaches production: the URL passes, the server refuses.
     let tunnel_url = prod.url_at("127.0.0.1", tunnel, "koomy", "");
+    // The static check cannot see through a tunnel.
+    env.run(&vars("sandbox", &tunnel_url), &["check"]).success();
     let out = env
-        .cmd(&vars("sandbox", &tunnel_url))
-        .arg("check")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "the static check cannot see through a tunnel"
-    );
-    let out = env
-        .cmd(&vars("sandbox", &tunnel_url))
-        .args(["run", "--", "echo", "started"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    assert!(stdout(&out).is_empty(), "the server never started");
-    assert!(stderr(&out).contains(&format!(
+        .run(
+            &vars("sandbox", &tunnel_url),
+            &["run", "--", "echo", "started"],
+        )
+        .refused();
+    assert!(out.stdout.is_empty(), "the server never started");
+    assert!(out.stderr.contains(&format!(
         "error[database-stamp-environment-mismatch] §5.1: KOOMY_ENV is sandbox, but the database koomy at 127.0.0.1:{tunnel} is stamped production"
-    )), "{}", stderr(&out));
+    )), "{}", out.stderr);
     let out = env
         .cmd(&vars("sandbox", &tunnel_url))
         .args(["seed", "--", "touch"])
         .arg(&marker)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run()
+        .refused();
     assert!(!marker.exists(), "the seed ran against production");
     assert!(
-        stderr(&out).contains("error[seed-production-marker] §6"),
+        out.stderr.contains("error[seed-production-marker] §6"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
 
     // Production dumped and restored into the sandbox cluster.
     prod.dump_into("koomy", &sandbox, "koomy_copy");
     let copy_url = sandbox.url("koomy_copy", "");
     let out = env
-        .cmd(&vars("sandbox", &copy_url))
-        .args(["check", "--probe", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run(
+            &vars("sandbox", &copy_url),
+            &["check", "--probe", "--format", "json"],
+        )
+        .refused();
+    let doc = out.json();
     let rules: Vec<&str> = doc["findings"]
         .as_array()
         .unwrap()
@@ -188,38 +118,31 @@ fn production_sandbox_forwarder_and_restored_dump() {
         ]
     );
     let out = env
-        .cmd(&vars("sandbox", &copy_url))
-        .args(["db", "stamp", "--replace", "production"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run(
+            &vars("sandbox", &copy_url),
+            &["db", "stamp", "--replace", "production"],
+        )
+        .refused();
     assert!(
-        stdout(&out).contains("error[stamp-production-permanent]"),
+        out.stdout.contains("error[stamp-production-permanent]"),
         "{}",
-        stdout(&out)
+        out.stdout
     );
-    let out = env
-        .cmd(&vars("sandbox", &copy_url))
+    env.cmd(&vars("sandbox", &copy_url))
         .args(["seed", "--", "touch"])
         .arg(&marker)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run()
+        .refused();
     assert!(!marker.exists());
 
     // `db identity` says what the server is, never the URL, user or password.
     let out = env
-        .cmd(&vars("sandbox", &copy_url))
-        .args(["db", "identity", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run(
+            &vars("sandbox", &copy_url),
+            &["db", "identity", "--format", "json"],
+        )
+        .success();
+    let doc = out.json();
     assert_eq!(doc["identity"]["database"], "koomy_copy");
     assert_eq!(doc["identity"]["server_port"], sandbox.port().to_string());
     assert_eq!(doc["stamp"]["environment"], "production");
@@ -227,23 +150,19 @@ fn production_sandbox_forwarder_and_restored_dump() {
         doc["stamp"]["binding"]["system_identifier"],
         doc["identity"]["system_identifier"]
     );
-    let text = stdout(&out);
+    let text = &out.stdout;
     assert!(!text.contains(sandbox.password()) && !text.contains("postgresql://"));
     assert!(
         doc["stamp"].get("stamped_by").is_none(),
         "no user name: {text}"
     );
-    let out = env
-        .cmd(&vars("sandbox", &copy_url))
-        .args(["db", "identity"])
-        .output()
-        .unwrap();
+    let out = env.run(&vars("sandbox", &copy_url), &["db", "identity"]);
     assert!(
-        stdout(&out).contains(
+        out.stdout.contains(
             "stamp              production (written in another database: system identifier"
         ),
         "{}",
-        stdout(&out)
+        out.stdout
     );
 }
 
@@ -252,99 +171,69 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     let env = Env::new();
     let (pg, url) = cluster();
     let out = env
-        .cmd(&vars("local", &url))
-        .args(["check", "--probe"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run(&vars("local", &url), &["check", "--probe"])
+        .refused();
     assert!(
-        stdout(&out).contains("error[database-stamp-missing] §5.1"),
+        out.stdout.contains("error[database-stamp-missing] §5.1"),
         "{}",
-        stdout(&out)
+        out.stdout
     );
     // Without --probe, check stays static.
-    let out = env.cmd(&vars("local", &url)).arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    env.run(&vars("local", &url), &["check"]).success();
     // The policy may let local databases run unstamped: a warning.
     env.write_policy(
         "gardefou.toml",
         "[database.local]\nallow_unstamped = true\n",
     );
-    let out = env
-        .cmd(&vars("local", &url))
-        .args(["run", "--", "echo", "started"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        stdout(&out),
-        "started\n",
-        "{}",
-        render(&out, env.dir.path())
-    );
-    assert!(stderr(&out).contains("warning[database-stamp-missing]"));
+    let out = env.run(&vars("local", &url), &["run", "--", "echo", "started"]);
+    assert_eq!(out.stdout, "started\n", "{}", render(&out, env.dir.path()));
+    assert!(out.stderr.contains("warning[database-stamp-missing]"));
     // …but never to seed, and seeding locally must be allowed by the policy first.
     let out = env
-        .cmd(&vars("local", &url))
-        .args(["seed", "--", "echo", "seeded"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run(&vars("local", &url), &["seed", "--", "echo", "seeded"])
+        .refused();
     assert!(
-        stderr(&out).contains("error[seed-environment-refused] §6"),
+        out.stderr.contains("error[seed-environment-refused] §6"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
 
     // PGOPTIONS and options=-c never reach the probe: the static check refuses them.
     let mut with_pgoptions = vars("local", &url).to_vec();
     with_pgoptions.push(("PGOPTIONS", "-c neon.branch_id=br-prod-1"));
-    let out = env
-        .cmd(&with_pgoptions)
-        .args(["run", "--", "true"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("database-env-override"));
+    let out = env.run(&with_pgoptions, &["run", "--", "true"]).refused();
+    assert!(out.stderr.contains("database-env-override"));
     let forged = format!("{url}?options=-c%20neon.branch_id%3Dbr-prod-1");
     let out = env
-        .cmd(&vars("local", &forged))
-        .args(["run", "--", "true"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("database-url-invalid"));
+        .run(&vars("local", &forged), &["run", "--", "true"])
+        .refused();
+    assert!(out.stderr.contains("database-url-invalid"));
     // ALTER DATABASE … SET is seen and refused.
     pg.psql(
         "koomy",
         "alter database koomy set neon.branch_id = 'br-prod-1'",
     );
     let out = env
-        .cmd(&vars("local", &url))
-        .args(["run", "--", "echo", "started"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run(&vars("local", &url), &["run", "--", "echo", "started"])
+        .refused();
     assert!(
-        stderr(&out).contains("error[database-identity-forged]"),
+        out.stderr.contains("error[database-identity-forged]"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
     drop(pg);
 
     // Nothing listens any more: refused, quickly, with the reason.
     let start = Instant::now();
     let out = env
-        .cmd(&vars("local", &url))
-        .args(["run", "--", "echo", "started"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).is_empty());
+        .run(&vars("local", &url), &["run", "--", "echo", "started"])
+        .refused();
+    assert!(out.stdout.is_empty());
     assert!(
-        stderr(&out)
+        out.stderr
             .contains("error[database-unreachable] §5.1: cannot ask the database at 127.0.0.1:"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
     // A silent server: refused at the policy's timeout. Not a timing test: a bound for hangs.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -352,15 +241,12 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     env.write_policy("gardefou.toml", "[database]\nconnect_timeout_ms = 200\n");
     let url = format!("postgresql://koomy@127.0.0.1:{port}/koomy");
     let out = env
-        .cmd(&vars("local", &url))
-        .args(["check", "--probe"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run(&vars("local", &url), &["check", "--probe"])
+        .refused();
     assert!(
-        stdout(&out).contains("no answer within 200 ms"),
+        out.stdout.contains("no answer within 200 ms"),
         "{}",
-        stdout(&out)
+        out.stdout
     );
     assert!(start.elapsed() < Duration::from_secs(60));
 }
@@ -372,45 +258,24 @@ fn tls_verify_full_with_the_clusters_ca() {
     pg.create_database("koomy");
     let ca = pg.ca_cert().unwrap().display().to_string();
     let stamp_url = pg.url_at("localhost", pg.port(), "koomy", "sslmode=require");
-    let out = env
-        .cmd(&vars("local", &stamp_url))
-        .args(["db", "stamp"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+    env.run(&vars("local", &stamp_url), &["db", "stamp"])
+        .success();
     for q in [
         "sslmode=require&channel_binding=require".to_owned(),
         format!("sslmode=verify-full&sslrootcert={ca}"),
     ] {
         let url = pg.url_at("localhost", pg.port(), "koomy", &q);
-        let out = env
-            .cmd(&vars("local", &url))
-            .args(["check", "--probe"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{q}: {}",
-            render(&out, env.dir.path())
-        );
+        env.run(&vars("local", &url), &["check", "--probe"])
+            .success();
     }
     let url = pg.url_at("localhost", pg.port(), "koomy", "sslmode=verify-full");
     let out = env
-        .cmd(&vars("local", &url))
-        .args(["check", "--probe"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+        .run(&vars("local", &url), &["check", "--probe"])
+        .refused();
     assert!(
-        stdout(&out).contains("database-unreachable"),
+        out.stdout.contains("database-unreachable"),
         "{}",
-        stdout(&out)
+        out.stdout
     );
 }
 
@@ -436,7 +301,7 @@ fn node_pg() -> std::path::PathBuf {
                 ])
                 .output()
                 .expect("npm (scripts/test.sh installs it)");
-            assert!(out.status.success(), "{}", stderr(&out));
+            Run::from(out).success();
         }
         dir.join("node_modules")
     })
@@ -454,26 +319,17 @@ fn python_psycopg() -> std::path::PathBuf {
             .output()
             .is_ok_and(|o| o.status.success());
         if !ready {
-            let ok = std::process::Command::new("python3")
+            let venv_made = std::process::Command::new("python3")
                 .args(["-m", "venv"])
                 .arg(&venv)
-                .status()
-                .expect("python3 (scripts/test.sh installs it)");
-            assert!(ok.success());
-            let out = std::process::Command::new(venv.join("bin/pip"))
-                .args([
-                    "install",
-                    "-q",
-                    "--disable-pip-version-check",
-                    "psycopg[binary]>=3.1,<4",
-                ])
                 .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "pip install psycopg: {}",
-                stderr(&out)
-            );
+                .expect("python3 (scripts/test.sh installs it)");
+            Run::from(venv_made).success();
+            std::process::Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "--disable-pip-version-check"])
+                .arg("psycopg[binary]>=3.1,<4")
+                .run()
+                .success();
         }
         python
     })
@@ -534,17 +390,7 @@ fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunne
     sandbox_hosts.extend(tunnels.iter().map(Forwarder::port));
     env.write_policy("gardefou.toml", &policy(prod.port(), &sandbox_hosts));
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
-        let out = env
-            .cmd(&vars(e, url))
-            .args(["db", "stamp"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            render(&out, env.dir.path())
-        );
+        env.run(&vars(e, url), &["db", "stamp"]).success();
     }
     let python = python.display().to_string();
     let seeds: [(&str, Vec<&str>); 3] = [
@@ -560,12 +406,11 @@ fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunne
             .arg("seed")
             .arg("--")
             .args(command)
-            .output()
-            .unwrap();
-        let text = render(&out, env.dir.path());
-        assert_ne!(out.status.code(), Some(0), "{name}: {text}");
+            .run()
+            .failure();
+        let text = out.to_string();
         assert!(
-            stderr(&out).contains("is stamped production, not sandbox"),
+            out.stderr.contains("is stamped production, not sandbox"),
             "{name}: {text}"
         );
         assert_eq!(
@@ -577,20 +422,13 @@ fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunne
         assert_eq!(seeded(&sandbox), "0", "{name}: {text}");
         assert!(!text.contains(sandbox.password()), "{name}: {text}");
         // Straight to the sandbox, the same script proves and seeds.
-        let out = env
-            .cmd(&vars("sandbox", &sandbox_url))
+        env.cmd(&vars("sandbox", &sandbox_url))
             .env("PATH", &path)
             .arg("seed")
             .arg("--")
             .args(command)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{name}: {}",
-            render(&out, env.dir.path())
-        );
+            .run()
+            .success();
         sandbox.psql("koomy", "DROP TABLE public.seeded");
     }
 }
@@ -601,36 +439,19 @@ fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunne
 fn db_stamp_speaks_json() {
     let env = Env::new();
     let (pg, url) = cluster();
-    let stamp = || {
-        let out = env
-            .cmd(&vars("local", &url))
-            .args(["db", "stamp", "--format", "json"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(!text.contains(pg.password()), "{text}");
-        (
-            out.status.code(),
-            serde_json::from_str::<serde_json::Value>(text.trim()).unwrap(),
-        )
+    let stamp = |koomy_env: &str| {
+        let out = env.run(&vars(koomy_env, &url), &["db", "stamp", "--format", "json"]);
+        assert!(!out.stdout.contains(pg.password()), "{out}");
+        out
     };
-    let (code, doc) = stamp();
-    assert_eq!(code, Some(0), "{doc}");
+    let doc = stamp("local").success().json();
     assert_eq!(doc["action"], "created");
     assert_eq!(doc["environment"], "local");
     assert_eq!(doc["identity"]["database"], "koomy");
-    let (code, doc) = stamp();
-    assert_eq!(code, Some(0));
+    let doc = stamp("local").success().json();
     assert_eq!(doc["action"], "unchanged");
     // Refused: stamping it sandbox without --replace.
-    let out = env
-        .cmd(&vars("sandbox", &url))
-        .args(["db", "stamp", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    let doc = stamp("sandbox").refused().json();
     assert_eq!(doc["verdict"], "deny");
 }
 
@@ -667,54 +488,35 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
         ),
     );
     let url_through = |fwd: &Forwarder, db: &str| prod.url_at("127.0.0.1", fwd.port(), db, "");
-    let out = env
-        .cmd(&vars(
-            "production",
-            &url_through(&production_address, "koomy"),
-        ))
-        .args(["db", "stamp"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+    env.run(
+        &vars("production", &url_through(&production_address, "koomy")),
+        &["db", "stamp"],
+    )
+    .success();
     let started = env.path("started");
     let run = |koomy_env: &str, url: &str| {
-        let out = env
-            .cmd(&vars(koomy_env, url))
+        let vars = vars(koomy_env, url);
+        env.cmd(&vars)
             .args(["run", "--", "touch"])
             .arg(&started)
-            .output()
-            .unwrap();
-        (out.status.code(), render(&out, env.dir.path()))
+            .run()
     };
-    let (code, text) = run("production", &url_through(&production_address, "koomy"));
-    assert_eq!(code, Some(0), "{text}");
+    run("production", &url_through(&production_address, "koomy")).success();
     std::fs::remove_file(&started).unwrap();
 
     // A sandbox process whose sandbox address reaches the pinned server, on a database
     // that carries no production stamp of its own.
-    let (code, text) = run("sandbox", &url_through(&sandbox_address, "scratch"));
-    assert_eq!(code, Some(1), "{text}");
+    let out = run("sandbox", &url_through(&sandbox_address, "scratch")).refused();
     assert!(
-        text.contains("which the policy pins to production"),
-        "{text}"
+        out.output().contains("which the policy pins to production"),
+        "{out}"
     );
-    assert!(!started.exists(), "the server started: {text}");
-    let out = env
-        .cmd(&vars("sandbox", &url_through(&sandbox_address, "scratch")))
-        .args(["db", "stamp"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
+    assert!(!started.exists(), "the server started: {out}");
+    env.run(
+        &vars("sandbox", &url_through(&sandbox_address, "scratch")),
+        &["db", "stamp"],
+    )
+    .refused();
     assert_eq!(
         prod.psql(
             "scratch",
@@ -735,11 +537,11 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
             prod.password()
         ),
     );
-    let (code, text) = run("production", &url_through(&production_address, "koomy"));
-    assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("not among the system identifiers"), "{text}");
-    assert!(!started.exists(), "the server started: {text}");
-    assert!(!text.contains(prod.password()), "{text}");
+    let out = run("production", &url_through(&production_address, "koomy")).refused();
+    let text = out.output();
+    assert!(text.contains("not among the system identifiers"), "{out}");
+    assert!(!started.exists(), "the server started: {out}");
+    assert!(!text.contains(prod.password()), "{out}");
 }
 
 /// The fix printed for an unstamped database is a command line that works as printed,
@@ -762,37 +564,23 @@ fn regression_the_printed_stamp_fix_runs_as_printed() {
         .cmd(&[])
         .env("PATH", &path)
         .args(["run", "--", "true"])
-        .output()
-        .unwrap();
+        .run()
+        .refused();
     let text = render(&out, env.dir.path());
-    assert_eq!(out.status.code(), Some(1), "{text}");
     let fix = text
         .lines()
         .find_map(|l| l.split_once("stamp it once: ").map(|(_, c)| c.to_owned()))
         .unwrap_or_else(|| panic!("no stamp fix printed: {text}"));
-    let ran = std::process::Command::new("sh")
+    std::process::Command::new("sh")
         .args(["-c", &fix])
         .current_dir(env.dir.path())
         .env_clear()
         .env("PATH", &path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        ran.status.code(),
-        Some(0),
-        "{fix}: {}",
-        render(&ran, env.dir.path())
-    );
-    let out = env
-        .cmd(&[])
+        .run()
+        .success();
+    env.cmd(&[])
         .env("PATH", &path)
         .args(["run", "--", "true"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+        .run()
+        .success();
 }

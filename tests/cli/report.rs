@@ -5,11 +5,10 @@
 //! any output, nor the database user.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use gardefou_testkit::Forwarder;
 
-use crate::support::{cluster, render, sandbox_policy, vars, Env, R};
+use crate::support::{cluster, sandbox_policy, vars, Env, Run, Runs, R};
 
 fn random(seed: u64, n: usize) -> String {
     gardefou_testkit::fake::alnum(seed, n)
@@ -86,14 +85,6 @@ fn assert_no_leak(what: &str, text: &str, planted: &[String]) {
     }
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// The directory CI keeps as artifacts: `target/report-artifacts`.
 fn artifacts() -> PathBuf {
     let bin = assert_cmd::cargo::cargo_bin("gardefou");
@@ -130,7 +121,7 @@ fn chromium() -> Option<String> {
 }
 
 /// Runs headless Chromium on `page` with `args`, as root with --no-sandbox.
-fn run_chromium(browser: &str, profile: &Path, args: &[&str], page: &Path) -> Output {
+fn run_chromium(browser: &str, profile: &Path, args: &[&str], page: &Path) -> Run {
     use std::os::unix::fs::MetadataExt;
     let mut cmd = std::process::Command::new(browser);
     cmd.args([
@@ -143,17 +134,10 @@ fn run_chromium(browser: &str, profile: &Path, args: &[&str], page: &Path) -> Ou
     if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0) {
         cmd.arg("--no-sandbox");
     }
-    let out = cmd
-        .args(args)
+    cmd.args(args)
         .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+        .run()
+        .success()
 }
 
 /// The `<tr data-row="ID">…</tr>` of a page.
@@ -194,14 +178,8 @@ fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared
         .arg("report")
         .args(planted.args())
         .args(["--output", page.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
+        .run()
+        .refused();
     assert!(out.stdout.is_empty(), "--output takes the report");
     let html = std::fs::read_to_string(&page).unwrap();
     assert_no_leak("the HTML file", &html, &planted.secrets);
@@ -238,7 +216,7 @@ fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared
         );
     }
     let out = run_chromium(&browser, &profile, &["--dump-dom"], &page);
-    let dom = String::from_utf8(out.stdout).unwrap();
+    let dom = out.stdout.clone();
     assert_no_leak("the DOM", &dom, &planted.secrets);
     assert!(dom.contains("<html lang=\"en\">"), "{dom}");
     assert!(dom.contains("<caption id=\"matrix-caption\">"));
@@ -283,16 +261,10 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
         .arg("report")
         .args(planted.args())
         .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    assert_no_leak("the JSON report", &text(&out), &planted.secrets);
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .refused();
+    assert_no_leak("the JSON report", &out.output(), &planted.secrets);
+    let doc = out.json();
     assert_eq!(doc["verdict"], "deny");
     assert_eq!(doc["schema"], "gardefou-report/1");
     let envs: Vec<&str> = doc["environments"]
@@ -361,9 +333,8 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
         .cmd(&[])
         .args(["check", "--format", "json", "--env-file"])
         .arg(sandbox_file)
-        .output()
-        .unwrap();
-    let check: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+        .run();
+    let check = check.json();
     let in_report: Vec<&serde_json::Value> = rows
         .iter()
         .flat_map(|r| r["cells"]["sandbox"]["findings"].as_array().unwrap())
@@ -380,10 +351,9 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
         .cmd(&[])
         .arg("report")
         .args(planted.args())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let human = text(&out);
+        .run()
+        .refused();
+    let human = out.output();
     assert_no_leak("the human report", &human, &planted.secrets);
     assert!(
         human.starts_with("gardefou isolation report (policy gardefou.toml;"),
@@ -411,9 +381,8 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
         .cmd(&[])
         .args(["--color", "always", "report"])
         .args(planted.args())
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[1;31m✘ VIOLATION"));
+        .run();
+    assert!(out.stdout.contains("\x1b[1;31m✘ VIOLATION"));
 }
 
 #[test]
@@ -421,19 +390,12 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
     let env = Env::new();
     env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, false);
-    let out = env
-        .cmd(&[])
+    env.cmd(&[])
         .arg("report")
         .args(planted.args())
         .args(["--output", "matrix.json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+        .run()
+        .success();
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(env.path("matrix.json")).unwrap()).unwrap();
     assert_eq!(
@@ -453,10 +415,9 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
         .cmd(&[])
         .args(["report", "--format", "json", "--env"])
         .arg(format!("sandbox={prod_file}"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .refused();
+    let doc = out.json();
     let environment_row = doc["rows"]
         .as_array()
         .unwrap()
@@ -491,15 +452,9 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
             "--env",
         ])
         .arg(format!("sandbox={}", planted.files[1].1.display()))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .success();
+    let doc = out.json();
     assert_eq!(doc["environments"][0]["source"], "the process environment");
 
     for (args, needle) in [
@@ -519,19 +474,15 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
         ),
         (vec!["report", "--env", "local=-", "--format", "pdf"], "pdf"),
     ] {
-        let out = env.cmd(&[]).args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
-        assert!(text(&out).contains(needle), "{args:?}: {}", text(&out));
+        let out = env.run(&[], &args).usage_error();
+        assert!(out.output().contains(needle), "{args:?}: {}", out.output());
     }
     // A configuration error under --format json is one JSON object.
     env.write("gardefou.toml", "[database.staging]\n");
     let out = env
-        .cmd(&[])
-        .args(["report", "--format", "json", "--env", "local=-"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run(&[], &["report", "--format", "json", "--env", "local=-"])
+        .usage_error();
+    let doc = out.json();
     assert_eq!(doc["verdict"], "error");
     assert!(doc["error"].as_str().unwrap().contains("gardefou.toml:1:"));
 }
@@ -555,17 +506,7 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
         ),
     );
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
-        let out = env
-            .cmd(&vars(e, url))
-            .args(["db", "stamp"])
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            render(&out, env.dir.path())
-        );
+        env.run(&vars(e, url), &["db", "stamp"]).success();
     }
     let file = |name: &str, e: &str, url: &str| {
         let [(_, koomy), (_, node), (_, url)] = vars(e, url);
@@ -583,14 +524,11 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
             .arg(format!("production={}", prod_file.display()))
             .arg("--env")
             .arg(format!("sandbox={}", sandbox_file.display()))
-            .output()
-            .unwrap();
+            .run();
         for s in &secrets {
-            assert!(!text(&out).contains(s.as_str()), "a password leaks");
+            assert!(!out.output().contains(s.as_str()), "a password leaks");
         }
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{}", render(&out, env.dir.path())));
-        (out.status.code(), doc)
+        out
     };
     let cell = |doc: &serde_json::Value, row: &str, e: &str| {
         doc["rows"]
@@ -603,8 +541,9 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
     };
 
     // Each on its own database: isolated.
-    let (code, doc) = report(&file("sandbox.env", "sandbox", &sandbox_url));
-    assert_eq!(code, Some(0), "{doc:#}");
+    let doc = report(&file("sandbox.env", "sandbox", &sandbox_url))
+        .success()
+        .json();
     assert_eq!(doc["probed"], true);
     let live = cell(&doc, "database-live", "sandbox");
     assert_eq!(live["status"], "ok", "{live:#}");
@@ -616,8 +555,9 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
     );
 
     // Sandbox's file names production's database.
-    let (code, doc) = report(&file("sandbox-direct.env", "sandbox", &prod_url));
-    assert_eq!(code, Some(1));
+    let doc = report(&file("sandbox-direct.env", "sandbox", &prod_url))
+        .refused()
+        .json();
     for row in ["database", "database-live"] {
         let c = cell(&doc, row, "sandbox");
         assert_eq!(
@@ -641,8 +581,9 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
 
     // A sandbox port that forwards to production: the URLs differ, the live identity does not.
     let tunnel = prod.url_at("127.0.0.1", forwarder.port(), "koomy", "");
-    let (code, doc) = report(&file("sandbox-tunnel.env", "sandbox", &tunnel));
-    assert_eq!(code, Some(1));
+    let doc = report(&file("sandbox-tunnel.env", "sandbox", &tunnel))
+        .refused()
+        .json();
     let live = cell(&doc, "database-live", "sandbox");
     assert_eq!(
         live["shared_with"],
@@ -662,19 +603,8 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
 #[test]
 fn report_resolve_shows_the_dns_chains_and_a_sandbox_name_that_reaches_production() {
     use gardefou_domains::test_server::DnsServer;
-    let zone = "@ 60 IN SOA ns.koomy.app. hostmaster.koomy.app. 1 60 60 60 60
-@ 60 IN A 203.0.113.10
-www 60 IN A 203.0.113.11
-api 60 IN A 203.0.113.12
-backoffice 60 IN A 203.0.113.13
-lorpesikoomyadmin 60 IN A 203.0.113.14
-sandbox 60 IN A 198.51.100.10
-sitepublic-sandbox 60 IN A 198.51.100.11
-api-sandbox 60 IN CNAME api.koomy.app.
-backoffice-sandbox 60 IN A 198.51.100.13
-lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
-";
-    let server = DnsServer::start(&[("koomy.app.", zone)]);
+    let zone = crate::domains::zone("api-sandbox 60 IN CNAME api.koomy.app.");
+    let server = DnsServer::start(&[("koomy.app.", &zone)]);
     let env = Env::new();
     env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, false);
@@ -684,15 +614,9 @@ lorpesikoomyadmin-sandbox 60 IN A 198.51.100.14
         .args(planted.args())
         .args(["--format", "json", "--resolve", "--nameserver"])
         .arg(server.addr().to_string())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .refused();
+    let doc = out.json();
     assert_eq!(doc["resolved"], true);
     let domains = doc["rows"]
         .as_array()
@@ -724,19 +648,12 @@ fn report_in_french_has_french_row_labels_and_no_value() {
     env.write_policy("gardefou.toml", sandbox_policy());
     let planted = plant(&env, true);
     let page = env.path("rapport.html");
-    let out = env
-        .cmd(&[])
+    env.cmd(&[])
         .args(["--lang", "fr", "report"])
         .args(planted.args())
         .args(["--output", page.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
+        .run()
+        .refused();
     let html = std::fs::read_to_string(&page).unwrap();
     assert_no_leak("the French HTML report", &html, &planted.secrets);
     assert!(
@@ -771,15 +688,9 @@ fn report_in_french_has_french_row_labels_and_no_value() {
         .arg("report")
         .args(planted.args())
         .args(["--format", "human"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        render(&out, env.dir.path())
-    );
-    let human = text(&out);
+        .run()
+        .refused();
+    let human = out.output();
     assert_no_leak("the French human report", &human, &planted.secrets);
     // Terminal cells wrap: labels short enough for one line.
     for label in [

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{stamped_local, vars, Env};
+use crate::support::{stamped_local, vars, Env, Run, Runs};
 
 // The handler is installed before the PID is announced, so the test's SIGTERM cannot
 // arrive before Node listens for it.
@@ -24,7 +24,7 @@ fn node_is_execed_with_the_same_pid_and_receives_sigterm() {
     let (_pg, url) = stamped_local(&env);
     let script = env.write("server.js", SERVER);
     let mut child = env
-        .std_cmd(&vars("local", &url))
+        .cmd(&vars("local", &url))
         .arg("run")
         .arg("--")
         .arg("node")
@@ -69,13 +69,11 @@ fn node_exit_code_is_the_process_exit_code() {
     let env = Env::new();
     let (_pg, url) = stamped_local(&env);
     let script = env.write("exit.js", "process.exitCode = 7;\n");
-    let out = env
-        .cmd(&vars("local", &url))
+    env.cmd(&vars("local", &url))
         .args(["run", "--", "node"])
         .arg(&script)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(7));
+        .run()
+        .exit(7);
 }
 
 /// What a Koomy-like Node server sees: the Stripe key's mode and whether Node's inspector
@@ -93,10 +91,7 @@ process.stdout.write(`stripe=${mode} inspector=${inspector}\n`);
 #[test]
 fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
     let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
-        "[database.production]\nhosts = [\"127.0.0.1:9\"]\n[database.sandbox]\nhosts = [\"localhost:6543\"]\n",
-    );
+    env.write_policy("gardefou.toml", crate::check::TWO_DATABASES);
     // dotenv, installed from the npm registry, as the server uses it.
     let install = std::process::Command::new("npm")
         .args([
@@ -109,11 +104,7 @@ fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
         .current_dir(env.dir.path())
         .output()
         .expect("npm must be installed (scripts/test.sh installs it)");
-    assert!(
-        install.status.success(),
-        "{}",
-        String::from_utf8_lossy(&install.stderr)
-    );
+    Run::from(install).success();
     let server = env.write("server.js", PROBE_SERVER);
     let live = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
     let test = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
@@ -180,24 +171,16 @@ fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
             .env("PATH", std::env::var_os("PATH").unwrap())
             .envs(vars.iter().copied())
             .current_dir(env.dir.path())
-            .output()
-            .unwrap();
-        let seen = String::from_utf8_lossy(&out.stdout);
+            .run();
+        let seen = &out.stdout;
         assert!(
             seen.contains(bad),
             "{what}: without gardefou the server should see it: {seen}"
         );
         // Under gardefou run: refused, the server never starts.
-        let out = env
-            .cmd(&vars)
-            .arg("run")
-            .arg("--")
-            .args(&command)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+        let out = env.run_guarded(&vars, &command).refused();
+        let stdout = &out.stdout;
+        let stderr = &out.stderr;
         assert!(stdout.is_empty(), "{what}: the server ran: {stdout}");
         assert!(
             !stderr.contains("database-unreachable"),

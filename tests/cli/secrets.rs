@@ -2,7 +2,7 @@
 //! planted secrets: none of their values may appear in stdout, stderr, JSON or the
 //! registry file.
 
-use crate::support::{cluster, sandbox_policy, vars, Env, R};
+use crate::support::{cluster, sandbox_policy, vars, Env, Runs, R};
 
 fn random(seed: u64, n: usize) -> String {
     gardefou_testkit::fake::alnum(seed, n)
@@ -100,14 +100,6 @@ fn assert_clean(what: &str, text: &str, planted: &[String]) {
     }
 }
 
-fn output(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 #[test]
 fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() {
     let env = Env::new();
@@ -122,12 +114,9 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
     // Register production, then sandbox.
     for p in [&prod, &sandbox] {
         let out = env
-            .cmd(&p.with_key(&key))
-            .args(["secrets", "register"])
-            .output()
-            .unwrap();
-        let text = output(&out);
-        assert_eq!(out.status.code(), Some(0), "{text}");
+            .run(&p.with_key(&key), &["secrets", "register"])
+            .success();
+        let text = out.output();
         assert!(
             text.contains("added") && text.contains("JWT_SECRET"),
             "{text}"
@@ -142,21 +131,15 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
 
     // Each environment checks clean against the registry.
     for p in [&prod, &sandbox] {
-        let out = env.cmd(&p.with_key(&key)).arg("check").output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+        env.run(&p.with_key(&key), &["check"]).success();
     }
 
     // Sandbox reusing production's JWT secret (as its session secret) and webhook secret.
     let mut reused = Planted::new("sandbox", 200);
     reused.set("SESSION_SECRET", prod.get("JWT_SECRET"));
     reused.set("STRIPE_WEBHOOK_SECRET", prod.get("STRIPE_WEBHOOK_SECRET"));
-    let out = env
-        .cmd(&reused.with_key(&key))
-        .arg("check")
-        .output()
-        .unwrap();
-    let text = output(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let out = env.run(&reused.with_key(&key), &["check"]).refused();
+    let text = out.output();
     assert!(
         text.contains("error[secret-registered-elsewhere]"),
         "{text}"
@@ -170,14 +153,11 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
     assert_clean("check (human)", &text, &planted);
 
     let out = env
-        .cmd(&reused.with_key(&key))
-        .args(["check", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let text = output(&out);
+        .run(&reused.with_key(&key), &["check", "--format", "json"])
+        .refused();
+    let text = out.output();
     assert_clean("check (json)", &text, &planted);
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = out.json();
     let f = doc["findings"]
         .as_array()
         .unwrap()
@@ -188,23 +168,20 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
     assert_eq!(f["fingerprint"].as_str().unwrap().len(), 8);
 
     let out = env
-        .cmd(&reused.with_key(&key))
-        .args(["run", "--", "sh", "-c", "echo started"])
-        .output()
-        .unwrap();
-    let text = output(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+        .run(
+            &reused.with_key(&key),
+            &["run", "--", "sh", "-c", "echo started"],
+        )
+        .refused();
+    let text = out.output();
     assert!(!text.contains("started"));
     assert_clean("run", &text, &planted);
 
     // Registering the reused secret under sandbox is refused and writes nothing.
     let out = env
-        .cmd(&reused.with_key(&key))
-        .args(["secrets", "register"])
-        .output()
-        .unwrap();
-    let text = output(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+        .run(&reused.with_key(&key), &["secrets", "register"])
+        .refused();
+    let text = out.output();
     assert_clean("register (refused)", &text, &planted);
     assert_eq!(
         std::fs::read_to_string(env.path("gardefou.secrets.toml")).unwrap(),
@@ -214,13 +191,8 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
     // A wrong key is an error, not a silent pass; a missing key too in sandbox.
     let wrong = random(2000, 50);
     planted.push(wrong.clone());
-    let out = env
-        .cmd(&reused.with_key(&wrong))
-        .arg("check")
-        .output()
-        .unwrap();
-    let text = output(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let out = env.run(&reused.with_key(&wrong), &["check"]).refused();
+    let text = out.output();
     assert!(text.contains("secret-registry-key-mismatch"), "{text}");
     assert_clean("check (wrong key)", &text, &planted);
     let no_key: Vec<(&str, &str)> = sandbox
@@ -228,17 +200,13 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let out = env.cmd(&no_key).arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(output(&out).contains("secret-registry-key-missing"));
+    let out = env.run(&no_key, &["check"]).refused();
+    assert!(out.output().contains("secret-registry-key-missing"));
     // A weak key is refused by register (exit 2) without being echoed.
     let out = env
-        .cmd(&sandbox.with_key("keyboard cat"))
-        .args(["secrets", "register"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(!output(&out).contains("keyboard cat"));
+        .run(&sandbox.with_key("keyboard cat"), &["secrets", "register"])
+        .usage_error();
+    assert!(!out.output().contains("keyboard cat"));
 }
 
 #[test]
@@ -254,12 +222,7 @@ fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
             pg.port()
         ),
     );
-    let out = env
-        .cmd(&vars("sandbox", &url))
-        .args(["db", "stamp"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+    env.run(&vars("sandbox", &url), &["db", "stamp"]).success();
     let key = random(3000, 50);
     let mut sandbox = Planted::new("sandbox", 300);
     for (name, value) in sandbox.vars.iter_mut() {
@@ -267,12 +230,8 @@ fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
             *value = url.clone();
         }
     }
-    let out = env
-        .cmd(&sandbox.with_key(&key))
-        .args(["secrets", "register"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+    env.run(&sandbox.with_key(&key), &["secrets", "register"])
+        .success();
     let out = env
         .cmd(&sandbox.with_key(&key))
         .args([
@@ -282,18 +241,12 @@ fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
             "-c",
             "if [ -n \"${GARDEFOU_SECRETS_KEY+x}\" ]; then echo key-visible; exit 3; fi; echo started",
         ])
-        .output()
-        .unwrap();
-    let text = output(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+        .run().success();
+    let text = out.output();
     assert!(text.contains("started"), "{text}");
     let mut planted = sandbox.secrets();
     planted.push(key);
-    assert_clean(
-        "run (allowed)",
-        &String::from_utf8_lossy(&out.stderr),
-        &planted,
-    );
+    assert_clean("run (allowed)", &out.stderr, &planted);
 }
 
 #[test]
@@ -303,43 +256,42 @@ fn the_registry_lives_beside_the_policy_file_or_where_registry_says() {
     env.write_policy("conf/koomy.toml", sandbox_policy());
     let key = random(4000, 50);
     let sandbox = Planted::new("sandbox", 400);
-    let out = env
-        .cmd(&sandbox.with_key(&key))
-        .args(["secrets", "register", "--policy", "conf/koomy.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+    env.run(
+        &sandbox.with_key(&key),
+        &["secrets", "register", "--policy", "conf/koomy.toml"],
+    )
+    .success();
     assert!(env.path("conf/gardefou.secrets.toml").exists());
     assert!(!env.path("gardefou.secrets.toml").exists());
     // An explicit --registry that does not exist is a configuration error for check.
     let out = env
-        .cmd(&sandbox.with_key(&key))
-        .args([
-            "check",
-            "--policy",
-            "conf/koomy.toml",
-            "--registry",
-            "nope.toml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(output(&out).contains("does not exist"));
+        .run(
+            &sandbox.with_key(&key),
+            &[
+                "check",
+                "--policy",
+                "conf/koomy.toml",
+                "--registry",
+                "nope.toml",
+            ],
+        )
+        .usage_error();
+    assert!(out.output().contains("does not exist"));
     // A corrupt registry is a configuration error with a position.
     env.write("bad.toml", "version = 1\nkey_check = 7\n");
     let out = env
-        .cmd(&sandbox.with_key(&key))
-        .args([
-            "check",
-            "--policy",
-            "conf/koomy.toml",
-            "--registry",
-            "bad.toml",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(output(&out).contains("bad.toml:2:"), "{}", output(&out));
+        .run(
+            &sandbox.with_key(&key),
+            &[
+                "check",
+                "--policy",
+                "conf/koomy.toml",
+                "--registry",
+                "bad.toml",
+            ],
+        )
+        .usage_error();
+    assert!(out.output().contains("bad.toml:2:"), "{}", out.output());
 }
 
 #[test]
@@ -352,12 +304,9 @@ fn a_refused_environment_is_not_registered() {
     let live = format!("sk_live_{}", random(501, 99));
     sandbox.set("STRIPE_SECRET_KEY", &live);
     let out = env
-        .cmd(&sandbox.with_key(&key))
-        .args(["secrets", "register"])
-        .output()
-        .unwrap();
-    let text = output(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+        .run(&sandbox.with_key(&key), &["secrets", "register"])
+        .refused();
+    let text = out.output();
     assert!(text.contains("stripe-key-mode-mismatch"), "{text}");
     assert!(!text.contains(&live));
     assert!(!env.path("gardefou.secrets.toml").exists());
@@ -371,12 +320,8 @@ fn regression_register_does_not_follow_a_symlink_planted_as_its_temporary_file()
     std::os::unix::fs::symlink(&victim, env.path(".gardefou.secrets.toml.tmp")).unwrap();
     let key = random(6000, 50);
     let sandbox = Planted::new("sandbox", 600);
-    let out = env
-        .cmd(&sandbox.with_key(&key))
-        .args(["secrets", "register"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", output(&out));
+    env.run(&sandbox.with_key(&key), &["secrets", "register"])
+        .success();
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
     assert!(std::fs::read_to_string(env.path("gardefou.secrets.toml"))
         .unwrap()
@@ -393,12 +338,12 @@ fn register_speaks_json_without_values() {
     let sandbox = Planted::new("sandbox", 410);
     let register = || {
         let out = env
-            .cmd(&sandbox.with_key(&key))
-            .args(["secrets", "register", "--format", "json"])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", output(&out));
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            .run(
+                &sandbox.with_key(&key),
+                &["secrets", "register", "--format", "json"],
+            )
+            .success();
+        let text = out.stdout.clone();
         let mut planted = sandbox.secrets();
         planted.push(key.clone());
         assert_clean("register --format json", &text, &planted);

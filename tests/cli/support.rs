@@ -2,9 +2,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::Command;
 
-use assert_cmd::Command;
+pub use gardefou_testkit::run::{Run, Runs};
 
 /// The Neon region suffix used in tests.
 pub const R: &str = ".eu-west-2.aws.neon.tech";
@@ -58,17 +58,12 @@ pub fn ssh_keygen(dir: &Path, name: &str) -> PathBuf {
 /// A key pair made by `ssh-keygen` with `args` (type, size, passphrase).
 pub fn ssh_keygen_with(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     let path = dir.join(name);
-    let out = std::process::Command::new("ssh-keygen")
+    Command::new("ssh-keygen")
         .args(["-q", "-C", &format!("{name}@koomy.app"), "-f"])
         .arg(&path)
         .args(args)
-        .output()
-        .expect("ssh-keygen runs (openssh-client)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
     path
 }
 
@@ -96,9 +91,19 @@ impl Env {
         self.dir.path().join(name)
     }
 
+    /// Writes `text` to `name` (its directories made as needed).
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Writes an executable file (a script with its `#!` line).
+    pub fn write_executable(&self, name: &str, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.write(name, text);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         p
     }
 
@@ -114,12 +119,7 @@ impl Env {
     /// `GARDEFOU_ALLOWED_SIGNERS` unless `vars` names allowed signers), run in the temp dir
     /// so that no stray `gardefou.toml` is picked up.
     pub fn cmd(&self, vars: &[(&str, &str)]) -> Command {
-        Command::from_std(self.std_cmd(vars))
-    }
-
-    /// The same, as a `std::process::Command`, for tests that spawn and signal.
-    pub fn std_cmd(&self, vars: &[(&str, &str)]) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"));
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("gardefou"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap())
             .current_dir(self.dir.path());
@@ -133,6 +133,21 @@ impl Env {
             cmd.env(k, v);
         }
         cmd
+    }
+
+    /// `gardefou ARGS` as [`Env::cmd`] builds it, run to its end.
+    pub fn run(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
+        self.cmd(vars).args(args).run()
+    }
+
+    /// `gardefou run -- COMMAND` as [`Env::cmd`] builds it, run to its end.
+    pub fn run_guarded(&self, vars: &[(&str, &str)], command: &[&str]) -> Run {
+        self.cmd(vars).arg("run").arg("--").args(command).run()
+    }
+
+    /// The run as a snapshot shows it: exit code, stdout and stderr, scrubbed ([`scrub`]).
+    pub fn render(&self, run: &Run) -> String {
+        render(run, self.dir.path())
     }
 }
 
@@ -150,14 +165,31 @@ pub fn assert_no_piece_of(what: &str, secret: &str, text: &str) {
     }
 }
 
-pub fn render(out: &Output, dir: &Path) -> String {
-    let scrub = |s: &[u8]| String::from_utf8_lossy(s).replace(&dir.display().to_string(), "[TMP]");
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code().map_or("signal".into(), |c| c.to_string()),
-        scrub(&out.stdout),
-        scrub(&out.stderr)
-    )
+/// The run as a snapshot shows it: exit code, stdout and stderr, scrubbed ([`scrub`]).
+pub fn render(run: &Run, dir: &Path) -> String {
+    scrub(&run.to_string(), dir)
+}
+
+/// What changes from one run to the next, replaced by a placeholder so that snapshots hold
+/// only what the command decides: the temp dir (`[TMP]`) and the ports the system hands out
+/// on loopback (5 digits: `127.0.0.1:[PORT]`; the fixed ports tests write stay).
+pub fn scrub(text: &str, dir: &Path) -> String {
+    use std::sync::OnceLock;
+    static RULES: OnceLock<Vec<(regex::Regex, &'static str)>> = OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [(
+            r"(127\.0\.0\.1|localhost):[1-9][0-9]{4}(?-u:\b)",
+            "$1:[PORT]",
+        )]
+        .into_iter()
+        .map(|(re, to)| (regex::Regex::new(re).unwrap(), to))
+        .collect()
+    });
+    let mut text = text.replace(&dir.display().to_string(), "[TMP]");
+    for (re, to) in rules {
+        text = re.replace_all(&text, *to).into_owned();
+    }
+    text
 }
 
 /// A throwaway cluster with a database `koomy`, and the URL of the application role.
@@ -185,17 +217,7 @@ pub fn vars<'a>(env: &'a str, url: &'a str) -> [(&'static str, &'a str); 3] {
 /// A local cluster stamped `local` with `gardefou db stamp` itself.
 pub fn stamped_local(env: &Env) -> (gardefou_testkit::Cluster, String) {
     let (pg, url) = cluster();
-    let out = env
-        .cmd(&vars("local", &url))
-        .args(["db", "stamp"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        render(&out, env.dir.path())
-    );
+    env.run(&vars("local", &url), &["db", "stamp"]).success();
     (pg, url)
 }
 

@@ -1,6 +1,6 @@
 //! Usage errors: exit 2, and never an argument that could be a secret.
 
-use crate::support::Env;
+use crate::support::{Env, Runs};
 
 #[test]
 fn usage_errors_do_not_echo_arguments_that_could_be_secrets() {
@@ -20,9 +20,8 @@ fn usage_errors_do_not_echo_arguments_that_could_be_secrets() {
         vec!["check".into(), format!("--format={key}")],
         vec![key.clone()],
     ] {
-        let out = env.cmd(&[]).args(&args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let out = env.cmd(&[]).args(&args).run().usage_error();
+        let stderr = &out.stderr;
         assert!(!stderr.contains(&key[8..]), "{args:?}: {stderr}");
         assert!(!stderr.contains("pppp"), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
@@ -32,19 +31,12 @@ fn usage_errors_do_not_echo_arguments_that_could_be_secrets() {
 #[test]
 fn usage_errors_still_name_a_mistyped_flag_or_value() {
     let env = Env::new();
-    let out = env.cmd(&[]).args(["check", "--formt"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("'--formt'"));
-    let out = env
-        .cmd(&[])
-        .args(["check", "--format", "jsn"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("'jsn'"));
-    let out = env.cmd(&[]).arg("--help").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage: gardefou"));
+    let out = env.run(&[], &["check", "--formt"]).usage_error();
+    assert!(out.stderr.contains("'--formt'"));
+    let out = env.run(&[], &["check", "--format", "jsn"]).usage_error();
+    assert!(out.stderr.contains("'jsn'"));
+    let out = env.run(&[], &["--help"]).success();
+    assert!(out.stdout.contains("Usage: gardefou"));
 }
 
 /// The completion script loads in bash and completes gardefou's subcommands; the manual
@@ -59,14 +51,9 @@ fn completions_load_in_bash_and_the_manual_page_renders() {
     );
     let out = std::process::Command::new("bash")
         .args(["-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
+    let stdout = &out.stdout;
     assert!(stdout.contains("-F _gardefou gardefou"), "{stdout}");
     assert!(
         stdout
@@ -80,15 +67,12 @@ fn completions_load_in_bash_and_the_manual_page_renders() {
     for shell in ["zsh", "fish", "elvish", "powershell"] {
         let out = std::process::Command::new(&bin)
             .args(["completions", shell])
-            .output()
-            .unwrap();
-        assert!(out.status.success() && !out.stdout.is_empty(), "{shell}");
+            .run()
+            .success();
+        assert!(!out.stdout.is_empty(), "{shell}");
     }
-    let page = std::process::Command::new(&bin)
-        .arg("man")
-        .output()
-        .unwrap();
-    let roff = String::from_utf8_lossy(&page.stdout);
+    let page = std::process::Command::new(&bin).arg("man").run();
+    let roff = &page.stdout;
     assert!(roff.contains(".TH gardefou 1"), "{roff}");
     assert!(roff.contains("check") && roff.contains("run"), "{roff}");
     if std::process::Command::new("man")
@@ -104,14 +88,9 @@ fn completions_load_in_bash_and_the_manual_page_renders() {
             .arg(&path)
             .env("MANPAGER", "cat")
             .env("PAGER", "cat")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("gardefou"));
+            .run()
+            .success();
+        assert!(out.stdout.contains("gardefou"));
     }
 }
 
@@ -125,9 +104,8 @@ fn colour_follows_the_flag_and_no_color() {
         if no_color {
             cmd.env("NO_COLOR", "1");
         }
-        let out = cmd.output().unwrap();
-        assert_eq!(out.status.code(), Some(1));
-        String::from_utf8(out.stdout).unwrap()
+        let out = cmd.run().refused();
+        out.stdout.clone()
     };
     let always = run(&["check", "--color", "always"], false);
     assert!(always.contains("\u{1b}[1;31merror\u{1b}[0m"), "{always}");
@@ -155,30 +133,26 @@ fn json_covers_configuration_errors_and_run() {
         .args(["check", "--format", "json", "--policy"])
         .arg(&bad)
         .env_clear()
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let doc: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        .run()
+        .usage_error();
+    let stdout = &out.stdout;
+    let doc = out.json();
     assert_eq!(doc["verdict"], "error");
     assert!(
         doc["error"].as_str().unwrap().contains("gardefou.toml:2:"),
         "{doc}"
     );
     assert!(!stdout.contains("S3cret"), "{stdout}");
+    // The policy named by GARDEFOU_POLICY does not exist: a configuration error, as JSON.
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
         .args(["run", "--format", "json", "--", "true"])
         .current_dir(dir.path())
         .env_clear()
         .env("GARDEFOU_POLICY", "/dev/null/none")
         .env("KOOMY_ENV", "prod")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    // The policy named by GARDEFOU_POLICY does not exist: a configuration error, as JSON.
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    let doc: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+        .run()
+        .usage_error();
+    let doc = out.json();
     assert_eq!(doc["verdict"], "error");
     let clean = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
@@ -186,16 +160,9 @@ fn json_covers_configuration_errors_and_run() {
         .current_dir(clean.path())
         .env_clear()
         .env("KOOMY_ENV", "prod")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).unwrap();
+        .run()
+        .refused();
+    let report = out.stderr_json();
     assert_eq!(report["verdict"], "deny");
     assert!(report["findings"]
         .as_array()
@@ -215,16 +182,14 @@ fn usage_errors_under_format_json_are_the_json_error_object() {
         vec!["scan", "--format=json", "--nope", key.as_str()],
         vec!["init", "--format", "json", "--env"],
     ] {
-        let out = env.cmd(&[]).args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        let out = env.run(&[], &args).usage_error();
+        let doc = out.json();
         assert_eq!(doc["verdict"], "error", "{args:?}");
         assert!(!doc["error"].as_str().unwrap().is_empty(), "{args:?}");
-        assert!(!String::from_utf8_lossy(&out.stdout).contains(&key[8..]));
-        assert!(!String::from_utf8_lossy(&out.stderr).contains(&key[8..]));
+        assert!(!out.stdout.contains(&key[8..]));
+        assert!(!out.stderr.contains(&key[8..]));
     }
     // Without JSON, standard output stays empty.
-    let out = env.cmd(&[]).args(["check", "--bogus"]).output().unwrap();
+    let out = env.run(&[], &["check", "--bogus"]);
     assert!(out.stdout.is_empty());
 }

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use gardefou_policy::Environment;
+use gardefou_testkit::run::{Run, Runs};
 use gardefou_testkit::{Cluster, Forwarder};
 
 /// The throwaway policy signer (shared with the command's tests).
@@ -69,11 +70,7 @@ fn app() -> &'static Path {
             .env("GARDEFOU_BINARY_DIR", bin)
             .output()
             .expect("npm/pack.sh");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        Run::from(out).success();
         let app = root.join("app");
         std::fs::create_dir_all(&app).unwrap();
         std::fs::write(
@@ -98,11 +95,7 @@ fn app() -> &'static Path {
             ])
             .output()
             .expect("npm must be installed (scripts/test.sh installs it)");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        Run::from(out).success();
         std::fs::write(app.join("server.js"), SERVER).unwrap();
         app
     })
@@ -295,7 +288,7 @@ fn start_argv(argv: &[&str], env: &[(String, String)]) -> Server {
 }
 
 /// Runs `node SCRIPT` in the app to its end, with exactly `env` (PATH aside).
-fn run_node(script: &str, env: &[(String, String)]) -> std::process::Output {
+fn run_node(script: &str, env: &[(String, String)]) -> Run {
     let mut cmd = Command::new("node");
     cmd.current_dir(app())
         .arg(script)
@@ -304,7 +297,7 @@ fn run_node(script: &str, env: &[(String, String)]) -> std::process::Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().unwrap()
+    cmd.run()
 }
 
 impl Server {
@@ -703,14 +696,7 @@ pool
 fn seed(env: &[(String, String)]) -> (Option<i32>, String) {
     std::fs::write(app().join("seed.js"), SEED).unwrap();
     let out = run_node("seed.js", env);
-    (
-        out.status.code(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    (out.code, out.output())
 }
 
 #[test]
@@ -764,13 +750,12 @@ fn node_prove_refuses_whatever_a_broken_holder_answers() {
         let text = answer.repeat(8);
         let _ = stdin.write_all(text.as_bytes());
         drop(stdin);
-        let out = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(out.status.code(), Some(1), "{answer:?}: {stdout}");
+        let out = Run::from(child.wait_with_output().unwrap()).refused();
+        let stdout = &out.stdout;
         let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
         assert_eq!(last["verdict"], "deny", "{answer:?}: {stdout}");
         assert!(stdout.lines().next().unwrap().contains("\"query\""));
-        world.assert_no_leak(&stdout);
+        world.assert_no_leak(stdout);
     }
 }
 
@@ -786,16 +771,9 @@ fn esm_import_register_refuses_before_the_server_code_runs() {
     let marker = app().join("esm-ran");
     let _ = std::fs::remove_file(&marker);
     let run = |env: &[(String, String)]| run_node("esm.mjs", env);
-    let out = run(&world.env("sandbox", &world.prod));
-    assert_eq!(out.status.code(), Some(1));
+    run(&world.env("sandbox", &world.prod)).refused();
     assert!(!marker.exists(), "the module's code ran");
-    let out = run(&world.env("sandbox", &world.sandbox));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run(&world.env("sandbox", &world.sandbox)).success();
     assert!(marker.exists());
 }
 
@@ -805,30 +783,23 @@ fn npx_gardefou_runs_the_installed_binary() {
     let out = Command::new("npx")
         .current_dir(app())
         .args(["--offline", "gardefou", "--version"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("gardefou "));
+        .run()
+        .success();
+    assert!(out.stdout.starts_with("gardefou "));
     // Its exit code is the binary's: a refusal is 1, a usage error 2.
-    let out = Command::new("npx")
+    Command::new("npx")
         .current_dir(app())
         .args(["--offline", "gardefou", "check"])
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap())
         .env("HOME", app())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let out = Command::new("npx")
+        .run()
+        .refused();
+    Command::new("npx")
         .current_dir(app())
         .args(["--offline", "gardefou", "--no-such-flag"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .run()
+        .usage_error();
 }
 
 /// The TypeScript types that ship with the package describe its API: a correct use
@@ -870,18 +841,11 @@ console.log(env, path, client, state()?.debugRoutes);
                 "node16",
                 name,
             ])
-            .output()
-            .unwrap()
+            .run()
     };
-    let out = tsc("good.mts", good);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let out = tsc("bad.mts", bad);
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("prod"));
+    tsc("good.mts", good).success();
+    let out = tsc("bad.mts", bad).failure();
+    assert!(out.stdout.contains("prod"));
 }
 
 /// After `register` judged the process sandbox, the app loads an env file that says
@@ -982,12 +946,7 @@ fn regression_registry_key_is_kept_for_the_proofs_after_register() {
     for (k, v) in &env {
         register.env(k, v);
     }
-    let out = register.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    register.run().success();
     assert!(world.dir.path().join("gardefou.secrets.toml").exists());
     let server = start(&[], &env);
     let port = server.port.unwrap_or_else(|| panic!("{}", server.stderr));
@@ -1030,9 +989,8 @@ fn regression_node_prove_is_bounded_by_the_policy_timeout() {
         assert!(Instant::now() < deadline, "node prove never ended");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = Run::from(child.wait_with_output().unwrap()).refused();
+    let stdout = &out.stdout;
     let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(last["verdict"], "deny");
     assert!(stdout.contains("database-unreachable"), "{stdout}");
@@ -1053,7 +1011,7 @@ fn connection_errors_do_not_name_the_role() {
     let mut env = world.env("sandbox", &world.sandbox);
     env.push(("OTHER_CONN".into(), wrong));
     let out = run_node("wrong.js", &env);
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = &out.stdout;
     assert!(stdout.contains("failed 28P01"), "{stdout}");
     assert!(
         !stdout.contains(&format!("\"{}\"", Cluster::APP_USER)),
@@ -1072,8 +1030,8 @@ fn regression_esm_named_import_of_inspector_open_is_closed_in_production() {
     )
     .unwrap();
     let out = run_node("esm-open.mjs", &world.env("production", &world.prod));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = &out.stdout;
+    let stderr = &out.stderr;
     assert!(
         stdout.contains("refused GARDEFOU_REFUSED"),
         "{stdout}{stderr}"
@@ -1103,8 +1061,8 @@ fn regression_worker_threads_get_the_judged_environment() {
     let mut env = world.env("sandbox", &world.sandbox);
     env.push(("LATE_ENV_FILE".into(), late.display().to_string()));
     let out = run_node("worker-main.js", &env);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = &out.stdout;
+    let stderr = &out.stderr;
     assert!(!stdout.contains(PROD_ONLY), "{stdout}");
     assert!(
         stdout.contains(&format!("rows {SANDBOX_ROW}")),
@@ -1124,8 +1082,8 @@ fn regression_workers_promises_and_binding_cannot_open_the_inspector_in_producti
     )
     .unwrap();
     let out = run_node("doors.js", &world.env("production", &world.prod));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = &out.stdout;
+    let stderr = &out.stderr;
     for what in ["promises", "binding", "worker"] {
         assert!(
             stdout.contains(&format!("refused {what}")),

@@ -79,6 +79,21 @@ pub enum StartError {
     Refused(Report),
 }
 
+/// Why [`GuardedConfig::live_identity`] cannot say what the database is; no secret in it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The server could not be asked: the probe's reasons, one per finding.
+    #[error("{}", .reasons.join("; "))]
+    Unreachable {
+        /// Each finding's message.
+        reasons: Vec<String>,
+    },
+    /// The identity could not be written as JSON.
+    #[error("the identity cannot be written as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
 fn render(report: &Report) -> String {
     let mut out = Vec::new();
     let _ = gardefou_findings::human::write(&mut out, report, Some("start-up guard"));
@@ -201,7 +216,7 @@ impl GuardedConfig {
     /// Asks the database again what it is and verifies it again: what
     /// `GET /api/_debug/db-identity` answers (the identity, `verdict` and any `findings`
     /// by rule id and message). When the server cannot be asked, why — without secrets.
-    pub async fn live_identity(&self) -> Result<serde_json::Value, String> {
+    pub async fn live_identity(&self) -> Result<serde_json::Value, IdentityError> {
         let probed =
             probe::identify(&self.policy, self.environment, &self.database, Purpose::Run).await;
         let denied = probed.is_denied();
@@ -211,14 +226,15 @@ impl GuardedConfig {
             .map(|f| serde_json::json!({ "rule": f.rule, "severity": f.severity, "message": f.message }))
             .collect();
         let Some(identity) = probed.identity else {
-            return Err(probed
-                .findings
-                .iter()
-                .map(|f| f.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; "));
+            return Err(IdentityError::Unreachable {
+                reasons: probed
+                    .findings
+                    .iter()
+                    .map(|f| f.message.as_str().to_owned())
+                    .collect(),
+            });
         };
-        let mut value = serde_json::to_value(identity).map_err(|e| e.to_string())?;
+        let mut value = serde_json::to_value(identity)?;
         if let Some(object) = value.as_object_mut() {
             object.insert(
                 "verdict".into(),

@@ -29,6 +29,7 @@ use axum::response::Response;
 use tower::{Layer, Service};
 
 use crate::mac::SecretMac;
+use crate::IdentityError;
 
 /// The prefix of every debug path.
 pub const PREFIX: &str = "/api/_debug/";
@@ -47,7 +48,7 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// Produces the body of `db-identity`: a JSON object, or a message (without any secret)
 /// saying why the database could not be asked.
 pub(crate) type IdentitySource =
-    Arc<dyn Fn() -> BoxFuture<Result<serde_json::Value, String>> + Send + Sync>;
+    Arc<dyn Fn() -> BoxFuture<Result<serde_json::Value, IdentityError>> + Send + Sync>;
 
 struct State {
     mac: SecretMac,
@@ -186,7 +187,7 @@ async fn answer(state: &State, endpoint: &'static str) -> Response {
         Ok(identity) => (StatusCode::OK, identity),
         Err(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            serde_json::json!({ "error": reason }),
+            serde_json::json!({ "error": reason.to_string() }),
         ),
     };
     let mut bytes = serde_json::to_vec_pretty(&body).unwrap_or_default();

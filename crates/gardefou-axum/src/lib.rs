@@ -41,7 +41,7 @@ mod probe;
 pub mod rules;
 
 pub use config::{
-    process_env, GuardedConfig, Health, LiveIdentity, NeonIds, PoolError, ProvenClient, ProvenPool,
-    Purpose, StampView, StartError, DEBUG_SECRET_MIN_BITS,
+    process_env, GuardedConfig, Health, IdentityError, LiveIdentity, NeonIds, PoolError,
+    ProvenClient, ProvenPool, Purpose, StampView, StartError, DEBUG_SECRET_MIN_BITS,
 };
 pub use debug::DebugLayer;

@@ -28,6 +28,7 @@ mod table;
 pub mod test_server;
 
 pub use resolve::{
-    analyze, resolve, Nameserver, Outcome, Resolution, ResolveError, ResolveOptions, MAX_CHAIN,
+    analyze, resolve, Nameserver, NameserverError, Outcome, Resolution, ResolveError,
+    ResolveOptions, MAX_CHAIN,
 };
 pub use table::check_table;

@@ -37,18 +37,26 @@ pub enum Nameserver {
     Addr(SocketAddr),
 }
 
+/// A nameserver given as something other than an address.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a nameserver address (IP, IP:PORT or [IPv6]:PORT): {text}")]
+pub struct NameserverError {
+    /// What was given.
+    pub text: String,
+}
+
 impl Nameserver {
     /// Reads `IP`, `IP:PORT` or `[IPv6]:PORT` (port 53 by default).
-    pub fn parse(text: &str) -> Result<Nameserver, String> {
+    pub fn parse(text: &str) -> Result<Nameserver, NameserverError> {
         if let Ok(addr) = text.parse::<SocketAddr>() {
             return Ok(Nameserver::Addr(addr));
         }
         if let Ok(ip) = text.parse::<IpAddr>() {
             return Ok(Nameserver::Addr(SocketAddr::new(ip, 53)));
         }
-        Err(format!(
-            "not a nameserver address (IP, IP:PORT or [IPv6]:PORT): {text}"
-        ))
+        Err(NameserverError {
+            text: text.to_owned(),
+        })
     }
 }
 

@@ -263,6 +263,11 @@ fn nameserver_addresses_default_to_port_53() {
         Nameserver::parse("[::1]:5353").unwrap(),
         Nameserver::Addr("[::1]:5353".parse().unwrap())
     );
-    assert!(Nameserver::parse("dns.example").is_err());
+    let e = Nameserver::parse("dns.example").unwrap_err();
+    assert_eq!(e.text, "dns.example");
+    assert_eq!(
+        e.to_string(),
+        "not a nameserver address (IP, IP:PORT or [IPv6]:PORT): dns.example"
+    );
     assert!(Nameserver::parse("127.0.0.1:99999").is_err());
 }

@@ -7,16 +7,8 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
-struct Rng(u64);
-
-impl Rng {
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        items[(self.0 % items.len() as u64) as usize]
-    }
-}
+use gardefou_testkit::fake::Rng;
+use gardefou_testkit::run::Run;
 
 fn files(n: usize) -> Vec<String> {
     let keys = [
@@ -94,11 +86,7 @@ fn every_env_file_gardefou_accepts_is_read_alike_by_node() {
         .arg(&output)
         .output()
         .expect("node must be installed (scripts/test.sh installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Run::from(out).success();
     let node: Vec<BTreeMap<String, String>> =
         serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
     let mut differ = Vec::new();

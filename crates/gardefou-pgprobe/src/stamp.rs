@@ -62,39 +62,22 @@ impl Identity {
 impl Binding {
     /// `field: live (stamp: recorded)` for every field that differs.
     pub fn differences(&self, live: &Binding) -> Vec<String> {
-        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
-        let mut out = Vec::new();
-        let mut cmp = |name: &str, stamped: String, now: String| {
-            if stamped != now {
-                out.push(format!("{name} {now} (stamp: {stamped})"));
-            }
-        };
-        cmp(
-            "system identifier",
-            show(&self.system_identifier),
-            show(&live.system_identifier),
-        );
-        cmp(
-            "database OID",
-            self.database_oid.clone(),
-            live.database_oid.clone(),
-        );
-        cmp(
-            "Neon project",
-            show(&self.neon_project_id),
-            show(&live.neon_project_id),
-        );
-        cmp(
-            "Neon branch",
-            show(&self.neon_branch_id),
-            show(&live.neon_branch_id),
-        );
-        cmp(
-            "Neon timeline",
-            show(&self.neon_timeline_id),
-            show(&live.neon_timeline_id),
-        );
-        out
+        let show = |v: &Option<String>| v.as_deref().unwrap_or("none").to_owned();
+        type Field = fn(&Binding) -> Option<String>;
+        let fields: [(&str, Field); 5] = [
+            ("system identifier", |b| b.system_identifier.clone()),
+            ("database OID", |b| Some(b.database_oid.clone())),
+            ("Neon project", |b| b.neon_project_id.clone()),
+            ("Neon branch", |b| b.neon_branch_id.clone()),
+            ("Neon timeline", |b| b.neon_timeline_id.clone()),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(name, field)| {
+                let (stamped, now) = (show(&field(self)), show(&field(live)));
+                (stamped != now).then(|| format!("{name} {now} (stamp: {stamped})"))
+            })
+            .collect()
     }
 }
 

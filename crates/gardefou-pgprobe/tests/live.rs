@@ -1,39 +1,16 @@
 //! The probe and the stamp against real throwaway clusters.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
-use gardefou_pgprobe::stamp::{self, Action, StampError};
+use gardefou_pgprobe::stamp::{Action, StampError};
 use gardefou_pgprobe::verify::{verify, Purpose};
 use gardefou_pgprobe::{probe, ProbeError, StampState};
 use gardefou_policy::{Environment, Policy};
 use gardefou_testkit::Cluster;
 
-const T: Duration = Duration::from_secs(20);
-
-fn url(s: &str) -> gardefou_pgurl::ConnUrl {
-    gardefou_pgurl::parse(s).expect("test URL parses")
-}
-
-fn do_stamp(u: &str, env: Environment, replace: Option<Environment>) -> Result<Action, StampError> {
-    let u = url(u);
-    gardefou_pgprobe::block_on(
-        async {
-            let c = gardefou_pgprobe::connect(&u).await?;
-            let options = stamp::StampOptions {
-                replace,
-                grant: None,
-            };
-            Ok(stamp::write(&c, env, &options).await)
-        },
-        T,
-    )
-    .map_err(StampError::Probe)?
-    .map(|s| s.action)
-}
-
-fn ids(findings: &[gardefou_findings::Finding]) -> Vec<&str> {
-    findings.iter().map(|f| f.rule).collect()
-}
+use support::{do_stamp, do_stamp_replacing, ids, rules_of, url, T};
 
 #[test]
 fn identity_is_read_and_a_stamp_binds_to_it() {
@@ -78,14 +55,8 @@ fn identity_is_read_and_a_stamp_binds_to_it() {
     let f = verify(&lenient, Environment::Local, "t", &Ok(p), Purpose::Seed);
     assert_eq!(f[0].severity, gardefou_findings::Severity::Error);
 
-    assert_eq!(
-        do_stamp(&u, Environment::Sandbox, None).unwrap(),
-        Action::Create
-    );
-    assert_eq!(
-        do_stamp(&u, Environment::Sandbox, None).unwrap(),
-        Action::Nothing
-    );
+    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Create);
+    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Nothing);
     let p = probe(&url(&u), T).unwrap();
     let StampState::Present(s) = &p.stamp else {
         panic!("{:?}", p.stamp)
@@ -105,18 +76,19 @@ fn identity_is_read_and_a_stamp_binds_to_it() {
     assert_eq!(ids(&f), ["database-stamp-environment-mismatch"]);
 
     // Replacing a stamp names the old environment; the old row is kept.
-    let Err(StampError::Refused(f)) = do_stamp(&u, Environment::Local, None) else {
+    let Err(StampError::Refused(f)) = do_stamp(&u, Environment::Local) else {
         panic!()
     };
     assert_eq!(f.rule, "stamp-replace-required");
     assert!(f.message.contains("stamped sandbox"), "{}", f.message);
-    let Err(StampError::Refused(f)) = do_stamp(&u, Environment::Local, Some(Environment::Local))
+    let Err(StampError::Refused(f)) =
+        do_stamp_replacing(&u, Environment::Local, Some(Environment::Local))
     else {
         panic!()
     };
     assert_eq!(f.rule, "stamp-replace-required");
     assert_eq!(
-        do_stamp(&u, Environment::Local, Some(Environment::Sandbox)).unwrap(),
+        do_stamp_replacing(&u, Environment::Local, Some(Environment::Sandbox)).unwrap(),
         Action::Replace(Environment::Sandbox)
     );
     assert_eq!(
@@ -136,12 +108,12 @@ fn the_production_stamp_is_permanent() {
     pg.create_database("prod");
     let u = pg.url("prod", "");
     assert_eq!(
-        do_stamp(&u, Environment::Production, None).unwrap(),
+        do_stamp(&u, Environment::Production).unwrap(),
         Action::Create
     );
     for env in [Environment::Sandbox, Environment::Local] {
         for replace in [None, Some(Environment::Production)] {
-            let Err(StampError::Refused(f)) = do_stamp(&u, env, replace) else {
+            let Err(StampError::Refused(f)) = do_stamp_replacing(&u, env, replace) else {
                 panic!()
             };
             assert_eq!(f.rule, "stamp-production-permanent");
@@ -182,7 +154,7 @@ fn a_production_dump_restored_elsewhere_is_refused_and_cannot_be_restamped() {
     let sandbox = Cluster::start();
     prod.create_database("koomy");
     let prod_url = prod.url("koomy", "");
-    do_stamp(&prod_url, Environment::Production, None).unwrap();
+    do_stamp(&prod_url, Environment::Production).unwrap();
     prod.dump_into("koomy", &sandbox, "koomy_copy");
 
     let copy_url = sandbox.url("koomy_copy", "");
@@ -230,7 +202,7 @@ fn a_production_dump_restored_elsewhere_is_refused_and_cannot_be_restamped() {
         Purpose::Run,
     );
     assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
-    let Err(StampError::Refused(f)) = do_stamp(
+    let Err(StampError::Refused(f)) = do_stamp_replacing(
         &copy_url,
         Environment::Sandbox,
         Some(Environment::Production),
@@ -272,7 +244,7 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
     let p = probe(&url(&u), T).unwrap();
     assert_eq!(p.identity.neon.branch_id.as_deref(), Some("br-real-1"));
     assert!(p.identity.forged.is_empty());
-    do_stamp(&u, Environment::Sandbox, None).unwrap();
+    do_stamp(&u, Environment::Sandbox).unwrap();
 
     // A forged row: the owner rewrites the stamp with another database's identity.
     pg.psql(
@@ -518,4 +490,68 @@ fn regression_an_authentication_error_names_neither_the_user_nor_the_password() 
             assert!(!e.contains(std::str::from_utf8(piece).unwrap()), "{e}");
         }
     }
+}
+
+/// A database stamped by an older gardefou (an object it relies on is missing) is refused
+/// as outdated until it is stamped again, which brings the objects up to date.
+#[test]
+fn a_stamp_written_by_an_older_gardefou_is_outdated_until_stamped_again() {
+    let pg = Cluster::start();
+    pg.create_database("koomy");
+    let u = pg.url("koomy", "sslmode=disable");
+    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Create);
+    pg.psql("koomy", "DROP TABLE gardefou.lineage");
+    assert_eq!(
+        rules_of(&u, Environment::Sandbox, Purpose::Run),
+        ["database-stamp-outdated"]
+    );
+    do_stamp(&u, Environment::Sandbox).unwrap();
+    assert!(rules_of(&u, Environment::Sandbox, Purpose::Run).is_empty());
+}
+
+/// A server that shows neither its system identifier nor a Neon branch id leaves nothing to
+/// bind a stamp to: refused.
+#[test]
+fn an_identity_without_a_system_identifier_or_neon_branch_is_refused() {
+    let pg = Cluster::start();
+    pg.create_database("koomy");
+    let mut identity = probe(&url(&pg.url("koomy", "sslmode=disable")), T)
+        .unwrap()
+        .identity;
+    assert!(gardefou_pgprobe::verify::identity_findings(&identity).is_empty());
+    identity.system_identifier = None;
+    assert_eq!(
+        ids(&gardefou_pgprobe::verify::identity_findings(&identity)),
+        ["database-identity-unavailable"]
+    );
+}
+
+/// A role that may not call `pg_control_system()` is refused, never let through: the
+/// probe cannot complete (PostgreSQL checks the function's privilege when the query
+/// starts, whatever guards it), and an unfinished probe refuses.
+#[test]
+fn a_role_that_may_not_read_the_system_identifier_is_refused() {
+    let pg = Cluster::start();
+    pg.create_database("koomy");
+    let u = pg.url("koomy", "sslmode=disable");
+    // Function privileges live in each database's catalog.
+    pg.psql(
+        "koomy",
+        "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_control_system() FROM PUBLIC",
+    );
+    let probed = probe(&url(&u), T);
+    let findings = verify(
+        &Policy::koomy(),
+        Environment::Sandbox,
+        "t",
+        &probed,
+        Purpose::Run,
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.severity == gardefou_findings::Severity::Error),
+        "{findings:?}"
+    );
+    assert!(do_stamp(&u, Environment::Sandbox).is_err());
 }

@@ -11,6 +11,8 @@
 use std::process::Command;
 
 use gardefou_pgurl::{check_clients, parse, Client, Host};
+use gardefou_testkit::fake::Rng;
+use gardefou_testkit::run::{Run, Runs};
 
 /// libpq's reading of each URL: `PQconninfoParse`, keyword by keyword.
 const LIBPQ: &str = r#"
@@ -74,18 +76,6 @@ for (const u of urls) {
 fs.writeFileSync(process.argv[3], JSON.stringify(out));
 process.exit(0);
 "#;
-
-/// Deterministic pseudo-random choices (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        items[(self.0 % items.len() as u64) as usize]
-    }
-}
 
 fn urls(n: usize) -> Vec<String> {
     let schemes = ["postgresql://", "postgres://", "Postgresql://"];
@@ -192,11 +182,7 @@ fn no_url_gardefou_allows_is_read_as_another_target_by_a_node_client() {
         .current_dir(dir.path())
         .output()
         .expect("npm must be installed (scripts/test.sh installs it)");
-    assert!(
-        install.status.success(),
-        "npm install failed: {}",
-        String::from_utf8_lossy(&install.stderr)
-    );
+    Run::from(install).success();
     let all = urls(30_000);
     let allowed: Vec<(&String, Target)> = all
         .iter()
@@ -210,37 +196,28 @@ fn no_url_gardefou_allows_is_read_as_another_target_by_a_node_client() {
     std::fs::write(&list, text.join("\n")).unwrap();
     std::fs::write(dir.path().join("read.js"), SCRIPT).unwrap();
     let result = dir.path().join("readings.json");
-    let out = Command::new("node")
+    Command::new("node")
         .arg("read.js")
         .arg(&list)
         .arg(&result)
         .current_dir(dir.path())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
     let mut readings: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(&result).unwrap()).unwrap();
     assert_eq!(readings.len(), allowed.len());
     // libpq's reading, added to each.
     std::fs::write(dir.path().join("libpq.py"), LIBPQ).unwrap();
     let libpq_out = dir.path().join("libpq.json");
-    let out = Command::new("python3")
+    // libpq5 comes with PostgreSQL.
+    Command::new("python3")
         .arg(dir.path().join("libpq.py"))
         .arg(&list)
         .arg(&libpq_out)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "libpq (libpq5, installed with PostgreSQL) could not be read: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
     let libpq: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(&libpq_out).unwrap()).unwrap();
     assert_eq!(libpq.len(), allowed.len());

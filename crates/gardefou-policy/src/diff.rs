@@ -64,6 +64,23 @@ impl Changes {
         self.push(false, key, sentence);
     }
 
+    /// What a list gained and lost: an item only in `new` widens (`gained` says it), an item
+    /// only in `old` narrows (`lost` says it).
+    fn gained_and_lost<T: PartialEq>(
+        &mut self,
+        key: &str,
+        (old, new): (&[T], &[T]),
+        gained: impl Fn(&T) -> String,
+        lost: impl Fn(&T) -> String,
+    ) {
+        for item in new.iter().filter(|i| !old.contains(i)) {
+            self.widen(key, gained(item));
+        }
+        for item in old.iter().filter(|i| !new.contains(i)) {
+            self.narrow(key, lost(item));
+        }
+    }
+
     fn push(&mut self, widens: bool, key: impl Into<String>, sentence: impl Into<String>) {
         self.0.push(Change {
             widens,
@@ -348,64 +365,40 @@ fn secrets(out: &mut Changes, old: &Policy, new: &Policy) {
             out.narrow(key.clone(), format!("{name} is now required{place}"));
         }
     }
-    let debug = |p: &Policy| -> BTreeSet<String> {
-        p.secrets
+    // Sorted and once each.
+    let debug = |p: &Policy| -> Vec<String> {
+        let set: BTreeSet<String> = p
+            .secrets
             .per_environment
             .get(&Environment::Production)
             .map(|s| s.allowed_debug.iter().cloned().collect())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        set.into_iter().collect()
     };
-    let (before, after) = (debug(old), debug(new));
-    for name in after.difference(&before) {
-        out.widen(
-            "secrets.production.allowed_debug",
-            format!("the debug variable {name} is now allowed in production"),
-        );
-    }
-    for name in before.difference(&after) {
-        out.narrow(
-            "secrets.production.allowed_debug",
-            format!("the debug variable {name} is no longer allowed in production"),
-        );
-    }
+    out.gained_and_lost(
+        "secrets.production.allowed_debug",
+        (&debug(old), &debug(new)),
+        |name| format!("the debug variable {name} is now allowed in production"),
+        |name| format!("the debug variable {name} is no longer allowed in production"),
+    );
 }
 
 fn seed(out: &mut Changes, old: &Policy, new: &Policy) {
-    for env in &new.seed.environments {
-        if !old.seed.environments.contains(env) {
-            out.widen(
-                "seed.environments",
-                format!("seed scripts may now run in {env}"),
-            );
-        }
-    }
-    for env in &old.seed.environments {
-        if !new.seed.environments.contains(env) {
-            out.narrow(
-                "seed.environments",
-                format!("seed scripts may no longer run in {env}"),
-            );
-        }
-    }
+    out.gained_and_lost(
+        "seed.environments",
+        (&old.seed.environments, &new.seed.environments),
+        |env| format!("seed scripts may now run in {env}"),
+        |env| format!("seed scripts may no longer run in {env}"),
+    );
 }
 
 fn scan(out: &mut Changes, old: &Policy, new: &Policy) {
-    for path in &new.scan.allow_paths {
-        if !old.scan.allow_paths.contains(path) {
-            out.widen(
-                "scan.allow_paths",
-                format!("the scanner now accepts secrets found in {path}"),
-            );
-        }
-    }
-    for path in &old.scan.allow_paths {
-        if !new.scan.allow_paths.contains(path) {
-            out.narrow(
-                "scan.allow_paths",
-                format!("the scanner no longer accepts secrets found in {path}"),
-            );
-        }
-    }
+    out.gained_and_lost(
+        "scan.allow_paths",
+        (&old.scan.allow_paths, &new.scan.allow_paths),
+        |path| format!("the scanner now accepts secrets found in {path}"),
+        |path| format!("the scanner no longer accepts secrets found in {path}"),
+    );
     let (was, is) = (old.scan.max_file_size, new.scan.max_file_size);
     if is < was {
         out.widen(

@@ -176,21 +176,13 @@ pub fn draft(sources: &[Source<'_>]) -> Draft {
         let _ = writeln!(t, "#   {} ({})", source.label, source.environment);
     }
     for env in Environment::ALL {
-        let list = servers.remove(&env).unwrap_or_default();
-        let neon: Vec<String> = list
-            .iter()
-            .filter_map(|s| match s {
-                Server::Neon(e) => Some(quote(e)),
-                Server::Host(_) => None,
-            })
-            .collect();
-        let hosts: Vec<String> = list
-            .iter()
-            .filter_map(|s| match s {
-                Server::Host(h) => Some(quote(h)),
-                Server::Neon(_) => None,
-            })
-            .collect();
+        let (mut neon, mut hosts) = (Vec::new(), Vec::new());
+        for server in servers.remove(&env).unwrap_or_default() {
+            match server {
+                Server::Neon(e) => neon.push(quote(&e)),
+                Server::Host(h) => hosts.push(quote(&h)),
+            }
+        }
         let _ = writeln!(t, "\n# §4.1: the database servers of {env}.");
         let _ = writeln!(t, "[database.{env}]");
         if neon.is_empty() && hosts.is_empty() {
@@ -336,7 +328,13 @@ mod tests {
         );
         let strong = ["k9Qm2Xv7Lp4Rt8Wz3Bn6Hc1J", "d5Fg0SyTa7Ue2Io4Pb8Nv"].concat();
         let stripe = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
+        let brevo = format!(
+            "xkeysib-{}-{}",
+            gardefou_testkit::fake::hex(3, 64),
+            gardefou_testkit::fake::alnum(4, 16)
+        );
         let production = vars(&[
+            ("MAILER_KEY", &brevo),
             ("DATABASE_URL", &p_url),
             ("JWT_SECRET", &strong),
             ("SENDGRID_API_KEY", "SG.x"),
@@ -376,6 +374,11 @@ mod tests {
             policy.secrets.vars.get("BILLING_KEY"),
             Some(&crate::secrets::Kind::StripeSecret)
         );
+        // Any kind of the shared catalogue, likewise (a Brevo key under another name).
+        assert_eq!(
+            policy.secrets.vars.get("MAILER_KEY").map(|k| k.as_str()),
+            Some("brevo-api-key")
+        );
         // Names and places only: no value, no user, no password.
         let notes: Vec<String> = d
             .notes
@@ -385,6 +388,7 @@ mod tests {
         for text in [d.toml.clone(), notes.join("\n")] {
             assert!(!text.contains(&strong[..8]), "{text}");
             assert!(!text.contains(&stripe[8..16]), "{text}");
+            assert!(!text.contains(&brevo[8..16]), "{text}");
             assert!(!text.contains("PwPw") && !text.contains("app:"), "{text}");
         }
     }

@@ -155,6 +155,55 @@ pub fn toml_message(message: &str) -> String {
     out
 }
 
+/// A system identifier as `pg_control_system()` shows it: a decimal `u64`.
+fn is_system_identifier(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 20
+        && v.bytes().all(|b| b.is_ascii_digit())
+        && v.parse::<u64>().is_ok()
+}
+
+/// Lower-case letters, digits and inner dashes, at least one character (a DNS label's
+/// letters, and Neon's ids after their prefix).
+fn is_lower_ldh(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// What follows `prefix` in a Neon id.
+fn neon_id<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    s.strip_prefix(prefix).filter(|rest| is_lower_ldh(rest))
+}
+
+/// A Neon branch id: `br-…`.
+fn is_branch_id(v: &str) -> bool {
+    neon_id(v, "br-").is_some()
+}
+
+/// The values a list of names reads as, each once, in order: `read` turns the `i`th name
+/// into its value or an error; an empty list is the error `empty` makes from its span.
+fn distinct<T: PartialEq, E>(
+    list: Spanned<Vec<Spanned<String>>>,
+    mut read: impl FnMut(usize, &Spanned<String>) -> Result<T, E>,
+    empty: impl FnOnce(Range<usize>) -> E,
+) -> Result<Vec<T>, E> {
+    let span = list.span();
+    let mut out = Vec::new();
+    for (i, name) in list.into_inner().iter().enumerate() {
+        let value = read(i, name)?;
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    if out.is_empty() {
+        return Err(empty(span));
+    }
+    Ok(out)
+}
+
 impl Policy {
     /// Reads a policy file's text over the built-in policy. `source_name` is used in errors.
     pub fn from_toml(text: &str, source_name: &str) -> Result<Policy, ConfigError> {
@@ -199,31 +248,29 @@ impl Policy {
                     })?;
             }
             if let Some(clients) = db.clients {
-                let span = clients.span();
-                let mut out = Vec::new();
-                for (i, name) in clients.into_inner().into_iter().enumerate() {
-                    let client = gardefou_pgurl::Client::from_name(name.get_ref()).ok_or_else(|| {
-                        let known: Vec<&str> =
-                            gardefou_pgurl::Client::ALL.iter().map(|c| c.as_str()).collect();
+                policy.database.clients = distinct(
+                    clients,
+                    |i, name| {
+                        gardefou_pgurl::Client::from_name(name.get_ref()).ok_or_else(|| {
+                            let known: Vec<&str> =
+                                gardefou_pgurl::Client::ALL.iter().map(|c| c.as_str()).collect();
+                            err(
+                                name.span(),
+                                format!(
+                                    "database.clients[{i}] is not a client gardefou knows; expected one of {}",
+                                    known.join(", ")
+                                ),
+                            )
+                        })
+                    },
+                    |span| {
                         err(
-                            name.span(),
-                            format!(
-                                "database.clients[{i}] is not a client gardefou knows; expected one of {}",
-                                known.join(", ")
-                            ),
+                            span,
+                            "database.clients is empty: name the clients the applications use"
+                                .into(),
                         )
-                    })?;
-                    if !out.contains(&client) {
-                        out.push(client);
-                    }
-                }
-                if out.is_empty() {
-                    return Err(err(
-                        span,
-                        "database.clients is empty: name the clients the applications use".into(),
-                    ));
-                }
-                policy.database.clients = out;
+                    },
+                )?;
             }
             let mut listed = ListedServers::default();
             for (env, targets) in [
@@ -241,49 +288,53 @@ impl Policy {
                     }
                     out.allow_unstamped = *allow.get_ref();
                 }
-                for (i, ep) in targets.neon_endpoints.into_iter().enumerate() {
-                    if !is_endpoint_id(ep.get_ref()) {
-                        return Err(err(ep.span(), format!(
-                            "database.{env}.neon_endpoints[{i}] is not a Neon endpoint id (expected `ep-` and lower-case letters, digits and dashes, without `-pooler`)"
-                        )));
+                // Each id of `field`: well formed (else "… is not {what}"), listed by one
+                // environment only, kept.
+                let mut ids = |field: &str,
+                               entries: Vec<Spanned<String>>,
+                               (valid, what): (fn(&str) -> bool, &str),
+                               listed_as: fn(String) -> Listed,
+                               kept: &mut Vec<String>| {
+                    for (i, id) in entries.into_iter().enumerate() {
+                        if !valid(id.get_ref()) {
+                            return Err(err(
+                                id.span(),
+                                format!("database.{env}.{field}[{i}] is not {what}"),
+                            ));
+                        }
+                        let item = listed_as(id.get_ref().clone());
+                        listed.insert(env, &item).map_err(|m| err(id.span(), m))?;
+                        kept.push(id.into_inner());
                     }
-                    let item = Listed::Endpoint(ep.get_ref().clone());
-                    listed.insert(env, &item).map_err(|m| err(ep.span(), m))?;
-                    out.neon_endpoints.push(ep.into_inner());
-                }
-                for (i, id) in targets.system_identifiers.into_iter().enumerate() {
-                    let v = id.get_ref();
-                    if v.is_empty()
-                        || v.len() > 20
-                        || !v.bytes().all(|b| b.is_ascii_digit())
-                        || v.parse::<u64>().is_err()
-                    {
-                        return Err(err(id.span(), format!(
-                            "database.{env}.system_identifiers[{i}] is not a system identifier (the decimal number pg_control_system() shows)"
-                        )));
-                    }
-                    let item = Listed::SystemIdentifier(v.clone());
-                    listed.insert(env, &item).map_err(|m| err(id.span(), m))?;
-                    out.system_identifiers.push(id.into_inner());
-                }
-                for (i, br) in targets.neon_branches.into_iter().enumerate() {
-                    let ok = br.get_ref().strip_prefix("br-").is_some_and(|rest| {
-                        !rest.is_empty()
-                            && rest
-                                .bytes()
-                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                            && !rest.starts_with('-')
-                            && !rest.ends_with('-')
-                    });
-                    if !ok {
-                        return Err(err(br.span(), format!(
-                            "database.{env}.neon_branches[{i}] is not a Neon branch id (`br-` and lower-case letters, digits and dashes)"
-                        )));
-                    }
-                    let item = Listed::Branch(br.get_ref().clone());
-                    listed.insert(env, &item).map_err(|m| err(br.span(), m))?;
-                    out.neon_branches.push(br.into_inner());
-                }
+                    Ok(())
+                };
+                ids(
+                    "neon_endpoints",
+                    targets.neon_endpoints,
+                    (is_endpoint_id, "a Neon endpoint id (expected `ep-` and lower-case letters, digits and dashes, without `-pooler`)"),
+                    Listed::Endpoint,
+                    &mut out.neon_endpoints,
+                )?;
+                ids(
+                    "system_identifiers",
+                    targets.system_identifiers,
+                    (
+                        is_system_identifier,
+                        "a system identifier (the decimal number pg_control_system() shows)",
+                    ),
+                    Listed::SystemIdentifier,
+                    &mut out.system_identifiers,
+                )?;
+                ids(
+                    "neon_branches",
+                    targets.neon_branches,
+                    (
+                        is_branch_id,
+                        "a Neon branch id (`br-` and lower-case letters, digits and dashes)",
+                    ),
+                    Listed::Branch,
+                    &mut out.neon_branches,
+                )?;
                 for (i, h) in targets.hosts.into_iter().enumerate() {
                     let pattern = parse_host_pattern(h.get_ref())
                         .map_err(|m| err(h.span(), format!("database.{env}.hosts[{i}] is {m}")))?;
@@ -359,35 +410,27 @@ impl Policy {
         }
         if let Some(seed) = raw.seed {
             if let Some(envs) = seed.environments {
-                let span = envs.span();
-                let mut out = Vec::new();
-                for name in envs.into_inner() {
-                    let env = match Environment::from_koomy_env(name.get_ref()) {
-                        Some(e @ (Environment::Sandbox | Environment::Local)) => e,
-                        Some(Environment::Production) => {
-                            return Err(err(
-                                name.span(),
-                                "a seed never runs in production (§4.1, §6)".into(),
-                            ))
-                        }
-                        None => {
-                            return Err(err(
-                                name.span(),
-                                "not an environment (sandbox or local)".into(),
-                            ))
-                        }
-                    };
-                    if !out.contains(&env) {
-                        out.push(env);
-                    }
-                }
-                if out.is_empty() {
-                    return Err(err(
-                        span,
-                        "an empty list would forbid every seed; list sandbox (and local)".into(),
-                    ));
-                }
-                policy.seed.environments = out;
+                policy.seed.environments = distinct(
+                    envs,
+                    |_, name| match Environment::from_koomy_env(name.get_ref()) {
+                        Some(e @ (Environment::Sandbox | Environment::Local)) => Ok(e),
+                        Some(Environment::Production) => Err(err(
+                            name.span(),
+                            "a seed never runs in production (§4.1, §6)".into(),
+                        )),
+                        None => Err(err(
+                            name.span(),
+                            "not an environment (sandbox or local)".into(),
+                        )),
+                    },
+                    |span| {
+                        err(
+                            span,
+                            "an empty list would forbid every seed; list sandbox (and local)"
+                                .into(),
+                        )
+                    },
+                )?;
             }
         }
         if let Some(scan) = raw.scan {
@@ -457,9 +500,19 @@ fn read_secrets(
         }
         let kind = Kind::from_name(var.kind.get_ref()).ok_or_else(|| {
             let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            let generic = gardefou_kinds::by_id(var.kind.get_ref()).is_some_and(|k| k.generic);
             err(
                 var.kind.span(),
-                format!("unknown kind; expected one of {}", names.join(", ")),
+                if generic {
+                    format!(
+                        "secrets.vars.{n}: this scanner rule finds secret-looking assignments in files; it is not a kind a variable holds (use opaque, or a specific kind)"
+                    )
+                } else {
+                    format!(
+                        "secrets.vars.{n}: unknown kind; expected one of {}, or the id of a specific secret kind of `gardefou scan` (`gardefou rules list`), e.g. brevo-api-key",
+                        names.join(", ")
+                    )
+                },
             )
         })?;
         policy.secrets.vars.insert(name.into_inner(), kind);
@@ -686,16 +739,9 @@ pub(crate) fn parse_host_pattern(entry: &str) -> Result<HostPattern, String> {
     Ok(HostPattern { host, port })
 }
 
+/// A Neon endpoint id: `ep-…`, no double dash, not the `-pooler` host's name.
 fn is_endpoint_id(s: &str) -> bool {
-    s.strip_prefix("ep-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !rest.starts_with('-')
-            && !rest.ends_with('-')
-            && !rest.contains("--")
-    }) && !s.ends_with("-pooler")
+    neon_id(s, "ep-").is_some_and(|rest| !rest.contains("--")) && !s.ends_with("-pooler")
 }
 
 /// Whether `s` is a lower-case LDH domain name of at least two labels, as the domain table
@@ -703,14 +749,8 @@ fn is_endpoint_id(s: &str) -> bool {
 pub fn is_domain_name(s: &str) -> bool {
     s.len() <= 253
         && s.split('.').count() >= 2
-        && s.split('.').all(|label| {
-            (1..=63).contains(&label.len())
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
+        && s.split('.')
+            .all(|label| label.len() <= 63 && is_lower_ldh(label))
 }
 
 fn is_branch_name(s: &str) -> bool {

@@ -20,8 +20,9 @@ pub struct EnvVars {
 enum Value {
     Text(Secret),
     /// The process environment can hold bytes that are not UTF-8; such a value can never be
-    /// an allowed one, but its presence still matters (e.g. a `PG*` variable).
-    NotUtf8,
+    /// an allowed one, but its presence still matters (e.g. a `PG*` variable), and what a
+    /// program would read of it (its lossy UTF-8 form, when known) is still judged.
+    NotUtf8(Option<Secret>),
 }
 
 impl EnvVars {
@@ -43,7 +44,22 @@ impl EnvVars {
 
     /// Records a variable whose value is not valid UTF-8.
     pub fn insert_not_utf8(&mut self, name: impl Into<String>) {
-        self.vars.insert(name.into(), Value::NotUtf8);
+        self.vars.insert(name.into(), Value::NotUtf8(None));
+    }
+
+    /// Records a variable whose value is not valid UTF-8, with its lossy UTF-8 form (each
+    /// invalid sequence replaced by U+FFFD), in which a key can still be recognised.
+    pub fn insert_not_utf8_lossy(&mut self, name: impl Into<String>, lossy: impl Into<Secret>) {
+        self.vars
+            .insert(name.into(), Value::NotUtf8(Some(lossy.into())));
+    }
+
+    /// A variable's text: its value, or the lossy UTF-8 form of a value that is not UTF-8.
+    pub fn text(&self, name: &str) -> Option<&Secret> {
+        match self.vars.get(name)? {
+            Value::Text(s) => Some(s),
+            Value::NotUtf8(lossy) => lossy.as_ref(),
+        }
     }
 
     /// Records that the process environment holds `name` more than once. A raw
@@ -63,7 +79,7 @@ impl EnvVars {
     pub fn get(&self, name: &str) -> Option<&Secret> {
         match self.vars.get(name)? {
             Value::Text(s) => Some(s),
-            Value::NotUtf8 => None,
+            Value::NotUtf8(_) => None,
         }
     }
 
@@ -71,7 +87,7 @@ impl EnvVars {
     pub fn lookup(&self, name: &str) -> Lookup<'_> {
         match self.vars.get(name) {
             None => Lookup::Missing,
-            Some(Value::NotUtf8) => Lookup::NotUtf8,
+            Some(Value::NotUtf8(_)) => Lookup::NotUtf8,
             Some(Value::Text(s)) => Lookup::Value(s),
         }
     }

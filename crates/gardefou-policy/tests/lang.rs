@@ -9,22 +9,10 @@ use std::collections::BTreeSet;
 use gardefou_findings::Finding;
 use gardefou_policy::secrets::{command, Registry};
 use gardefou_policy::{evaluate, evaluate_with, EnvVars, Policy};
+use gardefou_testkit::fake::alnum;
 
 const R: &str = ".eu-west-2.aws.neon.tech";
 const POLICY: &str = "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nneon_endpoints = [\"ep-beta-1\"]\n";
-
-fn alnum(seed: u64, n: usize) -> String {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            alphabet[(x >> 24) as usize % alphabet.len()] as char
-        })
-        .collect()
-}
 
 fn vars(pairs: &[(&str, String)]) -> EnvVars {
     pairs.iter().map(|(k, v)| (*k, v.clone())).collect()

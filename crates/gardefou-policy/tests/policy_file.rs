@@ -265,3 +265,30 @@ fn regression_a_value_pasted_in_the_wrong_key_is_never_echoed() {
     ));
     assert!(e.contains("database.production.hosts[1]"), "{e}");
 }
+
+#[test]
+fn malformed_server_ids_are_named_with_their_index_and_position() {
+    for (text, expected) in [
+        (
+            "[database.production]\nneon_endpoints = [\"ep-a-1\", \"ep-b-1-pooler\"]\n",
+            "gardefou.toml:2:29: database.production.neon_endpoints[1] is not a Neon endpoint id (expected `ep-` and lower-case letters, digits and dashes, without `-pooler`)",
+        ),
+        (
+            "[database.sandbox]\nsystem_identifiers = [\"74x\"]\n",
+            "gardefou.toml:2:23: database.sandbox.system_identifiers[0] is not a system identifier (the decimal number pg_control_system() shows)",
+        ),
+        (
+            "[database.production]\nsystem_identifiers = [\"99999999999999999999\"]\n",
+            "gardefou.toml:2:23: database.production.system_identifiers[0] is not a system identifier (the decimal number pg_control_system() shows)",
+        ),
+        (
+            "[database.local]\nneon_branches = [\"br-\"]\n",
+            "gardefou.toml:2:18: database.local.neon_branches[0] is not a Neon branch id (`br-` and lower-case letters, digits and dashes)",
+        ),
+    ] {
+        assert_eq!(error(text), expected);
+    }
+    // The same id under two environments is refused, whichever list holds it.
+    let e = error("[database.production]\nneon_branches = [\"br-x-1\"]\n[database.sandbox]\nneon_branches = [\"br-x-1\"]\n");
+    assert!(e.starts_with("gardefou.toml:4:"), "{e}");
+}

@@ -8,27 +8,18 @@ use std::collections::HashMap;
 use gardefou_findings::Severity;
 use gardefou_policy::secrets::{Registry, SecretRegistry};
 use gardefou_policy::{evaluate, evaluate_with, EnvVars, Environment, Evaluation, Policy};
+use gardefou_testkit::fake::bytes;
 
 const R: &str = ".eu-west-2.aws.neon.tech";
 const POLICY: &str = "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nneon_endpoints = [\"ep-beta-1\"]\n";
 
+/// `n` letters and digits from [`bytes`] (not `fake::alnum`'s: these tests were written
+/// for these values).
 fn alnum(seed: u64, n: usize) -> String {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     bytes(seed, n)
         .iter()
         .map(|b| alphabet[*b as usize % alphabet.len()] as char)
-        .collect()
-}
-
-fn bytes(seed: u64, n: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
         .collect()
 }
 

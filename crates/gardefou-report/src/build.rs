@@ -168,7 +168,7 @@ fn family(name: &str, kind: Kind) -> Family {
         Kind::Sendgrid => Family::Email,
         Kind::Random if name == "DEBUG_SECRET" => Family::DebugSecret,
         Kind::Random => Family::Session,
-        Kind::Opaque => Family::Secret,
+        Kind::Opaque | Kind::Provider(_) => Family::Secret,
         Kind::Url | Kind::OriginList => Family::Url,
     }
 }
@@ -306,23 +306,16 @@ pub fn build(input: &Input<'_>) -> Matrix {
         {
             let cell = &mut rows[row_of(ROW_ENVIRONMENT)].cells[c];
             cell.present = true;
-            let koomy = match vars.lookup("KOOMY_ENV") {
-                Lookup::Value(v) => {
-                    let valid = Environment::from_koomy_env(v.expose()).is_some();
-                    (t.variable_is)("KOOMY_ENV", Some(v.expose()), valid)
-                }
-                Lookup::NotUtf8 => (t.variable_is)("KOOMY_ENV", Some(""), false),
-                Lookup::Missing => (t.variable_is)("KOOMY_ENV", None, false),
+            // `NAME=value`, and whether the value is one the guard accepts.
+            let fact = |name: &str, valid: fn(&str) -> bool| match vars.lookup(name) {
+                Lookup::Value(v) => (t.variable_is)(name, Some(v.expose()), valid(v.expose())),
+                Lookup::NotUtf8 => (t.variable_is)(name, Some(""), false),
+                Lookup::Missing => (t.variable_is)(name, None, false),
             };
-            let node = match vars.lookup("NODE_ENV") {
-                Lookup::Value(v) => {
-                    let valid = NodeEnv::from_value(v.expose()).is_some();
-                    (t.variable_is)("NODE_ENV", Some(v.expose()), valid)
-                }
-                Lookup::NotUtf8 => (t.variable_is)("NODE_ENV", Some(""), false),
-                Lookup::Missing => (t.variable_is)("NODE_ENV", None, false),
-            };
-            cell.facts = vec![koomy, node];
+            cell.facts = vec![
+                fact("KOOMY_ENV", |v| Environment::from_koomy_env(v).is_some()),
+                fact("NODE_ENV", |v| NodeEnv::from_value(v).is_some()),
+            ];
             cell.findings.extend(isolation::environment_mismatch(
                 env,
                 column.evaluation.environment,

@@ -1,9 +1,9 @@
 //! The secret scanner behind `gardefou scan` (policy §7.1: no secret hard-coded in the code).
 //!
-//! - **Rules are data**: the TOML files under `rules/` are compiled into the binary. Each
-//!   rule has an id, a kind, the policy section, keywords, a pattern, the capture group
-//!   holding the secret, an optional entropy floor and `examples`/`negative_examples`
-//!   that the test suite runs.
+//! - **Rules are data**, the one definition of each secret kind, shared with `check`: the
+//!   TOML files of [`gardefou_kinds`], compiled into the binary. Each rule has an id, a
+//!   kind, the policy section, keywords, a pattern, the capture group holding the secret,
+//!   an optional entropy floor and `examples`/`negative_examples` that the test suite runs.
 //! - **One prefilter pass**: an ASCII case-insensitive Aho-Corasick automaton over every
 //!   rule's keywords finds the lines worth looking at; only those lines meet the rules'
 //!   own regexes, compiled without Unicode (`\b`, `\w`, `\s` are ASCII), which keeps the
@@ -51,12 +51,9 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
-pub mod detect;
-pub mod engine;
 pub mod fingerprint;
 mod git;
 mod history;
-pub mod rules;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -65,9 +62,24 @@ use gardefou_findings::{Finding, Location, Report, Severity};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 pub use baseline::Baseline;
-pub use engine::{Candidate, Matcher};
 pub use fingerprint::FingerprintKey;
-pub use rules::{builtin as builtin_rules, ScanRule};
+pub use gardefou_kinds::{builtin as builtin_rules, detect, Candidate, Matcher, SecretKind};
+
+/// Every rule `gardefou scan` can report, as [`gardefou_findings::Rule`] descriptors (for
+/// SARIF and the docs): each built-in kind, then the warnings about exemptions that did
+/// nothing.
+pub fn catalog() -> Vec<gardefou_findings::Rule> {
+    builtin_rules()
+        .iter()
+        .map(|k| gardefou_findings::Rule {
+            id: k.id,
+            policy: k.policy,
+            summary: k.description,
+            fix: k.fix,
+        })
+        .chain([BASELINE_STALE, ALLOW_PATH_UNUSED])
+        .collect()
+}
 
 /// Files larger than this are skipped unless configured otherwise (`[scan] max_file_size`).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
@@ -283,7 +295,7 @@ impl Scanner {
             allow.add(g);
         }
         Ok(Scanner {
-            matcher: Matcher::new(rules::builtin()),
+            matcher: Matcher::new(gardefou_kinds::builtin()),
             allow: allow.build().map_err(|e| Error::Glob {
                 glob: String::new(),
                 message: e.to_string(),

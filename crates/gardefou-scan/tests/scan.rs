@@ -42,7 +42,7 @@ fn everything_printed(report: &Report) -> String {
     let mut out = Vec::new();
     human::write(&mut out, report, None).unwrap();
     json::write(&mut out, report, &[]).unwrap();
-    let rules = gardefou_scan::rules::catalog();
+    let rules = gardefou_scan::catalog();
     let tool = sarif::Tool {
         name: "gardefou",
         version: "0",

@@ -251,14 +251,16 @@ impl Registry {
 
     /// Records `value` as `env`'s `name`, unless it is too weak to fingerprint or already
     /// registered under another environment. The caller checks [`Registry::accepts`] first.
+    /// `bits` is the value's estimated entropy, as the secrets policy measured it for its
+    /// kind (a provider's key part by part).
     pub fn register(
         &mut self,
         key: &Key,
         env: Environment,
         name: &str,
         value: &Secret,
+        bits: u32,
     ) -> Registered {
-        let bits = entropy::estimate(value.expose()).bits;
         if bits < FINGERPRINT_MIN_BITS {
             return Registered::TooWeak(bits);
         }
@@ -376,6 +378,21 @@ fn is_var_name(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn bits(value: &Secret) -> u32 {
+        entropy::estimate(value.expose()).bits
+    }
+
+    /// Registers `value` with its own estimate.
+    fn add(
+        reg: &mut Registry,
+        k: &Key,
+        env: Environment,
+        name: &str,
+        value: &Secret,
+    ) -> Registered {
+        reg.register(k, env, name, value, bits(value))
+    }
+
     fn random(seed: u64, n: usize) -> String {
         gardefou_testkit::fake::alnum(seed, n)
     }
@@ -423,25 +440,31 @@ mod tests {
         let prod = Secret::from(random(10, 40));
         let sand = Secret::from(random(11, 40));
         assert!(matches!(
-            reg.register(&k, Environment::Production, "JWT_SECRET", &prod),
+            add(&mut reg, &k, Environment::Production, "JWT_SECRET", &prod),
             Registered::Added(_)
         ));
         assert!(matches!(
-            reg.register(&k, Environment::Production, "JWT_SECRET", &prod),
+            add(&mut reg, &k, Environment::Production, "JWT_SECRET", &prod),
             Registered::Unchanged(_)
         ));
         assert!(matches!(
-            reg.register(&k, Environment::Sandbox, "JWT_SECRET", &sand),
+            add(&mut reg, &k, Environment::Sandbox, "JWT_SECRET", &sand),
             Registered::Added(_)
         ));
-        match reg.register(&k, Environment::Sandbox, "SESSION_SECRET", &prod) {
+        match add(&mut reg, &k, Environment::Sandbox, "SESSION_SECRET", &prod) {
             Registered::Elsewhere(_, owners) => {
                 assert_eq!(owners, [(Environment::Production, "JWT_SECRET".to_owned())])
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            reg.register(&k, Environment::Sandbox, "X", &Secret::from("short1")),
+            add(
+                &mut reg,
+                &k,
+                Environment::Sandbox,
+                "X",
+                &Secret::from("short1")
+            ),
             Registered::TooWeak(_)
         ));
         let text = reg.to_toml();

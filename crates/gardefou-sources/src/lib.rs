@@ -94,7 +94,7 @@ pub fn process_env() -> EnvVars {
         }
         match value.into_string() {
             Ok(v) => vars.insert(name, v),
-            Err(_) => vars.insert_not_utf8(name),
+            Err(raw) => vars.insert_not_utf8_lossy(name, raw.to_string_lossy().into_owned()),
         }
     }
     vars

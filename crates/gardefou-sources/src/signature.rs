@@ -41,8 +41,55 @@ pub fn signature_path(policy: &Path) -> PathBuf {
 }
 
 /// Allowed signers, read: `Ok(None)` when none are configured; `Err(why)` when they are
-/// configured but unusable (the message names the source and line, never a key).
-pub type Signers = Result<Option<AllowedSigners>, String>;
+/// configured but unusable.
+pub type Signers = Result<Option<AllowedSigners>, AllowedSignersError>;
+
+/// Why configured allowed signers cannot be used. The message names the source (a variable
+/// or a file) and the line, never a key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AllowedSignersError {
+    /// Both `GARDEFOU_ALLOWED_SIGNERS` and `GARDEFOU_ALLOWED_SIGNERS_FILE` are set.
+    #[error(
+        "both {GARDEFOU_ALLOWED_SIGNERS} and {GARDEFOU_ALLOWED_SIGNERS_FILE} are set: set one"
+    )]
+    BothSources,
+    /// `GARDEFOU_ALLOWED_SIGNERS_FILE` is set to nothing.
+    #[error("{GARDEFOU_ALLOWED_SIGNERS_FILE} is set but empty")]
+    EmptyFileName,
+    /// `GARDEFOU_ALLOWED_SIGNERS` is not UTF-8.
+    #[error("{GARDEFOU_ALLOWED_SIGNERS} is not valid UTF-8")]
+    VariableNotUtf8,
+    /// The file cannot be read (missing, not a regular file, too large…).
+    #[error("cannot read the allowed signers file {}: {why}", file.display())]
+    Unreadable {
+        /// The file, as given.
+        file: PathBuf,
+        /// Why.
+        why: io::Error,
+    },
+    /// The file is not UTF-8.
+    #[error("the allowed signers file {} is not valid UTF-8", file.display())]
+    FileNotUtf8 {
+        /// The file, as given.
+        file: PathBuf,
+    },
+    /// The file lies inside a repository, where a commit could change it.
+    #[error(
+        "the allowed signers file {} is inside the repository {} (a commit could change it): keep it outside, or use {GARDEFOU_ALLOWED_SIGNERS}",
+        file.display(),
+        repository.display()
+    )]
+    InsideRepository {
+        /// The file, as given.
+        file: PathBuf,
+        /// The repository's root.
+        repository: PathBuf,
+    },
+    /// A line is not an allowed signer gardefou accepts.
+    #[error(transparent)]
+    Malformed(#[from] gardefou_sshsig::SignersError),
+}
 
 /// The allowed signers for the policy file `policy`: `explicit` (a command-line file), else
 /// the process environment. See the module documentation.
@@ -64,41 +111,40 @@ pub fn allowed_signers_from(
         var(GARDEFOU_ALLOWED_SIGNERS_FILE),
     ) {
         (None, None) => Ok(None),
-        (Some(_), Some(_)) => Err(format!(
-            "both {GARDEFOU_ALLOWED_SIGNERS} and {GARDEFOU_ALLOWED_SIGNERS_FILE} are set: set one"
-        )),
+        (Some(_), Some(_)) => Err(AllowedSignersError::BothSources),
         (Some(text), None) => {
             let text = text
                 .into_string()
-                .map_err(|_| format!("{GARDEFOU_ALLOWED_SIGNERS} is not valid UTF-8"))?;
-            AllowedSigners::parse(&text, GARDEFOU_ALLOWED_SIGNERS)
-                .map(Some)
-                .map_err(|e| e.to_string())
+                .map_err(|_| AllowedSignersError::VariableNotUtf8)?;
+            Ok(Some(AllowedSigners::parse(
+                &text,
+                GARDEFOU_ALLOWED_SIGNERS,
+            )?))
         }
-        (None, Some(file)) if file.is_empty() => {
-            Err(format!("{GARDEFOU_ALLOWED_SIGNERS_FILE} is set but empty"))
-        }
+        (None, Some(file)) if file.is_empty() => Err(AllowedSignersError::EmptyFileName),
         (None, Some(file)) => read_signers_file(Path::new(&file), policy).map(Some),
     }
 }
 
-fn read_signers_file(file: &Path, policy: &Path) -> Result<AllowedSigners, String> {
-    let shown = file.display();
-    let real = std::fs::canonicalize(file)
-        .map_err(|e| format!("cannot read the allowed signers file {shown}: {e}"))?;
+fn read_signers_file(file: &Path, policy: &Path) -> Result<AllowedSigners, AllowedSignersError> {
+    let unreadable = |why| AllowedSignersError::Unreadable {
+        file: file.to_path_buf(),
+        why,
+    };
+    let real = std::fs::canonicalize(file).map_err(unreadable)?;
     for root in repository_roots(policy) {
         if real.starts_with(&root) {
-            return Err(format!(
-                "the allowed signers file {shown} is inside the repository {} (a commit could change it): keep it outside, or use {GARDEFOU_ALLOWED_SIGNERS}",
-                root.display()
-            ));
+            return Err(AllowedSignersError::InsideRepository {
+                file: file.to_path_buf(),
+                repository: root,
+            });
         }
     }
-    let bytes = bounded::read_regular(&real, SIGNERS_LIMIT)
-        .map_err(|e| format!("cannot read the allowed signers file {shown}: {e}"))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("the allowed signers file {shown} is not valid UTF-8"))?;
-    AllowedSigners::parse(&text, &shown.to_string()).map_err(|e| e.to_string())
+    let bytes = bounded::read_regular(&real, SIGNERS_LIMIT).map_err(unreadable)?;
+    let text = String::from_utf8(bytes).map_err(|_| AllowedSignersError::FileNotUtf8 {
+        file: file.to_path_buf(),
+    })?;
+    Ok(AllowedSigners::parse(&text, &file.display().to_string())?)
 }
 
 /// The trees an allowed signers file must not be in: the git repository holding the
@@ -155,7 +201,11 @@ pub fn check_bytes(policy_bytes: &[u8], signature: &[u8], signers: &Signers) -> 
     let signers = match signers {
         Ok(Some(s)) => s,
         Ok(None) => return SignatureCheck::SignersMissing,
-        Err(why) => return SignatureCheck::SignersInvalid { why: why.clone() },
+        Err(why) => {
+            return SignatureCheck::SignersInvalid {
+                why: why.to_string(),
+            }
+        }
     };
     let Ok(signature) = std::str::from_utf8(signature) else {
         return SignatureCheck::Invalid {

@@ -6,6 +6,7 @@ use std::process::Command;
 
 use gardefou_redact::Secret;
 use gardefou_sshsig::{verify, AllowedSigners, KeyError, SigningKey, VerifyError};
+use gardefou_testkit::run::Runs;
 
 const NS: &str = "gardefou-policy";
 const POLICY: &[u8] = b"[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n";
@@ -13,18 +14,28 @@ const POLICY: &[u8] = b"[database.production]\nneon_endpoints = [\"ep-alpha-1\"]
 /// A key pair made by `ssh-keygen` in `dir`: the private key's path.
 fn keygen(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
     let path = dir.join(name);
-    let out = Command::new("ssh-keygen")
+    Command::new("ssh-keygen")
         .args(["-q", "-C", name, "-f"])
         .arg(&path)
         .args(args)
-        .output()
-        .expect("ssh-keygen runs (openssh-client)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .run()
+        .success();
     path
+}
+
+/// `ssh-keygen -Y sign` of `file` with `key`: the signature, as ssh-keygen wrote it beside
+/// the file.
+fn ssh_keygen_sign(key: &Path, file: &Path) -> String {
+    let mut sig = file.as_os_str().to_owned();
+    sig.push(".sig");
+    let _ = std::fs::remove_file(&sig);
+    Command::new("ssh-keygen")
+        .args(["-Y", "sign", "-n", NS, "-f"])
+        .arg(key)
+        .arg(file)
+        .run()
+        .success();
+    std::fs::read_to_string(sig).unwrap()
 }
 
 fn private(path: &Path) -> SigningKey {
@@ -60,21 +71,14 @@ fn a_signature_by_gardefou_verifies_with_ssh_keygen() {
         let file = dir.path().join("gardefou.toml");
         std::fs::write(&file, POLICY).unwrap();
         std::fs::write(dir.path().join("gardefou.toml.sig"), &sig).unwrap();
-        let out = Command::new("ssh-keygen")
+        Command::new("ssh-keygen")
             .args(["-Y", "verify", "-n", NS, "-I", "cto@koomy.app", "-f"])
             .arg(&signers)
             .arg("-s")
             .arg(dir.path().join("gardefou.toml.sig"))
             .stdin(std::fs::File::open(&file).unwrap())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}: {}{}",
-            key.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .run()
+            .success();
         // And gardefou agrees with itself.
         let signer = verify(
             POLICY,
@@ -94,29 +98,17 @@ fn a_signature_by_ssh_keygen_verifies_with_gardefou() {
     for key in kinds(dir.path()) {
         let file = dir.path().join("gardefou.toml");
         std::fs::write(&file, POLICY).unwrap();
-        let _ = std::fs::remove_file(dir.path().join("gardefou.toml.sig"));
-        let out = Command::new("ssh-keygen")
-            .args(["-Y", "sign", "-n", NS, "-f"])
-            .arg(&key)
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let sig = std::fs::read_to_string(dir.path().join("gardefou.toml.sig")).unwrap();
+        let sig = ssh_keygen_sign(&key, &file);
         let signers = signers_of(&format!("cto@koomy.app {}", public(&key)));
         let signer = verify(POLICY, &sig, NS, &signers).unwrap();
         assert_eq!(signer.principals, "cto@koomy.app");
         // ssh-keygen -l prints the same fingerprint.
-        let out = Command::new("ssh-keygen")
+        let listed = Command::new("ssh-keygen")
             .arg("-lf")
             .arg(&key)
-            .output()
-            .unwrap();
-        let listed = String::from_utf8_lossy(&out.stdout);
+            .run()
+            .success()
+            .stdout;
         assert!(
             listed.contains(&signer.fingerprint),
             "{listed} vs {}",
@@ -209,18 +201,7 @@ fn an_encrypted_key_a_public_key_and_a_short_rsa_key_cannot_sign_and_errors_show
     // A signature by that short key, made by ssh-keygen, is refused too.
     let file = dir.path().join("p.toml");
     std::fs::write(&file, POLICY).unwrap();
-    let out = Command::new("ssh-keygen")
-        .args(["-Y", "sign", "-n", NS, "-f"])
-        .arg(&short)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let sig = std::fs::read_to_string(dir.path().join("p.toml.sig")).unwrap();
+    let sig = ssh_keygen_sign(&short, &file);
     let signers = signers_of(&format!("cto {}", public(&short)));
     let e = verify(POLICY, &sig, NS, &signers).unwrap_err();
     assert!(matches!(e, VerifyError::KeyNotAccepted { .. }), "{e}");

@@ -1,6 +1,7 @@
 //! The test kit: real parts for tests, never mocks — throwaway PostgreSQL clusters
 //! ([`Cluster`]), a TCP forwarder that can switch targets ([`Forwarder`]), hermetic git
-//! repositories ([`git`]) and fake secrets built at run time ([`fake`]).
+//! repositories ([`git`]), fake secrets built at run time ([`fake`]), and commands run and
+//! asserted in one step ([`run`]).
 //!
 //! [`Cluster::start`] runs `initdb` and `pg_ctl` (found on `PATH` or under
 //! `/usr/lib/postgresql/*/bin`) in a fresh temporary directory, on a free loopback port,
@@ -34,6 +35,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod run;
 
 /// Configures a cluster before it starts.
 #[derive(Default)]
@@ -251,27 +254,26 @@ impl Cluster {
 
     /// Like [`Cluster::psql`], returning psql's error instead of panicking.
     pub fn try_psql(&self, dbname: &str, sql: &str) -> Result<String, String> {
-        let out = self
-            .client_cmd("psql")
-            .args([
-                "-X",
-                "-q",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-d",
-                dbname,
-                "-c",
-                sql,
-            ])
-            .output()
-            .map_err(|e| e.to_string())?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).into_owned())
-        }
+        run_psql(self.client_cmd("psql"), dbname, sql)
+    }
+
+    /// Like [`Cluster::try_psql`], as `user` with `password` over TCP to `port` on
+    /// loopback (the cluster's own port, or a forwarder's).
+    pub fn try_psql_at(
+        &self,
+        port: u16,
+        user: &str,
+        password: &str,
+        dbname: &str,
+        sql: &str,
+    ) -> Result<String, String> {
+        let mut cmd = self.client_cmd("psql");
+        cmd.env("PGHOST", "127.0.0.1")
+            .env("PGPORT", port.to_string())
+            .env("PGUSER", user)
+            .env("PGPASSWORD", password)
+            .env("PGSSLMODE", "disable");
+        run_psql(cmd, dbname, sql)
     }
 
     /// A client command (`psql`, `pg_dump`, `pg_restore`, …) of this cluster's version,
@@ -468,6 +470,32 @@ pub fn free_port() -> Result<u16, String> {
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
+/// `psql` with `sql` on `dbname`, unaligned and tuples only, stopping at the first error:
+/// its output, or its error. Panics when psql cannot be started, so that a test expecting
+/// an error cannot pass on a missing psql.
+fn run_psql(mut psql: Command, dbname: &str, sql: &str) -> Result<String, String> {
+    let out = psql
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            dbname,
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("psql runs");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
 fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
@@ -485,17 +513,7 @@ fn random_password() -> String {
         ^ (u64::from(std::process::id()) << 32)
         ^ N.fetch_add(1, Ordering::Relaxed)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    // Letters and digits only: safe in a URL, in SQL quotes and in a shell.
-    let mut x = seed | 1;
-    (0..24)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let alphabet = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-            alphabet[(x % alphabet.len() as u64) as usize] as char
-        })
-        .collect()
+    fake::word(&mut fake::Rng(seed | 1), 24)
 }
 
 fn append(path: &Path, text: &str) -> Result<(), String> {
@@ -624,21 +642,65 @@ impl Drop for Forwarder {
     }
 }
 
-/// Fake secrets, built at run time so that no test file holds a secret-shaped literal (the
-/// repository scans itself).
+/// Fake secrets and generated inputs, built at run time so that no test file holds a
+/// secret-shaped literal (the repository scans itself).
 pub mod fake {
-    /// `n` letters and digits, the same for the same `seed` (xorshift).
+    /// A deterministic pseudo-random sequence (xorshift64): the same seed, the same
+    /// choices on every machine. The seed must not be 0.
+    pub struct Rng(pub u64);
+
+    impl Rng {
+        /// The next value of the sequence.
+        pub fn step(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// One of `items`.
+        pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            items[(self.step() % items.len() as u64) as usize]
+        }
+    }
+
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    /// Letters and digits no one misreads (no 0/O, 1/l/I): safe in a URL, in SQL quotes
+    /// and in a shell.
+    const UNAMBIGUOUS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    fn seeded(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// `n` letters and digits, the same for the same `seed`.
     pub fn alnum(seed: u64, n: usize) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        from(ALNUM, seed, n)
+    }
+
+    /// `n` lower-case hexadecimal digits, the same for the same `seed`.
+    pub fn hex(seed: u64, n: usize) -> String {
+        from(b"0123456789abcdef", seed, n)
+    }
+
+    /// `n` characters of `alphabet`, the same for the same `seed`.
+    fn from(alphabet: &[u8], seed: u64, n: usize) -> String {
+        let mut rng = seeded(seed);
         (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                char::from(ALPHABET[(x >> 24) as usize % ALPHABET.len()])
-            })
+            .map(|_| char::from(alphabet[(rng.step() >> 24) as usize % alphabet.len()]))
             .collect()
+    }
+
+    /// `n` bytes, the same for the same `seed`.
+    pub fn bytes(seed: u64, n: usize) -> Vec<u8> {
+        let mut rng = seeded(seed);
+        (0..n).map(|_| (rng.step() >> 24) as u8).collect()
+    }
+
+    /// `n` unambiguous letters and digits drawn from `rng`.
+    pub fn word(rng: &mut Rng, n: usize) -> String {
+        (0..n).map(|_| char::from(rng.pick(UNAMBIGUOUS))).collect()
     }
 
     #[cfg(test)]
@@ -651,6 +713,13 @@ pub mod fake {
             assert!(super::alnum(3, 64)
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric()));
+            assert_eq!(super::bytes(7, 16), super::bytes(7, 16));
+            assert_eq!(super::bytes(7, 300).len(), 300);
+            let mut rng = super::Rng(5);
+            let word = super::word(&mut rng, 24);
+            assert_eq!(word.len(), 24);
+            assert!(!word.contains(['0', 'O', '1', 'l', 'I']), "{word}");
+            assert_ne!(word, super::word(&mut rng, 24));
         }
     }
 }
@@ -662,9 +731,11 @@ pub mod git {
     use std::path::Path;
     use std::process::Command;
 
+    use crate::run::Runs;
+
     /// `git -C dir ARGS`; panics with git's message when it fails. Its standard output.
     pub fn run(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
+        Command::new("git")
             .arg("-C")
             .arg(dir)
             .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
@@ -680,14 +751,9 @@ pub mod git {
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")
-            .output()
-            .expect("git runs (scripts/test.sh installs it)");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+            .run()
+            .success()
+            .stdout
     }
 
     /// A new repository in `dir` whose first branch is `branch`.

@@ -10,6 +10,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use gardefou_policy::Environment;
+use gardefou_testkit::run::{Run, Runs};
 use gardefou_testkit::{Cluster, Forwarder};
 
 /// A production cluster and a sandbox cluster, listed as such by a policy file.
@@ -93,22 +94,13 @@ impl World {
             .arg(&key)
             .output()
             .expect("ssh-keygen (openssh-client)");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let out = Command::new("ssh-keygen")
+        Run::from(out).success();
+        Command::new("ssh-keygen")
             .args(["-Y", "sign", "-n", "gardefou-policy", "-f"])
             .arg(&key)
             .arg(dir.0.join("gardefou.toml"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .run()
+            .success();
         let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
         let signers = format!(
             "cto@koomy.app namespaces=\"gardefou-policy\" {}",
@@ -421,7 +413,8 @@ fn sandbox_opens_the_identity_only_with_the_right_secret() {
         .next()
         .unwrap()
         .is_ascii_digit());
-    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
     assert_eq!(
         keys,
         [
@@ -453,14 +446,13 @@ fn sandbox_opens_the_identity_only_with_the_right_secret() {
 fn refused(world: &World, env: &[(&str, String)]) -> String {
     let out = world
         .command(&["serve", "--listen", "127.0.0.1:0"], env)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+        .run()
+        .refused();
+    let stdout = &out.stdout;
+    let stderr = &out.stderr;
     assert!(!stdout.contains("\"listening\""), "{stdout}");
-    world.assert_no_leak("stdout", &stdout);
-    world.assert_no_leak("stderr", &stderr);
+    world.assert_no_leak("stdout", stdout);
+    world.assert_no_leak("stderr", stderr);
     format!("{stdout}\n{stderr}")
 }
 
@@ -572,10 +564,9 @@ fn the_server_refuses_to_start_on_every_mismatch() {
             &["seed"],
             &world.env_db("sandbox", &world.sandbox, "koomy_restored"),
         )
-        .output()
-        .unwrap();
-    assert_eq!(seed.status.code(), Some(1));
-    world.assert_no_leak("seed stderr", &String::from_utf8_lossy(&seed.stderr));
+        .run()
+        .refused();
+    world.assert_no_leak("seed stderr", &seed.stderr);
     // A sandbox-listed port where no server answers.
     let port = gardefou_testkit::free_port().unwrap();
     std::fs::write(
@@ -603,14 +594,9 @@ fn seed_fills_the_sandbox_and_refuses_elsewhere() {
     // Production: refused, and nothing is written.
     let out = world
         .command(&["seed"], &world.env("production", &world.prod))
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(1), "{text}");
+        .run()
+        .refused();
+    let text = out.output();
     assert!(text.contains("error[seed-environment-refused]"), "{text}");
     world.assert_no_leak("seed output", &text);
     let tables = world.prod.psql(
@@ -624,9 +610,8 @@ fn seed_fills_the_sandbox_and_refuses_elsewhere() {
     local.create_database("koomy_local");
     let mut env = world.env("local", &local);
     env.push(("NODE_ENV", "development".to_owned()));
-    let out = world.command(&["seed"], &env).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let out = world.command(&["seed"], &env).run().refused();
+    let text = &out.stderr;
     assert!(text.contains("error[seed-environment-refused]"), "{text}");
     assert!(!text.contains(local.password()));
 
@@ -634,15 +619,9 @@ fn seed_fills_the_sandbox_and_refuses_elsewhere() {
     for _ in 0..2 {
         let out = world
             .command(&["seed"], &world.env("sandbox", &world.sandbox))
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "{text}");
-        world.assert_no_leak("seed output", &text);
+            .run()
+            .success();
+        world.assert_no_leak("seed output", &out.output());
     }
     let count = world.sandbox.psql(
         "koomy_sandbox",
@@ -677,20 +656,15 @@ fn the_listen_address_comes_from_listen_or_port_else_a_usage_error() {
             .arg("serve")
             .env_clear()
             .envs(env.iter().copied())
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{out:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains(want),
-            "{out:?}"
-        );
+            .run()
+            .usage_error();
+        assert!(out.stderr.contains(want), "{out:?}");
     }
-    let out = Command::new(bin)
+    Command::new(bin)
         .args(["serve", "--listen", "not-an-address"])
         .env_clear()
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
+        .run()
+        .usage_error();
 }
 
 #[test]
@@ -854,27 +828,19 @@ fn a_tunnel_that_switches_to_production_never_receives_a_seed_row() {
     // Whichever connection the tunnel re-points, the seed writes nothing into production.
     for first in 0..4 {
         let fwd = tunnel.forwarder(first);
-        let out = tunnel
-            .world
-            .command(&["seed"], &tunnel.env(&fwd))
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = tunnel.world.command(&["seed"], &tunnel.env(&fwd)).run();
+        let text = out.output();
         tunnel.world.assert_no_leak("seed output", &text);
         assert_eq!(tunnel.production_rows(), before, "after {first}: {text}");
         if fwd.connections() > first {
             // A connection reached production: the seed was refused, by rule.
-            assert_eq!(out.status.code(), Some(1), "after {first}: {text}");
+            assert_eq!(out.code, Some(1), "after {first}: {text}");
             assert!(
                 text.contains("database-stamp-environment-mismatch"),
                 "after {first}: {text}"
             );
         } else {
-            assert!(out.status.success(), "after {first}: {text}");
+            assert_eq!(out.code, Some(0), "after {first}: {text}");
         }
     }
     // The connections that stayed on the sandbox did seed it.

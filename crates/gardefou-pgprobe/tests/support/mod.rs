@@ -39,6 +39,19 @@ pub fn do_stamp(u: &str, env: Environment) -> Result<Action, StampError> {
     do_stamp_with(u, env, StampOptions::default())
 }
 
+/// `db stamp --replace OLD` (`None`: a plain stamp).
+pub fn do_stamp_replacing(
+    u: &str,
+    env: Environment,
+    replace: Option<Environment>,
+) -> Result<Action, StampError> {
+    let options = StampOptions {
+        replace,
+        grant: None,
+    };
+    do_stamp_with(u, env, options)
+}
+
 /// The rule that refused a stamp.
 pub fn stamp_refusal(r: Result<Action, StampError>) -> &'static str {
     match r {
@@ -79,32 +92,8 @@ pub fn sql_at(
     db: &str,
     sql: &str,
 ) -> Result<String, String> {
-    let out = pg
-        .client_cmd("psql")
-        .env("PGHOST", "127.0.0.1")
-        .env("PGPORT", port.to_string())
-        .env("PGUSER", user)
-        .env("PGPASSWORD", password)
-        .env("PGSSLMODE", "disable")
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            db,
-            "-c",
-            sql,
-        ])
-        .output()
-        .expect("psql runs");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    pg.try_psql_at(port, user, password, db, sql)
+        .map(|out| out.trim().to_owned())
 }
 
 /// SQL run by `user` on the cluster's own port.

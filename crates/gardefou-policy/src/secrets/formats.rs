@@ -12,8 +12,6 @@
 
 use gardefou_findings::{tr, Text, Tr};
 
-use super::entropy;
-
 /// Stripe's key types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StripeType {
@@ -164,72 +162,10 @@ pub fn sendgrid_key(value: &str) -> Result<(), Text> {
     }
 }
 
-/// The random part of a provider key: what follows its known prefix. Used to tell a real
-/// key from a placeholder such as `sk_live_xxxxxxxxxxxxxxxxxxxxxxxx`.
-pub fn random_part(value: &str) -> &str {
-    for p in [
-        "sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "SG.",
-    ] {
-        if let Some(rest) = value.strip_prefix(p) {
-            return rest;
-        }
-    }
-    value
-}
-
-/// Whether the value is a placeholder rather than a value: a template marker (`<…>`,
-/// `${…}`, `{{…}}`, `…`, `***`), or a random part that is patterned (`xxx`, `000…`,
-/// `abcabc…`, too short to judge), or a well-known placeholder word.
+/// Whether the value is a placeholder rather than a value (shared with the scanner: see
+/// [`gardefou_kinds::detect::is_placeholder_value`]).
 pub fn is_placeholder(value: &str) -> bool {
-    let v = value.trim();
-    if v.contains(['<', '>'])
-        || v.contains("${")
-        || v.contains("{{")
-        || v.contains("...")
-        || v.contains('…')
-        || v.contains("***")
-    {
-        return true;
-    }
-    let lower = v.to_ascii_lowercase();
-    let words = [
-        "changeme",
-        "change_me",
-        "change-me",
-        "replace_me",
-        "replace-me",
-        "replaceme",
-        "placeholder",
-        "your_key_here",
-        "your-key-here",
-        "yourkeyhere",
-        "your_api_key",
-        "your-api-key",
-        "insert_key_here",
-        "todo",
-        "tbd",
-        "fixme",
-        "null",
-        "undefined",
-        "none",
-    ];
-    let body = random_part(v);
-    let body_lower = body.to_ascii_lowercase();
-    if words.iter().any(|w| lower == *w || body_lower == *w) {
-        return true;
-    }
-    // Runs of x / X / 0 / * in the random part: a redacted or template key.
-    if body.len() >= 3
-        && body
-            .bytes()
-            .all(|b| matches!(b, b'x' | b'X' | b'0' | b'*' | b'.' | b'_' | b'-'))
-    {
-        return true;
-    }
-    // A provider key whose random part is patterned.
-    body.len() != v.len()
-        && body.len() < 64
-        && entropy::estimate(body).form == entropy::Form::Patterned
+    gardefou_kinds::detect::is_placeholder_value(value)
 }
 
 /// Quotes, white space or control characters around or inside a key: the way a copy and
@@ -279,6 +215,56 @@ fn alphanumeric_body(body: &str, len: std::ops::RangeInclusive<usize>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The kind of `id` of the shared catalogue takes `value` whole, and in which mode.
+    fn shared_definition(id: &str, value: &str) -> Option<Option<gardefou_kinds::Mode>> {
+        let kind = gardefou_kinds::by_id(id)?;
+        gardefou_kinds::accepts(kind, value)
+            .filter(|found| found.whole)
+            .map(|found| found.mode)
+    }
+
+    /// These readers restate, in words a message can use, the shared definitions of
+    /// `gardefou-kinds` (which the scanner uses, and `check` for every other kind): they
+    /// must agree with them length by length and mode by mode, so that changing one
+    /// without the other fails here.
+    #[test]
+    fn the_readers_agree_with_the_shared_definitions() {
+        for n in 0..=300 {
+            let b = body(n as u64 + 7, n);
+            for (prefix, id, range) in [
+                ("sk_live_", "stripe-secret-key", STRIPE_BODY),
+                ("rk_test_", "stripe-restricted-key", STRIPE_BODY),
+                ("pk_live_", "stripe-publishable-key", STRIPE_BODY),
+                ("whsec_", "stripe-webhook-secret", WEBHOOK_BODY),
+            ] {
+                let key = format!("{prefix}{b}");
+                let shared = shared_definition(id, &key);
+                assert_eq!(
+                    alphanumeric_body(&b, range).is_ok(),
+                    shared.is_some(),
+                    "{id}, body of {n}"
+                );
+                if let (Ok((_, mode)), Some(shared)) = (stripe_key(&key), shared) {
+                    let shared = shared.map(|m| m.as_str());
+                    assert_eq!(Some(mode.as_str()), shared, "{id}, body of {n}");
+                }
+            }
+        }
+        for (a, b) in [(22, 43), (21, 43), (22, 44), (23, 42)] {
+            let key = format!("SG.{}.{}", body(a as u64, a), body(b as u64, b));
+            assert_eq!(
+                (a, b) == (22, 43),
+                shared_definition("sendgrid-api-key", &key).is_some(),
+                "SG. {a} {b}"
+            );
+            assert_eq!(
+                sendgrid_key(&key).is_ok(),
+                (a, b) == (22, 43),
+                "SG. {a} {b}"
+            );
+        }
+    }
 
     fn body(seed: u64, n: usize) -> String {
         gardefou_testkit::fake::alnum(seed, n)

@@ -7,10 +7,12 @@
 
 pub mod command;
 pub mod debug;
-pub mod entropy;
 pub mod formats;
 pub mod rules;
 pub mod urls;
+
+/// How much entropy a value holds (shared with the scanner).
+pub use gardefou_kinds::entropy;
 
 use std::collections::BTreeMap;
 
@@ -66,6 +68,44 @@ pub enum Kind {
     Url,
     /// A comma-separated list of origins on this environment's domains.
     OriginList,
+    /// Any other kind the scanner knows (`brevo-api-key`, `openai-api-key`,
+    /// `gocardless-access-token`…), named by its id: the value must have the kind's
+    /// documented format, is in the right mode where the provider has live and test keys,
+    /// and is fingerprinted like every secret.
+    Provider(Provider),
+}
+
+/// A secret kind of the shared catalogue ([`gardefou_kinds`]), compared by id.
+#[derive(Clone, Copy, Debug)]
+pub struct Provider(pub &'static gardefou_kinds::SecretKind);
+
+impl Provider {
+    /// The kind's definition.
+    pub fn kind(self) -> &'static gardefou_kinds::SecretKind {
+        self.0
+    }
+}
+
+impl PartialEq for Provider {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+impl Eq for Provider {}
+impl PartialOrd for Provider {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Provider {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.id.cmp(other.0.id)
+    }
+}
+impl std::hash::Hash for Provider {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.id.hash(state)
+    }
 }
 
 impl Kind {
@@ -96,6 +136,7 @@ impl Kind {
             Kind::PostgresUrl => "postgres-url",
             Kind::Url => "url",
             Kind::OriginList => "origin-list",
+            Kind::Provider(p) => p.0.id,
         }
     }
 
@@ -108,9 +149,35 @@ impl Kind {
         }
     }
 
-    /// Reads a kind name.
+    /// Reads a kind name: one of [`Kind::ALL`], or the id of a specific kind of the shared
+    /// catalogue (`brevo-api-key`). The catalogue's Stripe and SendGrid ids name the
+    /// built-in kinds (`stripe-secret-key` is `stripe-secret`).
     pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+        if let Some(k) = Kind::ALL.into_iter().find(|k| k.as_str() == name) {
+            return Some(k);
+        }
+        let kind = gardefou_kinds::by_id(name).filter(|k| !k.generic)?;
+        Some(Kind::of_catalogue(kind))
+    }
+
+    /// The variable kind that checks a value of this catalogue kind.
+    pub fn of_catalogue(kind: &'static gardefou_kinds::SecretKind) -> Kind {
+        match kind.id {
+            "stripe-secret-key" => Kind::StripeSecret,
+            "stripe-restricted-key" => Kind::StripeRestricted,
+            "stripe-publishable-key" => Kind::StripePublishable,
+            "stripe-webhook-secret" => Kind::StripeWebhook,
+            "sendgrid-api-key" => Kind::Sendgrid,
+            _ => Kind::Provider(Provider(kind)),
+        }
+    }
+
+    /// Every catalogue kind a policy file may name, beyond [`Kind::ALL`].
+    pub fn catalogue_names() -> impl Iterator<Item = &'static str> {
+        gardefou_kinds::builtin()
+            .iter()
+            .filter(|k| !k.generic && matches!(Kind::of_catalogue(k), Kind::Provider(_)))
+            .map(|k| k.id)
     }
 
     /// Whether the value is a secret (fingerprinted, compared, never shown). Publishable
@@ -251,13 +318,19 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
                 continue;
             };
             (format!("{name}'s password"), pw)
+        } else if let Kind::Provider(p) = kind {
+            // The key itself, as the registry and the other environments see it.
+            (
+                name.clone(),
+                key_of(gardefou_kinds::accepts(p.kind(), value.expose()), value),
+            )
         } else {
             (name.clone(), value.clone())
         };
         if value.is_empty() {
             continue;
         }
-        let estimate = entropy::estimate(value.expose());
+        let estimate = estimate_of(*kind, value.expose());
         out.push(SecretValue {
             name: name.clone(),
             label,
@@ -268,6 +341,24 @@ pub fn secret_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
         });
     }
     out
+}
+
+/// How much entropy a secret of `kind` holds: a provider's key is judged part by part
+/// ([`entropy::estimate_key`]), any other value as a whole.
+pub fn estimate_of(kind: Kind, value: &str) -> entropy::Estimate {
+    match kind {
+        Kind::Random | Kind::Opaque | Kind::PostgresUrl | Kind::Url | Kind::OriginList => {
+            entropy::estimate(value)
+        }
+        _ => entropy::estimate_key(value, gardefou_kinds::detect::key_prefix_len(value)),
+    }
+}
+
+/// The key a variable holds: the part of `value` that `found` identified, else the whole.
+fn key_of(found: Option<gardefou_kinds::Identified>, value: &Secret) -> Secret {
+    found
+        .and_then(|f| value.expose().get(f.span.0..f.span.1))
+        .map_or_else(|| value.clone(), Secret::from)
 }
 
 /// The password of a PostgreSQL URL that passes the grammar.
@@ -295,19 +386,19 @@ pub fn undeclared_values(policy: &Policy, vars: &EnvVars) -> Vec<SecretValue> {
             };
             (format!("{name}'s password"), pw, Kind::PostgresUrl)
         } else {
-            let kind = match formats::stripe_key(v.expose()) {
-                Ok((StripeType::Publishable, _)) => continue,
-                Ok((ty, _)) => Kind::of_stripe(ty),
-                Err(_) if formats::stripe_webhook_secret(v.expose()).is_ok() => Kind::StripeWebhook,
-                Err(_) if formats::sendgrid_key(v.expose()).is_ok() => Kind::Sendgrid,
-                Err(_) => Kind::Opaque,
-            };
-            (name.to_owned(), v.clone(), kind)
+            let found = gardefou_kinds::identify(name, v.expose());
+            let kind = found.map_or(Kind::Opaque, |f| Kind::of_catalogue(f.kind));
+            if !kind.is_secret() {
+                continue;
+            }
+            // A known kind is compared by the key itself: quotes, spaces or JSON around it
+            // do not make it another environment's secret.
+            (name.to_owned(), key_of(found, v), kind)
         };
         if value.is_empty() {
             continue;
         }
-        let estimate = entropy::estimate(value.expose());
+        let estimate = estimate_of(kind, value.expose());
         if estimate.bits < FINGERPRINT_MIN_BITS {
             continue;
         }
@@ -403,16 +494,38 @@ pub fn check(
         check_value(policy, name, *kind, value, env, &mut findings);
     }
 
-    // Provider keys are judged by their shape, whatever the variable's name.
+    // Provider keys are judged by what they hold, whatever the variable's name or kind: a
+    // Stripe key alone by Stripe's rules, and every key of a kind with live and test keys
+    // (all of them, wherever they are in the value) by its mode. A value that is not UTF-8
+    // is judged by what a program would read of it.
     for name in vars.names() {
-        if policy.secrets.vars.contains_key(name) {
-            continue;
+        let declared = policy.secrets.vars.get(name).copied();
+        if matches!(
+            declared,
+            Some(Kind::StripeSecret | Kind::StripeRestricted | Kind::StripePublishable)
+        ) {
+            continue; // checked above, by Stripe's rules
         }
-        let Lookup::Value(v) = vars.lookup(name) else {
-            continue;
+        let Some(v) = vars.text(name) else { continue };
+        let v = v.expose();
+        if declared.is_none() {
+            if let Ok((ty, _)) = formats::stripe_key(v) {
+                check_stripe(name, Kind::of_stripe(ty), v, env, &mut findings);
+                continue;
+            }
+        }
+        let Some(env) = env else { continue };
+        let provider = match declared {
+            Some(Kind::Provider(p)) => Some(p.kind()),
+            _ => None,
         };
-        if let Ok((ty, _)) = formats::stripe_key(v.expose()) {
-            check_stripe(name, Kind::of_stripe(ty), v.expose(), env, &mut findings);
+        let mut judged = Vec::new();
+        for found in gardefou_kinds::modes_in(name, v, provider) {
+            let Some(mode) = found.mode else { continue };
+            if !judged.contains(&(found.kind.id, mode)) {
+                judged.push((found.kind.id, mode));
+                check_mode(name, found.kind, mode, env, &mut findings);
+            }
         }
     }
 
@@ -536,8 +649,74 @@ fn check_value(
                 }
             }
         }
+        Kind::Provider(p) => {
+            let kind = p.kind();
+            let trimmed = value.trim();
+            if trimmed != value
+                || trimmed.starts_with(['"', '\''])
+                || trimmed.ends_with(['"', '\''])
+            {
+                findings.push(rules::SECRET_MALFORMED.error_with_fix(
+                    tr!(
+                        "{name} has white space or quotes around its value: they would be sent with the key",
+                        "{name} a des espaces ou des guillemets autour de sa valeur : ils seraient envoyés avec la clé"
+                    ),
+                    tr!(
+                        "set {name} to the key alone",
+                        "définissez {name} avec la clé seule"
+                    ),
+                ));
+            } else if gardefou_kinds::accepts(kind, value).is_none() {
+                let (what, doc) = (kind.kind, kind.references.first().copied().unwrap_or(""));
+                findings.push(rules::SECRET_MALFORMED.error_with_fix(
+                    tr!(
+                        "{name} is declared {} but does not hold a {what} in its documented format",
+                        "{name} est déclarée {} mais ne contient pas de valeur de type « {what} » au format documenté",
+                        kind.id
+                    ),
+                    tr!(
+                        "copy this environment's {what} again, whole (format: {doc})",
+                        "recopier en entier la valeur « {what} » de cet environnement (format : {doc})"
+                    ),
+                ));
+            }
+        }
         Kind::PostgresUrl | Kind::Url | Kind::OriginList => {}
     }
+}
+
+/// A provider key in the wrong mode for `env`: live outside production, test in production.
+fn check_mode(
+    name: &str,
+    kind: &'static gardefou_kinds::SecretKind,
+    mode: gardefou_kinds::Mode,
+    env: Environment,
+    findings: &mut Vec<Finding>,
+) {
+    let wanted = if env == Environment::Production {
+        gardefou_kinds::Mode::Live
+    } else {
+        gardefou_kinds::Mode::Test
+    };
+    if mode == wanted {
+        return;
+    }
+    let rule = if kind.id.starts_with("stripe-") {
+        &rules::STRIPE_KEY_MODE_MISMATCH
+    } else {
+        &rules::PROVIDER_KEY_MODE_MISMATCH
+    };
+    let (what, mode, wanted) = (kind.kind, mode.as_str(), wanted.as_str());
+    findings.push(rule.error_with_fix(
+        tr!(
+            "{name} holds a {mode} {what} but KOOMY_ENV is {env}",
+            "{name} contient une valeur « {what} » en mode {mode} mais KOOMY_ENV vaut {env}"
+        ),
+        tr!(
+            "use the {wanted} {what} in {env}",
+            "utilisez la valeur « {what} » en mode {wanted} en {env}"
+        ),
+    ));
 }
 
 fn check_stripe(

@@ -36,6 +36,12 @@ gardefou_findings::rules! {
         "use the live key only in production and test keys in sandbox and local",
         "Une clé Stripe live hors de la production, ou une clé de test en production, dans n'importe quelle variable : les clés sont reconnues à leur forme, quel que soit le nom de la variable.",
         "n'utiliser la clé live qu'en production, et les clés de test en sandbox et en local");
+    /// Every provider with live and test keys: live in production, test elsewhere.
+    PROVIDER_KEY_MODE_MISMATCH = ("provider-key-mode-mismatch", "7.2",
+        "A live key of a provider that has live and test keys (GoCardless…; Stripe has its own rule) outside production, or a test or sandbox key in production, in any variable: the key is recognised by the shared catalogue of secret kinds, whatever the variable's name.",
+        "use the provider's live key only in production, and its test or sandbox key in sandbox and local",
+        "Une clé live d'un fournisseur qui a des clés live et de test (GoCardless… ; Stripe a sa propre règle) hors de la production, ou une clé de test ou sandbox en production, dans n'importe quelle variable : la clé est reconnue par le catalogue partagé des types de secrets, quel que soit le nom de la variable.",
+        "n'utiliser la clé live du fournisseur qu'en production, et sa clé de test ou sandbox en sandbox et en local");
     /// Webhook signing secrets have one format.
     STRIPE_WEBHOOK_SECRET_MALFORMED = ("stripe-webhook-secret-malformed", "7.2",
         "`STRIPE_WEBHOOK_SECRET` (or a `stripe-webhook` variable) is not `whsec_` + 32 to 128 letters and digits.",

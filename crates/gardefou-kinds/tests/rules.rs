@@ -1,10 +1,10 @@
 //! Every rule's examples match it and its negative examples do not (each rule alone).
 
-use gardefou_scan::{builtin_rules, Matcher};
+use gardefou_kinds::{builtin as builtin_rules, Matcher};
 
 /// The file name a rule's examples are tested as: `config.txt`, or the file name a
 /// path-scoped rule applies to (`.env`, `.netrc`, `Dockerfile`).
-fn path_for(rule: &gardefou_scan::ScanRule) -> &'static str {
+fn path_for(rule: &gardefou_kinds::SecretKind) -> &'static str {
     assert!(
         rule.applies_to(rule.example_path),
         "{}: its examples' file {} is not one it applies to",
@@ -331,4 +331,23 @@ fn regression_slack_token_forms_and_two_part_jwts() {
         found("app.ts", &format!("const t = \"{unsigned}\";")),
         ["jwt-token"]
     );
+}
+
+/// `xxx` used to mark any value holding it as a placeholder: one real Stripe key in about
+/// three hundred holds it by chance, and was neither found in files nor judged in `check`.
+#[test]
+fn regression_a_real_key_holding_xxx_by_chance_is_still_found() {
+    let key = format!(
+        "{}_live_{}xxx{}",
+        "sk",
+        gardefou_testkit::fake::alnum(4, 40),
+        gardefou_testkit::fake::alnum(104, 50)
+    );
+    let line = format!("const stripe = new Stripe(\"{key}\");");
+    let found = Matcher::new(builtin_rules()).find("billing.js", line.as_bytes());
+    assert_eq!(found.len(), 1, "{}", found.len());
+    assert_eq!(found[0].rule.id, "stripe-secret-key");
+    let identified = gardefou_kinds::identify("PAYMENTS_KEY", &key).expect("identified");
+    assert_eq!(identified.kind.id, "stripe-secret-key");
+    assert_eq!(identified.mode, Some(gardefou_kinds::Mode::Live));
 }

@@ -6,14 +6,14 @@ use gardefou_findings::Severity;
 use gardefou_redact::Secret;
 
 use crate::detect;
-use crate::rules::ScanRule;
+use crate::rules::SecretKind;
 
 /// A secret found in some bytes, before it is turned into a [`gardefou_findings::Finding`].
 /// The value is held in a [`Secret`] so that this type cannot print it.
 #[derive(Debug)]
 pub struct Candidate {
     /// The rule that matched.
-    pub rule: &'static ScanRule,
+    pub rule: &'static SecretKind,
     /// Severity, possibly lowered from the rule's (a local database host).
     pub severity: Severity,
     /// 1-based line of the secret.
@@ -28,12 +28,15 @@ pub struct Candidate {
 
 /// Matches a fixed set of rules against bytes. Cheap to share between threads.
 pub struct Matcher {
-    rules: &'static [ScanRule],
+    rules: &'static [SecretKind],
     prefilter: AhoCorasick,
     /// For each prefilter pattern, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules with no keyword: they run on every file they apply to (path-scoped).
     always: Vec<usize>,
+    /// Whether a line carrying `gardefou:allow` is skipped (files: yes; environment
+    /// values: no, a value cannot exempt itself).
+    honour_allow: bool,
 }
 
 /// Multi-line rules look this far from the start of the keyword's line.
@@ -43,7 +46,7 @@ const ALLOW_MARKER: &[u8] = b"gardefou:allow";
 
 impl Matcher {
     /// A matcher for these rules.
-    pub fn new(rules: &'static [ScanRule]) -> Self {
+    pub fn new(rules: &'static [SecretKind]) -> Self {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
@@ -73,11 +76,21 @@ impl Matcher {
             prefilter,
             keyword_rules,
             always,
+            honour_allow: true,
+        }
+    }
+
+    /// A matcher for environment values: the same rules, but `gardefou:allow` in a value
+    /// exempts nothing (the marker is for reviewed lines of committed files).
+    pub fn for_values(rules: &'static [SecretKind]) -> Self {
+        Matcher {
+            honour_allow: false,
+            ..Matcher::new(rules)
         }
     }
 
     /// The rules this matcher runs.
-    pub fn rules(&self) -> &'static [ScanRule] {
+    pub fn rules(&self) -> &'static [SecretKind] {
         self.rules
     }
 
@@ -129,7 +142,7 @@ impl Matcher {
 
     fn run_rule(
         &self,
-        rule: &'static ScanRule,
+        rule: &'static SecretKind,
         path: &str,
         haystack: &[u8],
         start: usize,
@@ -137,7 +150,7 @@ impl Matcher {
         out: &mut Vec<Candidate>,
     ) {
         let region = &haystack[start..end];
-        for caps in rule.regex.captures_iter(region) {
+        for caps in rule.regex().captures_iter(region) {
             let Some(secret) = rule.secret_groups.iter().find_map(|&g| caps.get(g)) else {
                 continue;
             };
@@ -158,7 +171,7 @@ impl Matcher {
                 continue;
             }
             if let Some(floor) = rule.entropy {
-                if detect::entropy(value) < floor {
+                if crate::entropy::shannon(value) < floor {
                     continue;
                 }
             }
@@ -197,7 +210,8 @@ impl Matcher {
             };
             let abs = (start + secret.start(), start + secret.end());
             let (ls, le) = line_bounds(haystack, start + caps.get(0).map_or(0, |m| m.start()));
-            if memchr::memmem::find(&haystack[ls..le], ALLOW_MARKER).is_some() {
+            if self.honour_allow && memchr::memmem::find(&haystack[ls..le], ALLOW_MARKER).is_some()
+            {
                 continue;
             }
             out.push(Candidate {

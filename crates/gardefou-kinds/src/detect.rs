@@ -1,28 +1,9 @@
 //! Judging a candidate value: entropy, placeholders and references.
 
-/// Shannon entropy of `bytes`, in bits per byte.
-pub fn entropy(bytes: &[u8]) -> f64 {
-    if bytes.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
-    for &b in bytes {
-        counts[b as usize] += 1;
-    }
-    let len = bytes.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / len;
-            -p * p.log2()
-        })
-        .sum()
-}
-
 /// Fragments that mark a value as a placeholder or documentation rather than a secret.
 const PLACEHOLDER_FRAGMENTS: &[&str] = &[
-    "xxx",
+    // Four, not three: one real key in a few hundred holds `xxx` by chance.
+    "xxxx",
     "***",
     "...",
     "<",
@@ -101,7 +82,8 @@ pub fn is_placeholder_or_reference(value: &[u8]) -> bool {
             return true;
         }
     }
-    // The whole body is one repeated character (after a known prefix such as `sk_live_`).
+    // The whole body (after a known prefix such as `sk_live_`) is one repeated character,
+    // or a short run of x (`sk_live_xxx`, `XXX`).
     let body = value
         .rsplit(|&b| b == b'_' || b == b'.' || b == b'-')
         .next();
@@ -109,12 +91,101 @@ pub fn is_placeholder_or_reference(value: &[u8]) -> bool {
         if body.len() >= 8 && body.iter().all(|&b| b == body[0]) {
             return true;
         }
+        if body.len() >= 3 && body.iter().all(|&b| b == b'x' || b == b'X') {
+            return true;
+        }
     }
     false
 }
 
+/// The random part of a provider key: what follows the prefix one of the catalogue's kinds
+/// announces it by (`sk_live_`, `whsec_`, `SG.`, `xkeysib-`, `glpat-`…). Used to tell a
+/// real key from a placeholder such as `sk_live_xxxxxxxxxxxxxxxxxxxxxxxx`.
+pub fn key_body(value: &str) -> &str {
+    &value[key_prefix_len(value)..]
+}
+
+/// The length of the prefix [`key_body`] strips.
+pub fn key_prefix_len(value: &str) -> usize {
+    crate::builtin()
+        .iter()
+        .filter(|k| !k.generic)
+        .flat_map(|k| k.keywords.iter())
+        .filter(|w| w.len() >= 3 && w.ends_with(['_', '-', '.']))
+        .filter(|w| {
+            value
+                .get(..w.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(w))
+        })
+        .map(|w| w.len())
+        .max()
+        .unwrap_or(0)
+}
+
+/// A template's hole, in the forms templates write them: `<your-key>` (a few words in one
+/// case between angle brackets), `${NAME}` / `${NAME:-…}`, `{{ … }}`. A `<`, `>`, `{` or `$`
+/// alone is one of the symbols of a random secret drawn from all of ASCII.
+fn has_template_marker(v: &str) -> bool {
+    let b = v.as_bytes();
+    let angle = b.iter().enumerate().any(|(i, &c)| {
+        c == b'<'
+            && b[i + 1..].iter().position(|&d| d == b'>').is_some_and(|n| {
+                // Words in one case (`<your-key>`, `<API_TOKEN>`), not a mixed-case
+                // random run that happens to sit between two brackets.
+                let inside = &b[i + 1..i + 1 + n];
+                let letters = inside.iter().filter(|d| d.is_ascii_alphabetic()).count();
+                let lower = inside.iter().any(u8::is_ascii_lowercase);
+                let upper = inside.iter().any(u8::is_ascii_uppercase);
+                (1..=64).contains(&n)
+                    && letters >= 3
+                    && !(lower && upper)
+                    && inside
+                        .iter()
+                        .all(|&d| d.is_ascii_alphanumeric() || b" _.-".contains(&d))
+            })
+    });
+    let dollar = v.match_indices("${").any(|(i, _)| {
+        let rest = &b[i + 2..];
+        let n = rest
+            .iter()
+            .take_while(|&&d| d.is_ascii_alphanumeric() || d == b'_')
+            .count();
+        n > 0 && matches!(rest.get(n), Some(b'}' | b':'))
+    });
+    let braces = v.find("{{").is_some_and(|i| v[i + 2..].contains("}}"));
+    angle || dollar || braces
+}
+
+/// Whether an environment value is a placeholder rather than a value: a template marker
+/// (`<…>`, `${…}`, `{{…}}`, `…`, `***`), one of the [words](is_common_word) that stand
+/// for a value (whole, or as the random part of a key: `sk_live_changeme`), or a random
+/// part that is masked (`xxx`, `000…`) or patterned (`abcabc…`).
+pub fn is_placeholder_value(value: &str) -> bool {
+    let v = value.trim();
+    if has_template_marker(v) || v.contains("...") || v.contains('\u{2026}') || v.contains("***") {
+        return true;
+    }
+    let body = key_body(v);
+    if is_common_word(v.as_bytes()) || is_common_word(body.as_bytes()) {
+        return true;
+    }
+    // Runs of x / X / 0 / * in the random part: a redacted or template key.
+    if body.len() >= 3
+        && body
+            .bytes()
+            .all(|b| matches!(b, b'x' | b'X' | b'0' | b'*' | b'.' | b'_' | b'-'))
+    {
+        return true;
+    }
+    // A provider key whose random part is patterned.
+    body.len() != v.len()
+        && body.len() < 64
+        && crate::entropy::estimate(body).form == crate::entropy::Form::Patterned
+}
+
 /// Words that name what belongs in a slot rather than fill it (`password`, `secret`,
-/// `token`), compared case-insensitively with the whole value.
+/// `token`) or stand for a value to come (`changeme`, `your-api-key`), compared
+/// case-insensitively with the whole value. One list for files and environment values.
 const WORDS: &[&str] = &[
     "password",
     "passwd",
@@ -136,6 +207,20 @@ const WORDS: &[&str] = &[
     "undefined",
     "todo",
     "tbd",
+    "fixme",
+    "changeme",
+    "change_me",
+    "change-me",
+    "replace_me",
+    "replace-me",
+    "replaceme",
+    "placeholder",
+    "your_key_here",
+    "your-key-here",
+    "yourkeyhere",
+    "your_api_key",
+    "your-api-key",
+    "insert_key_here",
     // RFC 7617's Basic authentication example (`Aladdin:open sesame`).
     "opensesame",
 ];
@@ -475,10 +560,10 @@ mod tests {
 
     #[test]
     fn entropy_orders_values_as_expected() {
-        assert_eq!(entropy(b""), 0.0);
-        assert_eq!(entropy(b"aaaa"), 0.0);
-        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
-        assert!(entropy(b"9fK2LmQ8xZ1pR7sT4vW6yB3n") > 4.0);
+        assert_eq!(crate::entropy::shannon(b""), 0.0);
+        assert_eq!(crate::entropy::shannon(b"aaaa"), 0.0);
+        assert!((crate::entropy::shannon(b"abcd") - 2.0).abs() < 1e-9);
+        assert!(crate::entropy::shannon(b"9fK2LmQ8xZ1pR7sT4vW6yB3n") > 4.0);
     }
 
     #[test]
@@ -500,7 +585,14 @@ mod tests {
             assert!(is_placeholder_or_reference(v.as_bytes()), "{v}");
         }
         let stripe = format!("{}_live_{}", "sk", "4eC39HqLyjWDarjtT1zdp7dc");
-        for v in ["Zq8Rf2XpL0wKd93mVbT7", "hunter2hunter2", stripe.as_str()] {
+        // One real key in a few hundred holds `xxx` by chance: not a placeholder.
+        let with_xxx = format!("{}_live_{}", "sk", "4eC39HqLyjWxxxT1zdp7dcQ8");
+        for v in [
+            "Zq8Rf2XpL0wKd93mVbT7",
+            "hunter2hunter2",
+            stripe.as_str(),
+            with_xxx.as_str(),
+        ] {
             assert!(!is_placeholder_or_reference(v.as_bytes()), "{v}");
         }
     }
