@@ -365,3 +365,152 @@ fn a_moved_secret_is_named_at_its_newest_path_and_its_first_commit() {
         vec![("lib/a.js".to_owned(), "stripe-secret-key", Some(first))]
     );
 }
+
+/// One commit of a `git fast-import` stream: `mark`, committed at `time` on `branch`,
+/// after `from` (a mark), writing each (path, text).
+fn commit_at(
+    stream: &mut String,
+    (mark, time, branch, from): (u32, u64, &str, Option<u32>),
+    files: &[(&str, &str)],
+) {
+    stream.push_str(&format!(
+        "commit refs/heads/{branch}\nmark :{mark}\ncommitter T <t@example.test> {time} +0000\ndata 2\nc\n"
+    ));
+    if let Some(from) = from {
+        stream.push_str(&format!("from :{from}\n"));
+    }
+    for (path, text) in files {
+        stream.push_str(&format!(
+            "M 100644 inline {path}\ndata {}\n{text}\n",
+            text.len()
+        ));
+    }
+}
+
+/// The commit a `fast-import` mark names.
+fn marked(repo: &Path, branch: &str, back: usize) -> String {
+    git::run(repo, &["rev-parse", &format!("{branch}~{back}")])
+        .trim()
+        .to_owned()
+}
+
+/// (path, rule, commit, line) of each finding.
+fn found_at(report: &Report) -> Vec<(String, &'static str, Option<String>, usize)> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let l = f.location.as_ref().unwrap();
+            (l.path.clone(), f.rule, l.commit.clone(), l.line)
+        })
+        .collect()
+}
+
+#[test]
+fn regression_a_side_branch_meeting_an_older_version_first_keeps_the_first_commit() {
+    // main: c1 adds the key, c2 edits another line of the file. side (newest, from c1)
+    // keeps c1's version of the file: the walk meets that version first, then c2's, which
+    // shares the key's line — the key must still be reported at c1.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    let key = stripe(60);
+    let (v1, v2) = (
+        format!("const key = \"{key}\";\nconst v = 1;\n"),
+        format!("const key = \"{key}\";\nconst v = 2;\n"),
+    );
+    let mut stream = String::new();
+    commit_at(
+        &mut stream,
+        (1, 1_000, "main", None),
+        &[("f.js", &v1), ("o.txt", "1")],
+    );
+    commit_at(&mut stream, (2, 2_000, "main", Some(1)), &[("f.js", &v2)]);
+    commit_at(&mut stream, (3, 3_000, "side", Some(1)), &[("o.txt", "2")]);
+    fast_import(repo, &stream);
+    let first = marked(repo, "main", 1);
+    assert_eq!(
+        found_at(&history(repo).report),
+        vec![("f.js".to_owned(), "stripe-secret-key", Some(first), 1)]
+    );
+}
+
+#[test]
+fn a_secret_pushed_down_its_file_is_reported_at_its_first_commit_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    let key = stripe(61);
+    let line = format!("const key = \"{key}\";\n");
+    let mut stream = String::new();
+    commit_at(&mut stream, (1, 1_000, "main", None), &[("f.js", &line)]);
+    let later = format!("// one\n// two\n// three\n{line}// four\n");
+    commit_at(
+        &mut stream,
+        (2, 2_000, "main", Some(1)),
+        &[("f.js", &later)],
+    );
+    fast_import(repo, &stream);
+    let outcome = history(repo);
+    assert_eq!(outcome.stats.scanned, 2, "both versions are read");
+    assert_eq!(
+        found_at(&outcome.report),
+        vec![(
+            "f.js".to_owned(),
+            "stripe-secret-key",
+            Some(marked(repo, "main", 1)),
+            1
+        )]
+    );
+}
+
+#[test]
+fn a_private_key_changed_in_its_middle_is_found_in_both_versions() {
+    // The changed line alone is not a key: a version holding a multi-line rule's keyword is
+    // scanned whole, not only the lines it adds.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    let pem = |middle: &str| {
+        let body: Vec<String> = (0..4).map(|i| fake::alnum(70 + i, 64)).collect();
+        format!(
+            "-----BEGIN {kind}-----\n{}\n{}\n{middle}\n{}\n{}\n-----END {kind}-----\n",
+            body[0],
+            body[1],
+            body[2],
+            body[3],
+            kind = "PRIVATE KEY"
+        )
+    };
+    let (a, b) = (fake::alnum(80, 64), fake::alnum(81, 64));
+    let mut stream = String::new();
+    commit_at(
+        &mut stream,
+        (1, 1_000, "main", None),
+        &[("deploy/key.pem", &pem(&a))],
+    );
+    commit_at(
+        &mut stream,
+        (2, 2_000, "main", Some(1)),
+        &[("deploy/key.pem", &pem(&b))],
+    );
+    fast_import(repo, &stream);
+    let mut found = found_at(&history(repo).report);
+    found.sort_by_key(|f| f.2.clone());
+    let mut expected = vec![
+        (
+            "deploy/key.pem".to_owned(),
+            "private-key",
+            Some(marked(repo, "main", 1)),
+            2,
+        ),
+        (
+            "deploy/key.pem".to_owned(),
+            "private-key",
+            Some(marked(repo, "main", 0)),
+            2,
+        ),
+    ];
+    expected.sort_by_key(|f| f.2.clone());
+    assert_eq!(found, expected);
+}
