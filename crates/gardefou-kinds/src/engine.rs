@@ -37,9 +37,6 @@ pub struct Matcher {
     /// Whether a line carrying `gardefou:allow` is skipped (files: yes; environment
     /// values: no, a value cannot exempt itself).
     honour_allow: bool,
-    /// The keywords of the multi-line rules as written, upper- and lower-cased (see
-    /// [`Matcher::is_line_local`]).
-    multiline_keywords: Vec<memchr::memmem::Finder<'static>>,
 }
 
 /// Multi-line rules look this far from the start of the keyword's line.
@@ -74,46 +71,13 @@ impl Matcher {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .expect("keywords build an automaton");
-        let mut multiline_keywords: Vec<String> = rules
-            .iter()
-            .filter(|r| r.multiline)
-            .flat_map(|r| r.keywords.iter())
-            .flat_map(|k| {
-                [
-                    k.to_string(),
-                    k.to_ascii_uppercase(),
-                    k.to_ascii_lowercase(),
-                ]
-            })
-            .collect();
-        multiline_keywords.sort();
-        multiline_keywords.dedup();
-        let multiline_keywords = multiline_keywords
-            .iter()
-            .map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned())
-            .collect();
         Matcher {
             rules,
             prefilter,
             keyword_rules,
             always,
             honour_allow: true,
-            multiline_keywords,
         }
-    }
-
-    /// Whether every finding in `haystack` (the file `path`) depends on its own line only:
-    /// no rule that reads a whole file applies to `path`, and no multi-line rule's keyword
-    /// occurs as written, upper-cased or lower-cased (a multi-line rule's keywords are
-    /// written in the case its text takes: `tests/rules.rs` checks it on its examples). Then the findings of the file are those of its lines, each found the same
-    /// wherever that line stands — what lets a history scan read only the lines that a
-    /// version of a file does not share with the previous one.
-    pub fn is_line_local(&self, path: &str, haystack: &[u8]) -> bool {
-        !self.always.iter().any(|&r| self.rules[r].applies_to(path))
-            && !self
-                .multiline_keywords
-                .iter()
-                .any(|k| k.find(haystack).is_some())
     }
 
     /// A matcher for environment values: the same rules, but `gardefou:allow` in a value

@@ -351,27 +351,3 @@ fn regression_a_real_key_holding_xxx_by_chance_is_still_found() {
     assert_eq!(identified.kind.id, "stripe-secret-key");
     assert_eq!(identified.mode, Some(gardefou_kinds::Mode::Live));
 }
-
-#[test]
-fn a_file_that_a_multi_line_or_whole_file_rule_finds_something_in_is_not_line_local() {
-    // A history scan reads only the lines a version adds when the file is line-local: a
-    // rule whose finding depends on other lines must make every file it finds in one that
-    // is not, whatever the case of its keyword in the example.
-    let matcher = Matcher::new(builtin_rules());
-    let mut checked = 0;
-    for rule in builtin_rules()
-        .iter()
-        .filter(|r| r.multiline || r.keywords.is_empty())
-    {
-        for ex in &rule.examples {
-            assert!(
-                !matcher.is_line_local(path_for(rule), ex.as_bytes()),
-                "{}: an example is judged line-local: {ex}",
-                rule.id
-            );
-            checked += 1;
-        }
-    }
-    assert!(checked >= 4, "{checked} examples");
-    assert!(matcher.is_line_local("src/app.js", b"const key = 1;\n"));
-}

@@ -405,12 +405,6 @@ impl Scanner {
 
     /// Matches one file's bytes and files the findings into `sink`, applying the path
     /// allowlist and the baseline.
-    /// Whether the findings of `bytes`, the file `path`, are those of its lines, each
-    /// found alike wherever it stands (see [`Matcher::is_line_local`]).
-    pub(crate) fn is_line_local(&self, path: &str, bytes: &[u8]) -> bool {
-        self.matcher.is_line_local(path, bytes)
-    }
-
     pub(crate) fn scan_into(&self, path: &str, origin: Origin<'_>, bytes: &[u8], sink: &mut Sink) {
         sink.stats.scanned += 1;
         sink.stats.bytes += bytes.len() as u64;
@@ -440,9 +434,6 @@ impl Scanner {
                 sink.stats.baselined += 1;
             } else {
                 sink.findings.push(f);
-                if let Some(values) = sink.values.as_mut() {
-                    values.push(c.secret.clone());
-                }
             }
         }
     }
@@ -458,20 +449,11 @@ pub(crate) struct Sink {
     pub scanned_paths: std::collections::HashSet<String>,
     /// Indices of the `allow_paths` globs that hid a finding.
     pub allow_hits: std::collections::BTreeSet<usize>,
-    /// History scans only: where each finding was made, one mark per finding, in order.
-    pub marks: Vec<history::Mark>,
-    /// When some, each finding's value is pushed here as it is found (history scans take
-    /// them into their marks).
-    pub values: Option<Vec<gardefou_redact::Secret>>,
-    /// History scans only: each text blob read, with the key of the path it was met at.
-    pub versions: Vec<(u64, gix::hash::ObjectId)>,
 }
 
 impl Sink {
     pub fn merge(&mut self, other: Sink) {
         self.findings.extend(other.findings);
-        self.marks.extend(other.marks);
-        self.versions.extend(other.versions);
         self.entries.extend(other.entries);
         self.scanned_paths.extend(other.scanned_paths);
         self.allow_hits.extend(other.allow_hits);

@@ -407,10 +407,10 @@ fn found_at(report: &Report) -> Vec<(String, &'static str, Option<String>, usize
 }
 
 #[test]
-fn regression_a_side_branch_meeting_an_older_version_first_keeps_the_first_commit() {
+fn a_side_branch_meeting_an_older_version_first_keeps_the_first_commit() {
     // main: c1 adds the key, c2 edits another line of the file. side (newest, from c1)
-    // keeps c1's version of the file: the walk meets that version first, then c2's, which
-    // shares the key's line — the key must still be reported at c1.
+    // keeps c1's version of the file: the walk meets that version first, then c2's; the key
+    // is reported once, at c1.
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
     git::init(repo, "main");
@@ -466,8 +466,8 @@ fn a_secret_pushed_down_its_file_is_reported_at_its_first_commit_and_line() {
 
 #[test]
 fn a_private_key_changed_in_its_middle_is_found_in_both_versions() {
-    // The changed line alone is not a key: a version holding a multi-line rule's keyword is
-    // scanned whole, not only the lines it adds.
+    // Two keys that differ in one line: each version's block is read whole, and each key
+    // is reported at the commit that wrote it.
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
     git::init(repo, "main");
