@@ -307,7 +307,7 @@ pub struct ScanArgs {
     /// Files or directories to scan [default: .]. With --git or --staged: the repository.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Scan every blob reachable from any ref in git history, each once.
+    /// Scan every blob reachable from any ref or worktree HEAD in git history, each once.
     #[arg(long, conflicts_with = "staged")]
     pub git: bool,
     /// Scan what is staged for the next commit (the index), e.g. in a pre-commit hook.

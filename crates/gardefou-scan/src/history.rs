@@ -1,8 +1,8 @@
-//! Git history, read in-process with `gix`: every blob reachable from any ref, once.
+//! Git history, read in-process with `gix`: every blob reachable from any ref or worktree HEAD, once.
 //!
 //! - **What is read**: the tips are every ref under `refs/` (branches, tags, remotes, the
-//!   stash, notes) and `HEAD`, annotated tags peeled — what `git rev-list --all` starts
-//!   from. The repository is opened through [`gardefou_edges::git::open`]: no variable of
+//!   stash, notes), `HEAD` and the `HEAD` of every other worktree, annotated tags peeled —
+//!   what `git rev-list --all` starts from. The repository is opened through [`gardefou_edges::git::open`]: no variable of
 //!   the caller's environment can choose another repository, object store or history, and
 //!   replace refs are not applied.
 //! - **In which order**: commits newest first by commit time (git's own default order);
@@ -175,6 +175,25 @@ fn tips(
     let mut targets = Vec::new();
     if let Ok(head) = repo.head_id() {
         targets.push(("HEAD".to_owned(), Ok(head.detach())));
+    }
+    // The HEAD of every worktree, the main one and each linked one (a detached HEAD there
+    // is reachable from no ref), as `rev-list --all` reads them. An unborn HEAD names
+    // nothing.
+    match repo.worktrees_including_main() {
+        Ok(all) => {
+            for worktree in all {
+                let head = worktree.and_then(|w| {
+                    let name = w.git_dir().display().to_string();
+                    Ok((name, w.head()?.id().map(gix::Id::detach)))
+                });
+                match head {
+                    Ok((name, Some(id))) => targets.push((format!("HEAD of {name}"), Ok(id))),
+                    Ok((_, None)) => {}
+                    Err(e) => errors.push(format!("a worktree: {e}")),
+                }
+            }
+        }
+        Err(e) => errors.push(format!("the worktrees: {e}")),
     }
     let refs = repo.references()?;
     for r in refs.all()? {

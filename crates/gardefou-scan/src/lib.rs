@@ -27,11 +27,11 @@
 //! Git history is read in-process with `gix` (objects, refs and the commit walk only),
 //! opened through `gardefou_edges::git::open` so that no variable of the caller's
 //! environment can point it at another repository or history and replace refs are not
-//! applied: every blob reachable from any ref is read once, newest first (the packs' own
-//! delta order, so the previous version of a file is the cached base of the next), by
-//! worker threads fed through bounded channels, each with a bounded delta-base cache and a
-//! view of the packs it reopens every few MiB read (a memory-mapped pack would otherwise
-//! stay resident); the commit that introduced a blob is looked up only for blobs with
+//! applied: every blob reachable from any ref or worktree HEAD is read once, newest first
+//! (the packs' own delta order, so the previous version of a file is the cached base of
+//! the next), by worker threads fed through bounded channels, each with a bounded
+//! delta-base cache and a view of the packs it reopens every few MiB read (a memory-mapped
+//! pack would otherwise stay resident); the commit that introduced a blob is looked up only for blobs with
 //! findings. Memory is the set of object ids seen plus those bounded caches, not the size
 //! of the history. Staged changes are read through git itself (`diff --cached`,
 //! `cat-file --batch`): the index, a hook's `GIT_INDEX_FILE` and what a commit adds are
@@ -337,7 +337,7 @@ impl Scanner {
         walk::scan_paths(self, paths)
     }
 
-    /// Scans every blob reachable from any ref of the repository at `repo`, once.
+    /// Scans every blob reachable from any ref or worktree HEAD of the repository at `repo`, once.
     pub fn scan_git_history(&self, repo: &Path) -> Result<Outcome, Error> {
         history::scan(self, repo)
     }

@@ -514,3 +514,53 @@ fn a_private_key_changed_in_its_middle_is_found_in_both_versions() {
     expected.sort_by_key(|f| f.2.clone());
     assert_eq!(found, expected);
 }
+
+#[test]
+fn regression_a_detached_head_in_another_worktree_is_read() {
+    // A commit made on a detached HEAD in a linked worktree is reachable from no ref: only
+    // that worktree's HEAD names it (`git rev-list --all` reads it).
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("main");
+    std::fs::create_dir(&repo).unwrap();
+    git::init(&repo, "main");
+    git::commit(&repo, "README", "hello\n", "first");
+    let other = dir.path().join("other");
+    git::run(
+        &repo,
+        &["worktree", "add", "-q", "--detach", other.to_str().unwrap()],
+    );
+    git::commit(&other, "a.js", &format!("k = \"{}\"\n", stripe(62)), "key");
+    let detached = head(&other);
+    assert!(
+        git::run(&repo, &["branch", "--contains", &detached])
+            .trim()
+            .is_empty(),
+        "the commit is on no branch"
+    );
+    for from in [&repo, &other] {
+        assert_eq!(
+            found(&history(from).report),
+            vec![(
+                "a.js".to_owned(),
+                "stripe-secret-key",
+                Some(detached.clone())
+            )],
+            "scanned from {}",
+            from.display()
+        );
+    }
+    // The main worktree's own detached HEAD is read from the linked one too.
+    git::run(&repo, &["checkout", "-q", "--detach"]);
+    git::commit(&repo, "b.js", &format!("k = \"{}\"\n", stripe(63)), "key 2");
+    let main_detached = head(&repo);
+    git::run(&other, &["checkout", "-q", "--detach", "HEAD~1"]);
+    let commits: Vec<Option<String>> = found(&history(&other).report)
+        .into_iter()
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(
+        commits,
+        vec![Some(main_detached)],
+        "the main worktree's HEAD from the linked one"
+    );
+}
