@@ -4,8 +4,8 @@
 //! - **What is read**: the tips are every ref under `refs/` (branches, tags, remotes, the
 //!   stash, notes), `HEAD` and the `HEAD` of every other worktree, annotated tags peeled —
 //!   what `git rev-list --all` starts from. The repository is opened through
-//!   [`gardefou_edges::git::open`]: no variable of the caller's environment can choose another repository, object store or history, and
-//!   replace refs are not applied.
+//!   [`gardefou_edges::git::open`]: no variable of the caller's environment can choose
+//!   another repository, object store or history, and replace refs are not applied.
 //! - **In which order**: commits newest first by commit time (git's own default order);
 //!   each commit's tree is traversed, skipping every tree and blob already seen, so each blob
 //!   is read once, at the path it is first seen at (the path `rev-list --objects` gives).
