@@ -33,9 +33,9 @@
 //! delta-base cache and a view of the packs it reopens every few MiB read (a memory-mapped
 //! pack would otherwise stay resident); the commit that introduced a blob is looked up
 //! only for blobs with findings. Memory is the set of object ids seen plus those bounded
-//! caches, not the size of the history. Staged changes are read through git itself (`diff --cached`,
-//! `cat-file --batch`): the index, a hook's `GIT_INDEX_FILE` and what a commit adds are
-//! git's.
+//! caches, not the size of the history. Staged changes are read through git itself
+//! (`diff --cached`, `cat-file --batch`): the index, a hook's `GIT_INDEX_FILE` and what a
+//! commit adds are git's.
 //!
 //! ```
 //! use gardefou_scan::{ScanOptions, Scanner};
