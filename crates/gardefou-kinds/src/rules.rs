@@ -32,6 +32,7 @@ enum Groups {
 struct RuleSpec {
     id: String,
     kind: String,
+    kind_fr: String,
     description: String,
     description_fr: String,
     fix: String,
@@ -128,6 +129,8 @@ pub struct SecretKind {
     pub id: &'static str,
     /// What was found, in a few words, e.g. `Stripe secret key`.
     pub kind: &'static str,
+    /// The same in French, e.g. `clé secrète Stripe`.
+    pub kind_fr: &'static str,
     /// One sentence describing the rule, in English and French.
     pub description: gardefou_findings::Tr,
     /// How to fix a finding, in English and French.
@@ -272,6 +275,7 @@ fn load(file: &str, parsed: RuleFile, validate: bool) -> Result<Vec<SecretKind>,
             ))
         })?;
         for (field, en, fr) in [
+            ("kind_fr", &spec.kind, &spec.kind_fr),
             ("description_fr", &spec.description, &spec.description_fr),
             ("fix_fr", &spec.fix, &spec.fix_fr),
         ] {
@@ -355,6 +359,7 @@ fn load(file: &str, parsed: RuleFile, validate: bool) -> Result<Vec<SecretKind>,
         rules.push(SecretKind {
             id: leak(spec.id.clone()),
             kind: leak(spec.kind),
+            kind_fr: leak(spec.kind_fr),
             description: gardefou_findings::Tr {
                 en: leak(spec.description),
                 fr: leak(spec.description_fr),
@@ -464,6 +469,7 @@ mod tests {
 [[rules]]
 id = "demo-token"
 kind = "demo token"
+kind_fr = "jeton de démonstration"
 description = "A demo token is hard-coded."
 description_fr = "Un jeton de démonstration est écrit en dur."
 fix = "revoke the token"
@@ -480,11 +486,12 @@ pattern = '\b(demo_[a-z]{8})'
             "Un jeton de démonstration est écrit en dur."
         );
         assert_eq!(rules[0].fix.fr, "révoquer le jeton");
+        assert_eq!(rules[0].kind_fr, "jeton de démonstration");
     }
 
     #[test]
     fn a_rule_file_without_french_is_refused() {
-        for field in ["description_fr", "fix_fr"] {
+        for field in ["kind_fr", "description_fr", "fix_fr"] {
             let text: String = RULE
                 .lines()
                 .filter(|l| !l.starts_with(field))

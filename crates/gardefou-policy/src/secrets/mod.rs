@@ -667,16 +667,17 @@ fn check_value(
                     ),
                 ));
             } else if gardefou_kinds::accepts(kind, value).is_none() {
-                let (what, doc) = (kind.kind, kind.references.first().copied().unwrap_or(""));
+                let (what, what_fr) = (kind.kind, kind.kind_fr);
+                let doc = kind.references.first().copied().unwrap_or("");
                 findings.push(rules::SECRET_MALFORMED.error_with_fix(
                     tr!(
                         "{name} is declared {} but does not hold a {what} in its documented format",
-                        "{name} est déclarée {} mais ne contient pas de valeur de type « {what} » au format documenté",
+                        "{name} est déclarée {} mais ne contient pas de valeur de type « {what_fr} » au format documenté",
                         kind.id
                     ),
                     tr!(
                         "copy this environment's {what} again, whole (format: {doc})",
-                        "recopier en entier la valeur « {what} » de cet environnement (format : {doc})"
+                        "recopier en entier la valeur « {what_fr} » de cet environnement (format : {doc})"
                     ),
                 ));
             }
@@ -706,15 +707,16 @@ fn check_mode(
     } else {
         &rules::PROVIDER_KEY_MODE_MISMATCH
     };
-    let (what, mode, wanted) = (kind.kind, mode.as_str(), wanted.as_str());
+    let (what, what_fr) = (kind.kind, kind.kind_fr);
+    let (mode, wanted) = (mode.as_str(), wanted.as_str());
     findings.push(rule.error_with_fix(
         tr!(
             "{name} holds a {mode} {what} but KOOMY_ENV is {env}",
-            "{name} contient une valeur « {what} » en mode {mode} mais KOOMY_ENV vaut {env}"
+            "{name} contient une valeur « {what_fr} » en mode {mode} mais KOOMY_ENV vaut {env}"
         ),
         tr!(
             "use the {wanted} {what} in {env}",
-            "utilisez la valeur « {what} » en mode {wanted} en {env}"
+            "utilisez la valeur « {what_fr} » en mode {wanted} en {env}"
         ),
     ));
 }
