@@ -267,12 +267,10 @@ fn walk_trees(
     errors: &mut Vec<String>,
 ) -> Result<(), String> {
     let mut objects = Objects::open(git_dir)?;
-    // Sized once for every packed object (an upper bound of what is reachable, loose objects
-    // aside): growing by doubling would hold the old table and the new one at once. Pages
-    // of the table that no id lands in are never touched.
-    let packed = objects.repo.objects.packed_object_count().unwrap_or(0);
+    // Grown as ids come. Sized once for every packed object instead (commits and
+    // unreachable objects included: twice what is inserted on curl), all its pages became
+    // resident, as ids land everywhere: a peak of 108 MB on curl against 102.
     let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
-    seen.reserve(usize::try_from(packed.min(1 << 26)).unwrap_or(0));
     let mut buf = Vec::new();
     // Trees still to traverse from the current root: (tree, path prefix).
     let mut stack: Vec<(ObjectId, String)> = Vec::new();
