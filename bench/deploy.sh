@@ -7,10 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 commits=${1:-10000}
 runs=${2:-20}
-cargo build --release -q
-bin=$PWD/target/release/gardefou
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source bench/lib/release.sh
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.test
 export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.test

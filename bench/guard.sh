@@ -7,10 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-500}
-cargo build --release -q
-bin=$PWD/target/release/gardefou
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source bench/lib/release.sh
 cat >"$work/gardefou.toml" <<'TOML'
 [database.production]
 neon_endpoints = ["ep-alpha-123456"]

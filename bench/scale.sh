@@ -6,10 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
-cargo build --release -q
-bin=$PWD/target/release/gardefou
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source bench/lib/release.sh
 rnd() { head -c 96 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
 export KOOMY_ENV=sandbox NODE_ENV=production
 export DATABASE_URL="postgresql://koomy:$(rnd 24)@ep-beta-654321-pooler.eu-west-2.aws.neon.tech/neondb?sslmode=require"

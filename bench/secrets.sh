@@ -5,10 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-300}
-cargo build --release -q
-bin=$PWD/target/release/gardefou
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source bench/lib/release.sh
 printf '[database.production]\nneon_endpoints = ["ep-alpha-123456"]\n[database.sandbox]\nneon_endpoints = ["ep-beta-654321"]\n' >"$work/gardefou.toml"
 cd "$work"
 # Every value is generated here, at run time: never a committed literal.

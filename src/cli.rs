@@ -2,6 +2,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -426,6 +427,19 @@ pub struct DomainsCheckArgs {
     /// Resolve the names through DNS.
     #[arg(long)]
     pub resolve: bool,
+    #[command(flatten)]
+    pub dns: DnsArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// How names are followed through DNS: `--nameserver` and `--timeout`, which require the
+/// `--resolve` that each command declares with its own help.
+#[derive(Debug, Args)]
+pub struct DnsArgs {
     /// The nameserver to ask: IP, IP:PORT or [IPv6]:PORT [default: the system resolver].
     #[arg(long, value_name = "ADDR", requires = "resolve")]
     pub nameserver: Option<String>,
@@ -433,11 +447,21 @@ pub struct DomainsCheckArgs {
     #[arg(long, value_name = "SECS", default_value_t = 3, requires = "resolve",
           value_parser = clap::value_parser!(u64).range(1..=60))]
     pub timeout: u64,
-    #[command(flatten)]
-    pub policy: PolicyArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+}
+
+impl DnsArgs {
+    /// The resolver options these flags name (the system resolver without --nameserver).
+    pub fn options(&self) -> anyhow::Result<gardefou_domains::ResolveOptions> {
+        let nameserver = match &self.nameserver {
+            Some(addr) => gardefou_domains::Nameserver::parse(addr)
+                .map_err(|e| anyhow::anyhow!("--nameserver: {e}"))?,
+            None => gardefou_domains::Nameserver::System,
+        };
+        Ok(gardefou_domains::ResolveOptions {
+            nameserver,
+            timeout: Duration::from_secs(self.timeout),
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -507,13 +531,8 @@ pub struct ReportArgs {
     /// Also follow the §9 domains through DNS (as `domains check --resolve`).
     #[arg(long)]
     pub resolve: bool,
-    /// The nameserver to ask: IP, IP:PORT or [IPv6]:PORT [default: the system resolver].
-    #[arg(long, value_name = "ADDR", requires = "resolve")]
-    pub nameserver: Option<String>,
-    /// Seconds to wait for each DNS answer (each query is tried twice).
-    #[arg(long, value_name = "SECS", default_value_t = 3, requires = "resolve",
-          value_parser = clap::value_parser!(u64).range(1..=60))]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub dns: DnsArgs,
     /// Output format [default: from --output's extension (.html, .htm, .json), else human].
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,

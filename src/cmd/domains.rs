@@ -4,10 +4,9 @@ use gardefou_findings::tr;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::{anyhow, Result};
-use gardefou_domains::{analyze, check_table, resolve, Nameserver, Outcome, Resolution};
+use anyhow::Result;
+use gardefou_domains::{analyze, check_table, resolve, Outcome, Resolution};
 use gardefou_findings::{human, json, Report};
 use serde_json::{json, Value};
 
@@ -19,15 +18,8 @@ pub fn run(args: DomainsCheckArgs) -> Result<ExitCode> {
     let table = &policy.domains;
     let mut findings = check_table(table);
     let mut resolutions = None;
-    let nameserver = match &args.nameserver {
-        Some(addr) => Nameserver::parse(addr).map_err(|e| anyhow!("--nameserver: {e}"))?,
-        None => Nameserver::System,
-    };
+    let options = args.dns.options()?;
     if args.resolve {
-        let options = gardefou_domains::ResolveOptions {
-            nameserver: nameserver.clone(),
-            timeout: Duration::from_secs(args.timeout),
-        };
         let resolved = resolve(table, &options)?;
         findings.extend(analyze(table, &resolved, table.shared_addresses));
         resolutions = Some(resolved);
@@ -38,6 +30,7 @@ pub fn run(args: DomainsCheckArgs) -> Result<ExitCode> {
     match args.format {
         Format::Human => {
             let subject = if args.resolve {
+                let nameserver = &options.nameserver;
                 tr!(
                     "{names} names, resolved via {nameserver}",
                     "{names} noms, résolus via {nameserver}"

@@ -4,9 +4,8 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use gardefou_findings::Finding;
 use gardefou_pgprobe::verify::Purpose;
 use gardefou_policy::secrets::{entropy, Registry as RegistryView, FINGERPRINT_MIN_BITS};
@@ -186,16 +185,7 @@ fn domains(policy: &Policy, args: &ReportArgs) -> Result<(Vec<Finding>, Option<R
     if !args.resolve {
         return Ok((findings, None));
     }
-    let nameserver = match &args.nameserver {
-        Some(addr) => {
-            gardefou_domains::Nameserver::parse(addr).map_err(|e| anyhow!("--nameserver: {e}"))?
-        }
-        None => gardefou_domains::Nameserver::System,
-    };
-    let options = gardefou_domains::ResolveOptions {
-        nameserver,
-        timeout: Duration::from_secs(args.timeout),
-    };
+    let options = args.dns.options()?;
     let resolved = gardefou_domains::resolve(table, &options)?;
     findings.extend(gardefou_domains::analyze(
         table,

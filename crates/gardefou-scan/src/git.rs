@@ -159,30 +159,16 @@ fn scan_blobs(
 }
 
 pub(crate) fn scan_staged(scanner: &Scanner, repo: &Path) -> Result<Outcome, Error> {
-    let mut diff = git(repo);
-    diff.args([
-        "diff",
-        "--cached",
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "--no-renames",
-        "--diff-filter=ACMRT",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = spawn(diff, "diff")?;
-    let mut raw = Vec::new();
-    child
-        .stdout
-        .take()
-        .expect("piped")
-        .read_to_end(&mut raw)
-        .map_err(|e| Error::Git {
-            command: "diff",
-            message: e.to_string(),
-        })?;
-    check(&mut child, "diff")?;
+    let raw = diff_cached(
+        repo,
+        &[
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-renames",
+            "--diff-filter=ACMRT",
+        ],
+    )?;
     // `:old_mode new_mode old_oid new_oid status\0path\0`
     let mut staged = Vec::new();
     let mut fields = raw.split(|&b| b == 0);
@@ -251,21 +237,29 @@ pub(crate) fn scan_staged(scanner: &Scanner, repo: &Path) -> Result<Outcome, Err
 /// For each staged path, the line ranges (1-based, in the staged file) that the commit
 /// adds or changes, from `git diff --cached -U0`.
 fn added_lines(repo: &Path) -> Result<HashMap<String, Vec<std::ops::Range<usize>>>, Error> {
+    let out = diff_cached(
+        repo,
+        &[
+            "-U0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-renames",
+            "--diff-filter=ACMRT",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+        ],
+    )?;
+    Ok(parse_added_lines(&out))
+}
+
+/// The standard output of `git diff --cached` with `args`; an error if git fails.
+fn diff_cached(repo: &Path, args: &[&str]) -> Result<Vec<u8>, Error> {
     let mut diff = git(repo);
-    diff.args([
-        "diff",
-        "--cached",
-        "-U0",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-renames",
-        "--diff-filter=ACMRT",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    diff.args(["diff", "--cached"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = spawn(diff, "diff")?;
     let mut out = Vec::new();
     child
@@ -278,7 +272,7 @@ fn added_lines(repo: &Path) -> Result<HashMap<String, Vec<std::ops::Range<usize>
             message: e.to_string(),
         })?;
     check(&mut child, "diff")?;
-    Ok(parse_added_lines(&out))
+    Ok(out)
 }
 
 /// Reads a `-U0` patch: `+++ b/PATH` names the file, each `@@ -a,b +c,d @@` adds lines

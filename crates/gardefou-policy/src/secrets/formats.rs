@@ -111,29 +111,12 @@ pub fn stripe_key(value: &str) -> Result<(StripeType, StripeMode), Text> {
 
 /// Reads a Stripe webhook signing secret.
 pub fn stripe_webhook_secret(value: &str) -> Result<(), Text> {
-    if let Some(why) = wrapping(value) {
-        return Err(why);
-    }
-    let Some(body) = value.strip_prefix("whsec_") else {
-        return Err(tr!(
-            "it does not start with whsec_",
-            "la valeur ne commence pas par whsec_"
-        ));
-    };
-    alphanumeric_body(body, WEBHOOK_BODY)
+    alphanumeric_body(after_prefix(value, "whsec_")?, WEBHOOK_BODY)
 }
 
 /// Reads a SendGrid API key: `SG.` + 22 + `.` + 43 base64url characters.
 pub fn sendgrid_key(value: &str) -> Result<(), Text> {
-    if let Some(why) = wrapping(value) {
-        return Err(why);
-    }
-    let Some(rest) = value.strip_prefix("SG.") else {
-        return Err(tr!(
-            "it does not start with SG.",
-            "la valeur ne commence pas par SG."
-        ));
-    };
+    let rest = after_prefix(value, "SG.")?;
     let parts: Vec<&str> = rest.split('.').collect();
     let b64url = |s: &str| {
         s.bytes()
@@ -193,6 +176,19 @@ fn wrapping(value: &str) -> Option<Text> {
         ));
     }
     None
+}
+
+/// What follows `prefix` in a value that [`wrapping`] does not refuse.
+fn after_prefix<'a>(value: &'a str, prefix: &str) -> Result<&'a str, Text> {
+    if let Some(why) = wrapping(value) {
+        return Err(why);
+    }
+    value.strip_prefix(prefix).ok_or_else(|| {
+        tr!(
+            "it does not start with {prefix}",
+            "la valeur ne commence pas par {prefix}"
+        )
+    })
 }
 
 fn alphanumeric_body(body: &str, len: std::ops::RangeInclusive<usize>) -> Result<(), Text> {
