@@ -269,7 +269,7 @@ fn walk_trees(
     let mut objects = Objects::open(git_dir)?;
     // Grown as ids come. Sized once for every packed object instead (commits and
     // unreachable objects included: twice what is inserted on curl), all its pages became
-    // resident, as ids land everywhere: a peak of 108 MB on curl against 102.
+    // resident, as ids land everywhere: a peak of 102 MB on curl against 99.
     let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
     let mut buf = Vec::new();
     // Trees still to traverse from the current root: (tree, path prefix).
