@@ -436,8 +436,9 @@ pub struct DomainsCheckArgs {
     pub format: Format,
 }
 
-/// How names are followed through DNS: `--nameserver` and `--timeout`, which require the
-/// `--resolve` that each command declares with its own help.
+// How names are followed through DNS: `--nameserver` and `--timeout`, which require the
+// `--resolve` that each command declares with its own help. (A `//` comment: a doc comment
+// here would become the commands' about text.)
 #[derive(Debug, Args)]
 pub struct DnsArgs {
     /// The nameserver to ask: IP, IP:PORT or [IPv6]:PORT [default: the system resolver].

@@ -195,7 +195,7 @@ fn argument(path: &str, id: &str) -> Option<(&'static str, Option<&'static str>)
         ("node register" | "node prove", "purpose") => "Ce qu'est le processus : un serveur (`run`) ou un script de seed (`seed`, §6).",
         ("node register" | "node prove", "inspector_open") => "(`prove`) L'inspecteur du processus appelant est ouvert en ce moment.",
         ("scan", "paths") => "Fichiers ou répertoires à analyser [défaut : .]. Avec --git ou --staged : le dépôt.",
-        ("scan", "git") => "Analyser chaque blob accessible depuis une référence ou le HEAD d'un arbre de travail de l'historique git, chacun une fois.",
+        ("scan", "git") => "Analyser une fois chaque blob de l'historique git accessible depuis une référence ou le HEAD d'un arbre de travail.",
         ("scan", "staged") => "Analyser ce qui est indexé pour le prochain commit (l'index), par ex. dans un hook pre-commit.",
         ("scan", "baseline") => "Ne pas signaler les constats dont ce fichier de baseline accepte les empreintes.",
         ("scan", "write_baseline") => "Accepter tous les constats actuels : écrire leurs empreintes dans FICHIER et sortir avec 0.",

@@ -114,3 +114,18 @@ fn domains_check_refuses_a_malformed_nameserver() {
     );
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
+
+#[test]
+fn nameserver_and_timeout_need_resolve_in_both_commands() {
+    let env = Env::new();
+    for command in [&["domains", "check"][..], &["report"][..]] {
+        for flag in [
+            &["--nameserver", "127.0.0.1:53"][..],
+            &["--timeout", "5"][..],
+        ] {
+            let args: Vec<&str> = command.iter().chain(flag).copied().collect();
+            let out = env.run(&[], &args).usage_error();
+            assert!(out.stderr.contains("--resolve"), "{args:?}: {}", out.stderr);
+        }
+    }
+}

@@ -154,7 +154,7 @@ fn scan_refuses_in_french_with_lang_fr() {
         &en,
         &fr,
         &["hard-coded (36 characters, redacted)"],
-        &["en dur (36 caractères, masqué)"],
+        &["clé secrète Stripe en dur (36 caractères, valeur masquée)"],
     );
     assert!(!en.contains(&key) && !fr.contains(&key));
     snapshots("scan", &en, &fr);

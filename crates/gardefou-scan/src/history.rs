@@ -165,8 +165,8 @@ pub(crate) fn scan(scanner: &Scanner, dir: &Path) -> Result<Outcome, Error> {
     Ok(sink.finish(scanner))
 }
 
-/// The peeled targets of every ref and of `HEAD`: commits to walk, and trees that a tag
-/// names directly. A tag naming a blob names no path: it is not scanned (as `rev-list`
+/// The peeled targets of every ref, of `HEAD` and of every worktree's `HEAD`: commits to
+/// walk, and trees that a tag names directly. A tag naming a blob names no path: it is not scanned (as `rev-list`
 /// lists it without one). A ref that cannot be read is reported, not fatal.
 fn tips(
     repo: &gix::Repository,
@@ -177,24 +177,35 @@ fn tips(
     if let Ok(head) = repo.head_id() {
         targets.push(("HEAD".to_owned(), Ok(head.detach())));
     }
-    // The HEAD of every worktree, the main one and each linked one (a detached HEAD there
-    // is reachable from no ref), as `rev-list --all` reads them. An unborn HEAD names
-    // nothing.
-    match repo.worktrees_including_main() {
-        Ok(all) => {
-            for worktree in all {
-                let head = worktree.and_then(|w| {
-                    let name = w.git_dir().display().to_string();
-                    Ok((name, w.head()?.id().map(gix::Id::detach)))
-                });
-                match head {
-                    Ok((name, Some(id))) => targets.push((format!("HEAD of {name}"), Ok(id))),
-                    Ok((_, None)) => {}
-                    Err(e) => errors.push(format!("a worktree: {e}")),
-                }
+    // The HEAD of every worktree: the main one's (the common directory's) and each linked
+    // one's, `worktrees/<id>/HEAD` — a detached HEAD there is reachable from no ref. As
+    // `rev-list --all` reads them, but every entry is read, even one that git would skip
+    // (no `gitdir` file), and one whose HEAD cannot be read is reported. An unborn HEAD
+    // names nothing.
+    let common = repo.common_dir().to_owned();
+    let mut heads = vec![("HEAD of the main worktree".to_owned(), common.join("HEAD"))];
+    match std::fs::read_dir(common.join("worktrees")) {
+        Ok(entries) => {
+            let mut linked: Vec<PathBuf> = entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.path())
+                .collect();
+            linked.sort();
+            for dir in linked {
+                let name = format!("HEAD of worktree {}", dir.display());
+                heads.push((name, dir.join("HEAD")));
             }
         }
-        Err(e) => errors.push(format!("the worktrees: {e}")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => errors.push(format!("{}: {e}", common.join("worktrees").display())),
+    }
+    for (name, path) in heads {
+        match worktree_head(repo, &path) {
+            Ok(Some(id)) => targets.push((name, Ok(id))),
+            Ok(None) => {}
+            Err(e) => errors.push(format!("{name}: {e}")),
+        }
     }
     let refs = repo.references()?;
     for r in refs.all()? {
@@ -222,6 +233,27 @@ fn tips(
     trees.sort();
     trees.dedup();
     Ok((commits, trees))
+}
+
+/// The commit a worktree's `HEAD` file names: its id when detached, else the branch's
+/// (`None` while the branch has no commit yet).
+fn worktree_head(repo: &gix::Repository, head: &Path) -> Result<Option<ObjectId>, String> {
+    let text = gardefou_edges::bounded::read_regular(head, 4096).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&text);
+    let text = text.trim();
+    if let Some(name) = text.strip_prefix("ref:") {
+        return match repo.try_find_reference(name.trim()) {
+            Ok(Some(mut r)) => r
+                .peel_to_id()
+                .map(|id| Some(id.detach()))
+                .map_err(|e| e.to_string()),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        };
+    }
+    ObjectId::from_hex(text.as_bytes())
+        .map(Some)
+        .map_err(|_| "neither a commit id nor a ref".to_owned())
 }
 
 /// Every commit reachable from `tips`, in git's default order: newest first by commit

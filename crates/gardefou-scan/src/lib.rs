@@ -369,7 +369,7 @@ impl Scanner {
                 .fingerprint(c.rule.id, path, c.secret.expose().as_bytes());
         let local = c.severity == Severity::Warning && c.rule.severity == Severity::Error;
         let (kind, n) = (c.rule.kind, c.secret.expose().chars().count());
-        let kind_fr = capitalised(c.rule.kind_fr);
+        let kind_fr = c.rule.kind_fr;
         let (how, how_fr) = if c.rule.severity == Severity::Warning {
             ("in the code", "dans le code")
         } else {
@@ -382,7 +382,7 @@ impl Scanner {
         };
         let message = gardefou_findings::tr!(
             "{kind} {how} ({n} characters, redacted){local}",
-            "{kind_fr} {how_fr} ({n} caractères, masqué){local_fr}"
+            "{kind_fr} {how_fr} ({n} caractères, valeur masquée){local_fr}"
         );
         let finding = Finding {
             rule: c.rule.id,
@@ -437,14 +437,6 @@ impl Scanner {
             }
         }
     }
-}
-
-/// `text` with its first letter upper-cased, to begin a sentence.
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| {
-        c.to_uppercase().chain(chars).collect::<String>()
-    })
 }
 
 /// Per-thread accumulator of findings and counts.

@@ -564,3 +564,37 @@ fn regression_a_detached_head_in_another_worktree_is_read() {
         "the main worktree's HEAD from the linked one"
     );
 }
+
+#[test]
+fn a_worktree_entry_without_its_gitdir_file_is_read_and_an_unreadable_head_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("main");
+    std::fs::create_dir(&repo).unwrap();
+    git::init(&repo, "main");
+    git::commit(&repo, "README", "hello\n", "first");
+    let other = dir.path().join("other");
+    git::run(
+        &repo,
+        &["worktree", "add", "-q", "--detach", other.to_str().unwrap()],
+    );
+    git::commit(&other, "a.js", &format!("k = \"{}\"\n", stripe(64)), "key");
+    let detached = head(&other);
+    // Git itself skips an entry whose `gitdir` file is gone: its HEAD is still read here.
+    let entry = repo.join(".git/worktrees/other");
+    std::fs::remove_file(entry.join("gitdir")).unwrap();
+    assert_eq!(
+        found(&history(&repo).report),
+        vec![("a.js".to_owned(), "stripe-secret-key", Some(detached))]
+    );
+    std::fs::write(entry.join("HEAD"), "not a commit\n").unwrap();
+    let outcome = history(&repo);
+    assert!(
+        outcome
+            .stats
+            .errors
+            .iter()
+            .any(|e| e.contains("worktrees/other") && e.contains("neither a commit id nor a ref")),
+        "{:?}",
+        outcome.stats.errors
+    );
+}
