@@ -58,12 +58,16 @@ fn markdown(catalogs: &[(&str, Vec<Rule>)]) -> String {
     );
     for (heading, rules) in catalogs {
         out.push_str(&format!(
-            "\n## {heading}\n\n| rule | policy | refuses | fix |\n|---|---|---|---|\n"
+            "\n## {heading}\n\n| rule | policy | severity | refuses | fix |\n|---|---|---|---|---|\n"
         ));
         for r in rules {
             out.push_str(&format!(
-                "| `{}` | §{} | {} | {} |\n",
-                r.id, r.policy, r.summary, r.fix
+                "| `{}` | §{} | {} | {} | {} |\n",
+                r.id,
+                r.policy,
+                r.weight.text(),
+                r.summary,
+                r.fix
             ));
         }
     }
@@ -81,7 +85,7 @@ pub fn list(args: RulesListArgs) -> Result<ExitCode> {
                 .iter()
                 .flat_map(|(group, rules)| {
                     rules.iter().map(move |r| {
-                        json!({"id": r.id, "policy": r.policy, "group": group, "summary": r.summary, "fix": r.fix})
+                        json!({"id": r.id, "policy": r.policy, "severity": r.weight, "group": group, "summary": r.summary, "fix": r.fix})
                     })
                 })
                 .collect();
@@ -92,7 +96,8 @@ pub fn list(args: RulesListArgs) -> Result<ExitCode> {
             for (group, rules) in &catalogs {
                 writeln!(out, "{group}")?;
                 for r in rules {
-                    writeln!(out, "  {:<40} §{}", r.id, r.policy)?;
+                    let section = format!("§{}", r.policy);
+                    writeln!(out, "  {:<40} {section:<5} {}", r.id, r.weight.text())?;
                 }
             }
         }
@@ -124,14 +129,15 @@ pub fn explain(args: RulesExplainArgs) -> Result<ExitCode> {
     };
     let mut out = std::io::stdout().lock();
     if args.format == RulesExplainFormat::Json {
-        let doc = json!({"id": rule.id, "policy": rule.policy, "group": group, "summary": rule.summary, "fix": rule.fix});
+        let doc = json!({"id": rule.id, "policy": rule.policy, "severity": rule.weight, "group": group, "summary": rule.summary, "fix": rule.fix});
         writeln!(out, "{doc}")?;
         return Ok(ExitCode::SUCCESS);
     }
     let (id, section, summary, fix) = (rule.id, rule.policy, rule.summary, rule.fix);
+    let weight = rule.weight.text();
     let text = gardefou_findings::tr!(
-        "{id} — §{section} of the policy (POLICY.md)\nreported by: {group}\nrefuses: {summary}\nfix: {fix}",
-        "{id} — §{section} de la politique (POLICY.md)\nsignalée par : {group}\nrefuse : {summary}\ncorrection : {fix}"
+        "{id} — §{section} of the policy (POLICY.md)\nreported by: {group}\nseverity: {weight}\nrefuses: {summary}\nfix: {fix}",
+        "{id} — §{section} de la politique (POLICY.md)\nsignalée par : {group}\ngravité : {weight}\nrefuse : {summary}\ncorrection : {fix}"
     );
     writeln!(out, "{text}")?;
     Ok(ExitCode::SUCCESS)

@@ -48,7 +48,7 @@ gardefou_findings::rules! {
         "A sandbox name and a production name resolve to a common address (a warning, or an error when `[domains] shared_addresses = \"error\"`; `--resolve`).",
         "check that the shared address is a CDN or load balancer that routes by name; give sandbox its own addresses otherwise",
         "Un nom de sandbox et un nom de production se résolvent en une adresse commune (avertissement, ou erreur quand `[domains] shared_addresses = \"error\"` ; `--resolve`).",
-        "vérifier que l'adresse partagée est un CDN ou un répartiteur de charge qui route par nom ; sinon donner à la sandbox ses propres adresses");
+        "vérifier que l'adresse partagée est un CDN ou un répartiteur de charge qui route par nom ; sinon donner à la sandbox ses propres adresses", ErrorOrWarning);
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ mod rule;
 pub mod sarif;
 
 pub use lang::{Lang, Text, Tr};
-pub use rule::{Rule, Section};
+pub use rule::{Rule, Section, Weight};
 
 use serde::Serialize;
 

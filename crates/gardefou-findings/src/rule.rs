@@ -120,13 +120,50 @@ const fn eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-/// A rule: a stable id, the policy section it enforces, what it refuses and the usual fix.
+/// How a rule's findings weigh: the severity its findings take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Weight {
+    /// Its findings are errors: they refuse.
+    Error,
+    /// Its findings are warnings: they inform.
+    Warning,
+    /// An error or a warning, by the environment or an option (e.g. the policy's signature:
+    /// required in production, advised elsewhere).
+    ErrorOrWarning,
+}
+
+impl Weight {
+    /// As the docs write it.
+    pub fn text(self) -> Tr {
+        match self {
+            Weight::Error => Tr {
+                en: "error",
+                fr: "erreur",
+            },
+            Weight::Warning => Tr {
+                en: "warning",
+                fr: "avertissement",
+            },
+            Weight::ErrorOrWarning => Tr {
+                en: "error or warning",
+                fr: "erreur ou avertissement",
+            },
+        }
+    }
+}
+
+/// A rule: a stable id, the policy section it enforces, how its findings weigh, what it
+/// refuses and the usual fix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
     /// Stable id, kebab-case. Never renamed once released.
     pub id: &'static str,
     /// The policy section it enforces.
     pub policy: Section,
+    /// The severity its findings take. [`Rule::error`] on a warning rule, or
+    /// [`Rule::warning`] on an error rule, is a bug (checked in debug builds: the tests).
+    pub weight: Weight,
     /// What it refuses, for the docs.
     pub summary: Tr,
     /// The usual fix; findings may give a more specific one.
@@ -136,26 +173,37 @@ pub struct Rule {
 impl Rule {
     /// An error finding of this rule with its usual fix.
     pub fn error(&self, message: impl Into<Text>) -> Finding {
-        Finding::error(self.id, self.policy, message, self.fix)
+        self.error_with_fix(message, self.fix)
     }
 
     /// An error finding of this rule with a specific fix.
     pub fn error_with_fix(&self, message: impl Into<Text>, fix: impl Into<Text>) -> Finding {
+        debug_assert!(
+            self.weight != Weight::Warning,
+            "{} is a warning rule: it makes no error",
+            self.id
+        );
         Finding::error(self.id, self.policy, message, fix)
     }
 
     /// A warning finding of this rule with its usual fix.
     pub fn warning(&self, message: impl Into<Text>) -> Finding {
-        Finding::warning(self.id, self.policy, message, self.fix)
+        self.warning_with_fix(message, self.fix)
     }
 
     /// A warning finding of this rule with a specific fix.
     pub fn warning_with_fix(&self, message: impl Into<Text>, fix: impl Into<Text>) -> Finding {
+        debug_assert!(
+            self.weight != Weight::Error,
+            "{} is an error rule: it makes no warning",
+            self.id
+        );
         Finding::warning(self.id, self.policy, message, fix)
     }
 }
 
-/// Declares a catalog: one `pub const` per rule and a slice of them all.
+/// Declares a catalog: one `pub const` per rule and a slice of them all. A rule's findings
+/// are errors unless a last [`Weight`] says otherwise (`Warning`, `ErrorOrWarning`).
 ///
 /// ```
 /// gardefou_findings::rules! {
@@ -167,6 +215,7 @@ impl Rule {
 ///         "`KOOMY_ENV` n'est pas définie.", "définir KOOMY_ENV");
 /// }
 /// assert_eq!(ALL[0].id, "koomy-env-missing");
+/// assert_eq!(ALL[0].weight, gardefou_findings::Weight::Error);
 /// assert_eq!(ALL[0].summary.fr, "`KOOMY_ENV` n'est pas définie.");
 /// ```
 ///
@@ -181,14 +230,66 @@ impl Rule {
 /// ```
 #[macro_export]
 macro_rules! rules {
-    ($(#[$alldoc:meta])* $all:ident; $( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal, $summary_fr:literal, $fix_fr:literal $(,)?); )*) => {
+    ($(#[$alldoc:meta])* $all:ident; $( $(#[$doc:meta])* $name:ident = ($id:literal, $policy:literal, $summary:literal, $fix:literal, $summary_fr:literal, $fix_fr:literal $(, $weight:ident)? $(,)?); )*) => {
         $( $(#[$doc])* pub const $name: $crate::Rule = $crate::Rule {
             id: $id,
             policy: $crate::Section::of($policy),
+            weight: $crate::__weight!($($weight)?),
             summary: $crate::Tr { en: $summary, fr: $summary_fr },
             fix: $crate::Tr { en: $fix, fr: $fix_fr },
         }; )*
         $(#[$alldoc])*
         pub const $all: &[$crate::Rule] = &[$($name),*];
     };
+}
+
+/// The [`Weight`] a rule of [`rules!`] declares: [`Weight::Error`] when it names none.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __weight {
+    () => {
+        $crate::Weight::Error
+    };
+    ($weight:ident) => {
+        $crate::Weight::$weight
+    };
+}
+
+#[cfg(test)]
+mod weight_tests {
+    crate::rules! {
+        ALL;
+        LOUD = ("loud", "3", "s", "f", "s fr", "f fr");
+        QUIET = ("quiet", "3", "s", "f", "s fr", "f fr", Warning);
+        EITHER = ("either", "3", "s", "f", "s fr", "f fr", ErrorOrWarning);
+    }
+
+    #[test]
+    fn a_rule_weighs_as_declared_and_either_kind_of_finding_fits_error_or_warning() {
+        assert_eq!(LOUD.weight, crate::Weight::Error);
+        assert_eq!(QUIET.weight, crate::Weight::Warning);
+        assert_eq!(
+            EITHER.error(crate::tr!("m", "m")).severity,
+            crate::Severity::Error
+        );
+        assert_eq!(
+            EITHER.warning(crate::tr!("m", "m")).severity,
+            crate::Severity::Warning
+        );
+        assert_eq!(ALL.len(), 3);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "quiet is a warning rule")]
+    fn a_warning_rule_makes_no_error() {
+        let _ = QUIET.error(crate::tr!("m", "m"));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "loud is an error rule")]
+    fn an_error_rule_makes_no_warning() {
+        let _ = LOUD.warning(crate::tr!("m", "m"));
+    }
 }

@@ -42,6 +42,7 @@ pub fn to_value(report: &Report, tool: &Tool<'_>) -> Value {
             rules.push(Rule {
                 id: f.rule,
                 policy: f.policy,
+                weight: crate::Weight::ErrorOrWarning,
                 summary: crate::Tr { en: "", fr: "" },
                 fix: crate::Tr { en: "", fr: "" },
             });
@@ -80,6 +81,15 @@ fn descriptor(rule: &Rule) -> Value {
     }
     if !rule.fix.is_empty() {
         d.insert("help".into(), json!({ "text": rule.fix }));
+    }
+    // The level a result of the rule takes unless it says its own (each result does).
+    let level = match rule.weight {
+        crate::Weight::Error => Some("error"),
+        crate::Weight::Warning => Some("warning"),
+        crate::Weight::ErrorOrWarning => None,
+    };
+    if let Some(level) = level {
+        d.insert("defaultConfiguration".into(), json!({ "level": level }));
     }
     d.insert(
         "properties".into(),

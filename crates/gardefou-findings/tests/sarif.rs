@@ -14,6 +14,7 @@ use serde_json::Value;
 const RULES: &[Rule] = &[Rule {
     id: "stripe-secret-key",
     policy: Section::S7_1,
+    weight: gardefou_findings::Weight::Error,
     summary: gardefou_findings::Tr {
         en: "A Stripe secret API key is hard-coded.",
         fr: "Une clé secrète d'API Stripe est écrite en dur.",
@@ -160,9 +161,11 @@ fn schema(
                 ("shortDescription", "multiformatMessageString"),
                 ("fullDescription", "multiformatMessageString"),
                 ("help", "multiformatMessageString"),
+                ("defaultConfiguration", "reportingConfiguration"),
                 ("properties", "propertyBag"),
             ],
         ),
+        "reportingConfiguration" => (&[], &[("level", "level"), ("properties", "propertyBag")]),
         "multiformatMessageString" => (&["text"], &[("text", "string"), ("markdown", "string")]),
         "result" => (
             &["message"],

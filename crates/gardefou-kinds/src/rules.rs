@@ -207,6 +207,12 @@ impl SecretKind {
         }
     }
 
+    /// Whether a value found with a local host (a local database) is a warning, not the
+    /// kind's severity.
+    pub fn lowered_on_local_hosts(&self) -> bool {
+        self.host_group.is_some()
+    }
+
     /// Whether the provider distinguishes live and test keys by their format.
     pub fn has_modes(&self) -> bool {
         self.modes.is_some()

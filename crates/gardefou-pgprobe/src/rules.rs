@@ -72,7 +72,7 @@ gardefou_findings::rules! {
         "The database carries no gardefou stamp, so nothing says which environment it belongs to (a warning for local databases when `[database.local] allow_unstamped = true`).",
         "stamp it once: KOOMY_ENV=<environment> gardefou db stamp (see docs/identity.md)",
         "La base de données ne porte aucun tampon gardefou : rien ne dit à quel environnement elle appartient (avertissement pour les bases locales quand `[database.local] allow_unstamped = true`).",
-        "la tamponner une fois : KOOMY_ENV=<environment> gardefou db stamp (voir docs/identity.md)");
+        "la tamponner une fois : KOOMY_ENV=<environment> gardefou db stamp (voir docs/identity.md)", ErrorOrWarning);
     /// The stamp names the environment.
     DATABASE_STAMP_ENVIRONMENT_MISMATCH = ("database-stamp-environment-mismatch", "5.1",
         "The database is stamped for another environment than `KOOMY_ENV`.",

@@ -32,7 +32,7 @@ gardefou_findings::rules! {
         "Warning: `KOOMY_ENV=sandbox` without `DEBUG_SECRET`, so the debug routes under `/api/_debug/` are not mounted.",
         "set DEBUG_SECRET (256 bits, e.g. `openssl rand -hex 32`) to use the sandbox debug routes",
         "Avertissement : `KOOMY_ENV=sandbox` sans `DEBUG_SECRET`, donc les routes de debug sous `/api/_debug/` ne sont pas montées.",
-        "définir DEBUG_SECRET (256 bits, par ex. `openssl rand -hex 32`) pour utiliser les routes de debug de la sandbox");
+        "définir DEBUG_SECRET (256 bits, par ex. `openssl rand -hex 32`) pour utiliser les routes de debug de la sandbox", Warning);
 }
 
 /// `DEBUG_SECRET`: at least 256 bits wherever it is set (production refuses it through the

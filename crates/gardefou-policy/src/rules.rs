@@ -91,31 +91,31 @@ gardefou_findings::rules! {
         "The policy file has no signature beside it (`gardefou.toml.sig`), or production would run on the built-in policy. Production always requires a policy file signed by the CTO; sandbox and local warn, unless `[policy] require_signature` lists them.",
         "have the CTO review the policy (gardefou policy diff) and sign it: gardefou policy sign --key ~/.ssh/id_ed25519",
         "Le fichier de politique n'a pas de signature à côté de lui (`gardefou.toml.sig`), ou la production tournerait avec la politique intégrée. La production exige toujours un fichier de politique signé par le CTO ; la sandbox et le local avertissent, sauf si `[policy] require_signature` les liste.",
-        "faire relire la politique par le CTO (gardefou policy diff) et la lui faire signer : gardefou policy sign --key ~/.ssh/id_ed25519");
+        "faire relire la politique par le CTO (gardefou policy diff) et la lui faire signer : gardefou policy sign --key ~/.ssh/id_ed25519", ErrorOrWarning);
     /// A signature that does not verify is no approval (§11).
     POLICY_SIGNATURE_INVALID = ("policy-signature-invalid", "11",
         "The policy file's signature does not verify against the allowed signers: the file changed after it was signed, the key is not an allowed signer (or not for the `gardefou-policy` namespace), or the signature file is not an SSH signature. An error where a signature is required, a warning elsewhere.",
         "have the CTO review the change (gardefou policy diff) and sign it again: gardefou policy sign --key ~/.ssh/id_ed25519",
         "La signature du fichier de politique ne se vérifie pas avec les signataires autorisés : le fichier a changé après sa signature, la clé n'est pas un signataire autorisé (ou pas pour l'espace de noms `gardefou-policy`), ou le fichier de signature n'est pas une signature SSH. Erreur là où une signature est exigée, avertissement ailleurs.",
-        "faire relire le changement par le CTO (gardefou policy diff) et le lui faire signer à nouveau : gardefou policy sign --key ~/.ssh/id_ed25519");
+        "faire relire le changement par le CTO (gardefou policy diff) et le lui faire signer à nouveau : gardefou policy sign --key ~/.ssh/id_ed25519", ErrorOrWarning);
     /// Nothing to verify against: fail closed (§12).
     POLICY_SIGNERS_MISSING = ("policy-signers-missing", "12",
         "No allowed signers are configured, so the policy's signature cannot be verified: set `GARDEFOU_ALLOWED_SIGNERS` (the allowed signers text) or `GARDEFOU_ALLOWED_SIGNERS_FILE` (a file outside the repository) from the platform's secret store.",
         "set GARDEFOU_ALLOWED_SIGNERS in the platform's secret store to the allowed signers line that gardefou policy sign prints",
         "Aucun signataire autorisé n'est configuré, donc la signature de la politique ne peut pas être vérifiée : définir `GARDEFOU_ALLOWED_SIGNERS` (le texte des signataires autorisés) ou `GARDEFOU_ALLOWED_SIGNERS_FILE` (un fichier hors du dépôt) depuis le coffre de secrets de la plateforme.",
-        "définir GARDEFOU_ALLOWED_SIGNERS dans le coffre de secrets de la plateforme avec la ligne de signataire autorisé qu'affiche gardefou policy sign");
+        "définir GARDEFOU_ALLOWED_SIGNERS dans le coffre de secrets de la plateforme avec la ligne de signataire autorisé qu'affiche gardefou policy sign", ErrorOrWarning);
     /// Allowed signers that cannot be trusted are none (§12).
     POLICY_SIGNERS_INVALID = ("policy-signers-invalid", "12",
         "The allowed signers cannot be used: both `GARDEFOU_ALLOWED_SIGNERS` and `GARDEFOU_ALLOWED_SIGNERS_FILE` are set, the file is inside the policy's repository (where a commit could change it), cannot be read, or a line does not parse.",
         "set exactly one of GARDEFOU_ALLOWED_SIGNERS or GARDEFOU_ALLOWED_SIGNERS_FILE, outside the repository, with valid allowed signers lines (gardefou policy verify names the line)",
         "Les signataires autorisés ne sont pas utilisables : `GARDEFOU_ALLOWED_SIGNERS` et `GARDEFOU_ALLOWED_SIGNERS_FILE` sont toutes deux définies, le fichier est dans le dépôt de la politique (où un commit pourrait le modifier), est illisible, ou une ligne ne s'analyse pas.",
-        "définir une seule de GARDEFOU_ALLOWED_SIGNERS ou GARDEFOU_ALLOWED_SIGNERS_FILE, hors du dépôt, avec des lignes de signataires autorisés valides (gardefou policy verify indique la ligne)");
+        "définir une seule de GARDEFOU_ALLOWED_SIGNERS ou GARDEFOU_ALLOWED_SIGNERS_FILE, hors du dépôt, avec des lignes de signataires autorisés valides (gardefou policy verify indique la ligne)", ErrorOrWarning);
     /// Remote databases should be reached over TLS.
     DATABASE_URL_TLS_OPTIONAL = ("database-url-tls-optional", "1",
         "`DATABASE_URL` reaches a non-loopback server without `sslmode=require` or stricter (warning).",
         "add sslmode=require (or verify-full) to DATABASE_URL",
         "`DATABASE_URL` atteint un serveur qui n'est pas en loopback sans `sslmode=require` ou plus strict (avertissement).",
-        "ajouter sslmode=require (ou verify-full) à DATABASE_URL");
+        "ajouter sslmode=require (ou verify-full) à DATABASE_URL", Warning);
 }
 
 #[cfg(test)]

@@ -74,6 +74,12 @@ pub fn catalog() -> Vec<gardefou_findings::Rule> {
         .map(|k| gardefou_findings::Rule {
             id: k.id,
             policy: k.policy,
+            // A value on a local database host is a warning (see `Matcher::find`).
+            weight: match (k.severity, k.lowered_on_local_hosts()) {
+                (Severity::Warning, _) => gardefou_findings::Weight::Warning,
+                (Severity::Error, true) => gardefou_findings::Weight::ErrorOrWarning,
+                (Severity::Error, false) => gardefou_findings::Weight::Error,
+            },
             summary: k.description,
             fix: k.fix,
         })
@@ -204,6 +210,7 @@ pub struct Outcome {
 pub const BASELINE_STALE: gardefou_findings::Rule = gardefou_findings::Rule {
     id: "scan-baseline-stale",
     policy: gardefou_findings::Section::S7_1,
+    weight: gardefou_findings::Weight::Warning,
     summary: gardefou_findings::Tr {
         en: "A baseline entry matches no finding in a file that was scanned (warning): the secret was removed or the file rewritten, and the stale entry would hide a new finding with the same fingerprint.",
         fr: "Une entrée de la baseline ne correspond plus à aucun constat dans un fichier analysé (avertissement) : le secret a été retiré ou le fichier réécrit, et l'entrée périmée masquerait un nouveau constat de même empreinte.",
@@ -218,6 +225,7 @@ pub const BASELINE_STALE: gardefou_findings::Rule = gardefou_findings::Rule {
 pub const ALLOW_PATH_UNUSED: gardefou_findings::Rule = gardefou_findings::Rule {
     id: "scan-allow-path-unused",
     policy: gardefou_findings::Section::S7_1,
+    weight: gardefou_findings::Weight::Warning,
     summary: gardefou_findings::Tr {
         en: "An `[scan] allow_paths` glob hid no finding in a scan of the whole tree or history (warning): it no longer matches what it was written for, and would silently hide whatever lands there.",
         fr: "Un glob de `[scan] allow_paths` n'a masqué aucun constat lors d'une analyse de tout l'arbre ou de tout l'historique (avertissement) : il ne correspond plus à ce pour quoi il a été écrit, et masquerait en silence tout ce qui arriverait là.",
