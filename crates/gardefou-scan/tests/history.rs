@@ -515,22 +515,35 @@ fn a_private_key_changed_in_its_middle_is_found_in_both_versions() {
     assert_eq!(found, expected);
 }
 
+/// A repository `main` under `dir` and a linked worktree `other` whose detached HEAD is a
+/// commit on no branch adding a Stripe key (seed `seed`) in `a.js`: (main, other, that
+/// commit).
+fn detached_worktree(dir: &Path, seed: u64) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    let repo = dir.join("main");
+    std::fs::create_dir(&repo).unwrap();
+    git::init(&repo, "main");
+    git::commit(&repo, "README", "hello\n", "first");
+    let other = dir.join("other");
+    git::run(
+        &repo,
+        &["worktree", "add", "-q", "--detach", other.to_str().unwrap()],
+    );
+    git::commit(
+        &other,
+        "a.js",
+        &format!("k = \"{}\"\n", stripe(seed)),
+        "key",
+    );
+    let detached = head(&other);
+    (repo, other, detached)
+}
+
 #[test]
 fn regression_a_detached_head_in_another_worktree_is_read() {
     // A commit made on a detached HEAD in a linked worktree is reachable from no ref: only
     // that worktree's HEAD names it (`git rev-list --all` reads it).
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("main");
-    std::fs::create_dir(&repo).unwrap();
-    git::init(&repo, "main");
-    git::commit(&repo, "README", "hello\n", "first");
-    let other = dir.path().join("other");
-    git::run(
-        &repo,
-        &["worktree", "add", "-q", "--detach", other.to_str().unwrap()],
-    );
-    git::commit(&other, "a.js", &format!("k = \"{}\"\n", stripe(62)), "key");
-    let detached = head(&other);
+    let (repo, other, detached) = detached_worktree(dir.path(), 62);
     assert!(
         git::run(&repo, &["branch", "--contains", &detached])
             .trim()
@@ -568,17 +581,7 @@ fn regression_a_detached_head_in_another_worktree_is_read() {
 #[test]
 fn a_worktree_entry_without_its_gitdir_file_is_read_and_an_unreadable_head_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("main");
-    std::fs::create_dir(&repo).unwrap();
-    git::init(&repo, "main");
-    git::commit(&repo, "README", "hello\n", "first");
-    let other = dir.path().join("other");
-    git::run(
-        &repo,
-        &["worktree", "add", "-q", "--detach", other.to_str().unwrap()],
-    );
-    git::commit(&other, "a.js", &format!("k = \"{}\"\n", stripe(64)), "key");
-    let detached = head(&other);
+    let (repo, _, detached) = detached_worktree(dir.path(), 64);
     // Git itself skips an entry whose `gitdir` file is gone: its HEAD is still read here.
     let entry = repo.join(".git/worktrees/other");
     std::fs::remove_file(entry.join("gitdir")).unwrap();
