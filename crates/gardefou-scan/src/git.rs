@@ -194,7 +194,7 @@ pub(crate) fn scan_staged(scanner: &Scanner, repo: &Path) -> Result<Outcome, Err
         ));
     }
     let max = scanner.options().max_file_size;
-    let bar = progress_bar(scanner.options().progress, "staged files");
+    let bar = progress_bar(scanner.options().progress, "staged files scanned");
     let mut sink = scan_blobs(scanner, |tx, sink| {
         let mut cat = git(repo);
         cat.args([

@@ -6,40 +6,45 @@
 //!   what `git rev-list --all` starts from. The repository is opened through
 //!   [`gardefou_edges::git::open`]: no variable of the caller's environment can choose
 //!   another repository, object store or history, and replace refs are not applied.
-//! - **In which order**: commits newest first by commit time (git's own default order);
-//!   each commit's tree is traversed, skipping every tree and blob already seen, so each blob
-//!   is read once, at the path it is first seen at (the path `rev-list --objects` gives).
-//!   Newest first is also the order in which packs store deltas (an older version is a
-//!   delta against a newer one), so the previous version of a file is usually the cached
-//!   base of the next one read; blobs of one path always go to the same worker for that.
-//! - **Which commit**: only for blobs that hold a finding, the commits are walked again and
-//!   each tree read once more, remembering which of those blobs it holds: the oldest commit
-//!   holding a blob is the one that introduced it (at whatever path; the finding names the
-//!   path the blob was first seen at). Trees that a tag names directly are traversed last,
-//!   and their blobs have no commit.
-//! - **Bounded memory**: the only whole-history structures are the commit ids in walk order
-//!   and the set of tree and blob ids seen (about 30 bytes an object; the second walk's
-//!   set of trees replaces it). Blobs are read and
-//!   scanned by worker threads fed through bounded channels of ids; each thread has its own
-//!   view of the object database with a bounded delta-base cache, and reopens it after
-//!   reading [`REMAP_AFTER`] bytes: packs are memory-mapped whole, and every page read
-//!   would otherwise stay resident for the whole scan.
+//! - **Which commit, which path**: commits are listed newest first by commit time (git's
+//!   own order) and walked oldest first; each commit's tree is traversed, skipping every
+//!   tree and blob already seen. A blob is thus met once, in the oldest commit that holds
+//!   it — the one that introduced it — at its path in that commit: a finding names a commit
+//!   and a path that agree (`git show <commit>:<path>` shows it). The same value in later
+//!   versions of the file is reported once, at that first commit. Trees that a tag names
+//!   directly are traversed last, and their blobs that no commit holds have no commit.
+//! - **How blobs are read**: the walk only lists them. They are then read straight from
+//!   the packs, in pack order, each delta chain resolved once ([`crate::packs`]); what the
+//!   packs do not give (loose objects, alternates, a delta on a base named by id…) is read
+//!   through `gix`, by worker threads fed through bounded channels, blobs of one path
+//!   always on the same worker so that the previous version is the cached delta base.
+//! - **Bounded memory**: the whole-history structures are the commit ids, the set of trees
+//!   seen during the walk, and the list of blobs (id, path, commit: about 30 bytes each);
+//!   reading adds the table of one pack at a time (see [`crate::packs`]). Every `gix` view
+//!   of the object database has a bounded delta-base cache and is reopened after reading
+//!   [`REMAP_AFTER`] bytes ([`WALK_REMAP_AFTER`] for the walk, which runs alone): packs are
+//!   memory-mapped whole, and every page read would otherwise stay resident.
 //! - Submodule entries (gitlinks) are skipped, symlinks are scanned like files (their text is
 //!   the link's target), blobs over the size limit are counted and not read, binary blobs
 //!   are counted and not scanned. In a shallow clone the walk stops at the shallow boundary.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Mutex};
 
 use gix::hash::ObjectId;
 use gix::objs::{FindExt, FindHeader};
 
-use crate::{progress_bar, Error, Origin, Outcome, Scanner, Sink};
+use crate::{packs, progress_bar, Error, Origin, Outcome, Scanner, Sink};
 
 /// A thread's object database view is reopened after this many bytes of objects were read
 /// through it (see the module doc).
 const REMAP_AFTER: u64 = 4 * 1024 * 1024;
+
+/// The same for the walk through the trees: it runs alone, before the blobs are read, and
+/// each reopening drops the cached bases of the next trees' deltas.
+const WALK_REMAP_AFTER: u64 = 32 * 1024 * 1024;
 
 /// What finding one object may leave resident besides its bytes: the pages of the pack
 /// index that its binary search reads.
@@ -54,9 +59,9 @@ const BUFFER_KEPT: usize = 1024 * 1024;
 /// Blobs waiting for each worker.
 const QUEUE: usize = 64;
 
-/// Where a traversal starts: a commit, or a tree that a tag names.
+/// Where a traversal starts: a commit (its index in the walk), or a tree that a tag names.
 enum Root {
-    Commit(ObjectId),
+    Commit(usize),
     Tree(ObjectId),
 }
 
@@ -64,6 +69,8 @@ enum Root {
 struct Job {
     oid: ObjectId,
     path: String,
+    /// The commit that introduced it, if one did.
+    commit: Option<ObjectId>,
 }
 
 /// One thread's view of the repository's objects (see the module doc).
@@ -71,10 +78,12 @@ struct Objects {
     git_dir: PathBuf,
     repo: gix::Repository,
     read: u64,
+    /// Reopened after this many bytes.
+    remap: u64,
 }
 
 impl Objects {
-    fn open(git_dir: &Path) -> Result<Self, String> {
+    fn open(git_dir: &Path, remap: u64) -> Result<Self, String> {
         let mut repo = gardefou_edges::git::open_git_dir(git_dir).map_err(|e| e.to_string())?;
         repo.objects.set_pack_cache(|| {
             Box::new(gix::odb::pack::cache::lru::StaticLinkedList::<64>::new(
@@ -86,14 +95,15 @@ impl Objects {
             git_dir: git_dir.to_owned(),
             repo,
             read: 0,
+            remap,
         })
     }
 
     /// Counts one object of `bytes` read, and reopens the view once enough were.
     fn charge(&mut self, bytes: usize) -> Result<(), String> {
         self.read += bytes as u64 + LOOKUP;
-        if self.read >= REMAP_AFTER {
-            *self = Objects::open(&self.git_dir)?;
+        if self.read >= self.remap {
+            *self = Objects::open(&self.git_dir, self.remap)?;
         }
         Ok(())
     }
@@ -121,23 +131,41 @@ fn failed(path: &Path, message: impl std::fmt::Display) -> Error {
 pub(crate) fn scan(scanner: &Scanner, dir: &Path) -> Result<Outcome, Error> {
     let repo = gardefou_edges::git::open(dir).map_err(|e| failed(dir, e))?;
     let git_dir = repo.git_dir().to_owned();
+    let objects_dir = repo.common_dir().join("objects");
     let mut errors = Vec::new();
     let (commit_tips, tree_tips) = tips(&repo, &mut errors).map_err(|e| failed(dir, e))?;
     let commits = commits_newest_first(&repo, commit_tips).map_err(|e| failed(dir, e))?;
     drop(repo);
 
-    let bar = progress_bar(scanner.options().progress, "blobs");
+    let bar = progress_bar(scanner.options().progress, "blobs found");
     let max = scanner.options().max_file_size;
+    // Oldest first: a blob is first met in the oldest commit that holds it, the one that
+    // introduced it. Trees that a tag names directly come last, and their blobs that no
+    // commit holds have no commit.
+    let roots = (0..commits.len())
+        .rev()
+        .map(Root::Commit)
+        .chain(tree_tips.iter().map(|t| Root::Tree(*t)));
+    let found =
+        walk_trees(&git_dir, &commits, roots, &bar, &mut errors).map_err(|e| failed(dir, e))?;
+    bar.set_position(0);
+    bar.set_message("blobs scanned");
     let total = Mutex::new(Sink::default());
+    // First every blob that the packs hold, each delta chain resolved once; then, through
+    // gix, whatever they did not give.
+    let done: Vec<AtomicBool> = found.blobs.iter().map(|_| AtomicBool::new(false)).collect();
+    let wanted = packs::Wanted::new(&found.blobs, &found.paths, &commits, &done, &bar);
+    packs::scan(scanner, &objects_dir, &wanted, scanner.threads(), &total);
+    drop(wanted);
     let (txs, rxs): (Vec<_>, Vec<_>) = (0..scanner.threads())
         .map(|_| mpsc::sync_channel::<Job>(QUEUE))
         .unzip();
-    let walked = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         for rx in rxs {
-            let (total, git_dir) = (&total, &git_dir);
+            let (total, git_dir, bar) = (&total, &git_dir, &bar);
             s.spawn(move || {
                 let mut sink = Sink::default();
-                if let Err(e) = read_and_scan(scanner, git_dir, max, rx, &mut sink) {
+                if let Err(e) = read_and_scan(scanner, git_dir, max, rx, bar, &mut sink) {
                     sink.stats.errors.push(e);
                 }
                 if let Ok(mut t) = total.lock() {
@@ -145,23 +173,33 @@ pub(crate) fn scan(scanner: &Scanner, dir: &Path) -> Result<Outcome, Error> {
                 }
             });
         }
-        let roots = commits
+        // Newest first, as gix's delta-base cache prefers.
+        let left = found
+            .blobs
             .iter()
-            .map(|c| Root::Commit(*c))
-            .chain(tree_tips.iter().map(|t| Root::Tree(*t)));
-        let walked = walk_trees(&git_dir, roots, &txs, &bar, &mut errors);
+            .zip(&done)
+            .rev()
+            .filter(|(_, d)| !d.load(Ordering::Relaxed));
+        for (blob, _) in left {
+            let path = found.paths[blob.path as usize].clone();
+            let worker = worker_for(&path, txs.len());
+            let job = Job {
+                oid: blob.oid,
+                path,
+                commit: commits.get(blob.commit as usize).copied(),
+            };
+            if txs[worker].send(job).is_err() {
+                // The worker stopped on an error, which it reports.
+                break;
+            }
+        }
         // The workers finish their queues and stop.
         drop(txs);
-        walked
     });
-    walked.map_err(|e| failed(dir, e))?;
     bar.finish_and_clear();
     let mut sink = total.into_inner().unwrap_or_else(|e| e.into_inner());
     sink.stats.errors.extend(errors);
-    if !sink.findings.is_empty() {
-        attribute_commits(&git_dir, &commits, scanner.threads(), &mut sink)
-            .map_err(|e| failed(dir, e))?;
-    }
+    once_per_secret(&commits, &mut sink);
     Ok(sink.finish(scanner))
 }
 
@@ -289,34 +327,61 @@ fn worker_for(path: &str, workers: usize) -> usize {
     (hash % workers as u64) as usize
 }
 
-/// Traverses the tree of each root, sending every blob not seen before, with its path, to
-/// the worker for that path.
+/// Every blob reachable from the roots, each once, where it is first met.
+struct Found {
+    /// In the order they were met.
+    blobs: Vec<Blob>,
+    /// Each path once.
+    paths: Vec<String>,
+}
+
+/// A blob to scan, as first met in the walk.
+pub(crate) struct Blob {
+    pub oid: ObjectId,
+    /// Its path's index in [`Found::paths`].
+    pub path: u32,
+    /// The commit it was met in (its index in the walk), or [`NO_COMMIT`] for a tree that
+    /// a tag names.
+    pub commit: u32,
+}
+
+/// [`Blob::commit`] of a blob that no commit holds.
+pub(crate) const NO_COMMIT: u32 = u32::MAX;
+
+/// Traverses the tree of each root and lists every blob not seen before, with its path
+/// and commit.
 fn walk_trees(
     git_dir: &Path,
+    commits: &[ObjectId],
     roots: impl Iterator<Item = Root>,
-    txs: &[mpsc::SyncSender<Job>],
     bar: &indicatif::ProgressBar,
     errors: &mut Vec<String>,
-) -> Result<(), String> {
-    let mut objects = Objects::open(git_dir)?;
-    // Grown as ids come. Sized once for every packed object instead (commits and
-    // unreachable objects included: twice what is inserted on curl), all its pages became
-    // resident, as ids land everywhere: a peak of 102 MB on curl against 99.
+) -> Result<Found, String> {
+    let mut objects = Objects::open(git_dir, WALK_REMAP_AFTER)?;
+    let mut found = Found {
+        blobs: Vec::new(),
+        paths: Vec::new(),
+    };
+    // Blob id → index in `found.blobs`.
+    let mut index = gix::hashtable::HashMap::<ObjectId, u32>::default();
+    let mut path_ids: HashMap<String, u32> = HashMap::new();
+    // The trees seen. Grown as ids come: sized up front for every packed object, all its
+    // pages became resident, as ids land everywhere.
     let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
     let mut buf = Vec::new();
     // Trees still to traverse from the current root: (tree, path prefix).
     let mut stack: Vec<(ObjectId, String)> = Vec::new();
     let mut entries: Vec<(ObjectId, String, bool)> = Vec::new();
     for root in roots {
-        let root = match root {
-            Root::Commit(c) => match objects.commit_tree(&c, &mut buf) {
-                Ok(t) => t,
+        let (root, commit) = match root {
+            Root::Commit(i) => match objects.commit_tree(&commits[i], &mut buf) {
+                Ok(t) => (t, i as u32),
                 Err(e) => {
-                    errors.push(format!("commit {c}: {e}"));
+                    errors.push(format!("commit {}: {e}", commits[i]));
                     continue;
                 }
             },
-            Root::Tree(t) => t,
+            Root::Tree(t) => (t, NO_COMMIT),
         };
         stack.push((root, String::new()));
         while let Some((tree, prefix)) = stack.pop() {
@@ -339,7 +404,7 @@ fn walk_trees(
                             continue;
                         }
                         let is_tree = entry.mode.is_tree();
-                        if seen.contains(entry.oid) {
+                        if seen.contains(entry.oid) || index.contains_key(entry.oid) {
                             continue;
                         }
                         let name = String::from_utf8_lossy(entry.filename);
@@ -361,32 +426,60 @@ fn walk_trees(
             for (oid, path, is_tree) in entries.drain(..).rev() {
                 if is_tree {
                     stack.push((oid, path));
-                } else if seen.insert(oid) {
+                } else if !index.contains_key(&oid) {
                     bar.inc(1);
-                    let worker = worker_for(&path, txs.len());
-                    if txs[worker].send(Job { oid, path }).is_err() {
-                        // The worker stopped on an error, which it reports.
-                        return Ok(());
-                    }
+                    let next = found.paths.len() as u32;
+                    let path = *path_ids.entry(path).or_insert_with_key(|p| {
+                        found.paths.push(p.clone());
+                        next
+                    });
+                    index.insert(oid, found.blobs.len() as u32);
+                    found.blobs.push(Blob { oid, path, commit });
                 }
             }
         }
     }
-    Ok(())
+    Ok(found)
 }
 
-/// A worker: reads each blob it is sent and scans it. Each finding's `commit` holds, for
-/// now, the id of the blob it was found in (for [`attribute_commits`]).
+/// Scans the bytes of a blob met at `path` in `commit`. A binary blob is counted, not
+/// scanned.
+pub(crate) fn scan_blob(
+    scanner: &Scanner,
+    commit: Option<&ObjectId>,
+    path: &str,
+    data: &[u8],
+    sink: &mut Sink,
+) {
+    if Scanner::is_binary(data) {
+        sink.stats.skipped_binary += 1;
+        return;
+    }
+    let before = sink.findings.len();
+    scanner.scan_into(path, Origin::default(), data, sink);
+    if let Some(commit) = commit.filter(|_| sink.findings.len() > before) {
+        let commit = commit.to_string();
+        for f in &mut sink.findings[before..] {
+            if let Some(loc) = f.location.as_mut() {
+                loc.commit = Some(commit.clone());
+            }
+        }
+    }
+}
+
+/// A worker: reads each blob it is sent through gix and scans it ([`scan_blob`]).
 fn read_and_scan(
     scanner: &Scanner,
     git_dir: &Path,
     max: u64,
     rx: mpsc::Receiver<Job>,
+    bar: &indicatif::ProgressBar,
     sink: &mut Sink,
 ) -> Result<(), String> {
-    let mut objects = Objects::open(git_dir)?;
+    let mut objects = Objects::open(git_dir, REMAP_AFTER)?;
     let mut buf = Vec::new();
     for job in rx {
+        bar.inc(1);
         let header = match objects.repo.objects.try_header(&job.oid) {
             Ok(Some(h)) => h,
             Ok(None) => {
@@ -411,20 +504,7 @@ fn read_and_scan(
                 continue;
             }
         };
-        if Scanner::is_binary(data) {
-            sink.stats.skipped_binary += 1;
-        } else {
-            let before = sink.findings.len();
-            scanner.scan_into(&job.path, Origin::default(), data, sink);
-            if sink.findings.len() > before {
-                let blob = job.oid.to_string();
-                for f in &mut sink.findings[before..] {
-                    if let Some(loc) = f.location.as_mut() {
-                        loc.commit = Some(blob.clone());
-                    }
-                }
-            }
-        }
+        scan_blob(scanner, job.commit.as_ref(), &job.path, data, sink);
         let read = data.len();
         objects.charge(read)?;
         // A large blob's buffer is not kept for the small ones that follow.
@@ -435,78 +515,22 @@ fn read_and_scan(
     Ok(())
 }
 
-/// Replaces each finding's blob id by the commit that introduced the blob — the oldest
-/// commit, in walk order, whose tree holds it at any path — and reports a secret once per
-/// path: the same value in successive versions of a file has one fingerprint, and is
-/// reported at its first commit.
-fn attribute_commits(
-    git_dir: &Path,
-    commits: &[ObjectId],
-    threads: usize,
-    sink: &mut Sink,
-) -> Result<(), String> {
-    let mut wanted: HashMap<ObjectId, usize> = HashMap::new();
-    for f in &sink.findings {
-        let blob = f.location.as_ref().and_then(|l| l.commit.as_deref());
-        if let Some(blob) = blob.and_then(|b| ObjectId::from_hex(b.as_bytes()).ok()) {
-            let next = wanted.len();
-            wanted.entry(blob).or_insert(next);
-        }
+/// Reports a secret once per path: the same value in successive versions of a file has
+/// one fingerprint, and is reported where it first appeared — at the oldest commit, in walk
+/// order (findings with no commit last).
+fn once_per_secret(commits: &[ObjectId], sink: &mut Sink) {
+    if sink.findings.is_empty() {
+        return;
     }
-    // For each wanted blob, the index of the oldest commit holding it. The commits are
-    // split into one run of consecutive commits per thread, each with its own view.
-    let per_thread = commits.len().div_ceil(threads.max(1)).max(1);
-    let parts: Vec<Result<Vec<Option<usize>>, String>> = std::thread::scope(|s| {
-        let running: Vec<_> = commits
-            .chunks(per_thread)
-            .enumerate()
-            .map(|(k, part)| {
-                let wanted = &wanted;
-                s.spawn(move || {
-                    let mut trees = Holdings::new(Objects::open(git_dir)?, wanted.clone());
-                    let mut buf = Vec::new();
-                    let mut oldest = vec![None; wanted.len()];
-                    for (j, c) in part.iter().enumerate() {
-                        // What cannot be read was reported by the scan: it attributes nothing.
-                        let Ok(root) = trees.objects.commit_tree(c, &mut buf) else {
-                            continue;
-                        };
-                        for &w in trees.held(root)?.iter() {
-                            oldest[w as usize] = Some(k * per_thread + j);
-                        }
-                    }
-                    Ok(oldest)
-                })
-            })
-            .collect();
-        running
-            .into_iter()
-            .map(|t| {
-                t.join()
-                    .unwrap_or_else(|_| Err("a thread stopped".to_owned()))
-            })
-            .collect()
-    });
-    let mut oldest: Vec<Option<usize>> = vec![None; wanted.len()];
-    for part in parts {
-        for (o, p) in oldest.iter_mut().zip(part?) {
-            *o = (*o).max(p);
-        }
-    }
+    let order: HashMap<&ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c, i)).collect();
     let mut findings: Vec<(Option<usize>, gardefou_findings::Finding)> =
         std::mem::take(&mut sink.findings)
             .into_iter()
-            .map(|mut f| {
-                let mut at = None;
-                if let Some(loc) = f.location.as_mut() {
-                    let blob = loc
-                        .commit
-                        .take()
-                        .and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
-                    at = blob.and_then(|b| oldest[wanted[&b]]);
-                    loc.commit = at.map(|i| commits[i].to_string());
-                }
-                (at, f)
+            .map(|f| {
+                let commit = f.location.as_ref().and_then(|l| l.commit.as_deref());
+                let id = commit.and_then(|c| ObjectId::from_hex(c.as_bytes()).ok());
+                (id.and_then(|id| order.get(&id).copied()), f)
             })
             .collect();
     // Oldest commit first (the highest index), findings with no commit last.
@@ -517,63 +541,4 @@ fn attribute_commits(
         .map(|(_, f)| f)
         .filter(|f| seen.insert((f.rule, f.fingerprint.clone())))
         .collect();
-    Ok(())
-}
-
-/// Which of the wanted blobs each tree holds, at any depth, each tree read once: the
-/// trees that hold none are a set of ids (as the scan's), the few that hold some map to
-/// those blobs.
-struct Holdings {
-    objects: Objects,
-    wanted: HashMap<ObjectId, usize>,
-    none: gix::hashtable::HashSet<ObjectId>,
-    some: gix::hashtable::HashMap<ObjectId, std::rc::Rc<[u32]>>,
-}
-
-impl Holdings {
-    fn new(objects: Objects, wanted: HashMap<ObjectId, usize>) -> Self {
-        Holdings {
-            objects,
-            wanted,
-            none: Default::default(),
-            some: Default::default(),
-        }
-    }
-
-    /// The wanted blobs (their indices) that `tree` holds. A tree that cannot be read
-    /// holds none.
-    fn held(&mut self, tree: ObjectId) -> Result<std::rc::Rc<[u32]>, String> {
-        if self.none.contains(&tree) {
-            return Ok(std::rc::Rc::from([]));
-        }
-        if let Some(held) = self.some.get(&tree) {
-            return Ok(held.clone());
-        }
-        let mut buf = Vec::new();
-        let mut held: Vec<u32> = Vec::new();
-        let mut subtrees: Vec<ObjectId> = Vec::new();
-        if let Ok(iter) = self.objects.repo.objects.find_tree_iter(&tree, &mut buf) {
-            for entry in iter {
-                let Ok(entry) = entry else { break };
-                if entry.mode.is_tree() {
-                    subtrees.push(entry.oid.to_owned());
-                } else if let Some(&w) = self.wanted.get(entry.oid) {
-                    held.push(w as u32);
-                }
-            }
-        }
-        self.objects.charge(buf.len())?;
-        for sub in subtrees {
-            held.extend(self.held(sub)?.iter());
-        }
-        held.sort_unstable();
-        held.dedup();
-        let held: std::rc::Rc<[u32]> = held.into();
-        if held.is_empty() {
-            self.none.insert(tree);
-        } else {
-            self.some.insert(tree, held.clone());
-        }
-        Ok(held)
-    }
 }

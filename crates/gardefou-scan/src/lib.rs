@@ -54,6 +54,7 @@ pub mod baseline;
 pub mod fingerprint;
 mod git;
 mod history;
+mod packs;
 mod walk;
 
 use std::path::{Path, PathBuf};
@@ -526,7 +527,7 @@ pub(crate) fn progress_bar(enabled: bool, what: &'static str) -> indicatif::Prog
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {human_pos} {msg} scanned ({elapsed})")
+        indicatif::ProgressStyle::with_template("{spinner} {human_pos} {msg} ({elapsed})")
     {
         bar.set_style(style);
     }

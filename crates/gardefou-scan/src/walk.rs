@@ -47,7 +47,7 @@ pub(crate) fn scan_paths(scanner: &Scanner, paths: &[PathBuf]) -> Result<Outcome
         .filter_entry(|e| e.file_name() != ".git");
     let max = scanner.options().max_file_size;
     let total = Mutex::new(Sink::default());
-    let bar = progress_bar(scanner.options().progress, "files");
+    let bar = progress_bar(scanner.options().progress, "files scanned");
     builder.build_parallel().run(|| {
         let total = &total;
         let bar = &bar;
