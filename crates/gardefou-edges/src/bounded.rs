@@ -36,16 +36,9 @@ pub enum Filled {
 /// Like [`read_regular`], into a buffer the caller reuses (cleared first) and with a file
 /// over `limit` reported as [`Filled::TooLarge`] rather than an error: the scanner's loop.
 pub fn read_regular_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> std::io::Result<Filled> {
-    let file = open_nonblocking(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+    let (file, len) = open_regular(path)?;
     buf.clear();
-    if meta.len() > limit {
+    if len > limit {
         return Ok(Filled::TooLarge);
     }
     // `take` guards against a file growing between the size check and the read.
@@ -60,21 +53,15 @@ pub fn read_regular_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> std::io:
 /// The first `n` bytes (or fewer) of the regular file `path`: enough to tell a script by
 /// its `#!` line from a binary, without reading either.
 pub fn read_head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
-    let file = open_nonblocking(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+    let (file, _) = open_regular(path)?;
     let mut bytes = Vec::new();
     file.take(n).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
-/// Opens the regular file `path` for reading ranges of it at known positions (a git pack
-/// and its index, read with `FileExt::read_exact_at`), with its length: the caller reads
-/// nothing past it. A FIFO or a device is refused before anything is read.
+/// Opens the regular file `path` (a FIFO or a device is refused before anything is read),
+/// with its length. Also for reading ranges of it at known positions (a git pack and its
+/// index, with `FileExt::read_exact_at`): the caller reads nothing past that length.
 pub fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
@@ -99,13 +86,11 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
 fn read_checked(path: &Path, limit: u64, regular: bool) -> std::io::Result<Vec<u8>> {
     // O_NONBLOCK: opening a FIFO never waits for a writer. What was opened is then
     // checked, not what the path named a moment before.
-    let file = open_nonblocking(path)?;
-    if regular && !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+    let file = if regular {
+        open_regular(path)?.0
+    } else {
+        open_nonblocking(path)?
+    };
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {

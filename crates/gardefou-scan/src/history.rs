@@ -6,21 +6,26 @@
 //!   what `git rev-list --all` starts from. The repository is opened through
 //!   [`gardefou_edges::git::open`]: no variable of the caller's environment can choose
 //!   another repository, object store or history, and replace refs are not applied.
-//! - **Which commit, which path**: commits are listed newest first by commit time (git's
-//!   own order) and walked oldest first; each commit's tree is traversed, skipping every
-//!   tree and blob already seen. A blob is thus met once, in the oldest commit that holds
-//!   it — the one that introduced it — at its path in that commit: a finding names a commit
-//!   and a path that agree (`git show <commit>:<path>` shows it). The same value in later
-//!   versions of the file is reported once, at that first commit. Trees that a tag names
-//!   directly are traversed last, and their blobs that no commit holds have no commit.
+//! - **Which commit, which path**: commits are listed newest first and never a parent
+//!   before its children (`git rev-list --date-order`), and walked in reverse: every commit
+//!   after its parents, whatever the commit dates say. Each commit's tree is traversed,
+//!   skipping every tree and blob already seen. A blob is thus met once, in the oldest
+//!   commit that holds it — the one that introduced it — at its path in that commit: a
+//!   finding names a commit and a path that agree (`git show <commit>:<path>` shows it),
+//!   and everything that depends on the path (`allow_paths`, rules scoped to some files,
+//!   the fingerprint) uses that path. The same value in later versions of the file is
+//!   reported once, at that first commit. Trees that a tag names directly are traversed
+//!   last, and their blobs that no commit holds have no commit.
 //! - **How blobs are read**: the walk only lists them. They are then read straight from
 //!   the packs, in pack order, each delta chain resolved once ([`crate::packs`]); what the
 //!   packs do not give (loose objects, alternates, a delta on a base named by id…) is read
 //!   through `gix`, by worker threads fed through bounded channels, blobs of one path
 //!   always on the same worker so that the previous version is the cached delta base.
-//! - **Bounded memory**: the whole-history structures are the commit ids, the set of trees
-//!   seen during the walk, and the list of blobs (id, path, commit: about 30 bytes each);
-//!   reading adds the table of one pack at a time (see [`crate::packs`]). Every `gix` view
+//! - **Bounded memory**: the whole-history structures are the commit ids (and, while
+//!   they are ordered, their parents), the sets of trees and blobs seen during the walk,
+//!   the list of blobs (id, path index, commit index: 28 bytes each) and each path once;
+//!   reading adds 5 bytes a blob and the table of one pack at a time (see
+//!   [`crate::packs`]). Every `gix` view
 //!   of the object database has a bounded delta-base cache and is reopened after reading
 //!   [`REMAP_AFTER`] bytes ([`WALK_REMAP_AFTER`] for the walk, which runs alone): packs are
 //!   memory-mapped whole, and every page read would otherwise stay resident.
@@ -294,9 +299,10 @@ fn worktree_head(repo: &gix::Repository, head: &Path) -> Result<Option<ObjectId>
         .map_err(|_| "neither a commit id nor a ref".to_owned())
 }
 
-/// Every commit reachable from `tips`, in git's default order: newest first by commit
-/// time, a parent never before the child that reached it. A shallow clone's walk stops at
-/// its boundary.
+/// Every commit reachable from `tips`, newest first, and never a parent before any of its
+/// children (`git rev-list --date-order`): reversed, every commit comes after its
+/// parents, even when commit dates are skewed. A shallow clone's walk stops at its
+/// boundary.
 fn commits_newest_first(
     repo: &gix::Repository,
     tips: Vec<ObjectId>,
@@ -310,9 +316,41 @@ fn commits_newest_first(
             gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
         ))
         .all()?;
-    let mut commits = Vec::new();
+    // In the walk's order (by commit time): each commit, its time, and its parents.
+    let (mut ids, mut times, mut parents) = (Vec::new(), Vec::new(), Vec::new());
     for info in walk {
-        commits.push(info?.id);
+        let info = info?;
+        ids.push(info.id);
+        times.push(info.commit_time.unwrap_or(0));
+        parents.push(info.parent_ids);
+    }
+    let at: HashMap<ObjectId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let parents: Vec<Vec<usize>> = parents
+        .iter()
+        .map(|ps| ps.iter().filter_map(|p| at.get(p).copied()).collect())
+        .collect();
+    drop(at);
+    // Children not yet listed, per commit; a commit is listed once it has none left, the
+    // newest of those first (then the walk's order).
+    let mut waiting = vec![0usize; ids.len()];
+    for ps in &parents {
+        for &p in ps {
+            waiting[p] += 1;
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<(i64, std::cmp::Reverse<usize>)> = (0..ids.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(|i| (times[i], std::cmp::Reverse(i)))
+        .collect();
+    let mut commits = Vec::with_capacity(ids.len());
+    while let Some((_, std::cmp::Reverse(i))) = ready.pop() {
+        commits.push(ids[i]);
+        for &p in &parents[i] {
+            waiting[p] -= 1;
+            if waiting[p] == 0 {
+                ready.push((times[p], std::cmp::Reverse(p)));
+            }
+        }
     }
     Ok(commits)
 }
@@ -422,8 +460,10 @@ fn walk_trees(
                 }
             }
             objects.charge(buf.len())?;
-            // Depth first, in the tree's order: subtrees are pushed in reverse.
-            for (oid, path, is_tree) in entries.drain(..).rev() {
+            // This tree's blobs in its order (of two names for the same content, the
+            // first); then its subtrees, depth first in its order (pushed in reverse).
+            let subtrees = stack.len();
+            for (oid, path, is_tree) in entries.drain(..) {
                 if is_tree {
                     stack.push((oid, path));
                 } else if !index.contains_key(&oid) {
@@ -437,6 +477,7 @@ fn walk_trees(
                     found.blobs.push(Blob { oid, path, commit });
                 }
             }
+            stack[subtrees..].reverse();
         }
     }
     Ok(found)

@@ -24,18 +24,15 @@
 //! - **Nothing leaks**: a secret is held in a [`gardefou_redact::Secret`] from the moment it
 //!   is matched and only ever leaves as a keyed fingerprint (see [`fingerprint`]).
 //!
-//! Git history is read in-process with `gix` (objects, refs and the commit walk only),
-//! opened through `gardefou_edges::git::open` so that no variable of the caller's
-//! environment can point it at another repository or history and replace refs are not
-//! applied: every blob reachable from any ref or worktree HEAD is read once, newest first
-//! (the packs' own delta order, so the previous version of a file is the cached base of
-//! the next), by worker threads fed through bounded channels, each with a bounded
-//! delta-base cache and a view of the packs it reopens every few MiB read (a memory-mapped
-//! pack would otherwise stay resident); the commit that introduced a blob is looked up
-//! only for blobs with findings. Memory is the set of object ids seen plus those bounded
-//! caches, not the size of the history. Staged changes are read through git itself
-//! (`diff --cached`, `cat-file --batch`): the index, a hook's `GIT_INDEX_FILE` and what a
-//! commit adds are git's.
+//! Git history is read in-process, opened through `gardefou_edges::git::open` so that no
+//! variable of the caller's environment can point it at another repository or history and
+//! replace refs are not applied: one walk of the commits, parents first, meets every blob
+//! reachable from any ref or worktree HEAD once, in the commit that introduced it; the
+//! blobs are then read straight from the packs, each delta chain resolved once, and what
+//! the packs do not hold through `gix`. Memory is a few dozen bytes per blob and per
+//! object of the largest pack, plus bounded buffers, not the size of the history. Staged
+//! changes are read through git itself (`diff --cached`, `cat-file --batch`): the index, a
+//! hook's `GIT_INDEX_FILE` and what a commit adds are git's.
 //!
 //! ```
 //! use gardefou_scan::{ScanOptions, Scanner};

@@ -3,8 +3,8 @@
 //!
 //! Looking objects up one by one resolves a delta chain from its base again whenever the
 //! base has left the cache, and most of a history's blobs are deltas. Here each pack's
-//! index and entry headers are read first (a few bytes an object), which gives every
-//! delta's base: a forest whose roots are whole objects. Each root that leads to a wanted
+//! index and entry headers are read first (the pack once through, in order), which gives
+//! every delta's base: a forest whose roots are whole objects. Each root that leads to a wanted
 //! blob is inflated once, and each delta below it is applied to its base while the base is
 //! held, depth first, so every object on the way is inflated once and no chain is resolved
 //! twice. A base's deltas are applied shallowest first and the base is let go before its
@@ -16,9 +16,10 @@
 //! then about 30 bytes an entry on the way to a wanted blob.
 //!
 //! This is only a faster road to the same bytes. What it does not read — loose objects,
-//! alternates, an index other than version 2, a delta whose base is named by id, an object
-//! over the size limit that is another one's base, anything it finds malformed — is left
-//! undone, and the caller reads it through `gix`, which reports what cannot be read.
+//! alternates, an index other than version 2 or not of its pack, a delta whose base is
+//! named by id, the deltas below an object over the size limit or below bases that would
+//! go over [`HELD_MAX`], anything it finds malformed — is left undone, and the caller reads
+//! it through `gix`, which reports what cannot be read.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -199,7 +200,8 @@ impl Table {
     /// The table of the pack `pack` and its index `idx`; `None` when either cannot be read
     /// as expected, or nothing wanted is in it.
     fn read(idx: &Path, pack: &Path, wanted: &Wanted<'_>) -> Option<Table> {
-        let mut entries = read_index(idx, wanted)?;
+        let (file, len) = gardefou_edges::bounded::open_regular(pack).ok()?;
+        let mut entries = read_index(idx, &file, wanted)?;
         entries.sort_unstable_by_key(|e| e.0);
         if entries.windows(2).any(|w| w[0].0 == w[1].0) || entries.len() >= FOREIGN as usize {
             return None;
@@ -207,7 +209,6 @@ impl Table {
         if entries.iter().all(|e| e.1 == UNWANTED) {
             return None;
         }
-        let (file, len) = gardefou_edges::bounded::open_regular(pack).ok()?;
         let mut head = [0u8; 12];
         file.read_exact_at(&mut head, 0).ok()?;
         let count = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
@@ -319,32 +320,60 @@ impl Table {
     }
 }
 
-/// Every object of a version-2 pack index: (position in the pack, index in `wanted` or
-/// [`UNWANTED`]), in the index's order. `None` if the index is not one.
-fn read_index(path: &Path, wanted: &Wanted<'_>) -> Option<Vec<(u64, u32)>> {
+/// The most objects a pack index may list here (git's largest repositories hold tens of
+/// millions); a larger one is left to gix.
+const MAX_OBJECTS: u64 = 1 << 28;
+
+/// Every object of the version-2 pack index `path` of the pack `pack`: (position in the
+/// pack, index in `wanted` or [`UNWANTED`] — also for a blob that an earlier pack gave), in
+/// the index's order. `None` unless it is such an index, checked as git checks it: its
+/// size, its fan-out, ids in strictly ascending order, and the pack's checksum, which it
+/// repeats (an index left over from another pack, or planted, is not used).
+fn read_index(path: &Path, pack: &File, wanted: &Wanted<'_>) -> Option<Vec<(u64, u32)>> {
     let (file, len) = gardefou_edges::bounded::open_regular(path).ok()?;
-    let mut head = [0u8; 8];
+    let mut head = [0u8; 8 + 256 * 4];
     file.read_exact_at(&mut head, 0).ok()?;
-    if head != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
+    if head[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
         return None;
     }
-    let mut last = [0u8; 4];
-    file.read_exact_at(&mut last, 8 + 255 * 4).ok()?;
-    let n = u32::from_be_bytes(last) as u64;
-    let ids = 8 + 256 * 4;
+    let fanout: Vec<u32> = head[8..]
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if fanout.windows(2).any(|w| w[0] > w[1]) {
+        return None;
+    }
+    let n = u64::from(fanout[255]);
+    let ids = head.len() as u64;
     let small = ids + n * (ID as u64 + 4);
     let large = small + n * 4;
-    // The ids, their checksums, their 4-byte positions, and the pack's and the index's
-    // own checksums at least.
-    if len < large + 2 * ID as u64 {
+    // Then 8 bytes per large position, and the pack's and the index's own checksums.
+    let trailer = 2 * ID as u64;
+    if n > MAX_OBJECTS || len < large + trailer || !(len - large - trailer).is_multiple_of(8) {
         return None;
     }
-    let large_end = len - 2 * ID as u64;
+    let large_end = len - trailer;
+    let (mut sum, mut pack_sum) = ([0u8; ID], [0u8; ID]);
+    file.read_exact_at(&mut sum, large_end).ok()?;
+    let pack_len = pack.metadata().ok()?.len();
+    pack.read_exact_at(&mut pack_sum, pack_len.checked_sub(ID as u64)?)
+        .ok()?;
+    if sum != pack_sum {
+        return None;
+    }
     let (mut id_window, mut at_window) = (Window::new(&file, len), Window::new(&file, len));
     let mut entries = Vec::with_capacity(n as usize);
+    let mut previous: Option<ObjectId> = None;
     for i in 0..n {
         let id = oid::try_from_bytes(id_window.at(ids + i * ID as u64, ID)?).ok()?;
-        let want = wanted.find(id).unwrap_or(UNWANTED);
+        if previous.is_some_and(|p| p.as_ref() >= id) {
+            return None;
+        }
+        previous = Some(id.to_owned());
+        let want = wanted
+            .find(id)
+            .filter(|&w| !wanted.done[w as usize].load(Ordering::Relaxed))
+            .unwrap_or(UNWANTED);
         let small_at = at_window.at(small + i * 4, 4)?;
         let small_at = u32::from_be_bytes(small_at.try_into().ok()?);
         let at = if small_at & 0x8000_0000 == 0 {
@@ -505,6 +534,11 @@ impl<'a> Worker<'a> {
             return;
         }
         self.visit(root, &object);
+        if object.len() > HELD_MAX {
+            // Not held: the deltas below are left to gix.
+            self.recycle(object);
+            return;
+        }
         // (entry, its bytes, how many of its deltas were applied)
         let mut chain: Vec<(u32, Vec<u8>, usize)> = vec![(root, object, 0)];
         let mut held = chain[0].1.len();
@@ -564,25 +598,28 @@ impl<'a> Worker<'a> {
         let mut head = [0u8; 32];
         let head_len = span.min(32) as usize;
         table.pack.read_exact_at(&mut head[..head_len], at).ok()?;
-        let header = Header::parse(&head[..head_len])?;
+        let header = Header::parse(&head[..head_len]).filter(|h| matches!(h.kind, 3 | 6))?;
         out.clear();
         if header.size > max {
             return Some(header.size);
         }
         // Deflate adds a few bytes a block to what it cannot compress.
-        let packed_len = (span - header.len as u64).min(header.size + (header.size >> 10) + 64);
+        let packed_len = span
+            .checked_sub(header.len as u64)?
+            .min(header.size + (header.size >> 10) + 64);
         self.packed.resize(packed_len as usize, 0);
-        table
+        let read = table
             .pack
-            .read_exact_at(&mut self.packed, at + header.len as u64)
-            .ok()?;
-        out.resize(header.size as usize, 0);
-        self.inflate.reset();
-        let result = self.inflate.once(&self.packed, out);
+            .read_exact_at(&mut self.packed, at + header.len as u64);
+        let result = read.ok().map(|()| {
+            out.resize(header.size as usize, 0);
+            self.inflate.reset();
+            self.inflate.once(&self.packed, out)
+        });
         if self.packed.capacity() > BUFFER_KEPT {
             self.packed = Vec::new();
         }
-        match result {
+        match result? {
             Ok((gix::zlib::Status::StreamEnd, _, written)) if written == out.len() => {
                 Some(header.size)
             }
@@ -756,11 +793,22 @@ mod tests {
     /// Which blobs the packs gave. Each one's bytes must hash to its id: exactly the
     /// blob was read.
     fn read_from_packs(dir: &Path) -> Vec<bool> {
+        read_up_to(dir, 1 << 20).0
+    }
+
+    /// The same with blobs over `max` bytes counted, not read: which were done, and how
+    /// many were counted.
+    fn read_up_to(dir: &Path, max: u64) -> (Vec<bool>, u64) {
         let (blobs, paths) = blobs(dir);
+        read_listed(dir, &blobs, &paths, max)
+    }
+
+    /// The same for blobs listed beforehand.
+    fn read_listed(dir: &Path, blobs: &[Blob], paths: &[String], max: u64) -> (Vec<bool>, u64) {
         assert!(blobs.len() > 40, "{} blobs", blobs.len());
         let done: Vec<AtomicBool> = blobs.iter().map(|_| AtomicBool::new(false)).collect();
         let bar = indicatif::ProgressBar::hidden();
-        let wanted = Wanted::new(&blobs, &paths, &[], &done, &bar);
+        let wanted = Wanted::new(blobs, paths, &[], &done, &bar);
         let check = |blob: &Blob, bytes: &[u8], sink: &mut Sink| {
             let id = gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes);
             if id.ok() != Some(blob.oid) {
@@ -769,20 +817,108 @@ mod tests {
             sink.stats.scanned += 1;
         };
         let total = Mutex::new(Sink::default());
-        read(
-            &dir.join(".git/objects"),
-            &wanted,
-            2,
-            1 << 20,
-            &check,
-            &total,
-        );
+        read(&dir.join(".git/objects"), &wanted, 2, max, &check, &total);
         let stats = total.into_inner().unwrap().stats;
         assert_eq!(stats.errors, Vec::<String>::new());
         let done: Vec<bool> = done.iter().map(|d| d.load(Ordering::Relaxed)).collect();
         let read = done.iter().filter(|&&d| d).count() as u64;
-        assert_eq!(stats.scanned, read, "each blob read once");
-        done
+        assert_eq!(stats.scanned + stats.skipped_large, read, "each blob once");
+        (done, stats.skipped_large)
+    }
+
+    /// The repository's pack indexes.
+    fn indexes(dir: &Path) -> Vec<std::path::PathBuf> {
+        let packs = std::fs::read_dir(dir.join(".git/objects/pack")).unwrap();
+        let mut found: Vec<_> = packs
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Which blobs the packs gave once the index of a repacked history was written again
+    /// with `git index-pack --index-version=<version>`.
+    fn read_reindexed(version: &str) -> Vec<bool> {
+        let dir = tempfile::tempdir().unwrap();
+        history(dir.path());
+        git::run(dir.path(), &["repack", "-adq"]);
+        let idx = indexes(dir.path()).pop().unwrap();
+        std::fs::remove_file(&idx).unwrap();
+        let pack = idx.with_extension("pack");
+        let version = format!("--index-version={version}");
+        git::run(
+            dir.path(),
+            &["index-pack", &version, pack.to_str().unwrap()],
+        );
+        assert!(idx.exists());
+        read_from_packs(dir.path())
+    }
+
+    #[test]
+    fn positions_past_the_index_s_4_byte_table_are_read() {
+        // Every object past byte 32 of the pack has its position in the 8-byte table, as
+        // objects past 2 GiB do.
+        assert!(read_reindexed("2,0x20").iter().all(|&d| d));
+    }
+
+    #[test]
+    fn an_index_of_version_1_is_left_to_gix() {
+        assert!(read_reindexed("1").iter().all(|&d| !d));
+    }
+
+    #[test]
+    fn an_index_of_another_pack_of_the_same_objects_is_not_used() {
+        // Same objects, so the same count; other positions. git refuses the pair by the
+        // pack checksum that the index repeats, and so does this reader.
+        let dir = tempfile::tempdir().unwrap();
+        history(dir.path());
+        git::run(dir.path(), &["repack", "-adq", "--depth=50", "--window=50"]);
+        let other = std::fs::read(indexes(dir.path()).pop().unwrap()).unwrap();
+        git::run(dir.path(), &["repack", "-adfq", "--window=0"]);
+        let (blobs, paths) = blobs(dir.path());
+        let idx = indexes(dir.path()).pop().unwrap();
+        assert_ne!(std::fs::read(&idx).unwrap(), other);
+        let mut perms = std::fs::metadata(&idx).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&idx, perms).unwrap();
+        std::fs::write(&idx, other).unwrap();
+        let (done, _) = read_listed(dir.path(), &blobs, &paths, 1 << 20);
+        assert!(done.iter().all(|&d| !d));
+    }
+
+    #[test]
+    fn every_pack_is_read_and_a_blob_in_two_packs_once() {
+        let dir = tempfile::tempdir().unwrap();
+        history(dir.path());
+        git::run(dir.path(), &["repack", "-adq"]);
+        // More history in a second pack, and a third holding everything again.
+        git::commit(dir.path(), "late.txt", "late\n", "late");
+        git::run(dir.path(), &["repack", "-dq"]);
+        git::commit(dir.path(), "later.txt", "later\n", "later");
+        git::run(dir.path(), &["repack", "-aq"]);
+        assert!(indexes(dir.path()).len() >= 3);
+        // read_up_to asserts that each blob is handed on once.
+        assert!(read_from_packs(dir.path()).iter().all(|&d| d));
+    }
+
+    #[test]
+    fn a_base_over_the_limit_is_counted_and_its_deltas_left_to_gix() {
+        let dir = tempfile::tempdir().unwrap();
+        history(dir.path());
+        // A file that grows past 4 KiB: its newest (largest) versions are the bases.
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("{i:04} {}\n", "padding ".repeat(30)));
+            git::commit(dir.path(), "big.txt", &text, "big");
+        }
+        git::run(dir.path(), &["repack", "-adq", "--depth=50", "--window=50"]);
+        let (done, too_large) = read_up_to(dir.path(), 4096);
+        assert!(too_large > 0);
+        let read = done.iter().filter(|&&d| d).count();
+        assert!(read > 40 && read < done.len(), "{read} of {}", done.len());
     }
 
     /// How many entries of the repository's packs are deltas (`git verify-pack`).

@@ -21,6 +21,18 @@ fn history(repo: &Path) -> Outcome {
     scanner().scan_git_history(repo).unwrap()
 }
 
+/// The history scanned with blobs over `max` bytes skipped.
+fn history_up_to(repo: &Path, max: u64) -> Outcome {
+    let options = ScanOptions {
+        max_file_size: max,
+        ..ScanOptions::default()
+    };
+    Scanner::new(options)
+        .unwrap()
+        .scan_git_history(repo)
+        .unwrap()
+}
+
 /// (path, rule, commit) of each finding.
 fn found(report: &Report) -> Vec<(String, &'static str, Option<String>)> {
     report
@@ -238,14 +250,7 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
         .trim()
         .to_owned();
 
-    let options = ScanOptions {
-        max_file_size: 4096,
-        ..ScanOptions::default()
-    };
-    let outcome = Scanner::new(options)
-        .unwrap()
-        .scan_git_history(repo)
-        .unwrap();
+    let outcome = history_up_to(repo, 4096);
     assert!(
         outcome.stats.errors.is_empty(),
         "{:?}",
@@ -410,8 +415,7 @@ fn found_at(report: &Report) -> Vec<(String, &'static str, Option<String>, usize
 #[test]
 fn a_side_branch_meeting_an_older_version_first_keeps_the_first_commit() {
     // main: c1 adds the key, c2 edits another line of the file. side (newest, from c1)
-    // keeps c1's version of the file: the walk meets that version first, then c2's; the key
-    // is reported once, at c1.
+    // keeps c1's version of the file: the key, in both versions, is reported once, at c1.
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
     git::init(repo, "main");
@@ -433,6 +437,42 @@ fn a_side_branch_meeting_an_older_version_first_keeps_the_first_commit() {
     assert_eq!(
         found_at(&history(repo).report),
         vec![("f.js".to_owned(), "stripe-secret-key", Some(first), 1)]
+    );
+}
+
+#[test]
+fn regression_a_child_dated_before_its_parent_is_not_named_for_the_parent_s_secret() {
+    // P (t=3000) adds the key; C (t=1500: a skewed clock) is P's child on a side branch,
+    // merged later. Walking commits by date alone meets C before P, and would name C.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git::init(repo, "main");
+    let key = format!("const key = \"{}\";\n", stripe(62));
+    let mut stream = String::new();
+    commit_at(&mut stream, (1, 1_000, "main", None), &[("o.txt", "0")]);
+    commit_at(&mut stream, (2, 3_000, "main", Some(1)), &[("f.js", &key)]);
+    commit_at(
+        &mut stream,
+        (3, 1_500, "side", Some(2)),
+        &[("o.txt", "side")],
+    );
+    commit_at(
+        &mut stream,
+        (4, 3_500, "main", Some(2)),
+        &[("o.txt", "main")],
+    );
+    stream.push_str(
+        "commit refs/heads/main\nmark :5\ncommitter T <t@example.test> 4000 +0000\ndata 2\nm\nfrom :4\nmerge :3\n",
+    );
+    fast_import(repo, &stream);
+    let parent = marked(repo, "main", 2);
+    assert_eq!(
+        marked(repo, "side", 0),
+        git::run(repo, &["rev-parse", "main^2"]).trim()
+    );
+    assert_eq!(
+        found_at(&history(repo).report),
+        vec![("f.js".to_owned(), "stripe-secret-key", Some(parent), 1)]
     );
 }
 
@@ -679,19 +719,9 @@ fn a_repacked_history_reads_as_its_loose_objects() {
         &by_id,
         &["-c", "repack.useDeltaBaseOffset=false", "repack", "-adq"],
     );
-    let scan = |repo: &Path| {
-        let options = ScanOptions {
-            // Some versions of big.py are over the limit: counted, not read, and the
-            // bases of smaller ones.
-            max_file_size: 2048,
-            ..ScanOptions::default()
-        };
-        let outcome = Scanner::new(options)
-            .unwrap()
-            .scan_git_history(repo)
-            .unwrap();
-        everything(&outcome)
-    };
+    // Some versions of big.py are over the limit: counted, not read, and the bases of
+    // smaller ones.
+    let scan = |repo: &Path| everything(&history_up_to(repo, 2048));
     let expected = scan(&loose);
     assert!(expected.1.errors.is_empty(), "{:?}", expected.1.errors);
     assert!(
