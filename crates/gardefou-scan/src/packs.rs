@@ -201,7 +201,7 @@ impl Table {
     /// as expected, or nothing wanted is in it.
     fn read(idx: &Path, pack: &Path, wanted: &Wanted<'_>) -> Option<Table> {
         let (file, len) = gardefou_edges::bounded::open_regular(pack).ok()?;
-        let mut entries = read_index(idx, &file, wanted)?;
+        let mut entries = read_index(idx, (&file, len), wanted)?;
         entries.sort_unstable_by_key(|e| e.0);
         if entries.windows(2).any(|w| w[0].0 == w[1].0) || entries.len() >= FOREIGN as usize {
             return None;
@@ -324,12 +324,17 @@ impl Table {
 /// millions); a larger one is left to gix.
 const MAX_OBJECTS: u64 = 1 << 28;
 
-/// Every object of the version-2 pack index `path` of the pack `pack`: (position in the
+/// Every object of the version-2 pack index `path` of the pack `pack` (of `pack_len`
+/// bytes): (position in the
 /// pack, index in `wanted` or [`UNWANTED`] — also for a blob that an earlier pack gave), in
 /// the index's order. `None` unless it is such an index, checked as git checks it: its
 /// size, its fan-out, ids in strictly ascending order, and the pack's checksum, which it
 /// repeats (an index left over from another pack, or planted, is not used).
-fn read_index(path: &Path, pack: &File, wanted: &Wanted<'_>) -> Option<Vec<(u64, u32)>> {
+fn read_index(
+    path: &Path,
+    (pack, pack_len): (&File, u64),
+    wanted: &Wanted<'_>,
+) -> Option<Vec<(u64, u32)>> {
     let (file, len) = gardefou_edges::bounded::open_regular(path).ok()?;
     let mut head = [0u8; 8 + 256 * 4];
     file.read_exact_at(&mut head, 0).ok()?;
@@ -355,7 +360,6 @@ fn read_index(path: &Path, pack: &File, wanted: &Wanted<'_>) -> Option<Vec<(u64,
     let large_end = len - trailer;
     let (mut sum, mut pack_sum) = ([0u8; ID], [0u8; ID]);
     file.read_exact_at(&mut sum, large_end).ok()?;
-    let pack_len = pack.metadata().ok()?.len();
     pack.read_exact_at(&mut pack_sum, pack_len.checked_sub(ID as u64)?)
         .ok()?;
     if sum != pack_sum {
@@ -952,11 +956,8 @@ mod tests {
 
     /// How many entries of the repository's packs are deltas (`git verify-pack`).
     fn deltas(dir: &Path) -> usize {
-        let packs = std::fs::read_dir(dir.join(".git/objects/pack")).unwrap();
-        packs
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+        indexes(dir)
+            .into_iter()
             .map(|idx| {
                 let listed = git::run(dir, &["verify-pack", "-v", idx.to_str().unwrap()]);
                 // A delta's line ends with its depth and its base's id.
