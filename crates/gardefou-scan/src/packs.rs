@@ -325,9 +325,8 @@ impl Table {
 const MAX_OBJECTS: u64 = 1 << 28;
 
 /// Every object of the version-2 pack index `path` of the pack `pack` (of `pack_len`
-/// bytes): (position in the
-/// pack, index in `wanted` or [`UNWANTED`] — also for a blob that an earlier pack gave), in
-/// the index's order. `None` unless it is such an index, checked as git checks it: its
+/// bytes): (position in the pack, index in `wanted` or [`UNWANTED`] — also for a blob that
+/// an earlier pack gave), in the index's order. `None` unless it is such an index, checked as git checks it: its
 /// size, its fan-out, ids in strictly ascending order, and the pack's checksum, which it
 /// repeats (an index left over from another pack, or planted, is not used).
 fn read_index(
