@@ -113,7 +113,14 @@ fn warning_suffix(warnings: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Finding, Location, Section, Text};
+    use crate::{Location, Text};
+
+    crate::rules! {
+        #[allow(dead_code)]
+        ALL;
+        A_RULE = ("a-rule", "5.1", "s", "f", "s fr", "f fr");
+        B_RULE = ("b-rule", "3", "s", "f", "s fr", "f fr", Warning);
+    }
 
     fn render(report: &Report, subject: Option<&str>) -> String {
         let mut out = Vec::new();
@@ -124,24 +131,21 @@ mod tests {
     #[test]
     fn every_finding_is_printed_with_rule_section_and_fix() {
         let report = Report::new(vec![
-            Finding::error(
-                "a-rule",
-                Section::S5_1,
+            A_RULE.error_with_fix(
                 Text::new("first problem", "premier problème"),
                 Text::new("first fix", "premier correctif"),
             ),
-            Finding::warning(
-                "b-rule",
-                Section::S3,
-                Text::new("second problem", "second problème"),
-                Text::new("second fix", "second correctif"),
-            )
-            .at(Location {
-                path: "src/x.js".into(),
-                line: 3,
-                column: 7,
-                commit: None,
-            }),
+            B_RULE
+                .warning_with_fix(
+                    Text::new("second problem", "second problème"),
+                    Text::new("second fix", "second correctif"),
+                )
+                .at(Location {
+                    path: "src/x.js".into(),
+                    line: 3,
+                    column: 7,
+                    commit: None,
+                }),
         ]);
         let text = render(&report, Some("KOOMY_ENV=sandbox"));
         assert_eq!(
@@ -160,18 +164,8 @@ mod tests {
     #[test]
     fn colour_changes_the_style_never_the_text() {
         let report = Report::new(vec![
-            Finding::error(
-                "r-one",
-                Section::S5_1,
-                Text::new("m1", "m1"),
-                Text::new("f1", "f1"),
-            ),
-            Finding::warning(
-                "r-two",
-                Section::S7_1,
-                Text::new("m2", "m2"),
-                Text::new("f2", "f2"),
-            ),
+            A_RULE.error(Text::new("m1", "m1")),
+            B_RULE.warning(Text::new("m2", "m2")),
         ]);
         let mut plain = Vec::new();
         write(&mut plain, &report, Some("s")).unwrap();

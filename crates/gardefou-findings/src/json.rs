@@ -32,16 +32,16 @@ pub fn write(out: &mut dyn Write, report: &Report, extra: &[(&str, Value)]) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Section;
+
+    crate::rules! {
+        #[allow(dead_code)]
+        ALL;
+        R = ("r", "5.1", "s", "f", "s fr", "f fr");
+    }
 
     #[test]
     fn shape_is_verdict_extra_findings() {
-        let report = Report::new(vec![Finding::error(
-            "r",
-            Section::S5_1,
-            crate::Text::new("m", "m"),
-            crate::Text::new("f", "f"),
-        )]);
+        let report = Report::new(vec![R.error(crate::Text::new("m", "m"))]);
         let mut out = Vec::new();
         write(&mut out, &report, &[("environment", Value::Null)]).unwrap();
         assert_eq!(

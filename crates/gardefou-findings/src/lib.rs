@@ -6,17 +6,21 @@
 //! [`Report`] at once, so that every violation is shown, not just the first.
 //!
 //! ```
-//! use gardefou_findings::{tr, Finding, Report, Section, Severity};
+//! use gardefou_findings::{rules, tr, Report};
 //!
-//! let report = Report::new(vec![Finding::error(
-//!     "koomy-env-missing",
-//!     Section::S3,
-//!     tr!("KOOMY_ENV is not set", "KOOMY_ENV n'est pas définie"),
-//!     tr!(
-//!         "set KOOMY_ENV to production, sandbox or local",
-//!         "définissez KOOMY_ENV à production, sandbox ou local"
-//!     ),
-//! )]);
+//! rules! {
+//!     /// The rules of this check.
+//!     ALL;
+//!     /// `KOOMY_ENV` is required.
+//!     KOOMY_ENV_MISSING = ("koomy-env-missing", "3",
+//!         "`KOOMY_ENV` is not set.", "set KOOMY_ENV to production, sandbox or local",
+//!         "`KOOMY_ENV` n'est pas définie.", "définir KOOMY_ENV à production, sandbox ou local");
+//! }
+//!
+//! let report = Report::new(vec![KOOMY_ENV_MISSING.error(tr!(
+//!     "KOOMY_ENV is not set",
+//!     "KOOMY_ENV n'est pas définie"
+//! ))]);
 //! assert!(report.is_denied());
 //! let mut out = Vec::new();
 //! gardefou_findings::human::write(&mut out, &report, None).unwrap();
@@ -83,37 +87,6 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding that refuses.
-    pub fn error(
-        rule: &'static str,
-        policy: Section,
-        message: impl Into<Text>,
-        fix: impl Into<Text>,
-    ) -> Self {
-        Finding {
-            rule,
-            policy,
-            severity: Severity::Error,
-            message: message.into(),
-            fix: fix.into(),
-            location: None,
-            fingerprint: None,
-        }
-    }
-
-    /// A finding that informs.
-    pub fn warning(
-        rule: &'static str,
-        policy: Section,
-        message: impl Into<Text>,
-        fix: impl Into<Text>,
-    ) -> Self {
-        Finding {
-            severity: Severity::Warning,
-            ..Finding::error(rule, policy, message, fix)
-        }
-    }
-
     /// Attaches a location.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
@@ -182,10 +155,17 @@ impl Report {
 mod tests {
     use super::*;
 
+    crate::rules! {
+        #[allow(dead_code)]
+        ALL;
+        W = ("w", "1", "s", "f", "s fr", "f fr", Warning);
+        E = ("e", "1", "s", "f", "s fr", "f fr");
+    }
+
     #[test]
     fn warnings_alone_allow_and_one_error_denies() {
-        let w = Finding::warning("w", Section::S1, crate::tr!("m", "m"), crate::tr!("f", "f"));
-        let e = Finding::error("e", Section::S1, crate::tr!("m", "m"), crate::tr!("f", "f"));
+        let w = W.warning(crate::tr!("m", "m"));
+        let e = E.error(crate::tr!("m", "m"));
         assert_eq!(Report::new(vec![w.clone()]).verdict(), Verdict::Allow);
         assert_eq!(Report::new(vec![w, e]).verdict(), Verdict::Deny);
         assert_eq!(Report::default().verdict(), Verdict::Allow);

@@ -1,7 +1,7 @@
 //! Rules as values: every check declares its rules in a catalog of [`Rule`]s, from which
 //! findings are made and `docs/rules.md` is generated.
 
-use crate::{Finding, Text, Tr};
+use crate::{Finding, Severity, Text, Tr};
 
 /// A section of Koomy's policy (POLICY.md), which every rule cites.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -136,20 +136,12 @@ pub enum Weight {
 impl Weight {
     /// As the docs write it.
     pub fn text(self) -> Tr {
-        match self {
-            Weight::Error => Tr {
-                en: "error",
-                fr: "erreur",
-            },
-            Weight::Warning => Tr {
-                en: "warning",
-                fr: "avertissement",
-            },
-            Weight::ErrorOrWarning => Tr {
-                en: "error or warning",
-                fr: "erreur ou avertissement",
-            },
-        }
+        let (en, fr) = match self {
+            Weight::Error => ("error", "erreur"),
+            Weight::Warning => ("warning", "avertissement"),
+            Weight::ErrorOrWarning => ("error or warning", "erreur ou avertissement"),
+        };
+        Tr { en, fr }
     }
 }
 
@@ -173,32 +165,50 @@ pub struct Rule {
 impl Rule {
     /// An error finding of this rule with its usual fix.
     pub fn error(&self, message: impl Into<Text>) -> Finding {
-        self.error_with_fix(message, self.fix)
+        self.finding(Severity::Error, message.into(), self.fix.into())
     }
 
     /// An error finding of this rule with a specific fix.
     pub fn error_with_fix(&self, message: impl Into<Text>, fix: impl Into<Text>) -> Finding {
-        debug_assert!(
-            self.weight != Weight::Warning,
-            "{} is a warning rule: it makes no error",
-            self.id
-        );
-        Finding::error(self.id, self.policy, message, fix)
+        self.finding(Severity::Error, message.into(), fix.into())
     }
 
     /// A warning finding of this rule with its usual fix.
     pub fn warning(&self, message: impl Into<Text>) -> Finding {
-        self.warning_with_fix(message, self.fix)
+        self.finding(Severity::Warning, message.into(), self.fix.into())
     }
 
     /// A warning finding of this rule with a specific fix.
     pub fn warning_with_fix(&self, message: impl Into<Text>, fix: impl Into<Text>) -> Finding {
+        self.finding(Severity::Warning, message.into(), fix.into())
+    }
+
+    /// A finding of this rule: the only way a [`Finding`] is made, so every finding carries
+    /// the id and section of a rule in a catalog.
+    pub fn finding(&self, severity: Severity, message: Text, fix: Text) -> Finding {
+        let fits = match self.weight {
+            Weight::Error => severity == Severity::Error,
+            Weight::Warning => severity == Severity::Warning,
+            Weight::ErrorOrWarning => true,
+        };
         debug_assert!(
-            self.weight != Weight::Error,
-            "{} is an error rule: it makes no warning",
-            self.id
+            fits,
+            "{} is {} rule: it makes no {severity:?}",
+            self.id,
+            match self.weight {
+                Weight::Warning => "a warning",
+                _ => "an error",
+            }
         );
-        Finding::warning(self.id, self.policy, message, fix)
+        Finding {
+            rule: self.id,
+            policy: self.policy,
+            severity,
+            message,
+            fix,
+            location: None,
+            fingerprint: None,
+        }
     }
 }
 

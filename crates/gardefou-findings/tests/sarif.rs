@@ -8,22 +8,22 @@
 //! `sarif-schema-2.1.0.json`.
 
 use gardefou_findings::sarif::{self, Tool};
-use gardefou_findings::{Finding, Location, Report, Rule, Section, Text};
+use gardefou_findings::{Location, Report, Rule, Text};
 use serde_json::Value;
 
-const RULES: &[Rule] = &[Rule {
-    id: "stripe-secret-key",
-    policy: Section::S7_1,
-    weight: gardefou_findings::Weight::Error,
-    summary: gardefou_findings::Tr {
-        en: "A Stripe secret API key is hard-coded.",
-        fr: "Une clé secrète d'API Stripe est écrite en dur.",
-    },
-    fix: gardefou_findings::Tr {
-        en: "move the key to the secret store and roll it",
-        fr: "déplacer la clé dans le coffre à secrets et la renouveler",
-    },
-}];
+gardefou_findings::rules! {
+    /// The rules of the findings below; the tool lists the first only.
+    ALL;
+    STRIPE_SECRET_KEY = ("stripe-secret-key", "7.1",
+        "A Stripe secret API key is hard-coded.",
+        "move the key to the secret store and roll it",
+        "Une clé secrète d'API Stripe est écrite en dur.",
+        "déplacer la clé dans le coffre à secrets et la renouveler");
+    POSTGRES_URL_PASSWORD = ("postgres-url-password", "7.1", "s", "f", "s fr", "f fr", Warning);
+    KOOMY_ENV_MISSING = ("koomy-env-missing", "3", "s", "f", "s fr", "f fr");
+}
+
+const RULES: &[Rule] = &[STRIPE_SECRET_KEY];
 
 fn tool() -> Tool<'static> {
     Tool {
@@ -36,40 +36,36 @@ fn tool() -> Tool<'static> {
 
 fn report() -> Report {
     Report::new(vec![
-        Finding::error(
-            "stripe-secret-key",
-            Section::S7_1,
-            Text::new(
-                "Stripe secret key hard-coded (32 characters, redacted)",
-                "clé secrète Stripe en dur (32 caractères, masquée)",
-            ),
-            Text::new(
-                "move the key to the secret store and roll it",
-                "déplacez la clé dans le coffre à secrets et renouvelez-la",
-            ),
-        )
-        .at(Location {
-            path: "src/pay ment.js".into(),
-            line: 3,
-            column: 17,
-            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
-        })
-        .with_fingerprint("00112233aabbccdd"),
-        Finding::warning(
-            "postgres-url-password",
-            Section::S7_1,
-            Text::new("local database URL", "URL de base de données locale"),
-            Text::new("use env", "utilisez l'environnement"),
-        )
-        .at(Location {
-            path: "docker-compose.yml".into(),
-            line: 1,
-            column: 1,
-            commit: None,
-        }),
-        Finding::error(
-            "koomy-env-missing",
-            Section::S3,
+        STRIPE_SECRET_KEY
+            .error_with_fix(
+                Text::new(
+                    "Stripe secret key hard-coded (32 characters, redacted)",
+                    "clé secrète Stripe en dur (32 caractères, masquée)",
+                ),
+                Text::new(
+                    "move the key to the secret store and roll it",
+                    "déplacez la clé dans le coffre à secrets et renouvelez-la",
+                ),
+            )
+            .at(Location {
+                path: "src/pay ment.js".into(),
+                line: 3,
+                column: 17,
+                commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            })
+            .with_fingerprint("00112233aabbccdd"),
+        POSTGRES_URL_PASSWORD
+            .warning_with_fix(
+                Text::new("local database URL", "URL de base de données locale"),
+                Text::new("use env", "utilisez l'environnement"),
+            )
+            .at(Location {
+                path: "docker-compose.yml".into(),
+                line: 1,
+                column: 1,
+                commit: None,
+            }),
+        KOOMY_ENV_MISSING.error_with_fix(
             Text::new("KOOMY_ENV is not set", "KOOMY_ENV n'est pas définie"),
             Text::new("set it", "définissez-la"),
         ),

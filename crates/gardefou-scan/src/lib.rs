@@ -69,20 +69,25 @@ pub use gardefou_kinds::{builtin as builtin_rules, detect, Candidate, Matcher, S
 pub fn catalog() -> Vec<gardefou_findings::Rule> {
     builtin_rules()
         .iter()
-        .map(|k| gardefou_findings::Rule {
-            id: k.id,
-            policy: k.policy,
-            // A value on a local database host is a warning (see `Matcher::find`).
-            weight: match (k.severity, k.lowered_on_local_hosts()) {
-                (Severity::Warning, _) => gardefou_findings::Weight::Warning,
-                (Severity::Error, true) => gardefou_findings::Weight::ErrorOrWarning,
-                (Severity::Error, false) => gardefou_findings::Weight::Error,
-            },
-            summary: k.description,
-            fix: k.fix,
-        })
+        .map(rule_of)
         .chain([BASELINE_STALE, ALLOW_PATH_UNUSED])
         .collect()
+}
+
+/// A secret kind as the catalog states its rule.
+fn rule_of(k: &SecretKind) -> gardefou_findings::Rule {
+    gardefou_findings::Rule {
+        id: k.id,
+        policy: k.policy,
+        // A value on a local database host is a warning (see `Matcher::find`).
+        weight: match (k.severity, k.lowered_on_local_hosts()) {
+            (Severity::Warning, _) => gardefou_findings::Weight::Warning,
+            (Severity::Error, true) => gardefou_findings::Weight::ErrorOrWarning,
+            (Severity::Error, false) => gardefou_findings::Weight::Error,
+        },
+        summary: k.description,
+        fix: k.fix,
+    }
 }
 
 /// Files larger than this are skipped unless configured otherwise (`[scan] max_file_size`).
@@ -390,16 +395,8 @@ impl Scanner {
             "{kind} {how} ({n} characters, redacted){local}",
             "{kind_fr} {how_fr} ({n} caractères, valeur masquée){local_fr}"
         );
-        let finding = Finding {
-            rule: c.rule.id,
-            policy: c.rule.policy,
-            severity: c.severity,
-            message,
-            fix: c.rule.fix.into(),
-            location: None,
-            fingerprint: None,
-        };
-        finding
+        rule_of(c.rule)
+            .finding(c.severity, message, c.rule.fix.into())
             .at(Location {
                 path: path.to_owned(),
                 line: c.line,
