@@ -107,19 +107,27 @@ pub fn key_body(value: &str) -> &str {
 
 /// The length of the prefix [`key_body`] strips.
 pub fn key_prefix_len(value: &str) -> usize {
-    crate::builtin()
+    // The prefixes, longest first, gathered once from the catalogue.
+    static PREFIXES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let prefixes = PREFIXES.get_or_init(|| {
+        let mut all: Vec<&'static str> = crate::builtin()
+            .iter()
+            .filter(|k| !k.generic)
+            .flat_map(|k| k.keywords.iter().copied())
+            .filter(|w| w.len() >= 3 && w.ends_with(['_', '-', '.']))
+            .collect();
+        all.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        all.dedup();
+        all
+    });
+    prefixes
         .iter()
-        .filter(|k| !k.generic)
-        .flat_map(|k| k.keywords.iter())
-        .filter(|w| w.len() >= 3 && w.ends_with(['_', '-', '.']))
-        .filter(|w| {
+        .find(|w| {
             value
                 .get(..w.len())
                 .is_some_and(|head| head.eq_ignore_ascii_case(w))
         })
-        .map(|w| w.len())
-        .max()
-        .unwrap_or(0)
+        .map_or(0, |w| w.len())
 }
 
 /// A template's hole, in the forms templates write them: `<your-key>` (a few words in one

@@ -112,18 +112,7 @@ pub fn accepts(kind: &'static SecretKind, value: &str) -> Option<Identified> {
 /// own (`GOCARDLESS_ACCESS_TOKEN`), then those its examples use (kinds whose pattern wants
 /// a particular name, as `application_secret` for OVHcloud).
 fn names_of(kind: &'static SecretKind) -> impl Iterator<Item = &'static str> {
-    static OWN: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
-    let own = OWN.get_or_init(|| {
-        builtin()
-            .iter()
-            .map(|k| (k.id, k.id.to_ascii_uppercase().replace('-', "_")))
-            .collect()
-    });
-    let mine = own
-        .iter()
-        .find(|(id, _)| *id == kind.id)
-        .map(|(_, n)| n.as_str());
-    mine.into_iter().chain(kind.examples.iter().filter_map(|e| {
+    std::iter::once(kind.env_name).chain(kind.examples.iter().filter_map(|e| {
         let (name, _) = e.trim().split_once('=')?;
         let name = name.trim();
         (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
@@ -185,14 +174,12 @@ fn find_in(name: &str, value: &str, among: &impl Fn(&SecretKind) -> bool) -> Vec
         !k.generic
             && k.applies_to(".env")
             && among(k)
-            && (k.keywords.is_empty()
-                || k.keywords.iter().any(|w| {
-                    memchr::memmem::find(lower.as_bytes(), w.to_ascii_lowercase().as_bytes())
-                        .is_some()
-                }))
+            && (k.keywords_lower.is_empty()
+                || k.keywords_lower
+                    .iter()
+                    .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some()))
     }) {
-        let matcher = Matcher::for_values(std::slice::from_ref(kind));
-        for c in matcher.find(".env", line.text.as_bytes()) {
+        for c in value_matcher(kind).find(".env", line.text.as_bytes()) {
             if c.span.0 < line.value.0 || c.span.1 > line.value.1 {
                 continue;
             }
@@ -206,6 +193,18 @@ fn find_in(name: &str, value: &str, among: &impl Fn(&SecretKind) -> bool) -> Vec
         }
     }
     out
+}
+
+/// A matcher over `kind` alone, built the first time a value may hold that kind.
+fn value_matcher(kind: &'static SecretKind) -> &'static Matcher {
+    static ONE: std::sync::OnceLock<Vec<std::sync::OnceLock<Matcher>>> = std::sync::OnceLock::new();
+    let all = ONE.get_or_init(|| {
+        builtin()
+            .iter()
+            .map(|_| std::sync::OnceLock::new())
+            .collect()
+    });
+    all[kind.order].get_or_init(|| Matcher::for_values(std::slice::from_ref(kind)))
 }
 
 /// A variable written as a `.env` line: `NAME=value`, or `NAME="value"` when the value

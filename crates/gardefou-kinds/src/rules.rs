@@ -142,6 +142,11 @@ pub struct SecretKind {
     /// Literals of which at least one must occur (ASCII case-insensitively) for the
     /// regex to run. Empty for path-scoped rules, which run on every file they apply to.
     pub keywords: Vec<&'static str>,
+    /// `keywords` in lower case, for the quick test on one value (`check`).
+    pub(crate) keywords_lower: Vec<&'static str>,
+    /// The variable name the id makes (`stripe-secret-key`: `STRIPE_SECRET_KEY`): a
+    /// declared value is judged under it too.
+    pub(crate) env_name: &'static str,
     /// Whether a match may span lines (the regex then runs from the keyword's line on).
     pub multiline: bool,
     /// Generic rules yield to specific ones on the same value.
@@ -379,7 +384,13 @@ fn load(file: &str, parsed: RuleFile, validate: bool) -> Result<Vec<SecretKind>,
             },
             policy,
             severity,
+            keywords_lower: spec
+                .keywords
+                .iter()
+                .map(|w| leak(w.to_ascii_lowercase()))
+                .collect(),
             keywords: spec.keywords.into_iter().map(leak).collect(),
+            env_name: leak(spec.id.to_ascii_uppercase().replace('-', "_")),
             multiline: spec.multiline,
             generic: spec.generic,
             order: 0,
