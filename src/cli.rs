@@ -284,9 +284,7 @@ pub enum NodeCommand {
 #[derive(Debug, Args)]
 pub struct NodeArgs {
     #[command(flatten)]
-    pub policy: PolicyArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub sources: SourcesArgs,
     /// What the process is: a server (`run`) or a seed script (`seed`, §6).
     #[arg(long, value_enum, default_value = "run")]
     pub purpose: NodePurpose,
@@ -347,8 +345,11 @@ pub enum SecretsCommand {
     Register(RegisterArgs),
 }
 
+/// The policy file and the secrets registry, for the commands that judge secrets.
 #[derive(Debug, Args)]
-pub struct RegistryArgs {
+pub struct SourcesArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// The secrets registry [default: gardefou.secrets.toml beside the policy file, else in
     /// the current directory].
     #[arg(long, value_name = "FILE")]
@@ -358,17 +359,15 @@ pub struct RegistryArgs {
 #[derive(Debug, Args)]
 pub struct RegisterArgs {
     #[command(flatten)]
-    pub policy: PolicyArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub sources: SourcesArgs,
+    /// Output format (JSON on stdout; a refusal is the usual report).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
     /// Register the secrets of these dotenv files (repeatable; the first file that sets a
     /// variable wins) instead of what the server would see (the process environment and
     /// ./.env).
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
-    /// Output format (JSON on stdout; a refusal is the usual report).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]
@@ -516,9 +515,7 @@ pub struct IdentityArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
-    pub policy: PolicyArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub sources: SourcesArgs,
     /// One environment and its variables (repeatable, each environment at most once):
     /// ENV=FILE reads a dotenv file as Node's dotenv does; ENV=- takes what a server started
     /// here would see (the process environment and ./.env or $DOTENV_CONFIG_PATH, as
@@ -605,29 +602,25 @@ pub struct PolicyArgs {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
-    pub policy: PolicyArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub sources: SourcesArgs,
     /// Evaluate these dotenv files (read as Node's dotenv reads them; repeatable, the first
     /// file that sets a variable wins) instead of what the server would see: the process
     /// environment and ./.env (or $DOTENV_CONFIG_PATH), as `run` reads them.
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
     /// Also ask the live database what it is: its stamp must be KOOMY_ENV's and its
     /// identity must match (what `run` always does).
     #[arg(long)]
     pub probe: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
-    pub policy: PolicyArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
+    pub sources: SourcesArgs,
     /// The env files the server loads (repeatable, in its order: the first file that sets a
     /// variable wins, and the process environment wins over all), instead of ./.env (or
     /// $DOTENV_CONFIG_PATH).

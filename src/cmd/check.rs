@@ -16,8 +16,8 @@ use gardefou_pgprobe::verify::Purpose;
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let (policy, policy_file, registry) = gardefou_sources::load_policy_and_registry(
-        args.policy.policy.as_deref(),
-        args.registry.registry.as_deref(),
+        args.sources.policy.policy.as_deref(),
+        args.sources.registry.as_deref(),
     )?;
     // What the server would see, or the env files named.
     let (vars, modelled) = if args.env_file.is_empty() {

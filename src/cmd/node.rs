@@ -95,8 +95,8 @@ fn read_facts() -> Result<Facts> {
 /// The static check of the process environment, with the registry.
 fn evaluate_process(args: &NodeArgs) -> Result<(Policy, Option<std::path::PathBuf>, Evaluation)> {
     let (policy, policy_file, registry) = gardefou_sources::load_policy_and_registry(
-        args.policy.policy.as_deref(),
-        args.registry.registry.as_deref(),
+        args.sources.policy.policy.as_deref(),
+        args.sources.registry.as_deref(),
     )?;
     let vars = env_source::process();
     let mut evaluation = registry.with_view(|view| evaluate_start(&policy, &vars, view));

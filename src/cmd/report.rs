@@ -37,11 +37,11 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         bail!("only one --env may take the process environment (ENV=-)");
     }
     let (policy, policy_file, loaded) = gardefou_sources::load_policy_and_registry(
-        args.policy.policy.as_deref(),
-        args.registry.registry.as_deref(),
+        args.sources.policy.policy.as_deref(),
+        args.sources.registry.as_deref(),
     )?;
     let registry_path =
-        gardefou_sources::registry_path(args.registry.registry.as_deref(), policy_file.as_deref());
+        gardefou_sources::registry_path(args.sources.registry.as_deref(), policy_file.as_deref());
 
     // Each environment, evaluated as `check` evaluates it.
     let mut read = Vec::new();

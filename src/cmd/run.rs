@@ -38,8 +38,8 @@ pub fn guard_then_exec(
     extra: impl FnOnce(&Policy, &mut Evaluation, &command::Analysis),
 ) -> Result<ExitCode> {
     let (policy, policy_file, registry) = gardefou_sources::load_policy_and_registry(
-        args.policy.policy.as_deref(),
-        args.registry.registry.as_deref(),
+        args.sources.policy.policy.as_deref(),
+        args.sources.registry.as_deref(),
     )?;
     // What the command will run, read once: what it does to the environment (assignments,
     // node --env-file anywhere, dotenv arguments) and, for `extra`, Node's inspector. npm

@@ -30,9 +30,10 @@ fn refuse(format: Format, report: &Report, summary: &str) -> Result<ExitCode> {
 }
 
 pub fn register(args: RegisterArgs) -> Result<ExitCode> {
-    let (policy, policy_file) = gardefou_sources::load_policy(args.policy.policy.as_deref())?;
+    let (policy, policy_file) =
+        gardefou_sources::load_policy(args.sources.policy.policy.as_deref())?;
     let path =
-        gardefou_sources::registry_path(args.registry.registry.as_deref(), policy_file.as_deref());
+        gardefou_sources::registry_path(args.sources.registry.as_deref(), policy_file.as_deref());
     let vars = if args.env_file.is_empty() {
         env_source::server_environment(&Default::default(), &[])?.0
     } else {

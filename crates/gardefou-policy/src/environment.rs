@@ -35,6 +35,16 @@ impl Environment {
     pub fn from_koomy_env(value: &str) -> Option<Self> {
         Environment::ALL.into_iter().find(|e| e.as_str() == value)
     }
+
+    /// Each environment beside its own value, in the policy's order: the tables of a
+    /// configuration file read as `[x.production]`, `[x.sandbox]`, `[x.local]`.
+    pub fn each<T>(production: T, sandbox: T, local: T) -> [(Environment, T); 3] {
+        [
+            (Environment::Production, production),
+            (Environment::Sandbox, sandbox),
+            (Environment::Local, local),
+        ]
+    }
 }
 
 impl fmt::Display for Environment {

@@ -273,11 +273,7 @@ impl Policy {
                 )?;
             }
             let mut listed = ListedServers::default();
-            for (env, targets) in [
-                (Environment::Production, db.production),
-                (Environment::Sandbox, db.sandbox),
-                (Environment::Local, db.local),
-            ] {
+            for (env, targets) in Environment::each(db.production, db.sandbox, db.local) {
                 let Some(targets) = targets else { continue };
                 let out = policy.database.targets_mut(env);
                 if let Some(allow) = targets.allow_unstamped {
@@ -361,11 +357,9 @@ impl Policy {
                     }
                 };
             }
-            for (env, table) in [
-                (Environment::Production, domains.production),
-                (Environment::Sandbox, domains.sandbox),
-                (Environment::Local, domains.local),
-            ] {
+            for (env, table) in
+                Environment::each(domains.production, domains.sandbox, domains.local)
+            {
                 let Some(table) = table else { continue };
                 let mut names = BTreeMap::new();
                 for (role, name) in table {
@@ -518,11 +512,7 @@ fn read_secrets(
         policy.secrets.vars.insert(name.into_inner(), kind);
     }
     policy.secrets.required = read_required(policy, raw.required, "secrets.required", err)?;
-    for (env, table) in [
-        (Environment::Production, raw.production),
-        (Environment::Sandbox, raw.sandbox),
-        (Environment::Local, raw.local),
-    ] {
+    for (env, table) in Environment::each(raw.production, raw.sandbox, raw.local) {
         let Some(table) = table else { continue };
         let mut here = crate::secrets::EnvironmentSecrets {
             required: read_required(

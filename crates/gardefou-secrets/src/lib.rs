@@ -183,11 +183,7 @@ impl Registry {
             ));
         }
         let mut entries = BTreeMap::new();
-        for (env, table) in [
-            (Environment::Production, raw.production),
-            (Environment::Sandbox, raw.sandbox),
-            (Environment::Local, raw.local),
-        ] {
+        for (env, table) in Environment::each(raw.production, raw.sandbox, raw.local) {
             let Some(table) = table else { continue };
             let mut vars = BTreeMap::new();
             for (name, fps) in table {

@@ -11,89 +11,48 @@ use crate::{migrate, policy, server, Refused};
 use anyhow::Result;
 use gardefou_axum::Purpose;
 
-/// An association and its members: (slug, name, city, RNA number, yearly fee in cents).
-type Org = (&'static str, &'static str, &'static str, &'static str, i32);
-/// (first name, last name, role, joined on).
-type Person = (&'static str, &'static str, &'static str, &'static str);
+/// An association of the demo data, with its members.
+#[derive(Debug)]
+struct Org {
+    slug: &'static str,
+    name: &'static str,
+    city: &'static str,
+    rna: &'static str,
+    fee_cents: i32,
+    members: Vec<Person>,
+}
 
-const DEMO: &[(Org, &[Person])] = &[
-    (
-        (
-            "les-amis-du-velo-nantais",
-            "Les Amis du Vélo Nantais",
-            "Nantes",
-            "W442001234",
-            2500,
-        ),
-        &[
-            ("Camille", "Martin", "presidence", "2019-09-14"),
-            ("Hugo", "Bernard", "tresorerie", "2020-01-08"),
-            ("Léa", "Dubois", "secretariat", "2021-03-22"),
-            ("Mathis", "Thomas", "membre", "2022-06-01"),
-            ("Chloé", "Robert", "membre", "2023-09-10"),
-        ],
-    ),
-    (
-        (
-            "chorale-saint-michel",
-            "Chorale Saint-Michel",
-            "Bordeaux",
-            "W332004567",
-            4000,
-        ),
-        &[
-            ("Françoise", "Petit", "presidence", "2012-10-02"),
-            ("Jean-Pierre", "Richard", "tresorerie", "2014-09-15"),
-            ("Élodie", "Durand", "secretariat", "2018-01-20"),
-            ("Nathalie", "Leroy", "membre", "2019-09-03"),
-        ],
-    ),
-    (
-        (
-            "as-foot-villeurbanne",
-            "AS Football Villeurbanne",
-            "Villeurbanne",
-            "W691007890",
-            12000,
-        ),
-        &[
-            ("Karim", "Moreau", "presidence", "2016-07-01"),
-            ("Sophie", "Simon", "tresorerie", "2017-08-28"),
-            ("Lucas", "Laurent", "secretariat", "2020-08-31"),
-            ("Inès", "Lefebvre", "membre", "2023-09-02"),
-            ("Noah", "Michel", "membre", "2024-09-07"),
-            ("Manon", "Garcia", "membre", "2024-09-07"),
-        ],
-    ),
-    (
-        (
-            "jardins-partages-belleville",
-            "Jardins Partagés de Belleville",
-            "Paris",
-            "W751012345",
-            1500,
-        ),
-        &[
-            ("Aïcha", "David", "presidence", "2015-04-11"),
-            ("Théo", "Bertrand", "tresorerie", "2018-05-19"),
-            ("Margaux", "Roux", "membre", "2021-04-03"),
-        ],
-    ),
-    (
-        (
-            "ludotheque-des-pentes",
-            "Ludothèque des Pentes",
-            "Lyon",
-            "W691015678",
-            1000,
-        ),
-        &[
-            ("Julien", "Vincent", "presidence", "2017-02-04"),
-            ("Clara", "Fournier", "secretariat", "2019-11-16"),
-            ("Gabriel", "Morel", "membre", "2022-01-29"),
-        ],
-    ),
-];
+/// A member: first name, last name, role, joined on (`YYYY-MM-DD`).
+#[derive(Debug)]
+struct Person([&'static str; 4]);
+
+/// The demo data, `demo.txt`: an association a line, its members indented below it.
+fn demo() -> Vec<Org> {
+    let mut orgs: Vec<Org> = Vec::new();
+    let lines = include_str!("demo.txt").lines();
+    for line in lines.filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        let fields: Vec<&'static str> = line.split('|').map(str::trim).collect();
+        match (line.starts_with(' '), fields.as_slice()) {
+            (false, &[slug, name, city, rna, fee]) => orgs.push(Org {
+                slug,
+                name,
+                city,
+                rna,
+                fee_cents: fee
+                    .parse()
+                    .expect("demo.txt: a fee is a whole number of cents"),
+                members: Vec::new(),
+            }),
+            (true, &[first, last, role, joined]) => orgs
+                .last_mut()
+                .expect("demo.txt: a member comes after its association")
+                .members
+                .push(Person([first, last, role, joined])),
+            _ => panic!("demo.txt: a line has the wrong number of fields: {line}"),
+        }
+    }
+    orgs
+}
 
 /// Demo e-mail addresses live under the reserved `example.org` domain: no real inbox.
 fn email(first: &str, last: &str) -> String {
@@ -134,15 +93,23 @@ pub async fn run(args: SeedArgs) -> Result<()> {
         return Err(Refused(refused.to_string()).into());
     }
     let (mut orgs, mut people) = (0u64, 0u64);
-    for ((slug, name, city, rna, fee), members) in DEMO {
+    for org in demo() {
+        let Org {
+            slug,
+            name,
+            city,
+            rna,
+            fee_cents,
+            members,
+        } = &org;
         orgs += tx
             .execute(
                 "INSERT INTO koomy_api.organisations (slug, name, city, rna, yearly_fee_cents)
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO NOTHING",
-                &[slug, name, city, rna, fee],
+                &[slug, name, city, rna, fee_cents],
             )
             .await?;
-        for (first, last, role, joined) in *members {
+        for Person([first, last, role, joined]) in members {
             people += tx
                 .execute(
                     "INSERT INTO koomy_api.members
@@ -159,4 +126,36 @@ pub async fn run(args: SeedArgs) -> Result<()> {
     tracing::info!(organisations = orgs, members = people, "seeded");
     println!("seeded {orgs} organisations and {people} members (already present rows kept)");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_data_reads_whole_and_each_association_has_a_president() {
+        let orgs = demo();
+        let listed = include_str!("demo.txt")
+            .lines()
+            .filter(|l| !l.starts_with(['#', ' ']) && !l.is_empty())
+            .count();
+        assert_eq!(orgs.len(), listed);
+        let slugs: std::collections::BTreeSet<_> = orgs.iter().map(|o| o.slug).collect();
+        assert_eq!(slugs.len(), orgs.len(), "slugs are unique");
+        for org in &orgs {
+            assert!(org.fee_cents > 0, "{}", org.slug);
+            assert!(org
+                .members
+                .iter()
+                .any(|Person([_, _, role, _])| *role == "presidence"));
+            for Person([first, last, _, joined]) in &org.members {
+                let date: Vec<&str> = joined.split('-').collect();
+                assert!(
+                    matches!(date[..], [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2),
+                    "{joined}"
+                );
+                assert!(email(first, last).is_ascii(), "{first} {last}");
+            }
+        }
+    }
 }

@@ -268,14 +268,15 @@ mod tests {
 
     #[test]
     fn stripe_keys_are_read_by_their_exact_prefix() {
-        for (prefix, ty, mode) in [
-            ("sk_live_", StripeType::Secret, StripeMode::Live),
-            ("sk_test_", StripeType::Secret, StripeMode::Test),
-            ("rk_live_", StripeType::Restricted, StripeMode::Live),
-            ("rk_test_", StripeType::Restricted, StripeMode::Test),
-            ("pk_live_", StripeType::Publishable, StripeMode::Live),
-            ("pk_test_", StripeType::Publishable, StripeMode::Test),
-        ] {
+        // Stripe's documented prefixes: `sk` secret, `rk` restricted, `pk` publishable.
+        let types = [
+            ("sk", StripeType::Secret),
+            ("rk", StripeType::Restricted),
+            ("pk", StripeType::Publishable),
+        ];
+        let modes = [("live", StripeMode::Live), ("test", StripeMode::Test)];
+        for ((t, ty), (m, mode)) in types.iter().flat_map(|t| modes.map(|m| (*t, m))) {
+            let prefix = format!("{t}_{m}_");
             for n in [24, 99, 247] {
                 let key = format!("{prefix}{}", body(n as u64, n));
                 assert_eq!(stripe_key(&key), Ok((ty, mode)), "{prefix} {n}");
