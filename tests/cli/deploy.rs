@@ -56,14 +56,7 @@ fn deploy_check_allows_a_merge_of_staging_and_reports_json() {
             ("GITHUB_ACTIONS", "true"),
             ("GITHUB_REF", "refs/heads/main"),
         ])
-        .args([
-            "deploy",
-            "check",
-            "--target",
-            "production",
-            "--repo",
-            "repo",
-        ])
+        .args(PRODUCTION_DEPLOY)
         .args(["--format", "json"])
         .run()
         .success();

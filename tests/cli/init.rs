@@ -184,30 +184,15 @@ fn init_with_named_files_refuses_a_file_whose_koomy_env_says_otherwise() {
         "{text}"
     );
     let out = env
-        .run(
+        .run_line(
             &[],
-            &[
-                "init",
-                "--env",
-                "production=.env.production",
-                "--env",
-                "staging=.env.staging",
-            ],
+            "init --env production=.env.production --env staging=.env.staging",
         )
         .usage_error();
     assert!(out.stderr.contains("\"staging\" is not an environment"));
     // Named files, to standard output.
     let out = env
-        .run(
-            &[],
-            &[
-                "init",
-                "--env",
-                "production=.env.production",
-                "--output",
-                "-",
-            ],
-        )
+        .run_line(&[], "init --env production=.env.production --output -")
         .success();
     let policy = out.stdout.clone();
     gardefou_policy::Policy::from_toml(&policy, "stdout").unwrap();

@@ -265,30 +265,18 @@ fn the_registry_lives_beside_the_policy_file_or_where_registry_says() {
     assert!(!env.path("gardefou.secrets.toml").exists());
     // An explicit --registry that does not exist is a configuration error for check.
     let out = env
-        .run(
+        .run_line(
             &sandbox.with_key(&key),
-            &[
-                "check",
-                "--policy",
-                "conf/koomy.toml",
-                "--registry",
-                "nope.toml",
-            ],
+            "check --policy conf/koomy.toml --registry nope.toml",
         )
         .usage_error();
     assert!(out.output().contains("does not exist"));
     // A corrupt registry is a configuration error with a position.
     env.write("bad.toml", "version = 1\nkey_check = 7\n");
     let out = env
-        .run(
+        .run_line(
             &sandbox.with_key(&key),
-            &[
-                "check",
-                "--policy",
-                "conf/koomy.toml",
-                "--registry",
-                "bad.toml",
-            ],
+            "check --policy conf/koomy.toml --registry bad.toml",
         )
         .usage_error();
     assert!(out.output().contains("bad.toml:2:"), "{}", out.output());

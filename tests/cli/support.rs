@@ -140,6 +140,12 @@ impl Env {
         self.cmd(vars).args(args).run()
     }
 
+    /// [`Env::run`] with the arguments written as one line, split at spaces (no argument
+    /// of such a line holds one): `env.run_line(&[], "check --format json")`.
+    pub fn run_line(&self, vars: &[(&str, &str)], line: &str) -> Run {
+        self.cmd(vars).args(line.split_ascii_whitespace()).run()
+    }
+
     /// `gardefou run -- COMMAND` as [`Env::cmd`] builds it, run to its end.
     pub fn run_guarded(&self, vars: &[(&str, &str)], command: &[&str]) -> Run {
         self.cmd(vars).arg("run").arg("--").args(command).run()

@@ -8,16 +8,7 @@
 use gardefou_policy::{evaluate, EnvVars, Environment, Policy};
 use proptest::prelude::*;
 
-const POLICY: &str = r#"
-[database]
-clients = ["libpq", "pg", "tokio-postgres"]
-[database.production]
-neon_endpoints = ["ep-alpha-1"]
-hosts = ["db.koomy.internal"]
-[database.sandbox]
-neon_endpoints = ["ep-beta-1"]
-hosts = ["localhost:6543"]
-"#;
+const POLICY: &str = include_str!("fixtures/equivalence.toml");
 
 /// How one server may be written.
 #[derive(Clone, Debug)]

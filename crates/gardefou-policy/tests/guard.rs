@@ -9,18 +9,7 @@ const R: &str = ".eu-west-2.aws.neon.tech";
 
 /// The core clients, which decode hosts and read the socket idiom alike; the default (every
 /// client) is tested by `forms_some_client_reads_differently_are_refused_by_default`.
-const POLICY: &str = r#"
-[database]
-clients = ["libpq", "pg", "tokio-postgres"]
-[database.production]
-neon_endpoints = ["ep-alpha-1"]
-hosts = ["db.koomy.internal"]
-[database.sandbox]
-neon_endpoints = ["ep-beta-1"]
-hosts = ["localhost:6543", "10.1.2.3"]
-[database.local]
-neon_endpoints = ["ep-gamma-7"]
-"#;
+const POLICY: &str = include_str!("fixtures/guard.toml");
 
 fn password() -> String {
     // A runtime value: never a committed literal.

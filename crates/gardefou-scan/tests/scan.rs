@@ -27,6 +27,14 @@ fn scanner() -> Scanner {
     Scanner::new(ScanOptions::default()).unwrap()
 }
 
+/// Scans the tree under `root` with these options.
+fn scan_tree(root: &Path, options: ScanOptions) -> gardefou_scan::Outcome {
+    Scanner::new(options)
+        .unwrap()
+        .scan_paths(&[root.to_path_buf()])
+        .unwrap()
+}
+
 fn rules_at(report: &Report) -> Vec<(String, &'static str, usize)> {
     report
         .findings
@@ -136,10 +144,7 @@ fn gitignored_binary_and_oversized_files_are_skipped_and_counted() {
         max_file_size: 1000,
         ..ScanOptions::default()
     };
-    let outcome = Scanner::new(options)
-        .unwrap()
-        .scan_paths(&[root.to_path_buf()])
-        .unwrap();
+    let outcome = scan_tree(root, options);
     let found = rules_at(&outcome.report);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
@@ -246,10 +251,7 @@ fn allow_paths_hide_findings_in_matching_paths_only() {
         allow_paths: vec![format!("{}/rules/*.toml", root.display())],
         ..ScanOptions::default()
     };
-    let outcome = Scanner::new(options)
-        .unwrap()
-        .scan_paths(&[root.to_path_buf()])
-        .unwrap();
+    let outcome = scan_tree(root, options);
     let found = rules_at(&outcome.report);
     assert_eq!(found.len(), 1, "`*` does not cross `/`: {found:?}");
     assert!(found[0].0.ends_with("rules/deeper/b.toml"));
