@@ -10,17 +10,14 @@ mod support;
 use support::*;
 
 use gardefou_pgprobe::stamp::{Action, StampOptions};
-use gardefou_pgprobe::verify::{verify, Purpose};
+use gardefou_pgprobe::verify::Purpose;
 use gardefou_pgprobe::{Health, PoolError, ProvenPool, StampState};
 use gardefou_policy::{Environment, Policy};
 use gardefou_testkit::{Cluster, Forwarder};
 
 /// A database `koomy` on `pg`, owned by the application role, stamped `env`.
 fn stamped(pg: &Cluster, env: Environment) -> String {
-    pg.create_database("koomy");
-    let u = pg.url("koomy", "sslmode=disable");
-    assert_eq!(do_stamp(&u, env).unwrap(), Action::Create);
-    u
+    stamped_db(pg, "koomy", env)
 }
 
 const PRODUCTION_AS_SANDBOX_RUN: [&str; 4] = [
@@ -35,8 +32,8 @@ const PRODUCTION_AS_SANDBOX_RUN: [&str; 4] = [
 fn enable_replica_trigger_by_the_owner_invalidates_the_stamp() {
     let pg = Cluster::start();
     let u = stamped(&pg, Environment::Production);
-    assert!(rules_of(&u, Environment::Production, Purpose::Run).is_empty());
-    assert_proven(proof(&pg, "koomy", "production", "run"), "production");
+    let as_production = asked(&pg, &u, Environment::Production, Purpose::Run);
+    as_production.proven();
 
     // ENABLE ALWAYS still fires in an origin session: allowed, and still protecting.
     app_sql(
@@ -45,8 +42,7 @@ fn enable_replica_trigger_by_the_owner_invalidates_the_stamp() {
         "ALTER TABLE gardefou.stamp ENABLE ALWAYS TRIGGER gardefou_protect_stamp",
     )
     .unwrap();
-    assert!(rules_of(&u, Environment::Production, Purpose::Run).is_empty());
-    assert_proven(proof(&pg, "koomy", "production", "run"), "production");
+    as_production.proven();
     assert!(app_sql(&pg, "koomy", "DELETE FROM gardefou.stamp")
         .unwrap_err()
         .contains("production stamp is permanent"));
@@ -58,19 +54,12 @@ fn enable_replica_trigger_by_the_owner_invalidates_the_stamp() {
         "ALTER TABLE gardefou.stamp ENABLE REPLICA TRIGGER gardefou_protect_stamp",
     )
     .unwrap();
-    assert_eq!(
-        rules_of(&u, Environment::Production, Purpose::Run),
-        ["database-stamp-invalid"]
+    as_production.rules(&["database-stamp-invalid"]);
+    assert_invalid_because(
+        &u,
+        "trigger gardefou_protect_stamp is not enabled (tgenabled R",
     );
-    assert!(
-        invalid_reason(&u).contains("trigger gardefou_protect_stamp is not enabled (tgenabled R"),
-        "{}",
-        invalid_reason(&u)
-    );
-    assert_raises(
-        proof(&pg, "koomy", "production", "run"),
-        "the protection of gardefou.stamp was changed",
-    );
+    as_production.proof_raises(PROTECTION_CHANGED);
     // The attack works on the row: the owner relabels production as sandbox…
     app_sql(
         &pg,
@@ -79,14 +68,9 @@ fn enable_replica_trigger_by_the_owner_invalidates_the_stamp() {
     )
     .unwrap();
     // …and is refused as sandbox all the same.
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Run),
-        PRODUCTION_AS_SANDBOX_RUN
-    );
-    assert_raises(
-        proof(&pg, "koomy", "sandbox", "run"),
-        "the protection of gardefou.stamp was changed",
-    );
+    asked(&pg, &u, Environment::Sandbox, Purpose::Run)
+        .rules(&PRODUCTION_AS_SANDBOX_RUN)
+        .proof_raises(PROTECTION_CHANGED);
     assert_eq!(
         stamp_refusal(do_stamp(&u, Environment::Sandbox)),
         "stamp-production-permanent"
@@ -109,14 +93,10 @@ fn an_emptied_protect_stamp_function_invalidates_the_stamp() {
          BEGIN IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$",
     )
     .unwrap();
-    assert_eq!(
-        rules_of(&u, Environment::Production, Purpose::Run),
-        ["database-stamp-invalid"]
-    );
-    assert!(
-        invalid_reason(&u).contains("gardefou.protect_stamp() is not the function gardefou wrote"),
-        "{}",
-        invalid_reason(&u)
+    asked(&pg, &u, Environment::Production, Purpose::Run).rules(&["database-stamp-invalid"]);
+    assert_invalid_because(
+        &u,
+        "gardefou.protect_stamp() is not the function gardefou wrote",
     );
 
     // The triggers no longer protect anything: the owner relabels the row.
@@ -126,19 +106,11 @@ fn an_emptied_protect_stamp_function_invalidates_the_stamp() {
         "UPDATE gardefou.stamp SET environment = 'sandbox'",
     )
     .unwrap();
-    assert_eq!(
-        pg.psql("koomy", "SELECT environment FROM gardefou.stamp")
-            .trim(),
-        "sandbox"
-    );
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Run),
-        PRODUCTION_AS_SANDBOX_RUN
-    );
-    assert_raises(
-        proof(&pg, "koomy", "sandbox", "run"),
-        "a database of this server is production",
-    );
+    let as_sandbox = asked(&pg, &u, Environment::Sandbox, Purpose::Run);
+    as_sandbox
+        .stamp_reads("sandbox")
+        .rules(&PRODUCTION_AS_SANDBOX_RUN)
+        .proof_raises("a database of this server is production");
     assert_eq!(
         stamp_refusal(do_stamp(&u, Environment::Sandbox)),
         "stamp-production-permanent"
@@ -156,28 +128,21 @@ fn an_emptied_protect_stamp_function_invalidates_the_stamp() {
         ),
     )
     .unwrap();
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Run),
-        [
-            "database-production-server",
-            "database-production-data",
-            "database-production-data"
-        ]
-    );
-    assert_raises(
-        proof(&pg, "koomy", "sandbox", "seed"),
-        "a database of this server is production",
-    );
+    as_sandbox.rules(&[
+        "database-production-server",
+        "database-production-data",
+        "database-production-data",
+    ]);
+    asked(&pg, &u, Environment::Sandbox, Purpose::Seed)
+        .proof_raises("a database of this server is production");
 }
 
 #[test]
 fn a_replaced_assert_environment_is_seen_by_the_rust_probe() {
     let pg = Cluster::start();
     let u = stamped(&pg, Environment::Production);
-    assert_raises(
-        proof(&pg, "koomy", "sandbox", "seed"),
-        "is stamped production, not sandbox",
-    );
+    let as_sandbox_seed = asked(&pg, &u, Environment::Sandbox, Purpose::Seed);
+    as_sandbox_seed.proof_raises("is stamped production, not sandbox");
     app_sql(
         &pg,
         "koomy",
@@ -187,37 +152,30 @@ fn a_replaced_assert_environment_is_seen_by_the_rust_probe() {
     )
     .unwrap();
     // The SQL proof runs the owner's code: in SQL alone, the owner can make it say anything.
-    assert_eq!(proof(&pg, "koomy", "sandbox", "seed").unwrap(), "ok");
+    assert_eq!(as_sandbox_seed.proof().unwrap(), "ok");
     // The Rust probe reads the catalog itself and compares the body.
-    assert!(
-        invalid_reason(&u)
-            .contains("gardefou.assert_environment() is not the function gardefou wrote"),
-        "{}",
-        invalid_reason(&u)
+    assert_invalid_because(
+        &u,
+        "gardefou.assert_environment() is not the function gardefou wrote",
     );
-    assert_eq!(
-        rules_of(&u, Environment::Production, Purpose::Run),
-        ["database-stamp-invalid"]
-    );
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Seed),
-        [
-            "database-production-server",
-            "database-production-data",
-            "database-production-data",
-            "database-stamp-invalid",
-            "seed-production-marker",
-            "seed-production-marker",
-            "seed-production-marker"
-        ]
-    );
+    asked(&pg, &u, Environment::Production, Purpose::Run).rules(&["database-stamp-invalid"]);
+    as_sandbox_seed.rules(&[
+        "database-production-server",
+        "database-production-data",
+        "database-production-data",
+        "database-stamp-invalid",
+        "seed-production-marker",
+        "seed-production-marker",
+        "seed-production-marker",
+    ]);
 }
 
 #[test]
 fn an_extra_trigger_on_the_lineage_table_invalidates_the_stamp() {
     let pg = Cluster::start();
     let u = stamped(&pg, Environment::Sandbox);
-    assert_proven(proof(&pg, "koomy", "sandbox", "seed"), "sandbox");
+    let as_sandbox_seed = asked(&pg, &u, Environment::Sandbox, Purpose::Seed);
+    assert_proven(as_sandbox_seed.proof(), "sandbox");
     // A trigger that swallows production's lineage rows when a dump is restored here.
     app_sql(
         &pg,
@@ -226,29 +184,15 @@ fn an_extra_trigger_on_the_lineage_table_invalidates_the_stamp() {
          CREATE TRIGGER a_swallow BEFORE INSERT ON gardefou.lineage FOR EACH ROW EXECUTE FUNCTION public.swallow()",
     )
     .unwrap();
-    pg.psql(
-        "koomy",
-        "INSERT INTO gardefou.lineage (environment, database_oid, database_name) VALUES ('production', 1, 'prod')",
-    );
+    pg.psql("koomy", PRODUCTION_LINEAGE_ROW);
     assert_eq!(
-        pg.psql("koomy", "SELECT count(*) FROM gardefou.lineage")
-            .trim(),
+        pg_text(&pg, "koomy", "SELECT count(*) FROM gardefou.lineage"),
         "0",
         "the trigger swallows lineage rows"
     );
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Run),
-        ["database-stamp-invalid"]
-    );
-    assert!(
-        invalid_reason(&u).contains("a trigger gardefou did not write is on its tables"),
-        "{}",
-        invalid_reason(&u)
-    );
-    assert_raises(
-        proof(&pg, "koomy", "sandbox", "seed"),
-        "the protection of gardefou.stamp was changed",
-    );
+    asked(&pg, &u, Environment::Sandbox, Purpose::Run).rules(&["database-stamp-invalid"]);
+    assert_invalid_because(&u, "a trigger gardefou did not write is on its tables");
+    as_sandbox_seed.proof_raises(PROTECTION_CHANGED);
 }
 
 #[test]
@@ -257,28 +201,22 @@ fn a_shadow_search_path_does_not_change_what_the_probe_reads() {
     pg.create_database("koomy");
     pg.create_database("koomy_prod");
     let u = pg.url("koomy", "sslmode=disable");
-    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Create);
-    let sysid = pg
-        .psql(
-            "koomy",
-            "SELECT system_identifier FROM pg_catalog.pg_control_system()",
-        )
-        .trim()
-        .to_owned();
-    let oid = pg
-        .psql(
-            "koomy",
-            "SELECT oid FROM pg_catalog.pg_database WHERE datname = 'koomy'",
-        )
-        .trim()
-        .to_owned();
-    let other_oid = pg
-        .psql(
-            "koomy",
-            "SELECT oid FROM pg_catalog.pg_database WHERE datname = 'koomy_prod'",
-        )
-        .trim()
-        .to_owned();
+    stamp_new(&u, Environment::Sandbox);
+    let sysid = pg_text(
+        &pg,
+        "koomy",
+        "SELECT system_identifier FROM pg_catalog.pg_control_system()",
+    );
+    let oid = pg_text(
+        &pg,
+        "koomy",
+        "SELECT oid FROM pg_catalog.pg_database WHERE datname = 'koomy'",
+    );
+    let other_oid = pg_text(
+        &pg,
+        "koomy",
+        "SELECT oid FROM pg_catalog.pg_database WHERE datname = 'koomy_prod'",
+    );
     // As a superuser: a schema whose objects answer like another database's catalog.
     pg.psql(
         "koomy",
@@ -335,33 +273,19 @@ fn a_shadow_search_path_does_not_change_what_the_probe_reads() {
     assert_eq!(s.environment, Environment::Sandbox);
     assert_eq!(s.binding, p.identity.binding());
     for purpose in [Purpose::Run, Purpose::Seed] {
-        let f = verify(
-            &Policy::koomy(),
-            Environment::Sandbox,
-            "t",
-            &Ok(p.clone()),
-            purpose,
-        );
-        assert!(f.is_empty(), "{f:?}");
+        let f = koomy_verdict(Environment::Sandbox, &p, purpose);
+        assert!(f.is_empty(), "{purpose:?}: {f:?}");
     }
     assert_eq!(
-        ids(&verify(
-            &Policy::koomy(),
-            Environment::Production,
-            "t",
-            &Ok(p),
-            Purpose::Run
-        )),
+        ids(&koomy_verdict(Environment::Production, &p, Purpose::Run)),
         ["database-stamp-environment-mismatch"]
     );
     // Stamping again, under the same search_path, reads the same stamp.
     assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Nothing);
     // The SQL proof fixes its own search_path.
     assert_proven(proof(&pg, "koomy", "sandbox", "seed"), "sandbox");
-    assert_raises(
-        proof(&pg, "koomy", "production", "run"),
-        "is stamped sandbox, not production",
-    );
+    asked(&pg, &u, Environment::Production, Purpose::Run)
+        .proof_raises("is stamped sandbox, not production");
 }
 
 #[test]
@@ -374,23 +298,14 @@ fn a_least_privilege_role_needs_the_grants_and_then_proves() {
         "postgres",
         &format!("CREATE ROLE {ro} LOGIN PASSWORD '{pw}'"),
     );
-    let ro_url = format!(
-        "postgresql://{ro}:{pw}@127.0.0.1:{}/koomy?sslmode=disable",
-        pg.port()
-    );
+    let ro_url = role_url(&pg, ro, pw, "koomy");
     let p = probe_at(&ro_url);
     assert!(
         matches!(p.stamp, StampState::NotGranted(_)),
         "{:?}",
         p.stamp
     );
-    let f = verify(
-        &Policy::koomy(),
-        Environment::Sandbox,
-        "t",
-        &Ok(p),
-        Purpose::Run,
-    );
+    let f = koomy_verdict(Environment::Sandbox, &p, Purpose::Run);
     assert_eq!(ids(&f), ["database-proof-not-granted"]);
     // USAGE on the schema is PUBLIC's (any role may add production's mark to lineage).
     for grant in [
@@ -420,7 +335,10 @@ fn a_least_privilege_role_needs_the_grants_and_then_proves() {
         Action::Nothing
     );
     for purpose in [Purpose::Run, Purpose::Seed] {
-        assert!(rules_of(&ro_url, Environment::Sandbox, purpose).is_empty());
+        assert!(
+            rules_of(&ro_url, Environment::Sandbox, purpose).is_empty(),
+            "{purpose:?}"
+        );
     }
     assert_proven(proof_as(&pg, ro, pw, "koomy", "sandbox", "run"), "sandbox");
     assert_raises(
@@ -450,21 +368,8 @@ fn restore_production_dump(args: &[&str]) -> (Cluster, String) {
 
 /// [`restore_production_dump`], with `dump_args` given to `pg_dump` too.
 fn restore_production_dump_with(dump_args: &[&str], args: &[&str]) -> (Cluster, String) {
-    const APP_SCHEMA: &str = "CREATE SCHEMA koomy_api; \
-        CREATE TABLE koomy_api.members (id integer PRIMARY KEY, name text NOT NULL)";
     let prod = Cluster::start();
-    prod.create_database("koomy");
-    app_sql(
-        &prod,
-        "koomy",
-        &format!("{APP_SCHEMA}; INSERT INTO koomy_api.members VALUES (1, 'a real member')"),
-    )
-    .unwrap();
-    let prod_url = prod.url("koomy", "sslmode=disable");
-    assert_eq!(
-        do_stamp(&prod_url, Environment::Production).unwrap(),
-        Action::Create
-    );
+    production_koomy(&prod);
     let comment = prod.psql(
         "koomy",
         "SELECT obj_description('koomy_api'::regnamespace, 'pg_namespace')",
@@ -475,114 +380,64 @@ fn restore_production_dump_with(dump_args: &[&str], args: &[&str]) -> (Cluster, 
     );
 
     let sandbox = Cluster::start();
-    sandbox.create_database("koomy");
-    app_sql(&sandbox, "koomy", APP_SCHEMA).unwrap();
-    let u = sandbox.url("koomy", "sslmode=disable");
-    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Create);
-    assert!(rules_of(&u, Environment::Sandbox, Purpose::Seed).is_empty());
+    let u = sandbox_db(&sandbox, "koomy");
     assert_proven(proof(&sandbox, "koomy", "sandbox", "seed"), "sandbox");
 
-    let dir = tempfile::tempdir().unwrap();
-    let dump = dir.path().join("koomy.dump");
-    let out = prod
-        .client_cmd("pg_dump")
-        .args(["-Fc", "-d", "koomy"])
-        .args(dump_args)
-        .arg("-f")
-        .arg(&dump)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pg_dump: {}", stderr(&out));
+    let (_dir, dump) = dump_koomy(&prod, dump_args);
     drop(prod);
-    // Errors are expected on an existing database: pg_restore goes on and exits non-zero.
-    let out = sandbox
-        .client_cmd("pg_restore")
-        .args(["--no-owner", "-d", "koomy"])
-        .args(args)
-        .arg(&dump)
-        .output()
-        .unwrap();
+    let out = restore(&sandbox, "koomy", &dump, args);
     // The attack copied the data.
-    assert_eq!(
-        sandbox
-            .psql("koomy", "SELECT id || ' ' || name FROM koomy_api.members")
-            .trim(),
-        "1 a real member",
-        "pg_restore {args:?}: {}",
-        stderr(&out)
-    );
+    assert_copied(&sandbox, "koomy", &out);
     (sandbox, u)
 }
 
 /// What every detected restore must lead to: the SQL proof raises for a sandbox seed, and
 /// the database can never be stamped sandbox again.
+#[track_caller]
 fn assert_production_copy_is_refused(sandbox: &Cluster, u: &str) {
     assert!(proof(sandbox, "koomy", "sandbox", "seed").is_err());
-    assert_eq!(
-        stamp_refusal(do_stamp(u, Environment::Sandbox)),
-        "stamp-production-permanent"
-    );
-    assert_eq!(
-        stamp_refusal(do_stamp_with(
-            u,
-            Environment::Sandbox,
-            StampOptions {
-                replace: Some(Environment::Sandbox),
-                grant: None
-            }
-        )),
-        "stamp-production-permanent"
-    );
+    for replace in [None, Some(Environment::Sandbox)] {
+        assert_eq!(
+            stamp_refusal(do_stamp_replacing(u, Environment::Sandbox, replace)),
+            "stamp-production-permanent",
+            "replace {replace:?}"
+        );
+    }
 }
 
 #[test]
 fn pg_restore_of_a_production_dump_into_a_stamped_sandbox() {
     let (sandbox, u) = restore_production_dump(&[]);
-    assert_eq!(
-        pg_text(&sandbox, "SELECT environment FROM gardefou.stamp"),
-        "sandbox",
-        "the sandbox's row keeps its key"
-    );
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Seed),
-        [
+    asked(&sandbox, &u, Environment::Sandbox, Purpose::Seed)
+        // The sandbox's row keeps its key.
+        .stamp_reads("sandbox")
+        .rules(&[
             // gardefou.lineage got production's row; koomy_api and public, its comments.
             "database-production-data",
             "database-production-data",
             "seed-production-marker",
-            "seed-production-marker"
-        ]
-    );
-    assert_raises(
-        proof(&sandbox, "koomy", "sandbox", "seed"),
-        "gardefou.lineage shows production data",
-    );
+            "seed-production-marker",
+        ])
+        .proof_raises("gardefou.lineage shows production data");
     assert_production_copy_is_refused(&sandbox, &u);
 }
 
 #[test]
 fn pg_restore_clean_if_exists_of_a_production_dump_into_a_stamped_sandbox() {
     let (sandbox, u) = restore_production_dump(&["--clean", "--if-exists"]);
-    assert_eq!(
-        pg_text(&sandbox, "SELECT environment FROM gardefou.stamp"),
-        "production",
-        "the sandbox's stamp was dropped and production's restored"
-    );
+    let as_sandbox_seed = asked(&sandbox, &u, Environment::Sandbox, Purpose::Seed);
+    // The sandbox's stamp was dropped and production's restored.
+    as_sandbox_seed.stamp_reads("production");
     // --no-owner: the superuser who restored owns gardefou's objects now, and the dump's
     // REVOKE … FROM PUBLIC came with them, so the application role may not read the stamp.
     // The schema comments (catalog, readable by all) still show production's data mark.
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Seed),
-        [
+    as_sandbox_seed
+        .rules(&[
             "database-production-data",
             "database-proof-not-granted",
-            "seed-production-marker"
-        ]
-    );
-    assert_raises(
-        proof(&sandbox, "koomy", "sandbox", "seed"),
-        "permission denied for function assert_environment",
-    );
+            "seed-production-marker",
+        ])
+        .proof_raises("permission denied for function assert_environment");
     // Production's marks are readable without the grants, and decide first.
     assert_eq!(
         stamp_refusal(do_stamp(&u, Environment::Sandbox)),
@@ -595,40 +450,19 @@ fn pg_restore_clean_if_exists_of_a_production_dump_into_a_stamped_sandbox() {
             Cluster::APP_USER,
         )),
     );
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Seed),
-        [
-            "database-production-data",
-            "database-production-data",
-            "database-stamp-environment-mismatch",
-            "database-stamp-identity-mismatch",
-            "seed-production-marker",
-            "seed-production-marker",
-            "seed-production-marker"
-        ]
-    );
-    assert_raises(
-        proof(&sandbox, "koomy", "sandbox", "seed"),
-        "is stamped production, not sandbox",
-    );
+    as_sandbox_seed
+        .rules(&PRODUCTION_COPY_AS_SANDBOX_SEED)
+        .proof_raises("is stamped production, not sandbox");
     assert_production_copy_is_refused(&sandbox, &u);
 }
 
 #[test]
 fn pg_restore_data_only_of_a_production_dump_into_a_stamped_sandbox() {
     let (sandbox, u) = restore_production_dump(&["--data-only"]);
-    assert_eq!(
-        pg_text(&sandbox, "SELECT environment FROM gardefou.stamp"),
-        "sandbox"
-    );
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Seed),
-        ["database-production-data", "seed-production-marker"]
-    );
-    assert_raises(
-        proof(&sandbox, "koomy", "sandbox", "seed"),
-        "gardefou.lineage shows production data",
-    );
+    asked(&sandbox, &u, Environment::Sandbox, Purpose::Seed)
+        .stamp_reads("sandbox")
+        .rules(&["database-production-data", "seed-production-marker"])
+        .proof_raises("gardefou.lineage shows production data");
     assert_production_copy_is_refused(&sandbox, &u);
 }
 
@@ -639,14 +473,9 @@ fn pg_restore_of_the_app_schema_only_of_a_production_dump_into_a_stamped_sandbox
     // entries without a namespace are filtered out. The tables' comments carry
     // production's data mark.
     let (sandbox, u) = restore_production_dump(&["-n", "koomy_api"]);
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Seed),
-        ["database-production-data", "seed-production-marker"]
-    );
-    assert_raises(
-        proof(&sandbox, "koomy", "sandbox", "seed"),
-        "carries production's mark",
-    );
+    asked(&sandbox, &u, Environment::Sandbox, Purpose::Seed)
+        .rules(&["database-production-data", "seed-production-marker"])
+        .proof_raises("carries production's mark");
     assert_production_copy_is_refused(&sandbox, &u);
 }
 
@@ -655,14 +484,9 @@ fn pg_dump_of_the_app_schema_only_restored_into_a_stamped_sandbox() {
     // Filtered when dumping, not when restoring: `pg_dump -n koomy_api` keeps the
     // schema's own entries, its comment (production's data mark) among them.
     let (sandbox, u) = restore_production_dump_with(&["-n", "koomy_api"], &[]);
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Seed),
-        ["database-production-data", "seed-production-marker"]
-    );
-    assert_raises(
-        proof(&sandbox, "koomy", "sandbox", "seed"),
-        "carries production's mark",
-    );
+    asked(&sandbox, &u, Environment::Sandbox, Purpose::Seed)
+        .rules(&["database-production-data", "seed-production-marker"])
+        .proof_raises("carries production's mark");
     assert_production_copy_is_refused(&sandbox, &u);
 }
 
@@ -672,13 +496,8 @@ fn pg_restore_data_only_of_the_app_schema_of_a_production_dump_is_not_detected()
     // gardefou.lineage nor the schema's comment comes with them. docs/identity.md lists
     // this as what the stamp cannot detect; this test pins that outcome down.
     let (sandbox, u) = restore_production_dump(&["--data-only", "-n", "koomy_api"]);
-    assert!(rules_of(&u, Environment::Sandbox, Purpose::Seed).is_empty());
-    assert_proven(proof(&sandbox, "koomy", "sandbox", "seed"), "sandbox");
+    asked(&sandbox, &u, Environment::Sandbox, Purpose::Seed).proven();
     assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Nothing);
-}
-
-fn pg_text(pg: &Cluster, sql: &str) -> String {
-    pg.psql("koomy", sql).trim().to_owned()
 }
 
 #[test]
@@ -687,21 +506,20 @@ fn another_database_on_a_production_server_is_production() {
     stamped(&pg, Environment::Production);
     pg.create_database("other");
     let other = pg.url("other", "sslmode=disable");
-    assert_eq!(
-        stamp_refusal(do_stamp(&other, Environment::Sandbox)),
-        "stamp-production-permanent"
-    );
-    assert_eq!(
-        stamp_refusal(do_stamp(&other, Environment::Local)),
-        "stamp-production-permanent"
-    );
+    for env in [Environment::Sandbox, Environment::Local] {
+        assert_eq!(
+            stamp_refusal(do_stamp(&other, env)),
+            "stamp-production-permanent",
+            "{env}"
+        );
+    }
     // The refusal wrote nothing.
     assert_eq!(
-        pg.psql(
+        pg_text(
+            &pg,
             "other",
             "SELECT count(*) FROM pg_namespace WHERE nspname = 'gardefou'"
-        )
-        .trim(),
+        ),
         "0"
     );
     assert_eq!(
@@ -725,16 +543,10 @@ fn a_pool_refuses_a_new_connection_a_forwarder_sends_to_production() {
     let sandbox_url = stamped(&sandbox, Environment::Sandbox);
     stamped(&prod, Environment::Production);
     // The same database name and credentials on both servers.
-    prod.psql(
-        "postgres",
-        &format!(
-            "ALTER ROLE {} PASSWORD '{}'",
-            Cluster::APP_USER,
-            sandbox.password()
-        ),
-    );
+    same_app_password(&prod, &sandbox);
     let sandbox_sysid = pg_text(
         &sandbox,
+        "koomy",
         "SELECT system_identifier FROM pg_control_system()",
     );
     let fwd = Forwarder::switching(sandbox.port(), 1, prod.port());
@@ -757,11 +569,7 @@ fn a_pool_refuses_a_new_connection_a_forwarder_sends_to_production() {
         target.clone(),
         2,
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    rt().block_on(async {
         let first = pool.get().await.expect("the sandbox is proven");
         assert_eq!(pool.health(), Health::Proven);
         // Pool growth: the forwarder sends the second connection to production.

@@ -12,14 +12,15 @@ use support::*;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gardefou_pgprobe::stamp::{Action, StampError, StampOptions};
-use gardefou_pgprobe::verify::{verify, Purpose};
+use gardefou_findings::Report;
+use gardefou_pgprobe::stamp::{Action, StampOptions};
+use gardefou_pgprobe::verify::Purpose;
 use gardefou_pgprobe::{
     probe, Health, PoolError, Probe, ProbeError, ProvenClient, ProvenPool, StampState,
 };
@@ -39,11 +40,8 @@ const PRODUCTION_AS_SANDBOX_SEED: [&str; 8] = [
     "seed-production-marker",
 ];
 
-/// What the SQL proof says when a gardefou table, trigger or function was changed.
-const PROTECTION_CHANGED: &str = "the protection of gardefou.stamp was changed";
-
 // ---------------------------------------------------------------------------------------
-// Helpers (as in tests/attacks.rs)
+// Helpers of these tests (those shared with attacks.rs and live.rs: support/mod.rs)
 
 /// The rules of a pool's refusal; panics when the pool handed a connection out.
 fn refusal<T>(r: Result<T, PoolError>) -> Vec<&'static str> {
@@ -62,10 +60,6 @@ fn health_rules(pool: &ProvenPool) -> Vec<&'static str> {
     }
 }
 
-fn pg_text(pg: &Cluster, db: &str, sql: &str) -> String {
-    pg.psql(db, sql).trim().to_owned()
-}
-
 fn first_value(messages: Vec<tokio_postgres::SimpleQueryMessage>) -> String {
     messages
         .iter()
@@ -76,108 +70,65 @@ fn first_value(messages: Vec<tokio_postgres::SimpleQueryMessage>) -> String {
         .expect("a row")
 }
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+/// The first value `sql` returns through `c`.
+async fn query_value(c: &tokio_postgres::Client, sql: &str) -> String {
+    first_value(c.simple_query(sql).await.unwrap())
 }
 
-const APP_SCHEMA: &str = "CREATE SCHEMA koomy_api; \
-    CREATE TABLE koomy_api.members (id integer PRIMARY KEY, name text NOT NULL)";
+/// Both `r`, a pool's answer, and the pool's health are a refusal that names `expected`.
+#[track_caller]
+fn assert_pool_refused<T>(pool: &ProvenPool, r: Result<T, PoolError>, expected: &[&str]) {
+    assert_eq!(refusal(r), expected, "the pool's answer");
+    assert_eq!(health_rules(pool), expected, "the pool's health");
+}
 
-/// A database `db` owned by the application role, with the application schema, stamped
-/// sandbox. Returns its URL.
-fn sandbox_db(pg: &Cluster, db: &str) -> String {
-    pg.create_database(db);
-    app_sql(pg, db, APP_SCHEMA).unwrap();
-    let u = pg.url(db, "sslmode=disable");
-    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Create);
-    assert!(rules_of(&u, Environment::Sandbox, Purpose::Seed).is_empty());
-    u
+/// `gardefou_pgprobe::prove_in_transaction` of a sandbox seed, in `c`'s open transaction.
+async fn prove_sandbox_seed_in(c: &tokio_postgres::Client) -> Result<Report, Report> {
+    gardefou_pgprobe::prove_in_transaction(
+        c,
+        &Policy::koomy(),
+        Environment::Sandbox,
+        Purpose::Seed,
+        "t",
+    )
+    .await
 }
 
 /// A production database (application schema, one real member, production stamp and
 /// marks) dumped with `pg_dump -Fc <dump_args>`. The production cluster is gone after.
 fn production_dump(dump_args: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let prod = Cluster::start();
-    prod.create_database("koomy");
-    app_sql(
-        &prod,
-        "koomy",
-        &format!("{APP_SCHEMA}; INSERT INTO koomy_api.members VALUES (1, 'a real member')"),
-    )
-    .unwrap();
-    let u = prod.url("koomy", "sslmode=disable");
-    assert_eq!(
-        do_stamp(&u, Environment::Production).unwrap(),
-        Action::Create
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let dump = dir.path().join("koomy.dump");
-    let out = prod
-        .client_cmd("pg_dump")
-        .args(["-Fc", "-d", "koomy"])
-        .args(dump_args)
-        .arg("-f")
-        .arg(&dump)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pg_dump: {}", stderr(&out));
-    (dir, dump)
-}
-
-/// `pg_restore <args> -d db dump` as the superuser over the socket.
-fn restore(pg: &Cluster, db: &str, dump: &Path, args: &[&str]) -> Output {
-    pg.client_cmd("pg_restore")
-        .args(["--no-owner", "-d", db])
-        .args(args)
-        .arg(dump)
-        .output()
-        .unwrap()
-}
-
-fn assert_copied(pg: &Cluster, db: &str, out: &Output) {
-    assert_eq!(
-        pg_text(
-            pg,
-            db,
-            "SELECT string_agg(id || ' ' || name, ',') FROM koomy_api.members"
-        ),
-        "1 a real member",
-        "the restore did not copy production's row: {}",
-        stderr(out)
-    );
+    production_koomy(&prod);
+    dump_koomy(&prod, dump_args)
 }
 
 /// The production data is in a stamped sandbox and NOTHING notices it: the Rust probe
 /// (run and seed), the SQL proof and `gardefou db stamp`.
-fn assert_undetected(pg: &Cluster, db: &str, u: &str) {
+#[track_caller]
+fn assert_undetected(pg: &Cluster, u: &str) {
+    asked(pg, u, Environment::Sandbox, Purpose::Seed).proven();
     assert_eq!(
-        rules_of(u, Environment::Sandbox, Purpose::Seed),
-        Vec::<&str>::new(),
-        "the Rust probe noticed"
+        do_stamp(u, Environment::Sandbox).unwrap(),
+        Action::Nothing,
+        "{}",
+        db_of(u)
     );
-    assert_proven(proof(pg, db, "sandbox", "seed"), "sandbox");
-    assert_eq!(do_stamp(u, Environment::Sandbox).unwrap(), Action::Nothing);
 }
 
 /// A changed gardefou object: the probe says `database-stamp-invalid` (and nothing else),
 /// the SQL proof raises, and `gardefou db stamp` refuses instead of keeping it.
-fn assert_protection_changed(pg: &Cluster, db: &str, u: &str) {
-    assert_eq!(
-        rules_of(u, Environment::Sandbox, Purpose::Run),
-        ["database-stamp-invalid"]
-    );
-    assert_eq!(
-        rules_of(u, Environment::Sandbox, Purpose::Seed),
-        ["database-stamp-invalid"]
-    );
-    assert_raises(proof(pg, db, "sandbox", "seed"), PROTECTION_CHANGED);
-    assert_raises(proof(pg, db, "sandbox", "run"), PROTECTION_CHANGED);
+#[track_caller]
+fn assert_protection_changed(pg: &Cluster, u: &str) {
+    for purpose in [Purpose::Run, Purpose::Seed] {
+        asked(pg, u, Environment::Sandbox, purpose)
+            .rules(&["database-stamp-invalid"])
+            .proof_raises(PROTECTION_CHANGED);
+    }
     assert_eq!(
         stamp_refusal(do_stamp(u, Environment::Sandbox)),
-        "database-stamp-invalid"
+        "database-stamp-invalid",
+        "{}",
+        db_of(u)
     );
 }
 
@@ -451,36 +402,14 @@ fn sandbox_and_production() -> (Cluster, Cluster) {
     let sandbox = Cluster::start();
     let prod = Cluster::start();
     sandbox_db(&sandbox, "koomy");
-    prod.create_database("koomy");
-    app_sql(
-        &prod,
-        "koomy",
-        &format!("{APP_SCHEMA}; INSERT INTO koomy_api.members VALUES (1, 'a real member')"),
-    )
-    .unwrap();
-    let pu = prod.url("koomy", "sslmode=disable");
-    assert_eq!(
-        do_stamp(&pu, Environment::Production).unwrap(),
-        Action::Create
-    );
-    prod.psql(
-        "postgres",
-        &format!(
-            "ALTER ROLE {} PASSWORD '{}'",
-            Cluster::APP_USER,
-            sandbox.password()
-        ),
-    );
+    production_koomy(&prod);
+    same_app_password(&prod, &sandbox);
     (sandbox, prod)
 }
 
 /// `koomy_api.members` of database `koomy`, as `id name,…`.
 fn members(pg: &Cluster) -> String {
-    pg_text(
-        pg,
-        "koomy",
-        "SELECT string_agg(id || ' ' || name, ',' ORDER BY id) FROM koomy_api.members",
-    )
+    members_of(pg, "koomy")
 }
 
 /// The pooler of `sandbox_and_production`, pointed at the sandbox, and a proven pool of at
@@ -490,15 +419,8 @@ fn pool_through_pooler(sandbox: &Cluster, prod: &Cluster) -> (TxPooler, ProvenPo
         hba_first(pg, "host all koomy 127.0.0.1/32 password");
     }
     let pooler = TxPooler::new(sandbox.port(), sandbox.password());
-    let pool_url = url(&sandbox.url_at("127.0.0.1", pooler.port, "koomy", "sslmode=disable"));
-    let pool = ProvenPool::new(
-        pool_url,
-        Policy::koomy(),
-        Environment::Sandbox,
-        Purpose::Seed,
-        "pooler".into(),
-        2,
-    );
+    let pool_url = sandbox.url_at("127.0.0.1", pooler.port, "koomy", "sslmode=disable");
+    let pool = sandbox_pool(&pool_url, Purpose::Seed, "pooler", 2);
     (pooler, pool)
 }
 
@@ -543,8 +465,7 @@ fn regression_a_transaction_pooler_repointed_to_production_is_refused_by_proven_
         assert_eq!(refusal(again), ["database-connection-moved"]);
         // The idle connection was dropped: the pool opens a new one, which the pooler
         // sends to production, and the full proof refuses it.
-        assert_eq!(refusal(pool.get().await), PRODUCTION_AS_SANDBOX_SEED);
-        assert_eq!(health_rules(&pool), PRODUCTION_AS_SANDBOX_SEED);
+        assert_pool_refused(&pool, pool.get().await, &PRODUCTION_AS_SANDBOX_SEED);
     });
     assert_eq!(members(&prod), "1 a real member");
     assert_eq!(members(&sandbox), "5 sandbox seed row");
@@ -565,20 +486,12 @@ fn documented_limit_plain_queries_behind_a_repointed_transaction_pooler_are_not_
             .await
             .expect("the sandbox is proven through the pooler");
         assert_eq!(
-            first_value(
-                c.simple_query("SELECT environment FROM gardefou.stamp")
-                    .await
-                    .unwrap()
-            ),
+            query_value(&c, "SELECT environment FROM gardefou.stamp").await,
             "sandbox"
         );
         pooler.point_to(prod.port());
         assert_eq!(
-            first_value(
-                c.simple_query("SELECT environment FROM gardefou.stamp")
-                    .await
-                    .unwrap()
-            ),
+            query_value(&c, "SELECT environment FROM gardefou.stamp").await,
             "production",
             "a plain query on the proven connection reads production"
         );
@@ -596,8 +509,7 @@ fn documented_limit_plain_queries_behind_a_repointed_transaction_pooler_are_not_
             .unwrap();
         assert_eq!(pool.health(), Health::Proven);
         // The periodic full proof is what notices.
-        assert_eq!(refusal(pool.check().await), PRODUCTION_AS_SANDBOX_SEED);
-        assert_eq!(health_rules(&pool), PRODUCTION_AS_SANDBOX_SEED);
+        assert_pool_refused(&pool, pool.check().await, &PRODUCTION_AS_SANDBOX_SEED);
     });
     assert_eq!(
         members(&prod),
@@ -663,13 +575,7 @@ fn make_physical_clone(of: &Cluster, copy: &Cluster) {
 #[test]
 fn regression_a_physical_clone_behind_a_forwarder_is_refused_by_the_pool() {
     let prod = Cluster::start();
-    prod.create_database("koomy");
-    app_sql(
-        &prod,
-        "koomy",
-        &format!("{APP_SCHEMA}; INSERT INTO koomy_api.members VALUES (1, 'a real member')"),
-    )
-    .unwrap();
+    let pu = koomy_with_a_real_member(&prod);
     let sandbox = Cluster::start();
     make_physical_clone(&prod, &sandbox);
     // The clone's data is emptied, as a staging server would be, then both are stamped.
@@ -683,12 +589,8 @@ fn regression_a_physical_clone_behind_a_forwarder_is_refused_by_the_pool() {
         "DELETE FROM koomy_api.members",
     )
     .unwrap();
-    let pu = prod.url("koomy", "sslmode=disable");
-    assert_eq!(
-        do_stamp(&pu, Environment::Production).unwrap(),
-        Action::Create
-    );
-    assert_eq!(do_stamp(&su, Environment::Sandbox).unwrap(), Action::Create);
+    stamp_new(&pu, Environment::Production);
+    stamp_new(&su, Environment::Sandbox);
     assert!(rules_of(&su, Environment::Sandbox, Purpose::Seed).is_empty());
     // The attack's premise: what the old cheap check compared is the same on both.
     let (ps, ss) = (probe_at(&pu), probe_at(&su));
@@ -706,30 +608,18 @@ fn regression_a_physical_clone_behind_a_forwarder_is_refused_by_the_pool() {
     assert_ne!(ps.identity.catalog_path, ss.identity.catalog_path);
 
     let fwd = Forwarder::switching(sandbox.port(), 1, prod.port());
-    let pool = ProvenPool::new(
-        url(&prod.url_at("127.0.0.1", fwd.port(), "koomy", "sslmode=disable")),
-        Policy::koomy(),
-        Environment::Sandbox,
-        Purpose::Seed,
-        "fwd".into(),
-        2,
-    );
+    let fwd_url = prod.url_at("127.0.0.1", fwd.port(), "koomy", "sslmode=disable");
+    let pool = sandbox_pool(&fwd_url, Purpose::Seed, "fwd", 2);
     rt().block_on(async {
         let first = pool.get().await.expect("the sandbox is proven");
         assert_eq!(
-            first_value(
-                first
-                    .simple_query("SELECT environment FROM gardefou.stamp")
-                    .await
-                    .unwrap()
-            ),
+            query_value(&first, "SELECT environment FROM gardefou.stamp").await,
             "sandbox"
         );
         // Pool growth: the forwarder sends the second connection to production.
         let second = seed_through_pool(&pool, 2, "sandbox seed row").await;
         assert_eq!(fwd.connections(), 2);
-        assert_eq!(refusal(second), PRODUCTION_AS_SANDBOX_SEED);
-        assert_eq!(health_rules(&pool), PRODUCTION_AS_SANDBOX_SEED);
+        assert_pool_refused(&pool, second, &PRODUCTION_AS_SANDBOX_SEED);
         // And every later new connection, while the forwarder points there.
         let third = seed_through_pool(&pool, 3, "sandbox seed row").await;
         assert_eq!(refusal(third), PRODUCTION_AS_SANDBOX_SEED);
@@ -769,10 +659,7 @@ fn regression_a_default_restore_by_a_least_privilege_role_carries_the_lineage_ma
         ),
     )
     .unwrap();
-    let owner_url = format!(
-        "postgresql://sb_owner:{pw}@127.0.0.1:{}/koomy?sslmode=disable",
-        pg.port()
-    );
+    let owner_url = role_url(&pg, "sb_owner", &pw, "koomy");
     let options = StampOptions {
         grant: Some("koomy".into()),
         ..Default::default()
@@ -782,19 +669,11 @@ fn regression_a_default_restore_by_a_least_privilege_role_carries_the_lineage_ma
         Action::Create
     );
     let u = pg.url("koomy", "sslmode=disable");
-    assert!(rules_of(&u, Environment::Sandbox, Purpose::Seed).is_empty());
-    assert_proven(proof(&pg, "koomy", "sandbox", "seed"), "sandbox");
+    let as_sandbox_seed = asked(&pg, &u, Environment::Sandbox, Purpose::Seed);
+    as_sandbox_seed.proven();
 
     // A developer restores production's dump with the application's own credentials.
-    let out = pg
-        .client_cmd("pg_restore")
-        .env("PGHOST", "127.0.0.1")
-        .env("PGUSER", Cluster::APP_USER)
-        .env("PGPASSWORD", &pw)
-        .args(["--no-owner", "-d", "koomy"])
-        .arg(&dump)
-        .output()
-        .unwrap();
+    let out = restore_as_app(&pg, "koomy", &dump, &[]);
     assert_copied(&pg, "koomy", &out);
     let err = stderr(&out);
     // Comments still need the owner; lineage no longer does.
@@ -809,19 +688,15 @@ fn regression_a_default_restore_by_a_least_privilege_role_carries_the_lineage_ma
         "production"
     );
     let caught = ["database-production-data", "seed-production-marker"];
-    assert_eq!(rules_of(&u, Environment::Sandbox, Purpose::Seed), caught);
+    as_sandbox_seed
+        .rules(&caught)
+        .proof_raises("gardefou.lineage shows production data");
     assert_eq!(
         rules_of(&owner_url, Environment::Sandbox, Purpose::Seed),
-        caught
+        caught,
+        "as the owner"
     );
-    assert_eq!(
-        rules_of(&u, Environment::Sandbox, Purpose::Run),
-        ["database-production-data"]
-    );
-    assert_raises(
-        proof(&pg, "koomy", "sandbox", "seed"),
-        "gardefou.lineage shows production data",
-    );
+    asked(&pg, &u, Environment::Sandbox, Purpose::Run).rules(&["database-production-data"]);
     assert_eq!(
         stamp_refusal(do_stamp(&owner_url, Environment::Sandbox)),
         "stamp-production-permanent"
@@ -840,52 +715,28 @@ fn documented_limit_a_no_comments_schema_restore_leaves_no_mark() {
     let a = sandbox_db(&pg, "koomy_a");
     let out = restore(&pg, "koomy_a", &dump, &["--no-comments", "-n", "koomy_api"]);
     assert_copied(&pg, "koomy_a", &out);
-    assert_undetected(&pg, "koomy_a", &a);
+    assert_undetected(&pg, &a);
 
     // Into a NEW database whose schema a migration created, then stamped sandbox.
     pg.create_database("koomy_c");
     app_sql(&pg, "koomy_c", "CREATE SCHEMA koomy_api").unwrap();
-    let out = pg
-        .client_cmd("pg_restore")
-        .env("PGHOST", "127.0.0.1")
-        .env("PGUSER", Cluster::APP_USER)
-        .env("PGPASSWORD", pg.password())
-        .args([
-            "--no-owner",
-            "--no-comments",
-            "-n",
-            "koomy_api",
-            "-d",
-            "koomy_c",
-        ])
-        .arg(&dump)
-        .output()
-        .unwrap();
+    let out = restore_as_app(&pg, "koomy_c", &dump, &["--no-comments", "-n", "koomy_api"]);
     assert_copied(&pg, "koomy_c", &out);
     let c = pg.url("koomy_c", "sslmode=disable");
-    assert_eq!(do_stamp(&c, Environment::Sandbox).unwrap(), Action::Create);
-    assert_undetected(&pg, "koomy_c", &c);
+    stamp_new(&c, Environment::Sandbox);
+    assert_undetected(&pg, &c);
 
     // Caught: `pg_restore -t members` brings the table's comment along (PostgreSQL 15)...
     let b = sandbox_db(&pg, "koomy_b");
     let out = restore(&pg, "koomy_b", &dump, &["-t", "members"]);
     assert_copied(&pg, "koomy_b", &out);
-    assert_eq!(
-        rules_of(&b, Environment::Sandbox, Purpose::Run),
-        ["database-production-data"]
-    );
+    asked(&pg, &b, Environment::Sandbox, Purpose::Run).rules(&["database-production-data"]);
     // ...and so does the same -n restore WITH comments.
     let d = sandbox_db(&pg, "koomy_d");
     let out = restore(&pg, "koomy_d", &dump, &["-n", "koomy_api"]);
     assert_copied(&pg, "koomy_d", &out);
-    assert_eq!(
-        rules_of(&d, Environment::Sandbox, Purpose::Run),
-        ["database-production-data"]
-    );
-    assert_raises(
-        proof(&pg, "koomy_d", "sandbox", "seed"),
-        "carries production's mark",
-    );
+    asked(&pg, &d, Environment::Sandbox, Purpose::Run).rules(&["database-production-data"]);
+    asked(&pg, &d, Environment::Sandbox, Purpose::Seed).proof_raises("carries production's mark");
 }
 
 /// ATTACK 5 — the sandbox owner pre-arms gardefou.lineage so that a later `--data-only`
@@ -911,21 +762,18 @@ fn regression_a_check_constraint_or_not_null_column_on_lineage_invalidates_the_s
     ] {
         let u = sandbox_db(&pg, db);
         app_sql(&pg, db, change).unwrap();
-        assert!(
-            invalid_reason(&u).contains("a gardefou table was altered"),
-            "{db}: {}",
-            invalid_reason(&u)
-        );
-        assert_protection_changed(&pg, db, &u);
+        assert_invalid_because(&u, "a gardefou table was altered");
+        assert_protection_changed(&pg, &u);
         // The restore's lineage row is still rejected, but the database is refused anyway.
         let out = restore(&pg, db, &dump, &["--data-only"]);
         assert_copied(&pg, db, &out);
         assert!(stderr(&out).contains(rejected), "{db}: {}", stderr(&out));
         assert_eq!(
             pg_text(&pg, db, "SELECT count(*) FROM gardefou.lineage"),
-            "0"
+            "0",
+            "{db}"
         );
-        assert_protection_changed(&pg, db, &u);
+        assert_protection_changed(&pg, &u);
     }
 }
 
@@ -965,9 +813,8 @@ fn regression_any_added_column_constraint_index_or_child_on_gardefou_tables_inva
     for (db, change) in changes {
         let u = sandbox_db(&pg, db);
         app_sql(&pg, db, change).unwrap();
-        let why = invalid_reason(&u);
-        assert!(why.contains("a gardefou table was altered"), "{db}: {why}");
-        assert_protection_changed(&pg, db, &u);
+        assert_invalid_because(&u, "a gardefou table was altered");
+        assert_protection_changed(&pg, &u);
     }
 }
 
@@ -988,7 +835,7 @@ fn regression_a_swapped_trigger_is_refused_by_the_sql_proof() {
            FOR EACH ROW EXECUTE FUNCTION gardefou.protect_stamp()",
     )
     .unwrap();
-    assert_protection_changed(&pg, "koomy", &u);
+    assert_protection_changed(&pg, &u);
     let out = restore(&pg, "koomy", &dump, &["--data-only"]);
     assert_copied(&pg, "koomy", &out);
     assert!(
@@ -996,7 +843,7 @@ fn regression_a_swapped_trigger_is_refused_by_the_sql_proof() {
         "{}",
         stderr(&out)
     );
-    assert_protection_changed(&pg, "koomy", &u);
+    assert_protection_changed(&pg, &u);
 }
 
 /// ATTACK 7 — a proven pool used to keep handing out its idle connections after a full
@@ -1005,27 +852,13 @@ fn regression_a_swapped_trigger_is_refused_by_the_sql_proof() {
 #[test]
 fn regression_idle_connections_are_dropped_when_a_check_of_the_same_database_is_refused() {
     let pg = Cluster::start();
-    let u = sandbox_db(&pg, "koomy");
-    let pool = ProvenPool::new(
-        url(&u),
-        Policy::koomy(),
-        Environment::Sandbox,
-        Purpose::Run,
-        "t".into(),
-        2,
-    );
+    let pool = sandbox_pool(&sandbox_db(&pg, "koomy"), Purpose::Run, "t", 2);
     rt().block_on(async {
         drop(pool.get().await.unwrap());
         pool.check().await.expect("the sandbox passes a full proof");
         // A restore of production data lands in this very database (its lineage row).
-        app_sql(
-            &pg,
-            "koomy",
-            "INSERT INTO gardefou.lineage (environment, database_oid, database_name) VALUES ('production', 1, 'prod')",
-        )
-        .unwrap();
-        assert_eq!(refusal(pool.check().await), ["database-production-data"]);
-        assert_eq!(health_rules(&pool), ["database-production-data"]);
+        app_sql(&pg, "koomy", PRODUCTION_LINEAGE_ROW).unwrap();
+        assert_pool_refused(&pool, pool.check().await, &["database-production-data"]);
         assert_eq!(refusal(pool.get().await), ["database-production-data"]);
         assert_eq!(refusal(pool.get().await), ["database-production-data"]);
     });
@@ -1038,34 +871,16 @@ fn regression_idle_connections_are_dropped_when_a_check_of_the_same_database_is_
 #[test]
 fn regression_a_connection_in_use_during_a_refused_check_is_not_handed_out_again() {
     let pg = Cluster::start();
-    let u = sandbox_db(&pg, "koomy");
-    let pool = ProvenPool::new(
-        url(&u),
-        Policy::koomy(),
-        Environment::Sandbox,
-        Purpose::Run,
-        "t".into(),
-        2,
-    );
+    let pool = sandbox_pool(&sandbox_db(&pg, "koomy"), Purpose::Run, "t", 2);
     rt().block_on(async {
         let held = pool.get().await.expect("the sandbox is proven");
-        app_sql(
-            &pg,
-            "koomy",
-            "INSERT INTO gardefou.lineage (environment, database_oid, database_name) VALUES ('production', 1, 'prod')",
-        )
-        .unwrap();
-        assert_eq!(refusal(pool.check().await), ["database-production-data"]);
-        assert_eq!(health_rules(&pool), ["database-production-data"]);
+        app_sql(&pg, "koomy", PRODUCTION_LINEAGE_ROW).unwrap();
+        assert_pool_refused(&pool, pool.check().await, &["database-production-data"]);
         drop(held);
         match pool.get().await {
             Err(e) => assert_eq!(refusal::<()>(Err(e)), ["database-production-data"]),
             Ok(c) => {
-                let marks = first_value(
-                    c.simple_query("SELECT count(*) FROM gardefou.lineage")
-                        .await
-                        .unwrap(),
-                );
+                let marks = query_value(&c, "SELECT count(*) FROM gardefou.lineage").await;
                 panic!(
                     "a connection proven before the refusal was handed out after it, while the pool reports {:?}; through it gardefou.lineage shows {marks} production mark(s)",
                     health_rules(&pool)
@@ -1111,12 +926,10 @@ fn regression_a_foreign_server_in_the_sandbox_is_refused_and_production_is_untou
     );
     let u = sandbox.url("koomy", "sslmode=disable");
     let reach = ["database-foreign-access"];
-    assert_eq!(rules_of(&u, Environment::Sandbox, Purpose::Seed), reach);
-    assert_eq!(rules_of(&u, Environment::Sandbox, Purpose::Run), reach);
-    assert_raises(
-        proof(&sandbox, "koomy", "sandbox", "seed"),
-        "can reach other servers",
-    );
+    asked(&sandbox, &u, Environment::Sandbox, Purpose::Seed)
+        .rules(&reach)
+        .proof_raises("can reach other servers");
+    asked(&sandbox, &u, Environment::Sandbox, Purpose::Run).rules(&reach);
     // A seed that proves in its transaction, then writes through the mirror.
     assert_raises(
         app_sql(
@@ -1127,14 +940,7 @@ fn regression_a_foreign_server_in_the_sandbox_is_refused_and_production_is_untou
         ),
         "can reach other servers",
     );
-    let pool = ProvenPool::new(
-        url(&u),
-        Policy::koomy(),
-        Environment::Sandbox,
-        Purpose::Seed,
-        "t".into(),
-        1,
-    );
+    let pool = sandbox_pool(&u, Purpose::Seed, "t", 1);
     rt().block_on(async {
         let r = pool.get().await;
         assert_eq!(refusal(r), reach);
@@ -1151,8 +957,9 @@ fn regression_a_foreign_server_in_the_sandbox_is_refused_and_production_is_untou
     ] {
         let v = sandbox_db(&sandbox, db);
         sandbox.psql(db, sql);
-        assert_eq!(rules_of(&v, Environment::Sandbox, Purpose::Run), reach);
-        assert_raises(proof(&sandbox, db, "sandbox", "run"), "can reach other servers");
+        asked(&sandbox, &v, Environment::Sandbox, Purpose::Run)
+            .rules(&reach)
+            .proof_raises("can reach other servers");
     }
 }
 
@@ -1203,14 +1010,7 @@ fn documented_limit_bare_prove_in_transaction_trusts_a_placeholder_neon_setting(
         let c = gardefou_pgprobe::connect(&url(&u)).await.unwrap();
         // Control: the same transaction without the forgery is refused.
         c.batch_execute("BEGIN").await.unwrap();
-        let r = gardefou_pgprobe::prove_in_transaction(
-            &c,
-            &Policy::koomy(),
-            Environment::Sandbox,
-            Purpose::Seed,
-            "t",
-        )
-        .await;
+        let r = prove_sandbox_seed_in(&c).await;
         assert_eq!(
             ids(&r.expect_err("refused").findings),
             ["database-stamp-identity-mismatch"]
@@ -1223,14 +1023,7 @@ fn documented_limit_bare_prove_in_transaction_trusts_a_placeholder_neon_setting(
         let p = gardefou_pgprobe::read_in_transaction(&c).await.unwrap();
         assert_eq!(p.identity.neon.branch_id.as_deref(), Some("br-sandbox-1"));
         assert!(p.identity.forged.is_empty(), "{:?}", p.identity.forged);
-        let r = gardefou_pgprobe::prove_in_transaction(
-            &c,
-            &Policy::koomy(),
-            Environment::Sandbox,
-            Purpose::Seed,
-            "t",
-        )
-        .await;
+        let r = prove_sandbox_seed_in(&c).await;
         let report = r.expect("the bare proof accepts the forged branch");
         assert!(report.findings.is_empty(), "{:?}", ids(&report.findings));
         // So does the SQL proof, in the same transaction.
@@ -1253,12 +1046,7 @@ fn prior_transaction_state_does_not_fool_prove_in_transaction() {
     let pg = Cluster::start();
     let u = sandbox_db(&pg, "koomy");
     // Production data arrived (lineage row): the proof must refuse.
-    app_sql(
-        &pg,
-        "koomy",
-        "INSERT INTO gardefou.lineage (environment, database_oid, database_name) VALUES ('production', 1, 'prod')",
-    )
-    .unwrap();
+    app_sql(&pg, "koomy", PRODUCTION_LINEAGE_ROW).unwrap();
     pg.psql(
         "koomy",
         "CREATE SCHEMA shadow; GRANT USAGE ON SCHEMA shadow TO PUBLIC; \
@@ -1276,14 +1064,7 @@ fn prior_transaction_state_does_not_fool_prove_in_transaction() {
         )
         .await
         .unwrap();
-        let r = gardefou_pgprobe::prove_in_transaction(
-            &c,
-            &Policy::koomy(),
-            Environment::Sandbox,
-            Purpose::Seed,
-            "t",
-        )
-        .await;
+        let r = prove_sandbox_seed_in(&c).await;
         let report = r.expect_err("refused");
         assert!(ids(&report.findings).contains(&"database-production-data"));
         // The user's settings and savepoint survive.
@@ -1291,14 +1072,7 @@ fn prior_transaction_state_does_not_fool_prove_in_transaction() {
         assert_eq!(first_value(rows), "pg_temp, shadow, public");
         c.batch_execute("ROLLBACK TO SAVEPOINT gardefou_proof; ROLLBACK").await.unwrap();
         // Outside a transaction block: refused (SAVEPOINT fails), never accepted.
-        let r = gardefou_pgprobe::prove_in_transaction(
-            &c,
-            &Policy::koomy(),
-            Environment::Sandbox,
-            Purpose::Seed,
-            "t",
-        )
-        .await;
+        let r = prove_sandbox_seed_in(&c).await;
         assert!(r.is_err());
     });
 }
@@ -1324,13 +1098,7 @@ fn a_failing_combined_query_falls_back_closed() {
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let p = probe_at(&u);
-    let f = verify(
-        &Policy::koomy(),
-        Environment::Sandbox,
-        "t",
-        &Ok(p.clone()),
-        Purpose::Seed,
-    );
+    let f = koomy_verdict(Environment::Sandbox, &p, Purpose::Seed);
     assert_eq!(ids(&f), ["database-stamp-invalid"], "{:?}", p.stamp);
     let _ = locker.wait();
 }
@@ -1354,27 +1122,16 @@ fn nothing_prints_the_password_url_or_user() {
         "postgres",
         &format!("CREATE ROLE {user} LOGIN PASSWORD '{pw}'"),
     );
-    let at = |db: &str, password: &str| {
-        format!(
-            "postgresql://{user}:{password}@127.0.0.1:{}/{db}?sslmode=disable",
-            pg.port()
-        )
-    };
+    let at = |db: &str, password: &str| role_url(&pg, user, password, db);
     let u = at("koomy", &pw);
     let bad = at("koomy", &format!("wrong{pw}"));
     let mut texts: Vec<String> = Vec::new();
     let mut add = |r: Result<Probe, ProbeError>| match r {
         Ok(p) => {
             texts.extend(
-                verify(
-                    &Policy::koomy(),
-                    Environment::Sandbox,
-                    "t",
-                    &Ok(p.clone()),
-                    Purpose::Run,
-                )
-                .iter()
-                .map(|f| format!("{} {}", f.message, f.fix)),
+                koomy_verdict(Environment::Sandbox, &p, Purpose::Run)
+                    .iter()
+                    .map(|f| format!("{} {}", f.message, f.fix)),
             );
             texts.push(format!("DEBUG {p:?}"));
         }
@@ -1401,10 +1158,7 @@ fn nothing_prints_the_password_url_or_user() {
     // A database this user owns and stamps: its stamp records the user (stamped_by).
     pg.psql("postgres", &format!("CREATE DATABASE leaky OWNER {user}"));
     let owned = at("leaky", &pw);
-    assert_eq!(
-        do_stamp(&owned, Environment::Sandbox).unwrap(),
-        Action::Create
-    );
+    stamp_new(&owned, Environment::Sandbox);
     let p = probe_at(&owned);
     match &p.stamp {
         StampState::Present(s) => assert_eq!(s.stamped_by, user, "the role is read"),
@@ -1428,26 +1182,15 @@ fn nothing_prints_the_password_url_or_user() {
             ..Default::default()
         },
     );
-    let grant_text = match &failed_grant {
-        Err(StampError::Refused(f)) => {
-            assert_eq!(f.rule, "database-proof-not-granted");
-            format!("{} {}", f.message, f.fix)
-        }
-        other => panic!("--grant to a missing role did not fail: {other:?}"),
-    };
+    texts.push(format!("{failed_grant:?}"));
+    let f = stamp_refused(failed_grant);
+    assert_eq!(f.rule, "database-proof-not-granted");
+    let grant_text = format!("{} {}", f.message, f.fix);
     assert!(grant_text.contains(grant_to), "{grant_text}");
     texts.push(grant_text);
-    texts.push(format!("{failed_grant:?}"));
 
     // A pool refusal, its Display, Debug and the pool's Debug.
-    let pool = ProvenPool::new(
-        url(&u),
-        Policy::koomy(),
-        Environment::Sandbox,
-        Purpose::Run,
-        "t".into(),
-        1,
-    );
+    let pool = sandbox_pool(&u, Purpose::Run, "t", 1);
     rt().block_on(async {
         match pool.get().await {
             Err(e) => {

@@ -4,96 +4,88 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use gardefou_pgprobe::stamp::{Action, StampError};
+use gardefou_findings::Severity;
+use gardefou_pgprobe::stamp::Action;
 use gardefou_pgprobe::verify::{verify, Purpose};
 use gardefou_pgprobe::{probe, ProbeError, StampState};
 use gardefou_policy::{Environment, Policy};
 use gardefou_testkit::Cluster;
 
-use support::{do_stamp, do_stamp_replacing, ids, rules_of, url, T};
+use support::{
+    do_stamp, do_stamp_replacing, ids, pg_text, probe_at, role_url, rules_of, stamp_new,
+    stamp_refused, stamped_db, try_probe, url, verdict, PRODUCTION_COPY_AS_SANDBOX_SEED, T,
+};
 
 #[test]
 fn identity_is_read_and_a_stamp_binds_to_it() {
     let pg = Cluster::start();
     pg.create_database("koomy");
     let u = pg.url("koomy", "sslmode=disable");
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     let id = &p.identity;
     assert_eq!(id.database, "koomy");
-    let sysid = pg.psql("koomy", "select system_identifier from pg_control_system()");
-    assert_eq!(id.system_identifier.as_deref(), Some(sysid.trim()));
-    let oid = pg.psql(
+    let sysid = pg_text(
+        &pg,
+        "koomy",
+        "select system_identifier from pg_control_system()",
+    );
+    assert_eq!(id.system_identifier.as_deref(), Some(sysid.as_str()));
+    let oid = pg_text(
+        &pg,
         "koomy",
         "select oid from pg_database where datname = 'koomy'",
     );
-    assert_eq!(id.database_oid, oid.trim());
+    assert_eq!(id.database_oid, oid);
     assert_eq!(id.server_address.as_deref(), Some("127.0.0.1"));
     assert_eq!(id.server_port, Some(pg.port().to_string()));
     assert!(id.forged.is_empty() && !id.neon.is_neon());
     assert_eq!(p.stamp, StampState::Absent);
 
     let policy = Policy::koomy();
-    let f = verify(
-        &policy,
-        Environment::Local,
-        "t",
-        &Ok(p.clone()),
-        Purpose::Run,
-    );
+    let f = verdict(&policy, Environment::Local, "t", &p, Purpose::Run);
     assert_eq!(ids(&f), ["database-stamp-missing"]);
-    assert_eq!(f[0].severity, gardefou_findings::Severity::Error);
+    assert_eq!(f[0].severity, Severity::Error);
     let lenient = Policy::from_toml("[database.local]\nallow_unstamped = true\n", "p").unwrap();
-    let f = verify(
-        &lenient,
-        Environment::Local,
-        "t",
-        &Ok(p.clone()),
-        Purpose::Run,
-    );
-    assert_eq!(f[0].severity, gardefou_findings::Severity::Warning);
+    let f = verdict(&lenient, Environment::Local, "t", &p, Purpose::Run);
+    assert_eq!(f[0].severity, Severity::Warning);
     // A seed never runs unstamped, even locally.
-    let f = verify(&lenient, Environment::Local, "t", &Ok(p), Purpose::Seed);
-    assert_eq!(f[0].severity, gardefou_findings::Severity::Error);
+    let f = verdict(&lenient, Environment::Local, "t", &p, Purpose::Seed);
+    assert_eq!(f[0].severity, Severity::Error);
 
-    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Create);
+    stamp_new(&u, Environment::Sandbox);
     assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Nothing);
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     let StampState::Present(s) = &p.stamp else {
         panic!("{:?}", p.stamp)
     };
     assert_eq!(s.environment, Environment::Sandbox);
     assert_eq!(s.binding, p.identity.binding());
     assert_eq!(s.stamped_by, Cluster::APP_USER);
-    let ok = verify(
-        &policy,
-        Environment::Sandbox,
-        "t",
-        &Ok(p.clone()),
-        Purpose::Seed,
-    );
+    let ok = verdict(&policy, Environment::Sandbox, "t", &p, Purpose::Seed);
     assert!(ok.is_empty(), "{ok:?}");
-    let f = verify(&policy, Environment::Production, "t", &Ok(p), Purpose::Run);
+    let f = verdict(&policy, Environment::Production, "t", &p, Purpose::Run);
     assert_eq!(ids(&f), ["database-stamp-environment-mismatch"]);
 
     // Replacing a stamp names the old environment; the old row is kept.
-    let Err(StampError::Refused(f)) = do_stamp(&u, Environment::Local) else {
-        panic!()
-    };
+    let f = stamp_refused(do_stamp(&u, Environment::Local));
     assert_eq!(f.rule, "stamp-replace-required");
     assert!(f.message.contains("stamped sandbox"), "{}", f.message);
-    let Err(StampError::Refused(f)) =
-        do_stamp_replacing(&u, Environment::Local, Some(Environment::Local))
-    else {
-        panic!()
-    };
+    let f = stamp_refused(do_stamp_replacing(
+        &u,
+        Environment::Local,
+        Some(Environment::Local),
+    ));
     assert_eq!(f.rule, "stamp-replace-required");
     assert_eq!(
         do_stamp_replacing(&u, Environment::Local, Some(Environment::Sandbox)).unwrap(),
         Action::Replace(Environment::Sandbox)
     );
     assert_eq!(
-        pg.psql("koomy", "select environment from gardefou.stamp_history")
-            .trim(),
+        pg_text(
+            &pg,
+            "koomy",
+            "select environment from gardefou.stamp_history"
+        ),
         "sandbox"
     );
     assert!(pg
@@ -107,16 +99,11 @@ fn the_production_stamp_is_permanent() {
     let pg = Cluster::start();
     pg.create_database("prod");
     let u = pg.url("prod", "");
-    assert_eq!(
-        do_stamp(&u, Environment::Production).unwrap(),
-        Action::Create
-    );
+    stamp_new(&u, Environment::Production);
     for env in [Environment::Sandbox, Environment::Local] {
         for replace in [None, Some(Environment::Production)] {
-            let Err(StampError::Refused(f)) = do_stamp_replacing(&u, env, replace) else {
-                panic!()
-            };
-            assert_eq!(f.rule, "stamp-production-permanent");
+            let f = stamp_refused(do_stamp_replacing(&u, env, replace));
+            assert_eq!(f.rule, "stamp-production-permanent", "{env} {replace:?}");
         }
     }
     // By hand, even as a superuser: no UPDATE to another environment, no DELETE, no TRUNCATE.
@@ -140,7 +127,7 @@ fn the_production_stamp_is_permanent() {
         "prod",
         "alter table gardefou.stamp disable trigger gardefou_protect_stamp",
     );
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     assert!(
         matches!(p.stamp, StampState::Invalid(ref w) if w.contains("gardefou_protect_stamp is not enabled")),
         "{:?}",
@@ -158,7 +145,7 @@ fn a_production_dump_restored_elsewhere_is_refused_and_cannot_be_restamped() {
     prod.dump_into("koomy", &sandbox, "koomy_copy");
 
     let copy_url = sandbox.url("koomy_copy", "");
-    let p = probe(&url(&copy_url), T).unwrap();
+    let p = probe_at(&copy_url);
     let StampState::Present(s) = &p.stamp else {
         panic!("{:?}", p.stamp)
     };
@@ -168,47 +155,22 @@ fn a_production_dump_restored_elsewhere_is_refused_and_cannot_be_restamped() {
         "the row travelled with the dump"
     );
     let policy = Policy::koomy();
-    let f = verify(
-        &policy,
-        Environment::Sandbox,
-        "copy",
-        &Ok(p.clone()),
-        Purpose::Seed,
-    );
-    assert_eq!(
-        ids(&f),
-        [
-            // gardefou.lineage and the public schema's data mark travelled too.
-            "database-production-data",
-            "database-production-data",
-            "database-stamp-environment-mismatch",
-            "database-stamp-identity-mismatch",
-            "seed-production-marker",
-            "seed-production-marker",
-            "seed-production-marker"
-        ]
-    );
+    let f = verdict(&policy, Environment::Sandbox, "copy", &p, Purpose::Seed);
+    // gardefou.lineage and the public schema's data mark travelled too.
+    assert_eq!(ids(&f), PRODUCTION_COPY_AS_SANDBOX_SEED);
     assert!(
         f[3].message.contains("system identifier"),
         "{}",
         f[3].message
     );
     // Even as production, the copy is not the production database.
-    let f = verify(
-        &policy,
-        Environment::Production,
-        "copy",
-        &Ok(p),
-        Purpose::Run,
-    );
+    let f = verdict(&policy, Environment::Production, "copy", &p, Purpose::Run);
     assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
-    let Err(StampError::Refused(f)) = do_stamp_replacing(
+    let f = stamp_refused(do_stamp_replacing(
         &copy_url,
         Environment::Sandbox,
         Some(Environment::Production),
-    ) else {
-        panic!()
-    };
+    ));
     assert_eq!(f.rule, "stamp-production-permanent");
     assert!(f.message.contains("copy of production"), "{}", f.message);
     // Within one cluster, a copy by template keeps the system identifier but not the OID.
@@ -220,14 +182,8 @@ fn a_production_dump_restored_elsewhere_is_refused_and_cannot_be_restamped() {
         "postgres",
         "create database koomy_tpl template koomy owner koomy",
     );
-    let p = probe(&url(&prod.url("koomy_tpl", "")), T).unwrap();
-    let f = verify(
-        &policy,
-        Environment::Production,
-        "tpl",
-        &Ok(p),
-        Purpose::Run,
-    );
+    let p = probe_at(&prod.url("koomy_tpl", ""));
+    let f = verdict(&policy, Environment::Production, "tpl", &p, Purpose::Run);
     assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
     assert!(f[0].message.contains("database OID"), "{}", f[0].message);
 }
@@ -241,7 +197,7 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
     pg.create_database("koomy");
     let u = pg.url("koomy", "");
     // Configuration-file settings are trusted.
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     assert_eq!(p.identity.neon.branch_id.as_deref(), Some("br-real-1"));
     assert!(p.identity.forged.is_empty());
     do_stamp(&u, Environment::Sandbox).unwrap();
@@ -251,13 +207,13 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
         "koomy",
         "update gardefou.stamp set system_identifier = '42'",
     );
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     let policy = Policy::from_toml(
         "[database.sandbox]\nneon_endpoints = [\"ep-beta-1\"]\n",
         "p",
     )
     .unwrap();
-    let f = verify(&policy, Environment::Sandbox, "t", &Ok(p), Purpose::Run);
+    let f = verdict(&policy, Environment::Sandbox, "t", &p, Purpose::Run);
     assert_eq!(ids(&f), ["database-stamp-identity-mismatch"]);
     pg.psql("koomy", "update gardefou.stamp set system_identifier = (select system_identifier::text from pg_control_system())");
 
@@ -287,12 +243,12 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
         "koomy",
         "alter database koomy set neon.branch_id = 'br-prod-1'",
     );
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     assert_eq!(
         p.identity.neon.branch_id, None,
         "a forged value is never used"
     );
-    let f = verify(&policy, Environment::Sandbox, "t", &Ok(p), Purpose::Run);
+    let f = verdict(&policy, Environment::Sandbox, "t", &p, Purpose::Run);
     assert!(ids(&f).contains(&"database-identity-forged"), "{f:?}");
     assert!(f[0].message.contains("neon.branch_id"), "{}", f[0].message);
     pg.psql("koomy", "alter database koomy reset neon.branch_id");
@@ -300,7 +256,7 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
         "koomy",
         "alter role koomy set neon.endpoint_id = 'ep-alpha-1'",
     );
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     assert_eq!(p.identity.forged.len(), 1, "{:?}", p.identity.forged);
     assert_eq!(p.identity.forged[0].name, "neon.endpoint_id");
     pg.psql("koomy", "alter role koomy reset neon.endpoint_id");
@@ -311,7 +267,7 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
     std::env::remove_var("PGOPTIONS");
     let p = p.unwrap();
     assert_eq!(p.identity.neon.branch_id.as_deref(), Some("br-real-1"));
-    let f = verify(&policy, Environment::Sandbox, "t", &Ok(p), Purpose::Run);
+    let f = verdict(&policy, Environment::Sandbox, "t", &p, Purpose::Run);
     assert!(f.is_empty(), "{f:?}");
 
     // The server's own endpoint id decides, whatever the URL says.
@@ -320,14 +276,8 @@ fn a_hand_made_stamp_does_not_match_and_forged_settings_are_refused() {
         "p",
     )
     .unwrap();
-    let p = probe(&url(&u), T).unwrap();
-    let f = verify(
-        &policy,
-        Environment::Sandbox,
-        "t",
-        &Ok(p.clone()),
-        Purpose::Seed,
-    );
+    let p = probe_at(&u);
+    let f = verdict(&policy, Environment::Sandbox, "t", &p, Purpose::Seed);
     assert_eq!(
         ids(&f),
         [
@@ -354,13 +304,8 @@ fn unreachable_and_silent_servers_are_refused_within_the_timeout() {
         Duration::from_millis(300),
     );
     assert!(matches!(r, Err(ProbeError::Timeout(_))), "{r:?}");
-    let f = verify(
-        &Policy::koomy(),
-        Environment::Local,
-        "127.0.0.1:1",
-        &r,
-        Purpose::Run,
-    );
+    let koomy = Policy::koomy();
+    let f = verify(&koomy, Environment::Local, "127.0.0.1:1", &r, Purpose::Run);
     assert_eq!(ids(&f), ["database-unreachable"]);
     assert!(
         f[0].message.contains("no answer within 300 ms"),
@@ -377,9 +322,7 @@ fn tls_follows_sslmode_like_libpq() {
     pg.create_database("koomy");
     let ca = pg.ca_cert().unwrap().display().to_string();
     let ok = |q: &str, host: &str| {
-        probe(&url(&pg.url_at(host, pg.port(), "koomy", q)), T)
-            .map(|p| p.identity.database)
-            .map_err(|e| e.to_string())
+        try_probe(&pg.url_at(host, pg.port(), "koomy", q)).map(|p| p.identity.database)
     };
     // require encrypts without verifying; channel binding proves the TLS session.
     assert_eq!(
@@ -412,11 +355,7 @@ fn tls_follows_sslmode_like_libpq() {
     let other = Cluster::builder().tls_names("DNS:db.koomy.test").start();
     other.create_database("koomy");
     let ca = other.ca_cert().unwrap().display().to_string();
-    let at = |q: &str| {
-        probe(&url(&other.url("koomy", q)), T)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    };
+    let at = |q: &str| try_probe(&other.url("koomy", q)).map(|_| ());
     at(&format!("sslmode=verify-ca&sslrootcert={ca}")).unwrap();
     let e = at(&format!("sslmode=verify-full&sslrootcert={ca}")).unwrap_err();
     assert!(
@@ -427,11 +366,7 @@ fn tls_follows_sslmode_like_libpq() {
     // A plain server: require fails, prefer falls back, channel binding cannot be had.
     let plain = Cluster::start();
     plain.create_database("koomy");
-    let p = |q: &str| {
-        probe(&url(&plain.url("koomy", q)), T)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    };
+    let p = |q: &str| try_probe(&plain.url("koomy", q)).map(|_| ());
     assert!(p("sslmode=require").is_err());
     p("sslmode=prefer").unwrap();
     p("").unwrap();
@@ -449,7 +384,7 @@ fn a_unix_socket_url_is_probed_without_tls() {
         dir.replace('/', "%2F"),
         pg.port()
     );
-    let p = probe(&url(&u), T).unwrap();
+    let p = probe_at(&u);
     assert_eq!(p.identity.server_address, None);
     assert_eq!(p.identity.database, "koomy");
 }
@@ -464,7 +399,7 @@ fn errors_never_show_the_password() {
         Cluster::APP_USER,
         pg.port()
     );
-    let e = probe(&url(&u), T).unwrap_err().to_string();
+    let e = try_probe(&u).unwrap_err();
     assert!(e.contains("password authentication failed"), "{e}");
     assert!(!e.contains(&wrong));
 }
@@ -479,15 +414,15 @@ fn regression_an_authentication_error_names_neither_the_user_nor_the_password() 
     );
     let wrong = ["Zq8p", "W3xL", "m9Kt"].concat();
     for user in ["zz_app_role", "zz_no_such_role"] {
-        let u = format!(
-            "postgresql://{user}:{wrong}@127.0.0.1:{}/koomy?sslmode=disable",
-            pg.port()
-        );
-        let e = probe(&url(&u), T).unwrap_err().to_string();
+        let e = try_probe(&role_url(&pg, user, &wrong, "koomy")).unwrap_err();
         assert!(e.contains("(the URL's user)"), "{e}");
         assert!(!e.contains("zz_"), "{e}");
+        // No 8-character piece of the wrong password.
         for piece in wrong.as_bytes().windows(8) {
-            assert!(!e.contains(std::str::from_utf8(piece).unwrap()), "{e}");
+            assert!(
+                !e.contains(std::str::from_utf8(piece).unwrap()),
+                "{user}: {e}"
+            );
         }
     }
 }
@@ -497,9 +432,7 @@ fn regression_an_authentication_error_names_neither_the_user_nor_the_password() 
 #[test]
 fn a_stamp_written_by_an_older_gardefou_is_outdated_until_stamped_again() {
     let pg = Cluster::start();
-    pg.create_database("koomy");
-    let u = pg.url("koomy", "sslmode=disable");
-    assert_eq!(do_stamp(&u, Environment::Sandbox).unwrap(), Action::Create);
+    let u = stamped_db(&pg, "koomy", Environment::Sandbox);
     pg.psql("koomy", "DROP TABLE gardefou.lineage");
     assert_eq!(
         rules_of(&u, Environment::Sandbox, Purpose::Run),
@@ -515,9 +448,7 @@ fn a_stamp_written_by_an_older_gardefou_is_outdated_until_stamped_again() {
 fn an_identity_without_a_system_identifier_or_neon_branch_is_refused() {
     let pg = Cluster::start();
     pg.create_database("koomy");
-    let mut identity = probe(&url(&pg.url("koomy", "sslmode=disable")), T)
-        .unwrap()
-        .identity;
+    let mut identity = probe_at(&pg.url("koomy", "sslmode=disable")).identity;
     assert!(gardefou_pgprobe::verify::identity_findings(&identity).is_empty());
     identity.system_identifier = None;
     assert_eq!(
@@ -540,17 +471,10 @@ fn a_role_that_may_not_read_the_system_identifier_is_refused() {
         "REVOKE EXECUTE ON FUNCTION pg_catalog.pg_control_system() FROM PUBLIC",
     );
     let probed = probe(&url(&u), T);
-    let findings = verify(
-        &Policy::koomy(),
-        Environment::Sandbox,
-        "t",
-        &probed,
-        Purpose::Run,
-    );
+    let koomy = Policy::koomy();
+    let findings = verify(&koomy, Environment::Sandbox, "t", &probed, Purpose::Run);
     assert!(
-        findings
-            .iter()
-            .any(|f| f.severity == gardefou_findings::Severity::Error),
+        findings.iter().any(|f| f.severity == Severity::Error),
         "{findings:?}"
     );
     assert!(do_stamp(&u, Environment::Sandbox).is_err());
