@@ -30,6 +30,7 @@ pub mod debug_routes;
 pub mod diff;
 pub mod draft;
 mod environment;
+mod fast_hash;
 pub mod file;
 mod guard;
 pub mod isolation;
@@ -40,6 +41,7 @@ pub mod signature;
 mod vars;
 
 pub use environment::{Environment, NodeEnv};
+pub use fast_hash::FastHash;
 pub use file::ConfigError;
 pub use guard::{evaluate, evaluate_start, evaluate_with, identify, DatabaseTarget, Evaluation};
 pub use model::{

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use gardefou_policy::secrets::{entropy, SecretRegistry, FINGERPRINT_MIN_BITS};
-use gardefou_policy::Environment;
+use gardefou_policy::{Environment, FastHash};
 use gardefou_redact::Secret;
 use ring::hmac;
 use serde::Deserialize;
@@ -118,7 +118,7 @@ pub struct Registry {
     key_check: String,
     entries: BTreeMap<Environment, BTreeMap<String, Vec<String>>>,
     /// Every fingerprint's registrations, so that a lookup costs one hash, not a scan.
-    index: HashMap<u64, Vec<(Environment, String)>, FingerprintHash>,
+    index: HashMap<u64, Vec<(Environment, String)>, FastHash>,
 }
 
 impl PartialEq for Registry {
@@ -191,8 +191,8 @@ impl Registry {
                     return Err(err(name.span(), "not an environment variable name".into()));
                 }
                 let mut list = Vec::with_capacity(fps.len());
-                let mut seen: HashSet<u64, FingerprintHash> =
-                    HashSet::with_capacity_and_hasher(fps.len(), FingerprintHash);
+                let mut seen: HashSet<u64, FastHash> =
+                    HashSet::with_capacity_and_hasher(fps.len(), FastHash);
                 for fp in fps {
                     if !is_fp(fp.get_ref()) {
                         return Err(err(
@@ -209,8 +209,7 @@ impl Registry {
             }
             entries.insert(env, vars);
         }
-        let mut index: HashMap<u64, Vec<(Environment, String)>, FingerprintHash> =
-            HashMap::default();
+        let mut index: HashMap<u64, Vec<(Environment, String)>, FastHash> = HashMap::default();
         for (env, vars) in &entries {
             for (name, fps) in vars {
                 for fp in fps {
@@ -329,34 +328,6 @@ impl SecretRegistry for Keyed<'_> {
 /// A fingerprint (16 hex digits, checked by [`is_fp`]) as the number it spells.
 fn fp_bits(fp: &str) -> u64 {
     u64::from_str_radix(fp, 16).unwrap_or(u64::MAX)
-}
-
-/// Fingerprints are keyed HMAC outputs, uniformly distributed: they hash themselves.
-#[derive(Clone, Copy, Default)]
-struct FingerprintHash;
-
-impl std::hash::BuildHasher for FingerprintHash {
-    type Hasher = FingerprintHasher;
-    fn build_hasher(&self) -> FingerprintHasher {
-        FingerprintHasher(0)
-    }
-}
-
-#[derive(Default)]
-struct FingerprintHasher(u64);
-
-impl std::hash::Hasher for FingerprintHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
-    }
 }
 
 fn is_fp(s: &str) -> bool {
