@@ -4,7 +4,7 @@ use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use gardefou_findings::{Finding, Lang, Text};
+use gardefou_findings::{tr, Finding, Lang, Text};
 use std::path::{Path, PathBuf};
 
 use gardefou_policy::secrets::{command, rules};
@@ -151,15 +151,10 @@ pub fn inspector_findings(analysis: &command::Analysis) -> Vec<Finding> {
         )));
     }
     for why in &analysis.unanalysable {
-        out.push(rules::NODE_COMMAND_UNANALYSABLE.error(Text::new(
-            format!(
-                "cannot rule out Node's inspector in production: {}",
-                why.en()
-            ),
-            format!(
-                "impossible d'exclure l'inspecteur de Node en production : {}",
-                why.fr()
-            ),
+        out.push(rules::NODE_COMMAND_UNANALYSABLE.error(tr!(
+            "cannot rule out Node's inspector in production: {}",
+            "impossible d'exclure l'inspecteur de Node en production : {}";
+            why
         )));
     }
     out

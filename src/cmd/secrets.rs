@@ -108,15 +108,10 @@ pub fn register(args: RegisterArgs) -> Result<ExitCode> {
                         rules::SECRET_REGISTERED_ELSEWHERE
                             .error({
                                 let (label, short) = (s.label_text(), &fp[..8]);
-                                gardefou_findings::Text::new(
-                                    format!(
-                                        "{} (fingerprint {short}) is registered under {other} as {var}",
-                                        label.en()
-                                    ),
-                                    format!(
-                                        "{} (empreinte {short}) est enregistrée sous {other} sous le nom {var}",
-                                        label.fr()
-                                    ),
+                                gardefou_findings::tr!(
+                                    "{} (fingerprint {short}) is registered under {other} as {var}",
+                                    "{} (empreinte {short}) est enregistrée sous {other} sous le nom {var}";
+                                    label
                                 )
                             })
                             .with_fingerprint(&fp[..8]),

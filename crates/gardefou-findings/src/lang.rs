@@ -188,11 +188,26 @@ impl serde::Serialize for Tr {
 }
 
 /// A [`Text`] from two format strings, English then French, with the same arguments:
-/// `tr!("{name} is not set", "{name} n'est pas définie")`.
+/// `tr!("{name} is not set", "{name} n'est pas définie")`. Arguments after a `;` are
+/// [`Text`]s themselves, each formatted in the language of its string:
+/// `tr!("{name} is refused: {}", "{name} est refusée : {}"; why)`.
+///
+/// ```
+/// use gardefou_findings::{tr, Text};
+///
+/// let name = "STRIPE_SECRET_KEY";
+/// let why = tr!("it is empty", "elle est vide");
+/// let text = tr!("{name} is refused: {}", "{name} est refusée : {}"; why);
+/// assert_eq!(text.en(), "STRIPE_SECRET_KEY is refused: it is empty");
+/// assert_eq!(text.fr(), "STRIPE_SECRET_KEY est refusée : elle est vide");
+/// ```
 #[macro_export]
 macro_rules! tr {
     ($en:literal, $fr:literal $(,)?) => {
         $crate::Text::new(format!($en), format!($fr))
+    };
+    ($en:literal, $fr:literal; $($text:expr),+ $(,)?) => {
+        $crate::Text::new(format!($en, $($text.en()),+), format!($fr, $($text.fr()),+))
     };
     ($en:literal, $fr:literal, $($args:tt)+) => {
         $crate::Text::new(format!($en, $($args)+), format!($fr, $($args)+))

@@ -258,9 +258,10 @@ pub fn decide(
 ) -> Result<Action, Box<Finding>> {
     let binding = live.binding();
     match existing {
-        StampState::Invalid(why) => Err(Box::new(rules::DATABASE_STAMP_INVALID.error(Text::new(
-            format!("cannot stamp: {}", why.en()),
-            format!("impossible de tamponner : {}", why.fr()),
+        StampState::Invalid(why) => Err(Box::new(rules::DATABASE_STAMP_INVALID.error(tr!(
+            "cannot stamp: {}",
+            "impossible de tamponner : {}";
+            why
         )))),
         StampState::Outdated(which) => Err(Box::new(rules::DATABASE_STAMP_OUTDATED.error(tr!(
             "cannot stamp: {which} missing",

@@ -221,15 +221,10 @@ pub fn verify(
             );
             out.push(if allowed {
                 rules::DATABASE_STAMP_MISSING.warning_with_fix(
-                    Text::new(
-                        format!(
-                            "{} (allowed: [database.local] allow_unstamped = true)",
-                            msg.en()
-                        ),
-                        format!(
-                            "{} (autorisé : [database.local] allow_unstamped = true)",
-                            msg.fr()
-                        ),
+                    tr!(
+                        "{} (allowed: [database.local] allow_unstamped = true)",
+                        "{} (autorisé : [database.local] allow_unstamped = true)";
+                        msg
                     ),
                     tr!(
                         "stamp it: KOOMY_ENV=local gardefou db stamp",

@@ -248,26 +248,14 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
                         "si c'est la base {env}, ajoutez-la à [database.{env}] hosts dans gardefou.toml"
                     ),
                 };
-                findings.push(rules::DATABASE_URL_UNLISTED.error_with_fix(
-                    Text::new(
-                        format!(
-                            "DATABASE_URL points at {}, which no environment of the policy lists",
-                            what.en()
-                        ),
-                        format!(
-                            "DATABASE_URL pointe vers {}, qu'aucun environnement de la politique ne liste",
-                            what.fr()
-                        ),
-                    ),
-                    fix,
-                ));
+                findings.push(
+                    rules::DATABASE_URL_UNLISTED
+                        .error_with_fix(unlisted("DATABASE_URL", &what), fix),
+                );
             }
             (Some(owner), Some(env)) if owner != env => {
                 findings.push(rules::DATABASE_URL_ENVIRONMENT_MISMATCH.error_with_fix(
-                    Text::new(
-                        format!("KOOMY_ENV is {env} but DATABASE_URL points at the {owner} database ({})", what.en()),
-                        format!("KOOMY_ENV vaut {env} mais DATABASE_URL pointe vers la base {owner} ({})", what.fr()),
-                    ),
+                    mismatch("DATABASE_URL", &what, owner, env),
                     tr!(
                         "point DATABASE_URL at a {env} database, or correct KOOMY_ENV if this really is {owner}",
                         "faites pointer DATABASE_URL vers une base {env}, ou corrigez KOOMY_ENV s'il s'agit vraiment de {owner}"
@@ -281,15 +269,10 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
             Some(SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull | SslMode::NoVerify)
         );
         if !target.url.host().is_loopback() && !encrypted {
-            findings.push(rules::DATABASE_URL_TLS_OPTIONAL.warning(Text::new(
-                format!(
-                    "DATABASE_URL reaches {} without sslmode=require or stricter",
-                    what.en()
-                ),
-                format!(
-                    "DATABASE_URL joint {} sans sslmode=require ou plus strict",
-                    what.fr()
-                ),
+            findings.push(rules::DATABASE_URL_TLS_OPTIONAL.warning(tr!(
+                "DATABASE_URL reaches {} without sslmode=require or stricter",
+                "DATABASE_URL joint {} sans sslmode=require ou plus strict";
+                what
             )));
         }
     }
@@ -301,6 +284,24 @@ pub fn evaluate_with(policy: &Policy, vars: &EnvVars, registry: &Registry<'_>) -
         database,
         report: Report::new(findings),
     }
+}
+
+/// A PostgreSQL URL in `name` reaches a server that no environment lists.
+fn unlisted(name: &str, what: &Text) -> Text {
+    tr!(
+        "{name} points at {}, which no environment of the policy lists",
+        "{name} pointe vers {}, qu'aucun environnement de la politique ne liste";
+        what
+    )
+}
+
+/// A PostgreSQL URL in `name` reaches the `owner` environment's server in `env`.
+fn mismatch(name: &str, what: &Text, owner: Environment, env: Environment) -> Text {
+    tr!(
+        "KOOMY_ENV is {env} but {name} points at the {owner} database ({})",
+        "KOOMY_ENV vaut {env} mais {name} pointe vers la base {owner} ({})";
+        what
+    )
 }
 
 /// A finding for a variable whose value is not allowed. The value itself is never shown;
@@ -328,12 +329,10 @@ fn invalid_value(
         name.to_owned()
     };
     let allowed = allowed.join(", ");
-    rule.error(Text::new(
-        format!("{shown} is not exactly one of {allowed}{}", hint.en()),
-        format!(
-            "{shown} n'est pas exactement l'une des valeurs {allowed}{}",
-            hint.fr()
-        ),
+    rule.error(tr!(
+        "{shown} is not exactly one of {allowed}{}",
+        "{shown} n'est pas exactement l'une des valeurs {allowed}{}";
+        hint
     ))
 }
 
@@ -373,15 +372,10 @@ fn pg_variables(
         }
         let refuse = |why: Text| {
             rules::DATABASE_ENV_OVERRIDE.error_with_fix(
-                Text::new(
-                    format!(
-                        "{name} is set beside DATABASE_URL and {}; libpq and node-postgres read it",
-                        why.en()
-                    ),
-                    format!(
-                        "{name} est définie à côté de DATABASE_URL et {} ; libpq et node-postgres la lisent",
-                        why.fr()
-                    ),
+                tr!(
+                    "{name} is set beside DATABASE_URL and {}; libpq and node-postgres read it",
+                    "{name} est définie à côté de DATABASE_URL et {} ; libpq et node-postgres la lisent";
+                    why
                 ),
                 tr!(
                     "unset {name}, or make it say exactly what DATABASE_URL says",
@@ -521,28 +515,10 @@ fn other_connection_strings(
         };
         let what = describe_text(url.host(), url.port());
         match (identify(policy, url.host(), url.port()), environment) {
-            (None, _) => out.push(rules::DATABASE_URL_UNLISTED.error(Text::new(
-                format!(
-                    "{name} points at {}, which no environment of the policy lists",
-                    what.en()
-                ),
-                format!(
-                    "{name} pointe vers {}, qu'aucun environnement de la politique ne liste",
-                    what.fr()
-                ),
-            ))),
+            (None, _) => out.push(rules::DATABASE_URL_UNLISTED.error(unlisted(name, &what))),
             (Some(owner), Some(env)) if owner != env => {
                 out.push(rules::DATABASE_URL_ENVIRONMENT_MISMATCH.error_with_fix(
-                    Text::new(
-                        format!(
-                            "KOOMY_ENV is {env} but {name} points at the {owner} database ({})",
-                            what.en()
-                        ),
-                        format!(
-                            "KOOMY_ENV vaut {env} mais {name} pointe vers la base {owner} ({})",
-                            what.fr()
-                        ),
-                    ),
+                    mismatch(name, &what, owner, env),
                     tr!(
                         "point {name} at a {env} database, or unset it",
                         "faites pointer {name} vers une base {env}, ou supprimez-la"

@@ -133,9 +133,10 @@ impl Shared {
     /// The finding for `h`, a holder of a secret value other environments hold too.
     pub fn secret_finding(&self, h: &Holder) -> Finding {
         let (label, others) = (h.label_text(), self.describe_others_text(h.environment));
-        SECRET_SHARED_ACROSS_ENVIRONMENTS.error(Text::new(
-            format!("{} holds the same value as {}", label.en(), others.en()),
-            format!("{} contient la même valeur que {}", label.fr(), others.fr()),
+        SECRET_SHARED_ACROSS_ENVIRONMENTS.error(tr!(
+            "{} holds the same value as {}",
+            "{} contient la même valeur que {}";
+            label, others
         ))
     }
 
@@ -144,15 +145,10 @@ impl Shared {
     pub fn database_finding(&self, h: &Holder, target: &Target) -> Finding {
         let others = self.describe_others_text(h.environment);
         let (name, server, database) = (&h.name, &target.server, &target.database);
-        DATABASE_SHARED_ACROSS_ENVIRONMENTS.error(Text::new(
-            format!(
-                "{name} reaches the same database as {} ({server}, database {database})",
-                others.en()
-            ),
-            format!(
-                "{name} atteint la même base que {} ({server}, base {database})",
-                others.fr()
-            ),
+        DATABASE_SHARED_ACROSS_ENVIRONMENTS.error(tr!(
+            "{name} reaches the same database as {} ({server}, database {database})",
+            "{name} atteint la même base que {} ({server}, base {database})";
+            others
         ))
     }
 }

@@ -42,10 +42,7 @@ macro_rules! at {
 
 /// `en`/`fr` followed by `where_` in the same language (`… in {where_}`).
 fn ending(where_: &Text, en: String, fr: String) -> Text {
-    Text::new(
-        format!("{en}{}", where_.en()),
-        format!("{fr}{}", where_.fr()),
-    )
+    tr!("{en}{}", "{fr}{}"; where_)
 }
 
 /// What the analysis needs from outside.
@@ -795,10 +792,7 @@ pub fn shell_string(
     let commands = match split_shell(code) {
         Ok(c) => c,
         Err(why) => {
-            out.unanalysable.push(Text::new(
-                format!("{}: {}", where_.en(), why.en()),
-                format!("{} : {}", where_.fr(), why.fr()),
-            ));
+            out.unanalysable.push(tr!("{}: {}", "{} : {}"; where_, why));
             if let Some(what) = may_set_variables(code) {
                 // Not only the inspector: the server's environment is unknown. Refused in
                 // every environment.

@@ -579,23 +579,19 @@ fn check_value(
         }
         Kind::StripeWebhook => {
             if let Err(why) = formats::stripe_webhook_secret(value) {
-                findings.push(rules::STRIPE_WEBHOOK_SECRET_MALFORMED.error(Text::new(
-                    format!(
-                        "{name} is not a Stripe webhook signing secret: {}",
-                        why.en()
-                    ),
-                    format!(
-                        "{name} n'est pas un secret de signature de webhook Stripe : {}",
-                        why.fr()
-                    ),
+                findings.push(rules::STRIPE_WEBHOOK_SECRET_MALFORMED.error(tr!(
+                    "{name} is not a Stripe webhook signing secret: {}",
+                    "{name} n'est pas un secret de signature de webhook Stripe : {}";
+                    why
                 )));
             }
         }
         Kind::Sendgrid => {
             if let Err(why) = formats::sendgrid_key(value) {
-                findings.push(rules::SENDGRID_KEY_MALFORMED.error(Text::new(
-                    format!("{name} is not a SendGrid API key: {}", why.en()),
-                    format!("{name} n'est pas une clé d'API SendGrid : {}", why.fr()),
+                findings.push(rules::SENDGRID_KEY_MALFORMED.error(tr!(
+                    "{name} is not a SendGrid API key: {}",
+                    "{name} n'est pas une clé d'API SendGrid : {}";
+                    why
                 )));
             }
         }
@@ -731,9 +727,10 @@ fn check_stripe(
     let (ty, mode) = match formats::stripe_key(value) {
         Ok(read) => read,
         Err(why) => {
-            findings.push(rules::STRIPE_KEY_MALFORMED.error(Text::new(
-                format!("{name} is not a Stripe API key: {}", why.en()),
-                format!("{name} n'est pas une clé d'API Stripe : {}", why.fr()),
+            findings.push(rules::STRIPE_KEY_MALFORMED.error(tr!(
+                "{name} is not a Stripe API key: {}",
+                "{name} n'est pas une clé d'API Stripe : {}";
+                why
             )));
             return;
         }
@@ -799,9 +796,10 @@ fn check_urls(
         match urls::split_list(value) {
             Ok(e) => e,
             Err(why) => {
-                findings.push(rules::CONFIGURED_URL_INVALID.error(Text::new(
-                    format!("{name} is refused: {}", why.en()),
-                    format!("{name} est refusée : {}", why.fr()),
+                findings.push(rules::CONFIGURED_URL_INVALID.error(tr!(
+                    "{name} is refused: {}",
+                    "{name} est refusée : {}";
+                    why
                 )));
                 return;
             }
@@ -820,9 +818,10 @@ fn check_urls(
         let url = match urls::parse(entry, kind == Kind::OriginList) {
             Ok(u) => u,
             Err(why) => {
-                findings.push(rules::CONFIGURED_URL_INVALID.error(Text::new(
-                    format!("{} is refused: {}", what.en(), why.en()),
-                    format!("{} est refusée : {}", what.fr(), why.fr()),
+                findings.push(rules::CONFIGURED_URL_INVALID.error(tr!(
+                    "{} is refused: {}",
+                    "{} est refusée : {}";
+                    what, why
                 )));
                 continue;
             }
@@ -830,15 +829,10 @@ fn check_urls(
         let listed = policy.domains.names(env).values().any(|d| *d == url.host);
         let local_loopback = env == Environment::Local && url.is_loopback();
         if url.http && !local_loopback {
-            findings.push(rules::CONFIGURED_URL_INVALID.error(Text::new(
-                format!(
-                    "{} uses http://, which is only accepted for loopback hosts in local",
-                    what.en()
-                ),
-                format!(
-                    "{} utilise http://, qui n'est accepté que pour les hôtes loopback en local",
-                    what.fr()
-                ),
+            findings.push(rules::CONFIGURED_URL_INVALID.error(tr!(
+                "{} uses http://, which is only accepted for loopback hosts in local",
+                "{} utilise http://, qui n'est accepté que pour les hôtes loopback en local";
+                what
             )));
             continue;
         }
@@ -904,9 +898,10 @@ fn check_shared(policy: &Policy, secrets: &[SecretValue], findings: &mut Vec<Fin
             let random = |s: &SecretValue| policy.secrets.vars.get(&s.name) == Some(&Kind::Random);
             if (random(a) || random(b)) && a.value.expose() == b.value.expose() {
                 let (a, b) = (a.label_text(), b.label_text());
-                findings.push(rules::SECRET_SHARED_WITHIN_ENVIRONMENT.error(Text::new(
-                    format!("{} and {} hold the same value", a.en(), b.en()),
-                    format!("{} et {} contiennent la même valeur", a.fr(), b.fr()),
+                findings.push(rules::SECRET_SHARED_WITHIN_ENVIRONMENT.error(tr!(
+                    "{} and {} hold the same value",
+                    "{} et {} contiennent la même valeur";
+                    a, b
                 )));
             }
         }
@@ -951,15 +946,10 @@ fn check_registry(
                     let random = s.kind == Kind::Random;
                     if guarded && !random {
                         let (label, bits) = (s.label_text(), s.estimate.bits);
-                        findings.push(rules::SECRET_TOO_WEAK_TO_REGISTER.warning(Text::new(
-                            format!(
-                                "{} has about {bits} bits of entropy, too few to fingerprint; its reuse in another environment cannot be checked",
-                                label.en()
-                            ),
-                            format!(
-                                "{} a environ {bits} bits d'entropie, trop peu pour en prendre l'empreinte ; impossible de vérifier qu'elle ne sert pas dans un autre environnement",
-                                label.fr()
-                            ),
+                        findings.push(rules::SECRET_TOO_WEAK_TO_REGISTER.warning(tr!(
+                            "{} has about {bits} bits of entropy, too few to fingerprint; its reuse in another environment cannot be checked",
+                            "{} a environ {bits} bits d'entropie, trop peu pour en prendre l'empreinte ; impossible de vérifier qu'elle ne sert pas dans un autre environnement";
+                            label
                         )));
                     }
                     continue;
@@ -977,17 +967,10 @@ fn check_registry(
                     findings.push(
                         rules::SECRET_REGISTERED_ELSEWHERE
                             .error_with_fix(
-                                Text::new(
-                                    format!(
-                                        "{} (fingerprint {fp}) is registered under {other}{}: one secret serves two environments",
-                                        label.en(),
-                                        same.en()
-                                    ),
-                                    format!(
-                                        "{} (empreinte {fp}) est enregistrée sous {other}{} : un même secret sert deux environnements",
-                                        label.fr(),
-                                        same.fr()
-                                    ),
+                                tr!(
+                                    "{} (fingerprint {fp}) is registered under {other}{}: one secret serves two environments",
+                                    "{} (empreinte {fp}) est enregistrée sous {other}{} : un même secret sert deux environnements";
+                                    label, same
                                 ),
                                 tr!(
                                     "rotate {name} and give {env} its own value",
@@ -1000,16 +983,11 @@ fn check_registry(
                 if guarded && regs.is_empty() && s.declared {
                     findings.push(
                         rules::SECRET_UNREGISTERED
-                            .warning(Text::new(
-                                format!(
-                                    "{} (fingerprint {fp}) is not registered under {env}",
-                                    s.label_text().en()
-                                ),
-                                format!(
-                                    "{} (empreinte {fp}) n'est pas enregistrée sous {env}",
-                                    s.label_text().fr()
-                                ),
-                            ))
+                            .warning(tr!(
+                                "{} (fingerprint {fp}) is not registered under {env}",
+                                "{} (empreinte {fp}) n'est pas enregistrée sous {env}";
+                                s.label_text(
+                            )))
                             .with_fingerprint(fp),
                     );
                 }
