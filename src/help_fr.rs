@@ -20,8 +20,12 @@ fn localise(mut command: Command, path: &str) -> Command {
     command = command
         .help_template(TEMPLATE)
         .subcommand_help_heading("Commandes");
-    if let Some((short, long)) = about(path) {
-        command = command.about(short).long_about(long);
+    if let Some((short, more)) = about(path) {
+        command = command.about(short);
+        command = match more {
+            Some(more) => command.long_about(format!("{short}\n\n{more}")),
+            None => command.long_about(None::<&str>),
+        };
     }
     let ids: Vec<String> = command
         .get_arguments()
@@ -49,7 +53,7 @@ fn described(path: &str) -> Option<String> {
     Some(format!("{before} {after}"))
 }
 
-/// A subcommand's French description: (short, long).
+/// A subcommand's French description: the short one, and what the long one adds after it.
 fn about(path: &str) -> Option<(&'static str, Option<&'static str>)> {
     if let Some(target) = described(path) {
         return about(&target).map(|(short, _)| (short, None));
@@ -67,35 +71,35 @@ fn about(path: &str) -> Option<(&'static str, Option<&'static str>)> {
         ),
         "gardefou check" => (
             "Vérifier l'environnement au regard de la politique et afficher chaque violation.",
-            Some("Vérifier l'environnement au regard de la politique et afficher chaque violation.\n\nCode de sortie 0 si autorisé, 1 si refusé, 2 en cas d'erreur d'utilisation ou de configuration."),
+            Some("Code de sortie 0 si autorisé, 1 si refusé, 2 en cas d'erreur d'utilisation ou de configuration."),
         ),
         "gardefou run" => (
             "Vérifier l'environnement, puis lancer le serveur seulement si tout est respecté.",
-            Some("Vérifier l'environnement, puis lancer le serveur seulement si tout est respecté.\n\nEn cas de succès, gardefou se remplace par CMD (même PID : les signaux atteignent directement le serveur et son code de sortie est celui du processus). En cas de refus, CMD ne démarre jamais : code de sortie 1."),
+            Some("En cas de succès, gardefou se remplace par CMD (même PID : les signaux atteignent directement le serveur et son code de sortie est celui du processus). En cas de refus, CMD ne démarre jamais : code de sortie 1."),
         ),
         "gardefou deploy" => ("Règles de mise en production du §10 : quelle branche se déploie où.", None),
         "gardefou deploy check" => (
             "Vérifier que ce checkout peut être déployé vers TARGET et afficher chaque violation.",
-            Some("Vérifier que ce checkout peut être déployé vers TARGET et afficher chaque violation.\n\nLa branche est --branch, sinon celle des variables de la CI (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Buildkite, Azure Pipelines, Jenkins, Vercel, Netlify), sinon la branche extraite. La production exige la branche de production de la politique (main), que chaque commit absent de staging ait l'arbre d'un commit de staging (merges et squash merges de staging), un arbre de travail propre et une branche identique à sa branche amont. Code de sortie 0 si autorisé, 1 si refusé, 2 en cas d'erreur d'utilisation, de configuration ou de git."),
+            Some("La branche est --branch, sinon celle des variables de la CI (GitHub Actions, GitLab CI, CircleCI, Bitbucket, Buildkite, Azure Pipelines, Jenkins, Vercel, Netlify), sinon la branche extraite. La production exige la branche de production de la politique (main), que chaque commit absent de staging ait l'arbre d'un commit de staging (merges et squash merges de staging), un arbre de travail propre et une branche identique à sa branche amont. Code de sortie 0 si autorisé, 1 si refusé, 2 en cas d'erreur d'utilisation, de configuration ou de git."),
         ),
         "gardefou domains" => ("Règles de domaines du §9 : aucun nom de sandbox ne pointe vers la production.", None),
         "gardefou domains check" => (
             "Vérifier le tableau des domaines de la politique et afficher chaque violation.",
-            Some("Vérifier le tableau des domaines de la politique et afficher chaque violation.\n\nSans --resolve : aucun nom dans deux environnements, des noms valides, des noms de production et de sandbox présents. Avec --resolve : suivre aussi chaque nom de production et de sandbox dans le DNS (chaînes de CNAME, A, AAAA) et refuser un nom de sandbox qui atteint un nom ou une cible de production, un nom qui ne se résout pas et une boucle de CNAME. Code de sortie 0 si autorisé, 1 si refusé, 2 en cas d'erreur d'utilisation ou de configuration."),
+            Some("Sans --resolve : aucun nom dans deux environnements, des noms valides, des noms de production et de sandbox présents. Avec --resolve : suivre aussi chaque nom de production et de sandbox dans le DNS (chaînes de CNAME, A, AAAA) et refuser un nom de sandbox qui atteint un nom ou une cible de production, un nom qui ne se résout pas et une boucle de CNAME. Code de sortie 0 si autorisé, 1 si refusé, 2 en cas d'erreur d'utilisation ou de configuration."),
         ),
         "gardefou report" => (
             "La matrice d'isolation (§2, §11) : chaque ressource de chaque environnement, côte à côte.",
-            Some("La matrice d'isolation (§2, §11) : chaque ressource de chaque environnement, côte à côte.\n\nUne colonne par environnement (--env production=FICHIER --env sandbox=FICHIER --env local=FICHIER), une ligne par ressource : la base de données (et avec --probe son identité et son tampon), chaque autre chaîne de connexion, les clés Stripe et leur mode, le secret de webhook, la clé d'e-mail, les secrets JWT et de session, les URL configurées, les domaines du §9 (et avec --resolve leurs chaînes DNS), la branche de déploiement, les options et routes de debug. Chaque cellule dit ce qu'est la ressource (noms et empreintes à clé, jamais une valeur ni un utilisateur) et si la politique y est respectée, avec les identifiants de règle de ses constats ; un secret ou une base de données que deux environnements partagent est marqué partagé, en violation. Code de sortie 0 si chaque cellule est respectée, 1 si l'une est en violation, 2 en cas d'erreur d'utilisation ou de configuration."),
+            Some("Une colonne par environnement (--env production=FICHIER --env sandbox=FICHIER --env local=FICHIER), une ligne par ressource : la base de données (et avec --probe son identité et son tampon), chaque autre chaîne de connexion, les clés Stripe et leur mode, le secret de webhook, la clé d'e-mail, les secrets JWT et de session, les URL configurées, les domaines du §9 (et avec --resolve leurs chaînes DNS), la branche de déploiement, les options et routes de debug. Chaque cellule dit ce qu'est la ressource (noms et empreintes à clé, jamais une valeur ni un utilisateur) et si la politique y est respectée, avec les identifiants de règle de ses constats ; un secret ou une base de données que deux environnements partagent est marqué partagé, en violation. Code de sortie 0 si chaque cellule est respectée, 1 si l'une est en violation, 2 en cas d'erreur d'utilisation ou de configuration."),
         ),
         "gardefou secrets" => ("Gérer le registre des secrets (un secret = un environnement, politique §7.1).", None),
         "gardefou secrets register" => (
             "Enregistrer les empreintes à clé des secrets de cet environnement dans le registre.",
-            Some("Enregistrer les empreintes à clé des secrets de cet environnement dans le registre.\n\nÉvalue d'abord l'environnement (un environnement refusé n'est pas enregistré), puis ajoute l'empreinte de chaque secret d'entropie suffisante sous l'environnement de KOOMY_ENV. Un secret déjà enregistré sous un autre environnement est refusé et rien n'est écrit. Nécessite GARDEFOU_SECRETS_KEY. Code de sortie 0 si écrit, 1 si refusé, 2 en cas d'erreur d'utilisation ou de configuration."),
+            Some("Évalue d'abord l'environnement (un environnement refusé n'est pas enregistré), puis ajoute l'empreinte de chaque secret d'entropie suffisante sous l'environnement de KOOMY_ENV. Un secret déjà enregistré sous un autre environnement est refusé et rien n'est écrit. Nécessite GARDEFOU_SECRETS_KEY. Code de sortie 0 si écrit, 1 si refusé, 2 en cas d'erreur d'utilisation ou de configuration."),
         ),
         "gardefou db" => ("Demander à la base de données ce qu'elle est, et la tamponner avec son environnement.", None),
         "gardefou db stamp" => (
             "Écrire KOOMY_ENV dans la base de données, lié à son identité physique.",
-            Some("Écrire KOOMY_ENV dans la base de données, lié à son identité physique.\n\nS'exécute après le succès de la vérification statique. Un tampon de production est définitif ; remplacer tout autre tampon exige --replace avec son environnement. Code de sortie 0 si la base porte le tampon, 1 si refusé."),
+            Some("S'exécute après le succès de la vérification statique. Un tampon de production est définitif ; remplacer tout autre tampon exige --replace avec son environnement. Code de sortie 0 si la base porte le tampon, 1 si refusé."),
         ),
         "gardefou db identity" => (
             "Afficher ce que le serveur dit être : base, adresse, version, identifiant système, identifiants Neon et tampon. Jamais l'URL, l'utilisateur ni un mot de passe.",
@@ -103,15 +107,15 @@ fn about(path: &str) -> Option<(&'static str, Option<&'static str>)> {
         ),
         "gardefou seed" => (
             "Lancer un script de seed uniquement sur une base sandbox tamponnée qui ne montre aucun signe de production.",
-            Some("Lancer un script de seed uniquement sur une base sandbox tamponnée qui ne montre aucun signe de production.\n\nExige KOOMY_ENV=sandbox (ou un environnement qu'ajoute `[seed] environments`), la vérification statique, et une base interrogée, tamponnée pour cet environnement, dont l'identité correspond, sans tampon de production ni endpoint Neon listé comme production. Sinon CMD ne démarre jamais : code de sortie 1."),
+            Some("Exige KOOMY_ENV=sandbox (ou un environnement qu'ajoute `[seed] environments`), la vérification statique, et une base interrogée, tamponnée pour cet environnement, dont l'identité correspond, sans tampon de production ni endpoint Neon listé comme production. Sinon CMD ne démarre jamais : code de sortie 1."),
         ),
         "gardefou scan" => (
             "Trouver les secrets écrits en dur (§7.1) dans des fichiers, l'historique git ou les modifications indexées.",
-            Some("Trouver les secrets écrits en dur (§7.1) dans des fichiers, l'historique git ou les modifications indexées.\n\nN'affiche jamais un secret : chaque constat nomme la règle, le type de secret, son emplacement et une courte empreinte. Code de sortie 0 si rien n'est trouvé, 1 en cas de constats, 2 en cas d'erreur."),
+            Some("N'affiche jamais un secret : chaque constat nomme la règle, le type de secret, son emplacement et une courte empreinte. Code de sortie 0 si rien n'est trouvé, 1 en cas de constats, 2 en cas d'erreur."),
         ),
         "gardefou init" => (
             "Écrire un premier gardefou.toml à partir des fichiers d'environnement de l'entreprise.",
-            Some("Écrire un premier gardefou.toml à partir des fichiers d'environnement de l'entreprise.\n\nDéduit la base de données de chaque environnement (endpoint Neon ou hôte) de sa DATABASE_URL, les secrets que définit chaque environnement déployé (`required`) et les variables contenant un secret de type inconnu ; écrit en clés commentées ce que seule une personne sait. N'écrit jamais une valeur. Code de sortie 0 si écrit, 1 si les fichiers se contredisent (rien n'est écrit), 2 en cas d'erreur d'utilisation ou de fichier existant sans --force."),
+            Some("Déduit la base de données de chaque environnement (endpoint Neon ou hôte) de sa DATABASE_URL, les secrets que définit chaque environnement déployé (`required`) et les variables contenant un secret de type inconnu ; écrit en clés commentées ce que seule une personne sait. N'écrit jamais une valeur. Code de sortie 0 si écrit, 1 si les fichiers se contredisent (rien n'est écrit), 2 en cas d'erreur d'utilisation ou de fichier existant sans --force."),
         ),
         "gardefou policy" => (
             "La politique signée (§11) : signer gardefou.toml avec la clé SSH du CTO, vérifier la signature, voir ce qu'un changement autorise avant de le signer.",
@@ -119,15 +123,15 @@ fn about(path: &str) -> Option<(&'static str, Option<&'static str>)> {
         ),
         "gardefou policy sign" => (
             "Signer le fichier de politique avec une clé privée SSH : FICHIER.sig à côté de lui.",
-            Some("Signer le fichier de politique avec une clé privée SSH : FICHIER.sig à côté de lui.\n\nLa signature est celle que produit `ssh-keygen -Y sign -n gardefou-policy -f KEY FILE` (chacune vérifie l'autre). Clés Ed25519 ou RSA (≥ 2048 bits) sans phrase de passe ; pour une clé avec phrase de passe, ou détenue par ssh-agent ou un jeton matériel, lancer plutôt cette commande ssh-keygen. Affiche la ligne de signataire autorisé de la clé. Code de sortie 0 si signé, 2 en cas d'erreur d'utilisation ou de configuration."),
+            Some("La signature est celle que produit `ssh-keygen -Y sign -n gardefou-policy -f KEY FILE` (chacune vérifie l'autre). Clés Ed25519 ou RSA (≥ 2048 bits) sans phrase de passe ; pour une clé avec phrase de passe, ou détenue par ssh-agent ou un jeton matériel, lancer plutôt cette commande ssh-keygen. Affiche la ligne de signataire autorisé de la clé. Code de sortie 0 si signé, 2 en cas d'erreur d'utilisation ou de configuration."),
         ),
         "gardefou policy verify" => (
             "Vérifier la signature du fichier de politique avec les signataires autorisés et dire qui a signé.",
-            Some("Vérifier la signature du fichier de politique avec les signataires autorisés et dire qui a signé.\n\nLes signataires autorisés viennent de --allowed-signers, sinon de $GARDEFOU_ALLOWED_SIGNERS (le texte), sinon de $GARDEFOU_ALLOWED_SIGNERS_FILE — jamais d'un fichier du dépôt. Code de sortie 0 si vérifiée, 1 si refusée, 2 en cas d'erreur d'utilisation ou de configuration (aucun signataire autorisé, ou des signataires inutilisables)."),
+            Some("Les signataires autorisés viennent de --allowed-signers, sinon de $GARDEFOU_ALLOWED_SIGNERS (le texte), sinon de $GARDEFOU_ALLOWED_SIGNERS_FILE — jamais d'un fichier du dépôt. Code de sortie 0 si vérifiée, 1 si refusée, 2 en cas d'erreur d'utilisation ou de configuration (aucun signataire autorisé, ou des signataires inutilisables)."),
         ),
         "gardefou policy diff" => (
             "Dire, en mots, ce que le fichier de politique autorise et que la dernière version signée n'autorisait pas.",
-            Some("Dire, en mots, ce que le fichier de politique autorise et que la dernière version signée n'autorisait pas.\n\nLa dernière version signée est la plus récente de l'historique git du fichier dont le .sig commité se vérifie avec les signataires autorisés (la politique intégrée s'il n'y en a pas), ou --against FICHIER. Code de sortie 0 si rien n'est élargi, 1 si quelque chose l'est, 2 en cas d'erreur d'utilisation, de configuration ou de git."),
+            Some("La dernière version signée est la plus récente de l'historique git du fichier dont le .sig commité se vérifie avec les signataires autorisés (la politique intégrée s'il n'y en a pas), ou --against FICHIER. Code de sortie 0 si rien n'est élargi, 1 si quelque chose l'est, 2 en cas d'erreur d'utilisation, de configuration ou de git."),
         ),
         "gardefou rules" => (
             "Chaque règle que signale gardefou : son identifiant, sa section de la politique, ce qu'elle refuse et la correction.",

@@ -64,20 +64,19 @@ impl Changes {
         self.push(false, key, sentence);
     }
 
-    /// What a list gained and lost: an item only in `new` widens (`gained` says it), an item
-    /// only in `old` narrows (`lost` says it).
+    /// What a list gained and lost: an item only in `new` widens, an item only in `old`
+    /// narrows; `sentence` says either, given `now` or `no longer`.
     fn gained_and_lost<T: PartialEq>(
         &mut self,
         key: &str,
         (old, new): (&[T], &[T]),
-        gained: impl Fn(&T) -> String,
-        lost: impl Fn(&T) -> String,
+        sentence: impl Fn(&T, &str) -> String,
     ) {
         for item in new.iter().filter(|i| !old.contains(i)) {
-            self.widen(key, gained(item));
+            self.widen(key, sentence(item, "now"));
         }
         for item in old.iter().filter(|i| !new.contains(i)) {
-            self.narrow(key, lost(item));
+            self.narrow(key, sentence(item, "no longer"));
         }
     }
 
@@ -378,8 +377,7 @@ fn secrets(out: &mut Changes, old: &Policy, new: &Policy) {
     out.gained_and_lost(
         "secrets.production.allowed_debug",
         (&debug(old), &debug(new)),
-        |name| format!("the debug variable {name} is now allowed in production"),
-        |name| format!("the debug variable {name} is no longer allowed in production"),
+        |name, now| format!("the debug variable {name} is {now} allowed in production"),
     );
 }
 
@@ -387,8 +385,7 @@ fn seed(out: &mut Changes, old: &Policy, new: &Policy) {
     out.gained_and_lost(
         "seed.environments",
         (&old.seed.environments, &new.seed.environments),
-        |env| format!("seed scripts may now run in {env}"),
-        |env| format!("seed scripts may no longer run in {env}"),
+        |env, now| format!("seed scripts may {now} run in {env}"),
     );
 }
 
@@ -396,8 +393,7 @@ fn scan(out: &mut Changes, old: &Policy, new: &Policy) {
     out.gained_and_lost(
         "scan.allow_paths",
         (&old.scan.allow_paths, &new.scan.allow_paths),
-        |path| format!("the scanner now accepts secrets found in {path}"),
-        |path| format!("the scanner no longer accepts secrets found in {path}"),
+        |path, now| format!("the scanner {now} accepts secrets found in {path}"),
     );
     let (was, is) = (old.scan.max_file_size, new.scan.max_file_size);
     if is < was {

@@ -610,34 +610,7 @@ impl fmt::Display for Listed {
 #[derive(Default)]
 struct ListedServers {
     /// Per server: the environment and the port (`None`: every port) of each entry.
-    buckets: std::collections::HashMap<Bucket, Vec<(Environment, Option<u16>)>, FastHash>,
-}
-
-/// A small, fast hasher for the buckets: a policy file is the operator's own input, not an
-/// adversary's, and each key is hashed once per entry.
-#[derive(Clone, Copy, Default)]
-struct FastHash;
-
-impl std::hash::BuildHasher for FastHash {
-    type Hasher = FastHasher;
-    fn build_hasher(&self) -> FastHasher {
-        FastHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // FNV-1a.
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    buckets: std::collections::HashMap<Bucket, Vec<(Environment, Option<u16>)>, crate::FastHash>,
 }
 
 /// What identifies a server, whatever else an entry says (its port).

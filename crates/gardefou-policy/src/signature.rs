@@ -19,18 +19,18 @@ pub struct SignaturePolicy {
     pub require_signature: Vec<Environment>,
 }
 
+impl SignaturePolicy {
+    /// Whether `env` requires a verified signature: production always.
+    pub fn required_in(&self, env: Environment) -> bool {
+        env == Environment::Production || self.require_signature.contains(&env)
+    }
+}
+
 impl Default for SignaturePolicy {
     fn default() -> Self {
         SignaturePolicy {
             require_signature: vec![Environment::Production],
         }
-    }
-}
-
-impl SignaturePolicy {
-    /// Whether `env` requires a verified signature: production always.
-    pub fn required_in(&self, env: Environment) -> bool {
-        env == Environment::Production || self.require_signature.contains(&env)
     }
 }
 
@@ -124,9 +124,10 @@ pub fn findings(policy: &Policy, environment: Option<Environment>) -> Vec<Findin
         Origin::Unchecked => {
             return vec![finding(
                 &rules::POLICY_UNSIGNED,
-                Text::new(
-                    format!("the policy's signature was not checked, which {} requires: it was not read through gardefou-sources", env.en()),
-                    format!("la signature de la politique n'a pas été vérifiée, ce que {} exige : elle n'a pas été lue par gardefou-sources", env.fr()),
+                tr!(
+                    "the policy's signature was not checked, which {} requires: it was not read through gardefou-sources",
+                    "la signature de la politique n'a pas été vérifiée, ce que {} exige : elle n'a pas été lue par gardefou-sources";
+                    env
                 ),
                 tr!(
                     "load the policy with gardefou_sources::load_policy, which checks its signature",
@@ -140,15 +141,9 @@ pub fn findings(policy: &Policy, environment: Option<Environment>) -> Vec<Findin
         Origin::File { path, signature } => (path.as_str(), signature),
     };
     let requirement = if required {
-        Text::new(
-            format!("{} requires the CTO's signature", env.en()),
-            format!("{} exige la signature du CTO", env.fr()),
-        )
+        tr!("{} requires the CTO's signature", "{} exige la signature du CTO"; env)
     } else {
-        Text::new(
-            format!("{} does not require it yet", env.en()),
-            format!("{} ne l'exige pas encore", env.fr()),
-        )
+        tr!("{} does not require it yet", "{} ne l'exige pas encore"; env)
     };
     let (req_en, req_fr) = (requirement.en(), requirement.fr());
     match check {

@@ -193,14 +193,10 @@ pub fn write(out: &mut dyn Write, matrix: &Matrix) -> io::Result<()> {
         escape(&verdict)
     );
     page.push_str("<div class=\"scroll\" role=\"region\" aria-labelledby=\"matrix-caption\" tabindex=\"0\">\n<table>\n");
-    let _ = writeln!(
-        page,
-        "<caption id=\"matrix-caption\">{}</caption>",
-        escape(t.caption)
-    );
     let _ = write!(
         page,
-        "<thead>\n<tr><th scope=\"col\">{}</th>",
+        "<caption id=\"matrix-caption\">{}</caption>\n<thead>\n<tr><th scope=\"col\">{}</th>",
+        escape(t.caption),
         escape(t.resource)
     );
     for (i, c) in matrix.columns.iter().enumerate() {
