@@ -64,8 +64,16 @@ fn check(
     server: &DnsServer,
     shared: SharedAddresses,
 ) -> (BTreeMap<String, Resolution>, Vec<Finding>) {
+    resolve_and_analyze(&options(server), shared)
+}
+
+/// Resolves the Koomy domain table with `options` and analyses the outcome.
+fn resolve_and_analyze(
+    options: &ResolveOptions,
+    shared: SharedAddresses,
+) -> (BTreeMap<String, Resolution>, Vec<Finding>) {
     let table = DomainTable::koomy();
-    let resolutions = resolve(&table, &options(server)).unwrap();
+    let resolutions = resolve(&table, options).unwrap();
     let findings = analyze(&table, &resolutions, shared);
     (resolutions, findings)
 }
@@ -75,6 +83,20 @@ fn messages(findings: &[Finding]) -> Vec<String> {
         .iter()
         .map(|f| format!("{} {}", f.rule, f.message))
         .collect()
+}
+
+/// The line of the good zone that points `api-sandbox` to its own hosting.
+const API_SANDBOX_LINE: &str = "api-sandbox 60 IN CNAME api.sandbox-host.test.";
+
+/// The findings, shared addresses a warning, once lines of `koomy.app` are replaced.
+fn findings_with(replace: &[(&str, &str)]) -> Vec<Finding> {
+    check(&serve(replace), SharedAddresses::Warning).1
+}
+
+/// The findings once `api-sandbox.koomy.app` is a CNAME to `target` instead.
+fn findings_with_api_sandbox_to(target: &str) -> Vec<Finding> {
+    let line = format!("api-sandbox 60 IN CNAME {target}");
+    findings_with(&[(API_SANDBOX_LINE, &line)])
 }
 
 #[test]
@@ -98,11 +120,7 @@ fn separate_hosting_is_allowed_and_chains_are_followed() {
 
 #[test]
 fn a_sandbox_cname_to_a_production_name_is_refused() {
-    let server = serve(&[(
-        "api-sandbox 60 IN CNAME api.sandbox-host.test.",
-        "api-sandbox 60 IN CNAME api.koomy.app.",
-    )]);
-    let (_, findings) = check(&server, SharedAddresses::Warning);
+    let findings = findings_with_api_sandbox_to("api.koomy.app.");
     assert_eq!(
         messages(&findings),
         ["domain-sandbox-reaches-production domains.sandbox.api api-sandbox.koomy.app reaches the production name api.koomy.app: api-sandbox.koomy.app → api.koomy.app"]
@@ -112,11 +130,7 @@ fn a_sandbox_cname_to_a_production_name_is_refused() {
 
 #[test]
 fn a_sandbox_cname_to_a_production_target_is_refused() {
-    let server = serve(&[(
-        "api-sandbox 60 IN CNAME api.sandbox-host.test.",
-        "api-sandbox 60 IN CNAME api.prod-host.test.",
-    )]);
-    let (_, findings) = check(&server, SharedAddresses::Warning);
+    let findings = findings_with_api_sandbox_to("api.prod-host.test.");
     assert_eq!(
         messages(&findings),
         ["domain-sandbox-reaches-production domains.sandbox.api api-sandbox.koomy.app reaches api.prod-host.test, which production name api.koomy.app also reaches: api-sandbox.koomy.app → api.prod-host.test"]
@@ -125,11 +139,7 @@ fn a_sandbox_cname_to_a_production_target_is_refused() {
 
 #[test]
 fn a_production_target_reached_through_an_intermediate_sandbox_name_is_refused() {
-    let server = serve(&[(
-        "api-sandbox 60 IN CNAME api.sandbox-host.test.",
-        "api-sandbox 60 IN CNAME via.sandbox-host.test.",
-    )]);
-    let (_, findings) = check(&server, SharedAddresses::Warning);
+    let findings = findings_with_api_sandbox_to("via.sandbox-host.test.");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!(findings[0]
         .message
@@ -140,11 +150,10 @@ fn a_production_target_reached_through_an_intermediate_sandbox_name_is_refused()
 fn a_sandbox_name_chaining_to_the_production_apex_is_refused() {
     // www.koomy.app (production) is a CNAME to koomy.app: a sandbox name reaching the apex
     // reaches what two production names reach.
-    let server = serve(&[(
+    let findings = findings_with(&[(
         "sitepublic-sandbox 60 IN CNAME sandbox.koomy.app.",
         "sitepublic-sandbox 60 IN CNAME koomy.app.",
     )]);
-    let (_, findings) = check(&server, SharedAddresses::Warning);
     assert_eq!(
         messages(&findings),
         ["domain-sandbox-reaches-production domains.sandbox.public_site sitepublic-sandbox.koomy.app reaches the production name koomy.app: sitepublic-sandbox.koomy.app → koomy.app"]
@@ -174,8 +183,7 @@ fn a_shared_address_is_a_warning_by_default_and_an_error_when_the_policy_says_so
 
 #[test]
 fn a_missing_name_is_refused_as_nxdomain() {
-    let server = serve(&[("backoffice-sandbox 60 IN AAAA 2001:db8::10\n", "")]);
-    let (_, findings) = check(&server, SharedAddresses::Warning);
+    let findings = findings_with(&[("backoffice-sandbox 60 IN AAAA 2001:db8::10\n", "")]);
     assert_eq!(
         messages(&findings),
         ["domain-unresolvable domains.sandbox.backoffice backoffice-sandbox.koomy.app does not resolve: NXDOMAIN"]
@@ -184,7 +192,7 @@ fn a_missing_name_is_refused_as_nxdomain() {
 
 #[test]
 fn a_name_without_addresses_and_a_dangling_cname_are_refused() {
-    let server = serve(&[
+    let findings = findings_with(&[
         (
             "backoffice-sandbox 60 IN AAAA 2001:db8::10",
             "backoffice-sandbox 60 IN CNAME textonly.sandbox-host.test.",
@@ -194,7 +202,6 @@ fn a_name_without_addresses_and_a_dangling_cname_are_refused() {
             "lorpesikoomyadmin 60 IN CNAME dangling.sandbox-host.test.",
         ),
     ]);
-    let (_, findings) = check(&server, SharedAddresses::Warning);
     assert_eq!(
         messages(&findings),
         [
@@ -206,11 +213,7 @@ fn a_name_without_addresses_and_a_dangling_cname_are_refused() {
 
 #[test]
 fn a_name_outside_the_servers_zones_is_refused() {
-    let server = serve(&[(
-        "api-sandbox 60 IN CNAME api.sandbox-host.test.",
-        "api-sandbox 60 IN CNAME api.elsewhere.test.",
-    )]);
-    let (_, findings) = check(&server, SharedAddresses::Warning);
+    let findings = findings_with_api_sandbox_to("api.elsewhere.test.");
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].rule, "domain-unresolvable");
     assert!(
@@ -224,10 +227,8 @@ fn a_name_outside_the_servers_zones_is_refused() {
 
 #[test]
 fn a_cname_loop_is_refused() {
-    let server = serve(&[(
-        "api-sandbox 60 IN CNAME api.sandbox-host.test.",
-        "api-sandbox 60 IN CNAME loop1.sandbox-host.test.",
-    )]);
+    let line = "api-sandbox 60 IN CNAME loop1.sandbox-host.test.";
+    let server = serve(&[(API_SANDBOX_LINE, line)]);
     let (resolutions, findings) = check(&server, SharedAddresses::Warning);
     assert_eq!(resolutions["api-sandbox.koomy.app"].outcome, Outcome::Loop);
     assert_eq!(
@@ -244,9 +245,7 @@ fn a_silent_nameserver_is_refused_for_every_name_after_a_timeout() {
         nameserver: Nameserver::Addr(silent.local_addr().unwrap()),
         timeout: Duration::from_millis(300),
     };
-    let table = DomainTable::koomy();
-    let resolutions = resolve(&table, &options).unwrap();
-    let findings = analyze(&table, &resolutions, SharedAddresses::Warning);
+    let (_, findings) = resolve_and_analyze(&options, SharedAddresses::Warning);
     assert_eq!(findings.len(), 10, "{findings:?}");
     assert!(findings
         .iter()

@@ -2,6 +2,14 @@
 
 use gardefou_dotenv::parse;
 
+/// Parsing `src` gives each key its expected value (`None`: not defined).
+fn assert_values(src: &str, expected: &[(&str, Option<&str>)]) {
+    let env = parse(src);
+    for (key, value) in expected {
+        assert_eq!(env.get(key), *value, "{key} in {src:?}");
+    }
+}
+
 #[test]
 fn last_definition_wins_and_order_is_first_seen() {
     let env = parse("B=1\nA=2\nB=3\n");
@@ -71,17 +79,17 @@ fn debug_never_shows_a_value() {
 
 #[test]
 fn no_dollar_expansion() {
-    let env = parse("A=1\nB=$A\nC=\"${A}\"\n");
-    assert_eq!(env.get("B"), Some("$A"));
-    assert_eq!(env.get("C"), Some("${A}"));
+    assert_values(
+        "A=1\nB=$A\nC=\"${A}\"\n",
+        &[("B", Some("$A")), ("C", Some("${A}"))],
+    );
 }
 
 #[test]
 fn proto_is_dropped_like_a_js_object_does() {
-    let env = parse("__proto__=x\nconstructor=y\n");
-    assert_eq!(env.get("__proto__"), None);
-    assert_eq!(env.get("constructor"), Some("y"));
-    assert_eq!(env.len(), 1);
+    let src = "__proto__=x\nconstructor=y\n";
+    assert_values(src, &[("__proto__", None), ("constructor", Some("y"))]);
+    assert_eq!(parse(src).len(), 1);
 }
 
 #[test]
@@ -101,9 +109,7 @@ fn quirk_colon_at_line_end_takes_the_next_line() {
 
 #[test]
 fn quirk_empty_value_then_quoted_line_takes_the_quoted_line() {
-    let env = parse("A=\n'x'\nB=\nC=1");
-    assert_eq!(env.get("A"), Some("x"));
-    assert_eq!(env.get("B"), Some(""));
+    assert_values("A=\n'x'\nB=\nC=1", &[("A", Some("x")), ("B", Some(""))]);
 }
 
 #[test]
@@ -139,10 +145,14 @@ fn quirk_an_escaped_closing_quote_can_end_the_value() {
 
 #[test]
 fn quirk_unicode_line_separators_end_comments_and_quotes() {
-    let env = parse("A=x #c\u{2028}B=y\nC=x\u{2028}'y'");
-    assert_eq!(env.get("A"), Some("x"));
-    assert_eq!(env.get("B"), Some("y"));
-    assert_eq!(env.get("C"), Some("x\u{2028}y"));
+    assert_values(
+        "A=x #c\u{2028}B=y\nC=x\u{2028}'y'",
+        &[
+            ("A", Some("x")),
+            ("B", Some("y")),
+            ("C", Some("x\u{2028}y")),
+        ],
+    );
 }
 
 /// Shapes that would make a naive regex walk quadratic. A `.env` file comes

@@ -301,6 +301,15 @@ fn regression_a_gocardless_token_under_gc_access_token_or_in_a_config_blob() {
     }
 }
 
+/// A Brevo API key (`xkeysib-<64 hex>-<16 alphanumerics>`) built from two seeds.
+fn brevo_key(hex_seed: u64, alnum_seed: u64) -> String {
+    format!(
+        "xkeysib-{}-{}",
+        gardefou_testkit::fake::hex(hex_seed, 64),
+        gardefou_testkit::fake::alnum(alnum_seed, 16)
+    )
+}
+
 struct Registered(String);
 
 impl gardefou_policy::secrets::SecretRegistry for Registered {
@@ -321,11 +330,7 @@ impl gardefou_policy::secrets::SecretRegistry for Registered {
 
 #[test]
 fn regression_a_wrapped_key_is_malformed_when_declared_and_compared_as_the_key_when_not() {
-    let key = format!(
-        "xkeysib-{}-{}",
-        gardefou_testkit::fake::hex(11, 64),
-        gardefou_testkit::fake::alnum(12, 16)
-    );
+    let key = brevo_key(11, 12);
     let declared = policy(Some("brevo-api-key"));
     for wrapped in [format!("{key} "), format!("\"{key}\""), format!(" {key}")] {
         let errors = sandbox_errors(&declared, DECLARED, &wrapped);
@@ -369,11 +374,7 @@ fn regression_random_secrets_with_angle_brackets_or_braces_are_not_placeholders(
 /// patterned (0 bits), so it was never fingerprinted nor compared across environments.
 #[test]
 fn regression_a_key_made_of_parts_is_strong_enough_to_fingerprint() {
-    let key = format!(
-        "xkeysib-{}-{}",
-        gardefou_testkit::fake::hex(13, 64),
-        gardefou_testkit::fake::alnum(14, 16)
-    );
+    let key = brevo_key(13, 14);
     let kind = gardefou_policy::secrets::Kind::from_name("brevo-api-key").unwrap();
     let e = gardefou_policy::secrets::estimate_of(kind, &key);
     assert!(

@@ -8,6 +8,23 @@ fn error(text: &str) -> String {
         .to_string()
 }
 
+/// `text` is refused with an error that says `says`.
+fn assert_error_says(text: &str, says: &str) -> String {
+    let e = error(text);
+    assert!(e.contains(says), "{text:?} gave {e}");
+    e
+}
+
+/// `text` is refused at `at` (the `line:column: ` prefix, or `line:`) with an error that
+/// says `says`.
+fn assert_error_at(text: &str, at: &str, says: &str) {
+    let e = assert_error_says(text, says);
+    assert!(
+        e.starts_with(&format!("gardefou.toml:{at}")),
+        "{text:?} gave {e}"
+    );
+}
+
 #[test]
 fn the_documented_shape_parses() {
     let policy = Policy::from_toml(
@@ -44,35 +61,23 @@ max_file_size = 1048576
 
 #[test]
 fn unknown_keys_are_errors_with_line_and_column() {
-    let e = error("[database.production]\nneon_endpoint = [\"ep-a-1\"]\n");
-    assert!(e.starts_with("gardefou.toml:2:1: "), "{e}");
-    assert!(e.contains("neon_endpoint"), "{e}");
-    let e = error("[database.staging]\nhosts = []\n");
-    assert!(e.starts_with("gardefou.toml:1:"), "{e}");
-    assert!(e.contains("staging"), "{e}");
-    let e = error("[databases]\n");
-    assert!(e.contains("databases"), "{e}");
+    assert_error_at(
+        "[database.production]\nneon_endpoint = [\"ep-a-1\"]\n",
+        "2:1: ",
+        "neon_endpoint",
+    );
+    assert_error_at("[database.staging]\nhosts = []\n", "1:", "staging");
+    assert_error_says("[databases]\n", "databases");
 }
 
 #[test]
 fn a_target_under_two_environments_is_an_error_at_its_second_place() {
-    let e = error("[database.production]\nneon_endpoints = [\"ep-a-1\"]\n[database.sandbox]\nneon_endpoints = [\"ep-b-1\", \"ep-a-1\"]\n");
-    assert!(e.starts_with("gardefou.toml:4:29: "), "{e}");
-    assert!(
-        e.contains("database.production and database.sandbox"),
-        "{e}"
-    );
+    assert_error_at("[database.production]\nneon_endpoints = [\"ep-a-1\"]\n[database.sandbox]\nneon_endpoints = [\"ep-b-1\", \"ep-a-1\"]\n", "4:29: ", "database.production and database.sandbox");
     // The pooler host of a listed endpoint is the same endpoint.
-    let e = error("[database.production]\nneon_endpoints = [\"ep-a-1\"]\n[database.local]\nhosts = [\"ep-a-1-pooler.eu-west-2.aws.neon.tech\"]\n");
-    assert!(e.contains("Neon endpoint ep-a-1"), "{e}");
+    assert_error_says("[database.production]\nneon_endpoints = [\"ep-a-1\"]\n[database.local]\nhosts = [\"ep-a-1-pooler.eu-west-2.aws.neon.tech\"]\n", "Neon endpoint ep-a-1");
     // A host with any port overlaps the same host with one port, in any spelling.
-    let e = error("[database.production]\nhosts = [\"DB.example.net\"]\n[database.sandbox]\nhosts = [\"db.example.net:5433\"]\n");
-    assert!(
-        e.contains("database.production and database.sandbox"),
-        "{e}"
-    );
-    let e = error("[database.sandbox]\nhosts = [\"localhost:6543\"]\n[database.local]\nhosts = [\"127.0.0.1:6543\"]\n");
-    assert!(e.contains("database.sandbox and database.local"), "{e}");
+    assert_error_says("[database.production]\nhosts = [\"DB.example.net\"]\n[database.sandbox]\nhosts = [\"db.example.net:5433\"]\n", "database.production and database.sandbox");
+    assert_error_says("[database.sandbox]\nhosts = [\"localhost:6543\"]\n[database.local]\nhosts = [\"127.0.0.1:6543\"]\n", "database.sandbox and database.local");
     // Different ports of one host are different servers.
     assert!(Policy::from_toml("[database.production]\nhosts = [\"db.example.net:5432\"]\n[database.sandbox]\nhosts = [\"db.example.net:5433\"]\n", "x").is_ok());
 }
@@ -154,26 +159,29 @@ fn the_probe_and_seed_keys_parse_with_safe_defaults() {
 
 #[test]
 fn only_local_may_run_unstamped_and_no_seed_runs_in_production() {
-    let e = error("[database.sandbox]\nallow_unstamped = true\n");
-    assert!(e.starts_with("gardefou.toml:2:19: "), "{e}");
-    assert!(e.contains("[database.local] only"), "{e}");
-    let e = error("[database.production]\nallow_unstamped = true\n");
-    assert!(
-        e.contains("production database must carry its stamp"),
-        "{e}"
+    assert_error_at(
+        "[database.sandbox]\nallow_unstamped = true\n",
+        "2:19: ",
+        "[database.local] only",
+    );
+    assert_error_says(
+        "[database.production]\nallow_unstamped = true\n",
+        "production database must carry its stamp",
     );
     // Saying `false` explicitly is harmless.
     assert!(Policy::from_toml("[database.production]\nallow_unstamped = false\n", "p").is_ok());
 
-    let e = error("[seed]\nenvironments = [\"sandbox\", \"production\"]\n");
-    assert!(e.starts_with("gardefou.toml:2:28: "), "{e}");
-    assert!(e.contains("never runs in production"), "{e}");
-    let e = error("[seed]\nenvironments = [\"Sandbox\"]\n");
-    assert!(e.contains("not an environment"), "{e}");
-    let e = error("[seed]\nenvironments = []\n");
-    assert!(e.contains("empty list"), "{e}");
-    let e = error("[seed]\nenvironment = [\"sandbox\"]\n");
-    assert!(e.contains("environment"), "{e}");
+    assert_error_at(
+        "[seed]\nenvironments = [\"sandbox\", \"production\"]\n",
+        "2:28: ",
+        "never runs in production",
+    );
+    assert_error_says(
+        "[seed]\nenvironments = [\"Sandbox\"]\n",
+        "not an environment",
+    );
+    assert_error_says("[seed]\nenvironments = []\n", "empty list");
+    assert_error_says("[seed]\nenvironment = [\"sandbox\"]\n", "environment");
     for bad in ["0", "-5", "600001", "\"5s\""] {
         let e = error(&format!("[database]\nconnect_timeout_ms = {bad}\n"));
         assert!(e.starts_with("gardefou.toml:2:"), "{bad}: {e}");
@@ -212,12 +220,7 @@ fn servers_are_pinned_by_system_identifier_and_neon_branch() {
     assert_eq!(policy.database.production.neon_branches, ["br-main-1"]);
     assert_eq!(policy.database.sandbox.neon_branches, ["br-dev-2"]);
     // A pin names one environment's server: twice is an error, at its second place.
-    let e = error("[database.production]\nsystem_identifiers = [\"42\"]\n[database.sandbox]\nsystem_identifiers = [\"42\"]\n");
-    assert!(e.starts_with("gardefou.toml:4:23: "), "{e}");
-    assert!(
-        e.contains("both database.production and database.sandbox"),
-        "{e}"
-    );
+    assert_error_at("[database.production]\nsystem_identifiers = [\"42\"]\n[database.sandbox]\nsystem_identifiers = [\"42\"]\n", "4:23: ", "both database.production and database.sandbox");
     // Malformed entries are named by position, never echoed: a URL pasted by mistake
     // must not be printed.
     let pasted = ["postgresql://koomy:", "hunter", "@db/koomy"].concat();

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use gardefou_findings::Severity;
+use gardefou_findings::{Finding, Severity};
 use gardefou_policy::secrets::{Registry, SecretRegistry};
 use gardefou_policy::{evaluate, evaluate_with, EnvVars, Environment, Evaluation, Policy};
 use gardefou_testkit::fake::bytes;
@@ -72,27 +72,43 @@ fn policy() -> Policy {
 }
 
 fn eval(env: &str, extra: &[(&str, String)]) -> Evaluation {
-    let e = evaluate(&policy(), &vars(env, extra));
+    eval_under(&policy(), env, extra)
+}
+
+/// `eval` under another policy: the evaluation, checked for leaked values.
+fn eval_under(policy: &Policy, env: &str, extra: &[(&str, String)]) -> Evaluation {
+    let e = evaluate(policy, &vars(env, extra));
     assert_no_value_leaks(&e, extra);
     e
 }
 
-fn errors(e: &Evaluation) -> Vec<&'static str> {
+/// The rules of the findings of this severity.
+fn rules_of(e: &Evaluation, severity: Severity) -> Vec<&'static str> {
     e.report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| f.severity == severity)
         .map(|f| f.rule)
         .collect()
 }
 
+fn errors(e: &Evaluation) -> Vec<&'static str> {
+    rules_of(e, Severity::Error)
+}
+
 fn warnings(e: &Evaluation) -> Vec<&'static str> {
-    e.report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .map(|f| f.rule)
-        .collect()
+    rules_of(e, Severity::Warning)
+}
+
+/// The first finding of `rule`; there must be one.
+fn finding<'a>(e: &'a Evaluation, rule: &str) -> &'a Finding {
+    let found = e.report.findings.iter().find(|f| f.rule == rule);
+    found.unwrap_or_else(|| panic!("no {rule} finding: {:?}", e.report))
+}
+
+/// Whether some finding's message satisfies `what`.
+fn any_message(e: &Evaluation, what: impl Fn(&str) -> bool) -> bool {
+    e.report.findings.iter().any(|f| what(&f.message))
 }
 
 /// No finding quotes a planted value (URLs are configuration, not secrets, and may name
@@ -321,11 +337,7 @@ fn jwt_and_session_secrets_are_unique_in_the_environment() {
         errors(&e),
         ["secret-weak", "secret-shared-within-environment"]
     );
-    assert!(e
-        .report
-        .findings
-        .iter()
-        .any(|f| f.message.contains("DATABASE_URL's password")));
+    assert!(any_message(&e, |m| m.contains("DATABASE_URL's password")));
     // Two provider keys that happen to be equal are not this rule's business.
     let e = eval(
         "sandbox",
@@ -638,12 +650,7 @@ fn a_secret_registered_under_another_environment_is_refused() {
     let v = vars("sandbox", &[("SESSION_SECRET", prod_jwt.clone())]);
     let e = evaluate_with(&policy(), &v, &reg);
     assert_eq!(errors(&e), ["secret-registered-elsewhere"]);
-    let f = e
-        .report
-        .findings
-        .iter()
-        .find(|f| f.rule == "secret-registered-elsewhere")
-        .unwrap();
+    let f = finding(&e, "secret-registered-elsewhere");
     assert!(
         f.message.contains("SESSION_SECRET")
             && f.message.contains("production")
@@ -658,11 +665,8 @@ fn a_secret_registered_under_another_environment_is_refused() {
     let e = evaluate_with(&policy(), &v, &reg);
     // … but the database password belongs to sandbox.
     assert_eq!(errors(&e), ["secret-registered-elsewhere"]);
-    assert!(e
-        .report
-        .findings
-        .iter()
-        .any(|f| f.message.contains("DATABASE_URL's password") && f.message.contains("sandbox")));
+    assert!(any_message(&e, |m| m.contains("DATABASE_URL's password")
+        && m.contains("sandbox")));
 }
 
 #[test]
@@ -753,7 +757,7 @@ fn every_variable_is_judged_by_what_it_holds() {
         let v = vars("sandbox", &[(name, value.clone())]);
         let e = evaluate_with(&policy(), &v, &Registry::Ready(&table));
         assert_eq!(errors(&e), [rule], "{name}");
-        let f = e.report.findings.iter().find(|f| f.rule == rule).unwrap();
+        let f = finding(&e, rule);
         assert!(f.message.contains(name), "{}", f.message);
         let shown = format!("{:?}", e.report);
         for piece in secret.as_bytes().windows(8) {
@@ -811,10 +815,7 @@ fn every_variable_is_judged_by_what_it_holds() {
     );
     assert!(errors(&e).is_empty());
     assert!(
-        !e.report
-            .findings
-            .iter()
-            .any(|f| f.message.contains("SOME_BUILD_ID")),
+        !any_message(&e, |m| m.contains("SOME_BUILD_ID")),
         "{:?}",
         e.report
     );
@@ -826,7 +827,7 @@ fn regression_trailing_white_space_in_a_secret_is_named_not_scored_as_zero_bits(
     assert_eq!(errors(&e), ["secret-malformed"]);
     let f = &e.report.findings[0];
     assert!(f.message.contains("trailing white space"), "{}", f.message);
-    assert!(!e.report.findings.iter().any(|f| f.message.contains("bits")));
+    assert!(!any_message(&e, |m| m.contains("bits")));
     // A weak value is still weak once trimmed.
     let e = eval("sandbox", &[("JWT_SECRET", " short ".to_owned())]);
     assert_eq!(errors(&e), ["secret-malformed", "secret-weak"]);
@@ -840,11 +841,7 @@ fn per_environment_required_and_approved_platform_debug_variables() {
         "{POLICY}\n[secrets.production]\nrequired = [\"STRIPE_WEBHOOK_SECRET\"]\nallowed_debug = [\"REPLIT_DEBUG_PROXY\"]\n"
     );
     let policy = Policy::from_toml(&text, "gardefou.toml").unwrap();
-    let run = |env: &str, extra: &[(&str, String)]| {
-        let e = evaluate(&policy, &vars(env, extra));
-        assert_no_value_leaks(&e, extra);
-        e
-    };
+    let run = |env: &str, extra: &[(&str, String)]| eval_under(&policy, env, extra);
     let mut prod: Vec<(&str, String)> = Vec::new();
     // Without the webhook secret: required in production…
     let e = run("production", &prod);

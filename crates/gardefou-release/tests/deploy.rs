@@ -18,15 +18,43 @@ impl Repo {
     /// `main` with one commit, `staging` branched from it with one feature commit, `main`
     /// checked out.
     fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        let repo = Repo::empty();
         repo.git(&["init", "-q", "-b", "main"]);
         repo.commit("app.js", "v1\n", "Initial commit");
         repo.git(&["checkout", "-q", "-b", "staging"]);
         repo.commit("feature.js", "feature\n", "Add the feature");
         repo.git(&["checkout", "-q", "main"]);
         repo
+    }
+
+    /// An empty temp dir, for `git init` or `git clone … .`.
+    fn empty() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A clone of `origin` (a path or URL), with these extra `git clone` options.
+    fn clone_of(origin: &str, options: &[&str]) -> Repo {
+        let clone = Repo::empty();
+        let args: Vec<&str> = ["clone", "-q"]
+            .iter()
+            .chain(options)
+            .chain(&[origin, "."])
+            .copied()
+            .collect();
+        clone.git(&args);
+        clone
+    }
+
+    /// `git merge --no-ff BRANCH -m MESSAGE`: a merge commit on the checked-out branch.
+    fn merge_commit(&self, branch: &str, message: &str) {
+        self.git(&["merge", "-q", "--no-ff", branch, "-m", message]);
+    }
+
+    /// Fast-forwards the checked-out branch to `staging`.
+    fn fast_forward_to_staging(&self) {
+        self.git(&["merge", "-q", "--ff-only", "staging"]);
     }
 
     fn path(&self) -> &Path {
@@ -44,6 +72,11 @@ impl Repo {
         self.git(&["rev-parse", "--short=7", "HEAD"])
             .trim()
             .to_owned()
+    }
+
+    /// The rules of the findings of a deploy check of this repository to `target`.
+    fn rules(&self, target: Target) -> Vec<&'static str> {
+        rules(&self.check(target))
     }
 
     fn check(&self, target: Target) -> DeployCheck {
@@ -72,6 +105,20 @@ impl Repo {
     }
 }
 
+/// A production deploy check of `repo` under `release`, with no CI variables.
+fn check_production(
+    repo: &Path,
+    release: &ReleasePolicy,
+) -> Result<DeployCheck, gardefou_release::git::GitError> {
+    check_deploy(&DeployRequest {
+        target: Target::Production,
+        branch: None,
+        repo,
+        release,
+        var: &|_| None,
+    })
+}
+
 fn rules(check: &DeployCheck) -> Vec<&'static str> {
     check.report.findings.iter().map(|f| f.rule).collect()
 }
@@ -88,14 +135,7 @@ fn messages(check: &DeployCheck) -> Vec<String> {
 #[test]
 fn a_merge_of_staging_is_allowed() {
     let repo = Repo::new();
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "staging",
-        "-m",
-        "Merge branch 'staging'",
-    ]);
+    repo.merge_commit("staging", "Merge branch 'staging'");
     let check = repo.check(Target::Production);
     assert_eq!(messages(&check), Vec::<String>::new());
     assert_eq!(check.branch.as_deref(), Some("main"));
@@ -106,8 +146,8 @@ fn a_merge_of_staging_is_allowed() {
 #[test]
 fn a_fast_forward_to_staging_is_allowed() {
     let repo = Repo::new();
-    repo.git(&["merge", "-q", "--ff-only", "staging"]);
-    assert_eq!(rules(&repo.check(Target::Production)), Vec::<&str>::new());
+    repo.fast_forward_to_staging();
+    assert_eq!(repo.rules(Target::Production), Vec::<&str>::new());
 }
 
 #[test]
@@ -115,7 +155,7 @@ fn a_squash_merge_of_staging_is_allowed() {
     let repo = Repo::new();
     repo.git(&["merge", "-q", "--squash", "staging"]);
     repo.git(&["commit", "-q", "-m", "Release the feature"]);
-    assert_eq!(rules(&repo.check(Target::Production)), Vec::<&str>::new());
+    assert_eq!(repo.rules(Target::Production), Vec::<&str>::new());
 }
 
 #[test]
@@ -133,14 +173,7 @@ fn a_direct_commit_on_main_is_refused_and_named() {
 #[test]
 fn a_commit_added_to_main_after_the_merge_is_refused_alone() {
     let repo = Repo::new();
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "staging",
-        "-m",
-        "Merge branch 'staging'",
-    ]);
+    repo.merge_commit("staging", "Merge branch 'staging'");
     let id = repo.commit("late.js", "late\n", "One more thing");
     let check = repo.check(Target::Production);
     assert_eq!(check.report.findings.len(), 1, "{:?}", messages(&check));
@@ -153,7 +186,7 @@ fn a_commit_added_to_main_after_the_merge_is_refused_alone() {
 fn a_merge_that_mixes_a_direct_commit_is_refused_for_both() {
     let repo = Repo::new();
     let id = repo.commit("hotfix.js", "quick\n", "Hotfix");
-    repo.git(&["merge", "-q", "--no-ff", "staging", "-m", "Merge staging"]);
+    repo.merge_commit("staging", "Merge staging");
     let check = repo.check(Target::Production);
     let named: Vec<String> = messages(&check);
     assert_eq!(named.len(), 2, "{named:?}");
@@ -168,21 +201,14 @@ fn bringing_a_direct_commit_through_staging_makes_it_allowed() {
     let repo = Repo::new();
     repo.commit("hotfix.js", "quick\n", "Hotfix");
     assert_eq!(
-        rules(&repo.check(Target::Production)),
+        repo.rules(Target::Production),
         ["deploy-commit-not-on-staging"]
     );
     repo.git(&["checkout", "-q", "staging"]);
-    repo.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "main",
-        "-m",
-        "Bring the hotfix to staging",
-    ]);
+    repo.merge_commit("main", "Bring the hotfix to staging");
     repo.git(&["checkout", "-q", "main"]);
-    repo.git(&["merge", "-q", "--no-ff", "staging", "-m", "Release"]);
-    assert_eq!(rules(&repo.check(Target::Production)), Vec::<&str>::new());
+    repo.merge_commit("staging", "Release");
+    assert_eq!(repo.rules(Target::Production), Vec::<&str>::new());
 }
 
 #[test]
@@ -203,14 +229,11 @@ fn a_deploy_from_a_feature_branch_is_refused() {
 #[test]
 fn sandbox_deploys_from_staging_only() {
     let repo = Repo::new();
-    assert_eq!(
-        rules(&repo.check(Target::Sandbox)),
-        ["deploy-branch-not-allowed"]
-    );
+    assert_eq!(repo.rules(Target::Sandbox), ["deploy-branch-not-allowed"]);
     repo.git(&["checkout", "-q", "staging"]);
-    assert_eq!(rules(&repo.check(Target::Sandbox)), Vec::<&str>::new());
+    assert_eq!(repo.rules(Target::Sandbox), Vec::<&str>::new());
     assert_eq!(
-        rules(&repo.check(Target::Production)),
+        repo.rules(Target::Production),
         ["deploy-branch-not-allowed"]
     );
 }
@@ -218,7 +241,7 @@ fn sandbox_deploys_from_staging_only() {
 #[test]
 fn a_dirty_tree_is_refused_naming_changed_and_untracked_files() {
     let repo = Repo::new();
-    repo.git(&["merge", "-q", "--ff-only", "staging"]);
+    repo.fast_forward_to_staging();
     std::fs::write(repo.path().join("app.js"), "edited\n").unwrap();
     std::fs::write(repo.path().join("notes.txt"), "new\n").unwrap();
     let check = repo.check(Target::Production);
@@ -236,10 +259,10 @@ fn ignored_files_do_not_make_the_tree_dirty() {
     repo.git(&["checkout", "-q", "staging"]);
     repo.git(&["merge", "-q", "main", "-m", "Sync"]);
     repo.git(&["checkout", "-q", "main"]);
-    repo.git(&["merge", "-q", "--ff-only", "staging"]);
+    repo.fast_forward_to_staging();
     std::fs::create_dir(repo.path().join("node_modules")).unwrap();
     std::fs::write(repo.path().join("node_modules/x.js"), "x\n").unwrap();
-    assert_eq!(rules(&repo.check(Target::Production)), Vec::<&str>::new());
+    assert_eq!(repo.rules(Target::Production), Vec::<&str>::new());
 }
 
 #[test]
@@ -254,7 +277,7 @@ fn a_detached_head_without_a_branch_is_refused() {
 #[test]
 fn a_detached_ci_checkout_at_the_branch_tip_is_allowed() {
     let repo = Repo::new();
-    repo.git(&["merge", "-q", "--ff-only", "staging"]);
+    repo.fast_forward_to_staging();
     repo.git(&["checkout", "-q", "--detach", "main"]);
     let ci = [
         ("GITHUB_ACTIONS", "true"),
@@ -289,7 +312,7 @@ fn a_branch_named_by_ci_or_flag_must_be_the_checkout() {
 #[test]
 fn a_tag_build_is_refused() {
     let repo = Repo::new();
-    repo.git(&["merge", "-q", "--ff-only", "staging"]);
+    repo.fast_forward_to_staging();
     let ci = [("GITHUB_ACTIONS", "true"), ("GITHUB_REF", "refs/tags/v1.0")];
     let check = repo.check_with(Target::Production, None, &ci);
     assert_eq!(rules(&check), ["deploy-branch-unknown"]);
@@ -298,7 +321,7 @@ fn a_tag_build_is_refused() {
 /// A bare `origin` with `main` and `staging`, and a clone of it with `main` checked out.
 fn with_origin() -> (Repo, tempfile::TempDir) {
     let upstream = Repo::new();
-    upstream.git(&["merge", "-q", "--ff-only", "staging"]);
+    upstream.fast_forward_to_staging();
     let origin = tempfile::tempdir().unwrap();
     git_in(
         origin.path(),
@@ -310,10 +333,7 @@ fn with_origin() -> (Repo, tempfile::TempDir) {
             ".",
         ],
     );
-    let clone = Repo {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    clone.git(&["clone", "-q", origin.path().to_str().unwrap(), "."]);
+    let clone = Repo::clone_of(origin.path().to_str().unwrap(), &[]);
     (clone, origin)
 }
 
@@ -342,11 +362,8 @@ fn a_branch_ahead_of_its_upstream_is_refused() {
 #[test]
 fn a_branch_behind_its_upstream_is_refused() {
     let (clone, origin) = with_origin();
-    let other = Repo {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    other.git(&["clone", "-q", origin.path().to_str().unwrap(), "."]);
-    other.git(&["merge", "-q", "--no-ff", "origin/staging", "-m", "noop"]);
+    let other = Repo::clone_of(origin.path().to_str().unwrap(), &[]);
+    other.merge_commit("origin/staging", "noop");
     other.git(&[
         "commit",
         "-q",
@@ -379,11 +396,8 @@ fn local_unpushed_staging_commits_do_not_count_as_staging() {
 #[test]
 fn a_shallow_clone_is_refused() {
     let (_, origin) = with_origin();
-    let shallow = Repo {
-        dir: tempfile::tempdir().unwrap(),
-    };
     let url = format!("file://{}", origin.path().display());
-    shallow.git(&["clone", "-q", "--depth", "1", &url, "."]);
+    let shallow = Repo::clone_of(&url, &["--depth", "1"]);
     let check = shallow.check(Target::Production);
     assert_eq!(rules(&check), ["deploy-history-incomplete"]);
 }
@@ -392,21 +406,13 @@ fn a_shallow_clone_is_refused() {
 fn a_missing_staging_branch_is_refused() {
     let repo = Repo::new();
     repo.git(&["branch", "-q", "-D", "staging"]);
-    let check = repo.check(Target::Production);
-    assert_eq!(rules(&check), ["deploy-staging-unknown"]);
+    assert_eq!(repo.rules(Target::Production), ["deploy-staging-unknown"]);
 }
 
 #[test]
 fn a_directory_outside_any_repository_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let err = check_deploy(&DeployRequest {
-        target: Target::Production,
-        branch: None,
-        repo: dir.path(),
-        release: &ReleasePolicy::default(),
-        var: &|_| None,
-    })
-    .unwrap_err();
+    let err = check_production(dir.path(), &ReleasePolicy::default()).unwrap_err();
     assert!(err.to_string().starts_with("not a git work tree"), "{err}");
 }
 
@@ -420,14 +426,7 @@ fn branch_names_come_from_the_policy() {
         production_branch: "prod".into(),
         sandbox_branch: "preprod".into(),
     };
-    let check = check_deploy(&DeployRequest {
-        target: Target::Production,
-        branch: None,
-        repo: repo.path(),
-        release: &release,
-        var: &|_| None,
-    })
-    .unwrap();
+    let check = check_production(repo.path(), &release).unwrap();
     assert_eq!(check.report.findings, vec![]);
     assert_eq!(check.staging.as_deref(), Some("preprod"));
 }
@@ -435,7 +434,7 @@ fn branch_names_come_from_the_policy() {
 #[test]
 fn a_staged_rename_is_one_change_named_by_its_new_path() {
     let repo = Repo::new();
-    repo.git(&["merge", "-q", "--ff-only", "staging"]);
+    repo.fast_forward_to_staging();
     repo.git(&["mv", "app.js", "server.js"]);
     let check = repo.check(Target::Production);
     assert_eq!(messages(&check), ["1 uncommitted change: R server.js"]);

@@ -49,6 +49,41 @@ fn head(repo: &Path) -> String {
     git::run(repo, &["rev-parse", "HEAD"]).trim().to_owned()
 }
 
+/// A JavaScript line assigning a Stripe live key (seed `seed`).
+fn stripe_line(seed: u64) -> String {
+    format!("k = \"{}\"\n", stripe(seed))
+}
+
+/// A Stripe key finding: (path, rule, commit), as `found` lists it.
+fn stripe_at(path: &str, commit: Option<String>) -> (String, &'static str, Option<String>) {
+    (path.to_owned(), "stripe-secret-key", commit)
+}
+
+/// A temporary directory holding a fresh repository on `main`.
+fn new_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git::init(dir.path(), "main");
+    dir
+}
+
+/// A new repository whose one commit adds a Stripe key (seed `seed`) in `a.js`: (its
+/// directory, that commit).
+fn repo_with_a_key_in_a_js(seed: u64) -> (tempfile::TempDir, String) {
+    let dir = new_repo();
+    git::commit(dir.path(), "a.js", &stripe_line(seed), "key");
+    let commit = head(dir.path());
+    (dir, commit)
+}
+
+/// The scan read everything it met without error.
+fn assert_no_errors(outcome: &Outcome) {
+    assert!(
+        outcome.stats.errors.is_empty(),
+        "{:?}",
+        outcome.stats.errors
+    );
+}
+
 /// The blobs `git rev-list --objects --all` lists with a path: what the scan must read.
 fn blobs_with_a_path(repo: &Path) -> BTreeSet<String> {
     let listed = git::run(repo, &["rev-list", "--objects", "--all"]);
@@ -77,9 +112,8 @@ fn every_blob_of_a_long_history_is_read_once_and_each_secret_reported_once() {
     // 2,000 commits (git fast-import): a config file that keeps the same key while another
     // line changes in every commit (2,000 blobs, one fingerprint), a file that never
     // changes (one blob), and churn in ten other files.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = new_repo();
     let repo = dir.path();
-    git::init(repo, "main");
     let key = stripe(1);
     let mut stream = String::new();
     for i in 1..=2000u32 {
@@ -127,22 +161,14 @@ fn every_blob_of_a_long_history_is_read_once_and_each_secret_reported_once() {
         expected.len() as u64,
         "each blob once"
     );
-    assert!(
-        outcome.stats.errors.is_empty(),
-        "{:?}",
-        outcome.stats.errors
-    );
+    assert_no_errors(&outcome);
     let mut found = found(&outcome.report);
     found.sort();
     assert_eq!(
         found,
         vec![
-            (
-                "config/app.js".to_owned(),
-                "stripe-secret-key",
-                Some(first.clone())
-            ),
-            ("keep/fixed.py".to_owned(), "stripe-secret-key", Some(first)),
+            stripe_at("config/app.js", Some(first.clone())),
+            stripe_at("keep/fixed.py", Some(first)),
         ],
         "one finding per secret and path, at the commit that introduced it"
     );
@@ -170,21 +196,15 @@ fn fast_import(repo: &Path, stream: &str) {
 
 #[test]
 fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = new_repo();
     let repo = dir.path();
-    git::init(repo, "main");
     git::commit(repo, "README.md", "hello\n", "init");
     // Packed history, then loose objects on top of it.
     git::run(repo, &["gc", "-q"]);
 
     // A side branch, merged; its secret is introduced on the branch.
     git::run(repo, &["checkout", "-q", "-b", "side"]);
-    git::commit(
-        repo,
-        "side.js",
-        &format!("k = \"{}\"\n", stripe(10)),
-        "side key",
-    );
+    git::commit(repo, "side.js", &stripe_line(10), "side key");
     let side = head(repo);
     git::run(repo, &["checkout", "-q", "main"]);
     git::commit(repo, "main.txt", "main\n", "main work");
@@ -193,23 +213,14 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
 
     // A commit that only an annotated tag reaches.
     git::run(repo, &["checkout", "-q", "--detach"]);
-    git::commit(
-        repo,
-        "tagged.js",
-        &format!("k = \"{}\"\n", stripe(11)),
-        "tagged only",
-    );
+    git::commit(repo, "tagged.js", &stripe_line(11), "tagged only");
     let tagged = head(repo);
     git::run(repo, &["tag", "-a", "-m", "release", "v1"]);
     git::run(repo, &["checkout", "-q", "main"]);
 
     // A tag naming a tree directly: its blobs have a path but no commit.
     std::fs::create_dir_all(repo.join("t")).unwrap();
-    std::fs::write(
-        repo.join("t/in-tree.js"),
-        format!("k = \"{}\"\n", stripe(12)),
-    )
-    .unwrap();
+    std::fs::write(repo.join("t/in-tree.js"), stripe_line(12)).unwrap();
     git::run(repo, &["add", "t/in-tree.js"]);
     let tree = git::run(repo, &["write-tree", "--prefix=t/"])
         .trim()
@@ -231,7 +242,7 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
         ],
     );
     std::os::unix::fs::symlink("README.md", repo.join("link")).unwrap();
-    let mut binary = format!("k = \"{}\"\n", stripe(13)).into_bytes();
+    let mut binary = stripe_line(13).into_bytes();
     binary.push(0);
     std::fs::write(repo.join("blob.bin"), binary).unwrap();
     std::fs::write(
@@ -243,7 +254,7 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
     git::run(repo, &["commit", "-qm", "shapes"]);
 
     // A secret left in the stash only.
-    std::fs::write(repo.join("main.txt"), format!("k = \"{}\"\n", stripe(15))).unwrap();
+    std::fs::write(repo.join("main.txt"), stripe_line(15)).unwrap();
     git::run(repo, &["stash", "-q"]);
     // The change was not staged: the stash's own commit (not its index commit) holds it.
     let stash = git::run(repo, &["rev-parse", "stash@{0}"])
@@ -251,11 +262,7 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
         .to_owned();
 
     let outcome = history_up_to(repo, 4096);
-    assert!(
-        outcome.stats.errors.is_empty(),
-        "{:?}",
-        outcome.stats.errors
-    );
+    assert_no_errors(&outcome);
     assert_eq!(outcome.stats.skipped_binary, 1);
     assert_eq!(outcome.stats.skipped_large, 1);
     let mut found = found(&outcome.report);
@@ -263,10 +270,10 @@ fn tags_merges_the_stash_packs_and_loose_objects_are_read_and_gitlinks_skipped()
     assert_eq!(
         found,
         vec![
-            ("in-tree.js".to_owned(), "stripe-secret-key", None),
-            ("main.txt".to_owned(), "stripe-secret-key", Some(stash)),
-            ("side.js".to_owned(), "stripe-secret-key", Some(side)),
-            ("tagged.js".to_owned(), "stripe-secret-key", Some(tagged)),
+            stripe_at("in-tree.js", None),
+            stripe_at("main.txt", Some(stash)),
+            stripe_at("side.js", Some(side)),
+            stripe_at("tagged.js", Some(tagged)),
         ]
     );
     // Every blob with a path but the binary and the oversized one was scanned, once.
@@ -282,18 +289,8 @@ fn a_shallow_clone_is_read_up_to_its_boundary() {
     let origin = dir.path().join("origin");
     std::fs::create_dir(&origin).unwrap();
     git::init(&origin, "main");
-    git::commit(
-        &origin,
-        "old.js",
-        &format!("k = \"{}\"\n", stripe(20)),
-        "old",
-    );
-    git::commit(
-        &origin,
-        "new.js",
-        &format!("k = \"{}\"\n", stripe(21)),
-        "new",
-    );
+    git::commit(&origin, "old.js", &stripe_line(20), "old");
+    git::commit(&origin, "new.js", &stripe_line(21), "new");
     let url = format!("file://{}", origin.display());
     git::run(
         dir.path(),
@@ -302,11 +299,7 @@ fn a_shallow_clone_is_read_up_to_its_boundary() {
     let shallow = dir.path().join("shallow");
     assert!(shallow.join(".git/shallow").exists());
     let outcome = history(&shallow);
-    assert!(
-        outcome.stats.errors.is_empty(),
-        "{:?}",
-        outcome.stats.errors
-    );
+    assert_no_errors(&outcome);
     let mut paths: Vec<String> = found(&outcome.report).into_iter().map(|f| f.0).collect();
     paths.sort();
     // Both files are in the one commit the clone has; nothing before it is looked for.
@@ -321,11 +314,8 @@ fn a_shallow_clone_is_read_up_to_its_boundary() {
 /// clean commit stand in for the one that added a secret.
 #[test]
 fn regression_replace_refs_cannot_hide_a_secret_in_history() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, leaky) = repo_with_a_key_in_a_js(30);
     let repo = dir.path();
-    git::init(repo, "main");
-    git::commit(repo, "a.js", &format!("k = \"{}\"\n", stripe(30)), "key");
-    let leaky = head(repo);
     git::commit(repo, "a.js", "k = process.env.K\n", "fix");
     // A clean commit, with no parent, that replaces the leaky one.
     let clean_tree = git::run(repo, &["rev-parse", "HEAD^{tree}"])
@@ -340,10 +330,7 @@ fn regression_replace_refs_cannot_hide_a_secret_in_history() {
     assert!(!log.contains(&stripe(30)));
 
     let found = found(&history(repo).report);
-    assert_eq!(
-        found,
-        vec![("a.js".to_owned(), "stripe-secret-key", Some(leaky))]
-    );
+    assert_eq!(found, vec![stripe_at("a.js", Some(leaky))]);
 }
 
 #[test]
@@ -358,17 +345,14 @@ fn a_directory_that_is_not_a_repository_is_an_error_that_names_it() {
 #[test]
 fn a_moved_secret_is_named_where_its_first_commit_put_it() {
     // The commit and the path agree: `git show <commit>:<path>` shows the secret.
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, first) = repo_with_a_key_in_a_js(50);
     let repo = dir.path();
-    git::init(repo, "main");
-    git::commit(repo, "a.js", &format!("k = \"{}\"\n", stripe(50)), "key");
-    let first = head(repo);
     std::fs::create_dir(repo.join("lib")).unwrap();
     git::run(repo, &["mv", "a.js", "lib/a.js"]);
     git::run(repo, &["commit", "-qm", "move"]);
     assert_eq!(
         found(&history(repo).report),
-        vec![("a.js".to_owned(), "stripe-secret-key", Some(first))]
+        vec![stripe_at("a.js", Some(first))]
     );
 }
 
@@ -391,6 +375,48 @@ fn commit_at(
             text.len()
         ));
     }
+}
+
+/// A commit for `imported_repo`: ((mark, time, branch, from), the (path, text) it writes).
+type Commit<'a> = ((u32, u64, &'a str, Option<u32>), &'a [(&'a str, &'a str)]);
+
+/// The `git fast-import` stream of these commits, in order.
+fn stream_of(commits: &[Commit]) -> String {
+    let mut stream = String::new();
+    for (commit, files) in commits {
+        commit_at(&mut stream, *commit, files);
+    }
+    stream
+}
+
+/// A new repository (see `new_repo`) holding these commits, imported in order.
+fn imported_repo(commits: &[Commit]) -> tempfile::TempDir {
+    let dir = new_repo();
+    fast_import(dir.path(), &stream_of(commits));
+    dir
+}
+
+/// A finding as `found_at` lists it: (path, rule, commit, line).
+fn finding_at(
+    path: &str,
+    rule: &'static str,
+    commit: String,
+    line: usize,
+) -> (String, &'static str, Option<String>, usize) {
+    (path.to_owned(), rule, Some(commit), line)
+}
+
+/// `const key = "<a Stripe key>";`, a line of `f.js`.
+fn key_declaration(seed: u64) -> String {
+    format!("const key = \"{}\";\n", stripe(seed))
+}
+
+/// The scan found one Stripe key, in `f.js` at line 1, and named `commit` for it.
+fn assert_key_found_in_f_js_at(report: &Report, commit: String) {
+    assert_eq!(
+        found_at(report),
+        vec![finding_at("f.js", "stripe-secret-key", commit, 1)]
+    );
 }
 
 /// The commit a `fast-import` mark names.
@@ -416,51 +442,34 @@ fn found_at(report: &Report) -> Vec<(String, &'static str, Option<String>, usize
 fn a_side_branch_meeting_an_older_version_first_keeps_the_first_commit() {
     // main: c1 adds the key, c2 edits another line of the file. side (newest, from c1)
     // keeps c1's version of the file: the key, in both versions, is reported once, at c1.
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path();
-    git::init(repo, "main");
     let key = stripe(60);
     let (v1, v2) = (
         format!("const key = \"{key}\";\nconst v = 1;\n"),
         format!("const key = \"{key}\";\nconst v = 2;\n"),
     );
-    let mut stream = String::new();
-    commit_at(
-        &mut stream,
-        (1, 1_000, "main", None),
-        &[("f.js", &v1), ("o.txt", "1")],
-    );
-    commit_at(&mut stream, (2, 2_000, "main", Some(1)), &[("f.js", &v2)]);
-    commit_at(&mut stream, (3, 3_000, "side", Some(1)), &[("o.txt", "2")]);
-    fast_import(repo, &stream);
+    let dir = imported_repo(&[
+        ((1, 1_000, "main", None), &[("f.js", &v1), ("o.txt", "1")]),
+        ((2, 2_000, "main", Some(1)), &[("f.js", &v2)]),
+        ((3, 3_000, "side", Some(1)), &[("o.txt", "2")]),
+    ]);
+    let repo = dir.path();
     let first = marked(repo, "main", 1);
-    assert_eq!(
-        found_at(&history(repo).report),
-        vec![("f.js".to_owned(), "stripe-secret-key", Some(first), 1)]
-    );
+    assert_key_found_in_f_js_at(&history(repo).report, first);
 }
 
 #[test]
 fn regression_a_child_dated_before_its_parent_is_not_named_for_the_parent_s_secret() {
     // P (t=3000) adds the key; C (t=1500: a skewed clock) is P's child on a side branch,
     // merged later. Walking commits by date alone meets C before P, and would name C.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = new_repo();
     let repo = dir.path();
-    git::init(repo, "main");
-    let key = format!("const key = \"{}\";\n", stripe(62));
-    let mut stream = String::new();
-    commit_at(&mut stream, (1, 1_000, "main", None), &[("o.txt", "0")]);
-    commit_at(&mut stream, (2, 3_000, "main", Some(1)), &[("f.js", &key)]);
-    commit_at(
-        &mut stream,
-        (3, 1_500, "side", Some(2)),
-        &[("o.txt", "side")],
-    );
-    commit_at(
-        &mut stream,
-        (4, 3_500, "main", Some(2)),
-        &[("o.txt", "main")],
-    );
+    let key = key_declaration(62);
+    let mut stream = stream_of(&[
+        ((1, 1_000, "main", None), &[("o.txt", "0")]),
+        ((2, 3_000, "main", Some(1)), &[("f.js", &key)]),
+        ((3, 1_500, "side", Some(2)), &[("o.txt", "side")]),
+        ((4, 3_500, "main", Some(2)), &[("o.txt", "main")]),
+    ]);
     stream.push_str(
         "commit refs/heads/main\nmark :5\ncommitter T <t@example.test> 4000 +0000\ndata 2\nm\nfrom :4\nmerge :3\n",
     );
@@ -470,48 +479,27 @@ fn regression_a_child_dated_before_its_parent_is_not_named_for_the_parent_s_secr
         marked(repo, "side", 0),
         git::run(repo, &["rev-parse", "main^2"]).trim()
     );
-    assert_eq!(
-        found_at(&history(repo).report),
-        vec![("f.js".to_owned(), "stripe-secret-key", Some(parent), 1)]
-    );
+    assert_key_found_in_f_js_at(&history(repo).report, parent);
 }
 
 #[test]
 fn a_secret_pushed_down_its_file_is_reported_at_its_first_commit_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path();
-    git::init(repo, "main");
-    let key = stripe(61);
-    let line = format!("const key = \"{key}\";\n");
-    let mut stream = String::new();
-    commit_at(&mut stream, (1, 1_000, "main", None), &[("f.js", &line)]);
+    let line = key_declaration(61);
     let later = format!("// one\n// two\n// three\n{line}// four\n");
-    commit_at(
-        &mut stream,
-        (2, 2_000, "main", Some(1)),
-        &[("f.js", &later)],
-    );
-    fast_import(repo, &stream);
+    let dir = imported_repo(&[
+        ((1, 1_000, "main", None), &[("f.js", &line)]),
+        ((2, 2_000, "main", Some(1)), &[("f.js", &later)]),
+    ]);
+    let repo = dir.path();
     let outcome = history(repo);
     assert_eq!(outcome.stats.scanned, 2, "both versions are read");
-    assert_eq!(
-        found_at(&outcome.report),
-        vec![(
-            "f.js".to_owned(),
-            "stripe-secret-key",
-            Some(marked(repo, "main", 1)),
-            1
-        )]
-    );
+    assert_key_found_in_f_js_at(&outcome.report, marked(repo, "main", 1));
 }
 
 #[test]
 fn a_private_key_changed_in_its_middle_is_found_in_both_versions() {
     // Two keys that differ in one line: each version's block is read whole, and each key
     // is reported at the commit that wrote it.
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path();
-    git::init(repo, "main");
     let pem = |middle: &str| {
         let body: Vec<String> = (0..4).map(|i| fake::alnum(70 + i, 64)).collect();
         format!(
@@ -524,33 +512,16 @@ fn a_private_key_changed_in_its_middle_is_found_in_both_versions() {
         )
     };
     let (a, b) = (fake::alnum(80, 64), fake::alnum(81, 64));
-    let mut stream = String::new();
-    commit_at(
-        &mut stream,
-        (1, 1_000, "main", None),
-        &[("deploy/key.pem", &pem(&a))],
-    );
-    commit_at(
-        &mut stream,
-        (2, 2_000, "main", Some(1)),
-        &[("deploy/key.pem", &pem(&b))],
-    );
-    fast_import(repo, &stream);
+    let dir = imported_repo(&[
+        ((1, 1_000, "main", None), &[("deploy/key.pem", &pem(&a))]),
+        ((2, 2_000, "main", Some(1)), &[("deploy/key.pem", &pem(&b))]),
+    ]);
+    let repo = dir.path();
     let mut found = found_at(&history(repo).report);
     found.sort_by_key(|f| f.2.clone());
     let mut expected = vec![
-        (
-            "deploy/key.pem".to_owned(),
-            "private-key",
-            Some(marked(repo, "main", 1)),
-            2,
-        ),
-        (
-            "deploy/key.pem".to_owned(),
-            "private-key",
-            Some(marked(repo, "main", 0)),
-            2,
-        ),
+        finding_at("deploy/key.pem", "private-key", marked(repo, "main", 1), 2),
+        finding_at("deploy/key.pem", "private-key", marked(repo, "main", 0), 2),
     ];
     expected.sort_by_key(|f| f.2.clone());
     assert_eq!(found, expected);
@@ -569,12 +540,7 @@ fn detached_worktree(dir: &Path, seed: u64) -> (std::path::PathBuf, std::path::P
         &repo,
         &["worktree", "add", "-q", "--detach", other.to_str().unwrap()],
     );
-    git::commit(
-        &other,
-        "a.js",
-        &format!("k = \"{}\"\n", stripe(seed)),
-        "key",
-    );
+    git::commit(&other, "a.js", &stripe_line(seed), "key");
     let detached = head(&other);
     (repo, other, detached)
 }
@@ -594,18 +560,14 @@ fn regression_a_detached_head_in_another_worktree_is_read() {
     for from in [&repo, &other] {
         assert_eq!(
             found(&history(from).report),
-            vec![(
-                "a.js".to_owned(),
-                "stripe-secret-key",
-                Some(detached.clone())
-            )],
+            vec![stripe_at("a.js", Some(detached.clone()))],
             "scanned from {}",
             from.display()
         );
     }
     // The main worktree's own detached HEAD is read from the linked one too.
     git::run(&repo, &["checkout", "-q", "--detach"]);
-    git::commit(&repo, "b.js", &format!("k = \"{}\"\n", stripe(63)), "key 2");
+    git::commit(&repo, "b.js", &stripe_line(63), "key 2");
     let main_detached = head(&repo);
     git::run(&other, &["checkout", "-q", "--detach", "HEAD~1"]);
     let commits: Vec<Option<String>> = found(&history(&other).report)
@@ -628,7 +590,7 @@ fn a_worktree_entry_without_its_gitdir_file_is_read_and_an_unreadable_head_is_an
     std::fs::remove_file(entry.join("gitdir")).unwrap();
     assert_eq!(
         found(&history(&repo).report),
-        vec![("a.js".to_owned(), "stripe-secret-key", Some(detached))]
+        vec![stripe_at("a.js", Some(detached))]
     );
     std::fs::write(entry.join("HEAD"), "not a commit\n").unwrap();
     let outcome = history(&repo);

@@ -1183,11 +1183,55 @@ mod tests {
         s.split(' ').map(str::to_owned).collect()
     }
 
+    /// `sh -c CODE`: a shell string, as a server manifest may give it.
+    fn sh_c(code: &str) -> Vec<String> {
+        ["sh", "-c", code].map(str::to_owned).to_vec()
+    }
+
     fn opened(cmd: &str, ctx: &Ctx) -> bool {
         let a = analyse(&argv(cmd), ctx);
         assert!(a.unanalysable.is_empty(), "{cmd}: {a:?}");
         !a.inspector.is_empty()
     }
+
+    /// Every command in `cmds` is analysed and opens the inspector.
+    fn assert_all_open(ctx: &Ctx, cmds: &[&str]) {
+        for cmd in cmds {
+            assert!(opened(cmd, ctx), "{cmd}: the inspector stays closed");
+        }
+    }
+
+    /// Every command in `cmds` is analysed and leaves the inspector closed.
+    fn assert_none_open(ctx: &Ctx, cmds: &[&str]) {
+        for cmd in cmds {
+            assert!(!opened(cmd, ctx), "{cmd}: the inspector opens");
+        }
+    }
+
+    /// A context whose `package.json` holds these npm scripts.
+    fn with_scripts(scripts: &[(&str, &str)]) -> Ctx {
+        let mut ctx = Ctx::default();
+        for (name, body) in scripts {
+            ctx.scripts.insert((*name).into(), (*body).into());
+        }
+        ctx
+    }
+
+    /// Shell strings that may set the server's variables: unreadable, and unmodelled.
+    const MAY_SET_VARIABLES: &[&str] = &[
+        "true; DATABASE_URL=x node s.js",
+        "cd app; export KOOMY_ENV=sandbox; node s.js",
+        ". ./prod.env; node s.js",
+        "source .env.production && node s.js | tee log",
+        "eval \"$(cat vars)\"; node s.js",
+        "set -a; node s.js",
+        "cd dist; node s.js",
+        "timeout 1d env DATABASE_URL=x node s.js | cat",
+        "cross-env DATABASE_URL=x node s.js > log",
+    ];
+
+    /// Shell strings that only run commands: unreadable, but the environment is modelled.
+    const ONLY_RUN_COMMANDS: &[&str] = &["npm run build; node s.js", "node s.js | tee log"];
 
     /// A shell string gardefou cannot parse may still set the server's variables (`;`
     /// hides `NAME=value`, `source` loads a file): refused in every environment. One that
@@ -1195,25 +1239,16 @@ mod tests {
     #[test]
     fn regression_unreadable_shell_strings_that_may_set_variables() {
         let ctx = Ctx::default();
-        for code in [
-            "true; DATABASE_URL=x node s.js",
-            "cd app; export KOOMY_ENV=sandbox; node s.js",
-            ". ./prod.env; node s.js",
-            "source .env.production && node s.js | tee log",
-            "eval \"$(cat vars)\"; node s.js",
-            "set -a; node s.js",
-            "cd dist; node s.js",
-            "timeout 1d env DATABASE_URL=x node s.js | cat",
-            "cross-env DATABASE_URL=x node s.js > log",
-        ] {
-            let a = analyse(&["sh".into(), "-c".into(), code.into()], &ctx);
-            assert!(!a.env_unmodelled.is_empty(), "{code}: {a:?}");
-            assert!(!a.unanalysable.is_empty(), "{code}");
-        }
-        for code in ["npm run build; node s.js", "node s.js | tee log"] {
-            let a = analyse(&["sh".into(), "-c".into(), code.into()], &ctx);
-            assert!(a.env_unmodelled.is_empty(), "{code}: {a:?}");
-            assert!(!a.unanalysable.is_empty(), "{code}");
+        for (codes, sets_variables) in [(MAY_SET_VARIABLES, true), (ONLY_RUN_COMMANDS, false)] {
+            for code in codes {
+                let a = analyse(&sh_c(code), &ctx);
+                assert_eq!(
+                    !a.env_unmodelled.is_empty(),
+                    sets_variables,
+                    "{code}: {a:?}"
+                );
+                assert!(!a.unanalysable.is_empty(), "{code}");
+            }
         }
     }
 
@@ -1272,26 +1307,28 @@ mod tests {
     #[test]
     fn regression_inspector_behind_options_that_take_a_value() {
         let ctx = Ctx::default();
-        for cmd in [
-            "node -r dotenv/config --inspect server.js",
-            "node --title x --inspect server.js",
-            "node --require ./a.js --inspect-brk=0.0.0.0:9229 server.js",
-            "/usr/bin/node -e 1 --inspect",
-            "env NODE_ENV=production node --inspect server.js",
-            "env NODE_OPTIONS=--inspect node server.js",
-            "env -i PATH=/usr/bin node --inspect s.js",
-            "tsx --inspect server.ts",
-        ] {
-            assert!(opened(cmd, &ctx), "{cmd}");
-        }
-        for cmd in [
-            "node -r dotenv/config server.js",
-            "node server.js --inspect",
-            "node --title inspect server.js",
-            "env NODE_ENV=production node server.js",
-        ] {
-            assert!(!opened(cmd, &ctx), "{cmd}");
-        }
+        assert_all_open(
+            &ctx,
+            &[
+                "node -r dotenv/config --inspect server.js",
+                "node --title x --inspect server.js",
+                "node --require ./a.js --inspect-brk=0.0.0.0:9229 server.js",
+                "/usr/bin/node -e 1 --inspect",
+                "env NODE_ENV=production node --inspect server.js",
+                "env NODE_OPTIONS=--inspect node server.js",
+                "env -i PATH=/usr/bin node --inspect s.js",
+                "tsx --inspect server.ts",
+            ],
+        );
+        assert_none_open(
+            &ctx,
+            &[
+                "node -r dotenv/config server.js",
+                "node server.js --inspect",
+                "node --title inspect server.js",
+                "env NODE_ENV=production node server.js",
+            ],
+        );
         // A program without a rule may start anything: unanalysable (refused in production).
         let a = analyse(&argv("./koomy-api serve"), &ctx);
         assert!(!a.unanalysable.is_empty(), "{a:?}");
@@ -1299,57 +1336,50 @@ mod tests {
 
     #[test]
     fn regression_inspector_in_shell_strings_and_npm_scripts() {
-        let mut ctx = Ctx::default();
-        ctx.scripts.insert(
-            "start".into(),
-            "node -r dotenv/config --inspect dist/server.js".into(),
-        );
-        ctx.scripts.insert(
-            "serve".into(),
-            "npm run build && NODE_OPTIONS='--inspect' node dist/server.js".into(),
-        );
-        ctx.scripts.insert("build".into(), "tsc -p .".into());
+        let mut ctx = with_scripts(&[
+            ("start", "node -r dotenv/config --inspect dist/server.js"),
+            (
+                "serve",
+                "npm run build && NODE_OPTIONS='--inspect' node dist/server.js",
+            ),
+            ("build", "tsc -p ."),
+            ("prestart2", "node --inspect x.js"),
+            ("start2", "node x.js"),
+        ]);
         ctx.programs
             .insert("tsc".into(), "#!/usr/bin/env node".into());
-        ctx.scripts
-            .insert("prestart2".into(), "node --inspect x.js".into());
-        ctx.scripts.insert("start2".into(), "node x.js".into());
-        for cmd in [
-            "npm start",
-            "npm run serve",
-            "yarn start",
-            "pnpm run serve",
-            "npm run start2",
-        ] {
-            assert!(opened(cmd, &ctx), "{cmd}");
-        }
+        assert_all_open(
+            &ctx,
+            &[
+                "npm start",
+                "npm run serve",
+                "yarn start",
+                "pnpm run serve",
+                "npm run start2",
+            ],
+        );
         for code in [
             "exec node --inspect server.js",
             "nohup node --inspect server.js",
             "cross-env NODE_OPTIONS=--inspect node server.js",
         ] {
-            let a = analyse(&["sh".into(), "-c".into(), code.into()], &ctx);
+            let a = analyse(&sh_c(code), &ctx);
             assert!(
                 a.unanalysable.is_empty() && a.inspector.len() == 1,
                 "{code}: {a:?}"
             );
         }
-        let a = analyse(
-            &["sh".into(), "-c".into(), "node --inspect server.js".into()],
-            &ctx,
-        );
+        let a = analyse(&sh_c("node --inspect server.js"), &ctx);
         assert_eq!(a.inspector.len(), 1, "{a:?}");
         assert!(!opened("npm run build", &ctx));
     }
 
     #[test]
     fn regression_inspector_in_npm_configuration_and_env_files() {
-        let mut ctx = Ctx::default();
-        ctx.scripts.insert("start".into(), "node server.js".into());
+        let mut ctx = with_scripts(&[("start", "node server.js")]);
         ctx.env.insert("npm_config_node_options", "--inspect");
         assert!(opened("npm start", &ctx));
-        let mut ctx = Ctx::default();
-        ctx.scripts.insert("start".into(), "node server.js".into());
+        let mut ctx = with_scripts(&[("start", "node server.js")]);
         ctx.npmrc.push("--inspect-brk".into());
         assert!(opened("npm start", &ctx));
         let mut ctx = Ctx::default();
