@@ -10,7 +10,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{assert_no_piece_of, Env, Runs};
+use crate::support::{assert_contains, assert_no_piece_of, assignments, Env, Runs};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const ASSET: &str = "gardefou-x86_64-unknown-linux-musl.tar.gz";
@@ -212,6 +212,23 @@ fn evaluate(
     }
 }
 
+/// The runner: its `RUNNER_TEMP`, made in `env`, and the loopback port the release is
+/// served on.
+fn runner(env: &Env) -> (PathBuf, u16) {
+    let temp = env.path("runner-temp");
+    std::fs::create_dir(&temp).unwrap();
+    (temp, serve(release()))
+}
+
+/// [`run_action`] deploying to the sandbox with the release served on loopback `port`.
+fn run_sandbox_action(workspace: &Path, temp: &Path, port: u16, env: &[(&str, &str)]) -> ActionRun {
+    let with = [
+        ("environment", "sandbox".to_owned()),
+        ("download-base", format!("http://127.0.0.1:{port}")),
+    ];
+    run_action(workspace, temp, &with, env)
+}
+
 fn git(dir: &Path, args: &[&str]) {
     gardefou_testkit::git::run(dir, args);
 }
@@ -253,34 +270,22 @@ fn sandbox_url() -> String {
 fn the_action_allows_a_clean_sandbox_deploy_with_the_released_binary() {
     let env = Env::new();
     let repo = checkout(&env, &[]);
-    let temp = env.path("runner-temp");
-    std::fs::create_dir(&temp).unwrap();
-    let port = serve(release());
+    let (temp, port) = runner(&env);
     let url = sandbox_url();
     let test_key = ["sk_", "test_", "Hq4Lm8Np2Rt6Vw9Xz3Bc7Df5"].concat();
-    let run = run_action(
-        &repo,
-        &temp,
-        &[
-            ("environment", "sandbox".to_owned()),
-            ("download-base", format!("http://127.0.0.1:{port}")),
-        ],
-        &[
-            ("GITHUB_REF", "refs/heads/staging"),
-            ("NODE_ENV", "production"),
-            ("DATABASE_URL", &url),
-            ("STRIPE_SECRET_KEY", &test_key),
-        ],
-    );
+    let mut secrets = assignments("GITHUB_REF=refs/heads/staging NODE_ENV=production");
+    secrets.extend([
+        ("DATABASE_URL", url.as_str()),
+        ("STRIPE_SECRET_KEY", &test_key),
+    ]);
+    let run = run_sandbox_action(&repo, &temp, port, &secrets);
     let codes: Vec<i32> = run.steps.iter().map(|s| s.1).collect();
     assert_eq!(codes, [0, 0, 0, 0, 0], "{}", run.log);
-    assert!(
-        run.log
-            .contains(&format!("gardefou {VERSION} for x86_64-unknown-linux-musl")),
-        "{}",
-        run.log
+    assert_contains(
+        &run.log,
+        &format!("gardefou {VERSION} for x86_64-unknown-linux-musl"),
     );
-    assert!(run.log.contains("gardefou: allowed"), "{}", run.log);
+    assert_contains(&run.log, "gardefou: allowed");
     for id in ["scan", "check", "deploy"] {
         assert_eq!(run.outputs[id]["verdict"], "allowed", "{id}: {}", run.log);
     }
@@ -304,25 +309,12 @@ fn the_action_reports_every_refusal_at_once_and_never_a_value() {
     let code = format!("const stripe = require('stripe')('{planted}');\n");
     let repo = checkout(&env, &[("billing.js", &code)]);
     git(&repo, &["checkout", "-q", "-b", "feature"]);
-    let temp = env.path("runner-temp");
-    std::fs::create_dir(&temp).unwrap();
-    let port = serve(release());
+    let (temp, port) = runner(&env);
     let url = sandbox_url();
     let live = ["sk_", "live_", "Qw3Er5Ty7Ui9Op2As4Df6Gh8"].concat();
-    let run = run_action(
-        &repo,
-        &temp,
-        &[
-            ("environment", "sandbox".to_owned()),
-            ("download-base", format!("http://127.0.0.1:{port}")),
-        ],
-        &[
-            ("GITHUB_REF", "refs/heads/feature"),
-            ("NODE_ENV", "production"),
-            ("DATABASE_URL", &url),
-            ("STRIPE_SECRET_KEY", &live),
-        ],
-    );
+    let mut secrets = assignments("GITHUB_REF=refs/heads/feature NODE_ENV=production");
+    secrets.extend([("DATABASE_URL", url.as_str()), ("STRIPE_SECRET_KEY", &live)]);
+    let run = run_sandbox_action(&repo, &temp, port, &secrets);
     let codes: Vec<i32> = run.steps.iter().map(|s| s.1).collect();
     assert_eq!(codes, [0, 0, 0, 0, 1], "{}", run.log);
     for id in ["scan", "check", "deploy"] {
@@ -330,7 +322,7 @@ fn the_action_reports_every_refusal_at_once_and_never_a_value() {
     }
     let verdict = &run.step("Verdict").unwrap().2;
     for what in ["secrets scan", "environment check", "release rule"] {
-        assert!(verdict.contains(what), "{verdict}");
+        assert_contains(verdict, what);
     }
     let sarif = std::fs::read_to_string(&run.outputs["scan"]["sarif-file"]).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&sarif).unwrap();
@@ -351,9 +343,7 @@ fn the_action_reports_every_refusal_at_once_and_never_a_value() {
 fn the_action_installs_only_the_archive_the_checksums_name() {
     let env = Env::new();
     let repo = checkout(&env, &[]);
-    let temp = env.path("runner-temp");
-    std::fs::create_dir(&temp).unwrap();
-    let port = serve(release());
+    let (temp, port) = runner(&env);
     let base = format!("http://127.0.0.1:{port}");
     let pinned_elsewhere = "0".repeat(64);
     let run = run_action(
@@ -368,11 +358,7 @@ fn the_action_installs_only_the_archive_the_checksums_name() {
     );
     assert_eq!(run.steps.len(), 1, "{}", run.log);
     assert_ne!(run.steps[0].1, 0, "{}", run.log);
-    assert!(
-        run.log.contains("not the one the workflow pins"),
-        "{}",
-        run.log
-    );
+    assert_contains(&run.log, "not the one the workflow pins");
     assert!(!temp.join(format!("gardefou-{VERSION}/gardefou")).exists());
 
     // A mirror whose archive differs from its SHA256SUMS.
@@ -383,22 +369,10 @@ fn the_action_installs_only_the_archive_the_checksums_name() {
     std::fs::write(tampered.join(ASSET), archive).unwrap();
     std::fs::copy(release().join("SHA256SUMS"), tampered.join("SHA256SUMS")).unwrap();
     let port = serve(tampered);
-    let run = run_action(
-        &repo,
-        &temp,
-        &[
-            ("environment", "sandbox".to_owned()),
-            ("download-base", format!("http://127.0.0.1:{port}")),
-        ],
-        &[("GITHUB_REF", "refs/heads/staging")],
-    );
+    let run = run_sandbox_action(&repo, &temp, port, &[("GITHUB_REF", "refs/heads/staging")]);
     assert_eq!(run.steps.len(), 1, "{}", run.log);
     assert_ne!(run.steps[0].1, 0, "{}", run.log);
-    assert!(
-        run.log.contains("does not match the release's SHA256SUMS"),
-        "{}",
-        run.log
-    );
+    assert_contains(&run.log, "does not match the release's SHA256SUMS");
     assert!(!temp.join(format!("gardefou-{VERSION}/gardefou")).exists());
     // And a mirror that is not https (nor the runner itself) is refused before any download.
     let run = run_action(

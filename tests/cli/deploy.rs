@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::support::{render, Env, Runs};
+use crate::support::{assert_contains, assignments, render, Env, Runs};
 
 pub(crate) fn git(dir: &Path, args: &[&str]) {
     gardefou_testkit::git::run(dir, args);
@@ -76,14 +76,9 @@ fn deploy_check_refuses_a_pull_request_build_and_a_feature_branch_at_once() {
     let dir = repo(&env);
     git(&dir, &["checkout", "-q", "-b", "feature"]);
     std::fs::write(dir.join("scratch.txt"), "x").unwrap();
-    let out = env.run(
-        &[
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_HEAD_REF", "main"),
-            ("GITHUB_REF", "refs/pull/7/merge"),
-        ],
-        &["deploy", "check", "--target", "sandbox", "--repo", "repo"],
-    );
+    let pull_request =
+        assignments("GITHUB_ACTIONS=true GITHUB_HEAD_REF=main GITHUB_REF=refs/pull/7/merge");
+    let out = env.run_line(&pull_request, "deploy check --target sandbox --repo repo");
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 
@@ -97,9 +92,10 @@ fn deploy_check_reads_branch_names_from_the_policy() {
         "[release]\nproduction_branch = \"prod\"\nsandbox_branch = \"staging\"\n",
     );
     let out = env.run(&[], PRODUCTION_DEPLOY).refused();
-    assert!(out
-        .stdout
-        .contains("production deploys only from prod, not from main (checkout)"));
+    assert_contains(
+        &out.stdout,
+        "production deploys only from prod, not from main (checkout)",
+    );
 }
 
 #[test]

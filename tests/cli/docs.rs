@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use gardefou_findings::Section;
 
-use crate::support::Runs;
+use crate::support::{assert_contains, assert_lacks, Runs};
 
 /// `gardefou ARGS`, its environment empty.
 fn cmd(args: &[&str]) -> std::process::Command {
@@ -54,18 +54,24 @@ fn rule_ids_are_unique_across_catalogs_and_cite_real_sections() {
     }
 }
 
-#[test]
-fn docs_rules_md_is_up_to_date() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
-    let expected = gardefou(&["rules", "list", "--format", "markdown"]);
+/// `path` holds `expected` (rewritten first when `GARDEFOU_UPDATE_DOCS` is set); `name` is
+/// how the failure names it.
+fn assert_up_to_date(path: &str, name: &str, expected: &str) {
     if std::env::var_os("GARDEFOU_UPDATE_DOCS").is_some() {
-        std::fs::write(path, &expected).unwrap();
+        std::fs::write(path, expected).unwrap();
     }
     let actual = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         actual == expected,
-        "docs/rules.md is stale: run GARDEFOU_UPDATE_DOCS=1 cargo test --test cli docs"
+        "{name} is stale: run GARDEFOU_UPDATE_DOCS=1 cargo test --test cli docs"
     );
+}
+
+#[test]
+fn docs_rules_md_is_up_to_date() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md");
+    let expected = gardefou(&["rules", "list", "--format", "markdown"]);
+    assert_up_to_date(path, "docs/rules.md", &expected);
 }
 
 #[test]
@@ -75,7 +81,7 @@ fn rules_explain_names_the_section_and_the_fix_and_refuses_unknown_ids() {
         text.starts_with("database-url-environment-mismatch — §5.1"),
         "{text}"
     );
-    assert!(text.contains("\nfix: "), "{text}");
+    assert_contains(&text, "\nfix: ");
     cmd(&["rules", "explain", "no-such-rule"])
         .run()
         .usage_error();
@@ -137,14 +143,7 @@ fn policy_md_lists_the_rules_of_every_section() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/POLICY.md");
     let actual = std::fs::read_to_string(path).unwrap();
     let expected = policy_md(&actual);
-    if std::env::var_os("GARDEFOU_UPDATE_DOCS").is_some() {
-        std::fs::write(path, &expected).unwrap();
-    }
-    let actual = std::fs::read_to_string(path).unwrap();
-    assert!(
-        actual == expected,
-        "POLICY.md is stale: run GARDEFOU_UPDATE_DOCS=1 cargo test --test cli docs"
-    );
+    assert_up_to_date(path, "POLICY.md", &expected);
     // Every section a rule may cite has its heading.
     for section in Section::ALL {
         assert!(
@@ -271,27 +270,18 @@ fn every_rule_has_its_french_and_english_texts() {
 #[test]
 fn help_is_french_with_lang_fr_or_a_french_locale() {
     let fr = gardefou(&["--lang", "fr", "check", "--help"]);
-    assert!(
-        fr.contains("Vérifier l'environnement au regard de la politique"),
-        "{fr}"
-    );
-    assert!(fr.contains("Le fichier de politique"), "{fr}");
-    assert!(
-        !fr.contains("Check the environment against the policy"),
-        "{fr}"
-    );
+    assert_contains(&fr, "Vérifier l'environnement au regard de la politique");
+    assert_contains(&fr, "Le fichier de politique");
+    assert_lacks(&fr, "Check the environment against the policy");
     assert_eq!(fr, gardefou(&["check", "--lang=fr", "--help"]));
     let top = cmd(&["--help"])
         .env("LANG", "fr_FR.UTF-8")
         .run()
         .utf8()
         .stdout;
-    assert!(top.contains("Vérifier l'environnement"), "{top}");
+    assert_contains(&top, "Vérifier l'environnement");
     let en = gardefou(&["--lang", "en", "check", "--help"]);
-    assert!(
-        en.contains("Check the environment against the policy"),
-        "{en}"
-    );
+    assert_contains(&en, "Check the environment against the policy");
     assert!(gardefou(&["--lang", "fr", "man"]).contains("Check the environment"));
 }
 
@@ -323,11 +313,9 @@ fn verdict_lines_speak_french_with_lang_fr() {
     );
     let fr = check("fr", "bad.env").refused().stdout;
     assert!(fr.starts_with("erreur[koomy-env-invalid] §3: "), "{fr}");
-    assert!(
-        fr.contains(
-            "\n  correction : définir KOOMY_ENV à exactement production, sandbox ou local\n"
-        ),
-        "{fr}"
+    assert_contains(
+        &fr,
+        "\n  correction : définir KOOMY_ENV à exactement production, sandbox ou local\n",
     );
     assert!(fr.ends_with("gardefou: refusé (KOOMY_ENV absente ou invalide ; base de données : 127.0.0.1:5432, local ; politique intégrée): 1 violation\n"), "{fr}");
     let en = check("en", "bad.env").refused().stdout;

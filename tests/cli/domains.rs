@@ -31,9 +31,7 @@ fn domains_check_allows_the_built_in_table() {
 
 #[test]
 fn domains_check_refuses_a_sandbox_name_equal_to_a_production_name() {
-    let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
+    let env = Env::with_policy(
         "[domains.sandbox]\napp = \"koomy.app\"\napi = \"api-sandbox.koomy.app\"\n",
     );
     let out = env.run(&[], &["domains", "check"]);
@@ -92,8 +90,7 @@ fn domains_check_resolve_fails_closed_on_a_missing_name_and_shared_addresses_can
         &zone("api-sandbox 60 IN A 203.0.113.12")
             .replace("backoffice-sandbox 60 IN A 198.51.100.13\n", ""),
     )]);
-    let env = Env::new();
-    env.write_policy("gardefou.toml", "[domains]\nshared_addresses = \"error\"\n");
+    let env = Env::with_policy("[domains]\nshared_addresses = \"error\"\n");
     let ns = server.addr().to_string();
     let out = env.run(&[], &["domains", "check", "--resolve", "--nameserver", &ns]);
     insta::assert_snapshot!(render(&out, env.dir.path()));
@@ -102,16 +99,7 @@ fn domains_check_resolve_fails_closed_on_a_missing_name_and_shared_addresses_can
 #[test]
 fn domains_check_refuses_a_malformed_nameserver() {
     let env = Env::new();
-    let out = env.run(
-        &[],
-        &[
-            "domains",
-            "check",
-            "--resolve",
-            "--nameserver",
-            "dns.example",
-        ],
-    );
+    let out = env.run_line(&[], "domains check --resolve --nameserver dns.example");
     insta::assert_snapshot!(render(&out, env.dir.path()));
 }
 

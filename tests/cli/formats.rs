@@ -130,8 +130,7 @@ fn sandbox_url(endpoint: &str) -> String {
 
 #[test]
 fn check_allowed_and_refused() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let url = sandbox_url("ep-beta-1");
     let runs = snapshots(
         &env,
@@ -151,8 +150,7 @@ fn check_allowed_and_refused() {
 
 #[test]
 fn run_and_seed_report_on_stderr() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let url = sandbox_url("ep-alpha-1");
     let vars = vars("sandbox", &url);
     let runs = snapshots(&env, &vars, &["run", "--", "true"], "run-refused", &[]);
@@ -192,8 +190,7 @@ fn scan_human_json_and_sarif() {
 
 #[test]
 fn secrets_register_human_and_json() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let alnum = gardefou_testkit::fake::alnum;
     let (stripe, jwt, key) = (
         ["sk", "_test_", &alnum(31, 32)].concat(),

@@ -1,7 +1,9 @@
 //! `gardefou init`: a first policy from a company's env files, which the other commands
 //! then accept; contradictions and existing files are refused; no value is ever written.
 
-use crate::support::{assert_no_piece_of, fake_password, render, Env, Runs, R};
+use crate::support::{
+    assert_contains, assert_no_piece_of, fake_password, render, strings_of, vars, Env, Runs, R,
+};
 
 fn url(endpoint: &str) -> String {
     format!(
@@ -45,23 +47,17 @@ fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
     let out = env.run(&[], &["init"]).success();
     let text = render(&out, env.dir.path());
     let policy = std::fs::read_to_string(env.path("gardefou.toml")).unwrap();
-    assert!(
-        policy.contains("[database.production]\nneon_endpoints = [\"ep-alpha-12\"]"),
-        "{policy}"
+    assert_contains(
+        &policy,
+        "[database.production]\nneon_endpoints = [\"ep-alpha-12\"]",
     );
-    assert!(
-        policy.contains("[database.sandbox]\nneon_endpoints = [\"ep-beta-3\"]"),
-        "{policy}"
+    assert_contains(
+        &policy,
+        "[database.sandbox]\nneon_endpoints = [\"ep-beta-3\"]",
     );
-    assert!(
-        policy.contains("[secrets]\nrequired = [\"JWT_SECRET\"]"),
-        "{policy}"
-    );
-    assert!(
-        policy.contains("[secrets.vars.PARTNER_TOKEN]\nkind = \"opaque\""),
-        "{policy}"
-    );
-    assert!(text.contains(".env.staging sets no KOOMY_ENV"), "{text}");
+    assert_contains(&policy, "[secrets]\nrequired = [\"JWT_SECRET\"]");
+    assert_contains(&policy, "[secrets.vars.PARTNER_TOKEN]\nkind = \"opaque\"");
+    assert_contains(&text, ".env.staging sets no KOOMY_ENV");
     for secret in &secrets {
         assert_no_piece_of("the policy written", secret, &policy);
         assert_no_piece_of("the output", secret, &text);
@@ -85,12 +81,7 @@ fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
             "{}",
             render(&out, env.dir.path())
         );
-        let ids: Vec<&str> = doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["rule"].as_str().unwrap())
-            .collect();
+        let ids = strings_of(&doc["findings"], "rule");
         for unwanted in [
             "database-url-unlisted",
             "database-url-environment-mismatch",
@@ -100,13 +91,11 @@ fn init_infers_the_databases_and_secrets_and_the_policy_it_writes_holds() {
         }
     }
     // The production database given to the sandbox is now refused.
+    let production_url = url("ep-alpha-12");
     let out = env
-        .cmd(&[("KOOMY_ENV", "sandbox"), ("NODE_ENV", "production")])
-        .env("DATABASE_URL", url("ep-alpha-12"))
-        .arg("check")
-        .run()
+        .run(&vars("sandbox", &production_url), &["check"])
         .refused();
-    assert!(out.stdout.contains("database-url-environment-mismatch"));
+    assert_contains(&out.stdout, "database-url-environment-mismatch");
 }
 
 #[test]
@@ -123,10 +112,7 @@ fn init_writes_nothing_when_two_environments_share_a_database() {
     );
     let out = env.run(&[], &["init"]).refused();
     let text = render(&out, env.dir.path());
-    assert!(
-        text.contains("error[database-shared-across-environments] §4.1: .env.sandbox:3 (sandbox) and .env.production:2 (production) use the same database server Neon endpoint ep-alpha-12"),
-        "{text}"
-    );
+    assert_contains(&text, "error[database-shared-across-environments] §4.1: .env.sandbox:3 (sandbox) and .env.production:2 (production) use the same database server Neon endpoint ep-alpha-12");
     assert!(!env.path("gardefou.toml").exists());
     assert_no_piece_of("the output", &fake_password(), &text);
     // The same, as JSON, and in French.
@@ -141,7 +127,7 @@ fn init_writes_nothing_when_two_environments_share_a_database() {
         "database-shared-across-environments"
     );
     let message = doc["findings"][0]["message"].as_str().unwrap();
-    assert!(message.contains("utilisent le même serveur"), "{message}");
+    assert_contains(message, "utilisent le même serveur");
     assert!(!env.path("gardefou.toml").exists());
 }
 
@@ -172,24 +158,17 @@ fn init_never_replaces_a_policy_without_force_nor_writes_through_a_symlink() {
 fn init_with_named_files_refuses_a_file_whose_koomy_env_says_otherwise() {
     let env = Env::new();
     write_company_env_files(&env);
-    let out = env
-        .run(
-            &[],
-            &["init", "--env", "sandbox=.env.production", "--output", "-"],
-        )
-        .usage_error();
-    let text = render(&out, env.dir.path());
-    assert!(
-        text.contains("--env #1: .env.production sets KOOMY_ENV=production (line 1), not sandbox"),
-        "{text}"
-    );
+    let out = env.run_line(&[], "init --env sandbox=.env.production --output -");
+    let text = env.render(&out.usage_error());
+    let mismatch = "--env #1: .env.production sets KOOMY_ENV=production (line 1), not sandbox";
+    assert_contains(&text, mismatch);
     let out = env
         .run_line(
             &[],
             "init --env production=.env.production --env staging=.env.staging",
         )
         .usage_error();
-    assert!(out.stderr.contains("\"staging\" is not an environment"));
+    assert_contains(&out.stderr, "\"staging\" is not an environment");
     // Named files, to standard output.
     let out = env
         .run_line(&[], "init --env production=.env.production --output -")

@@ -1,7 +1,7 @@
 //! One definition per secret kind: what `gardefou scan` finds in a file, `gardefou check`
 //! recognises in the environment, under any variable name, and judges by the same rule.
 
-use crate::support::{assert_no_piece_of, sandbox_policy, vars, Env, R};
+use crate::support::{assert_contains, assert_no_piece_of, sandbox_policy, vars, Env, R};
 
 fn sandbox_url() -> String {
     format!(
@@ -12,8 +12,7 @@ fn sandbox_url() -> String {
 
 #[test]
 fn a_live_gocardless_token_is_found_in_code_and_refused_in_sandbox_whatever_its_name() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let token = format!("live_{}", gardefou_testkit::fake::alnum(31, 40));
     let sandbox_token = format!("sandbox_{}", gardefou_testkit::fake::alnum(32, 40));
     let url = sandbox_url();
@@ -33,8 +32,8 @@ fn a_live_gocardless_token_is_found_in_code_and_refused_in_sandbox_whatever_its_
     vars.push(("GOCARDLESS_TOKEN", token.as_str()));
     let out = env.run(&vars, &["check"]).refused();
     let shown = out.output();
-    assert!(shown.contains("provider-key-mode-mismatch"), "{shown}");
-    assert!(shown.contains("GOCARDLESS_TOKEN"), "{shown}");
+    assert_contains(&shown, "provider-key-mode-mismatch");
+    assert_contains(&shown, "GOCARDLESS_TOKEN");
     assert_no_piece_of("check output", &token, &shown);
 
     // The sandbox token is sandbox's: allowed.

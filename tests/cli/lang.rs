@@ -2,13 +2,19 @@
 //! commands unchanged), and English stays the default, byte for byte. Secrets are built at
 //! run time.
 
-use crate::support::{fake_password, render, sandbox_policy, Env, Runs, R};
+use crate::support::{
+    assignments, fake_password, render, sandbox_policy, vars, vars_with, Env, Runs, R,
+};
 
-/// The output of `gardefou ARGS` with `vars`, in English (default), with `--lang en`, and
-/// with `--lang fr`; the first two must be identical.
-fn both(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> (String, String) {
+/// The output of `gardefou ARGS` (one line, split at spaces) with `vars`, in English
+/// (default), with `--lang en`, and with `--lang fr`; the first two must be identical.
+fn both(env: &Env, vars: &[(&str, &str)], args: &str) -> (String, String) {
     let run = |lang: &[&str]| {
-        let out = env.cmd(vars).args(lang).args(args).run();
+        let out = env
+            .cmd(vars)
+            .args(lang)
+            .args(args.split_ascii_whitespace())
+            .run();
         render(&out, env.dir.path())
     };
     let default = run(&[]);
@@ -36,8 +42,7 @@ fn assert_refused_in_both(en: &str, fr: &str, english: &[&str], french: &[&str])
 }
 
 fn sandbox_on_production() -> (Env, String) {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let url = format!(
         "postgresql://koomy:{}@ep-alpha-1{R}/neondb",
         fake_password()
@@ -48,13 +53,9 @@ fn sandbox_on_production() -> (Env, String) {
 #[test]
 fn check_refuses_in_french_with_lang_fr() {
     let (env, url) = sandbox_on_production();
-    let vars = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "dev"),
-        ("DATABASE_URL", url.as_str()),
-        ("DEBUG", "1"),
-    ];
-    let (en, fr) = both(&env, &vars, &["check"]);
+    let mut vars = assignments("KOOMY_ENV=sandbox NODE_ENV=dev");
+    vars.extend([("DATABASE_URL", url.as_str()), ("DEBUG", "1")]);
+    let (en, fr) = both(&env, &vars, "check");
     assert_refused_in_both(
         &en,
         &fr,
@@ -73,17 +74,8 @@ fn check_refuses_in_french_with_lang_fr() {
 #[test]
 fn run_and_seed_refuse_in_french_with_lang_fr() {
     let (env, url) = sandbox_on_production();
-    let vars = [
-        ("KOOMY_ENV", "production"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", url.as_str()),
-        ("NODE_OPTIONS", "--inspect"),
-    ];
-    let (en, fr) = both(
-        &env,
-        &vars,
-        &["run", "--", "node", "--inspect", "server.js"],
-    );
+    let vars = vars_with(&vars("production", &url), &[("NODE_OPTIONS", "--inspect")]);
+    let (en, fr) = both(&env, &vars, "run -- node --inspect server.js");
     assert_refused_in_both(
         &en,
         &fr,
@@ -94,13 +86,10 @@ fn run_and_seed_refuse_in_french_with_lang_fr() {
         ],
     );
     snapshots("run", &en, &fr);
-    let (en, fr) = both(&env, &vars, &["seed", "--", "true"]);
-    assert_refused_in_both(
-        &en,
-        &fr,
-        &["a seed may run only with KOOMY_ENV="],
-        &["un seed ne peut s'exécuter qu'avec KOOMY_ENV="],
-    );
+    let (en, fr) = both(&env, &vars, "seed -- true");
+    let english = "a seed may run only with KOOMY_ENV=";
+    let french = "un seed ne peut s'exécuter qu'avec KOOMY_ENV=";
+    assert_refused_in_both(&en, &fr, &[english], &[french]);
     snapshots("seed", &en, &fr);
 }
 
@@ -110,11 +99,7 @@ fn deploy_check_refuses_in_french_with_lang_fr() {
     let dir = crate::deploy::repo(&env);
     crate::deploy::git(&dir, &["checkout", "-q", "-b", "feature"]);
     std::fs::write(dir.join("scratch.txt"), "x").unwrap();
-    let (en, fr) = both(
-        &env,
-        &[],
-        &["deploy", "check", "--target", "sandbox", "--repo", "repo"],
-    );
+    let (en, fr) = both(&env, &[], "deploy check --target sandbox --repo repo");
     assert_refused_in_both(
         &en,
         &fr,
@@ -129,18 +114,12 @@ fn deploy_check_refuses_in_french_with_lang_fr() {
 
 #[test]
 fn domains_check_refuses_in_french_with_lang_fr() {
-    let env = Env::new();
-    env.write_policy(
-        "gardefou.toml",
+    let env = Env::with_policy(
         "[domains.sandbox]\napp = \"koomy.app\"\napi = \"api-sandbox.koomy.app\"\n",
     );
-    let (en, fr) = both(&env, &[], &["domains", "check"]);
-    assert_refused_in_both(
-        &en,
-        &fr,
-        &["both list koomy.app"],
-        &["listent tous deux koomy.app"],
-    );
+    let (en, fr) = both(&env, &[], "domains check");
+    let (english, french) = ("both list koomy.app", "listent tous deux koomy.app");
+    assert_refused_in_both(&en, &fr, &[english], &[french]);
     snapshots("domains-check", &en, &fr);
 }
 
@@ -149,7 +128,7 @@ fn scan_refuses_in_french_with_lang_fr() {
     let env = Env::new();
     let key = ["sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc9Zq8"].concat();
     env.write("pay.js", &format!("const k = \"{key}\";\n"));
-    let (en, fr) = both(&env, &[], &["scan"]);
+    let (en, fr) = both(&env, &[], "scan");
     assert_refused_in_both(
         &en,
         &fr,
@@ -178,7 +157,7 @@ fn init_policy_db_and_secrets_refuse_in_french_with_lang_fr() {
         ".env.sandbox",
         &format!("KOOMY_ENV=sandbox\nDATABASE_URL={url}\n"),
     );
-    let (en, fr) = both(&env, &[], &["init"]);
+    let (en, fr) = both(&env, &[], "init");
     assert_refused_in_both(
         &en,
         &fr,
@@ -190,7 +169,7 @@ fn init_policy_db_and_secrets_refuse_in_french_with_lang_fr() {
     // policy verify: a policy nobody signed.
     let env = Env::new();
     env.write("gardefou.toml", sandbox_policy());
-    let (en, fr) = both(&env, &[], &["policy", "verify"]);
+    let (en, fr) = both(&env, &[], "policy verify");
     assert_eq!(en.lines().next(), Some("exit: 1"), "{en}");
     assert_ne!(en, fr);
     snapshots("policy-verify", &en, &fr);
@@ -199,17 +178,15 @@ fn init_policy_db_and_secrets_refuse_in_french_with_lang_fr() {
     // before connecting.
     let (env, url) = sandbox_on_production();
     let registry_key = gardefou_testkit::fake::alnum(11, 48);
-    let vars = [
-        ("KOOMY_ENV", "sandbox"),
-        ("NODE_ENV", "production"),
-        ("DATABASE_URL", url.as_str()),
-        ("GARDEFOU_SECRETS_KEY", registry_key.as_str()),
-    ];
+    let vars = vars_with(
+        &vars("sandbox", &url),
+        &[("GARDEFOU_SECRETS_KEY", &registry_key)],
+    );
     for (name, args) in [
-        ("db-stamp", vec!["db", "stamp"]),
-        ("secrets-register", vec!["secrets", "register"]),
+        ("db-stamp", "db stamp"),
+        ("secrets-register", "secrets register"),
     ] {
-        let (en, fr) = both(&env, &vars, &args);
+        let (en, fr) = both(&env, &vars, args);
         assert_refused_in_both(
             &en,
             &fr,

@@ -30,17 +30,12 @@ fn sign_then_verify_names_the_signer_for_ed25519_and_rsa_keys_and_ssh_keygen_agr
         let env = Env::new();
         let key = ssh_keygen_with(keys.path(), name, args);
         env.write("gardefou.toml", sandbox_policy());
-        let out = env
-            .cmd(&[])
-            .args(["policy", "sign", "--key"])
-            .arg(&key)
-            .run()
-            .success();
+        let out = env.run_line_with(&[], "policy sign --key", &key).success();
         let stdout = &out.stdout;
         // The allowed signers line it prints is the public key, never the private one.
         let line = allowed(&key, &format!("{name}@koomy.app"), NS);
-        assert!(stdout.contains(&line), "{stdout}");
-        assert!(!stdout.contains("PRIVATE"), "{stdout}");
+        assert_contains(stdout, &line);
+        assert_lacks(stdout, "PRIVATE");
         let signers = [("GARDEFOU_ALLOWED_SIGNERS", line.as_str())];
         let out = env.run(&signers, &["policy", "verify"]).success();
         let fingerprint = StdCommand::new("ssh-keygen")
@@ -89,10 +84,7 @@ fn sign_then_verify_names_the_signer_for_ed25519_and_rsa_keys_and_ssh_keygen_agr
             .arg(env.path("gardefou.toml"))
             .run()
             .success();
-        env.cmd(&[])
-            .args(["policy", "verify", "--allowed-signers"])
-            .arg(&signers_file)
-            .run()
+        env.run_line_with(&[], "policy verify --allowed-signers", &signers_file)
             .success();
         // One changed byte: refused.
         let policy = std::fs::read(env.path("gardefou.toml")).unwrap();
@@ -127,19 +119,13 @@ fn verify_refuses_an_unknown_key_a_namespace_not_allowed_and_a_missing_signature
     };
     // No signature at all.
     let message = refusal(verify(&allowed(&cto, "cto", NS)));
-    assert!(message.contains("is not signed"), "{message}");
+    assert_contains(&message, "is not signed");
     sign_file(&env.path("gardefou.toml"), &intruder);
     let message = refusal(verify(&allowed(&cto, "cto", NS)));
-    assert!(
-        message.contains("is not among the allowed signers"),
-        "{message}"
-    );
+    assert_contains(&message, "is not among the allowed signers");
     sign_file(&env.path("gardefou.toml"), &cto);
     let message = refusal(verify(&allowed(&cto, "cto", "git,file")));
-    assert!(
-        message.contains("is not allowed to sign `gardefou-policy`"),
-        "{message}"
-    );
+    assert_contains(&message, "is not allowed to sign `gardefou-policy`");
     verify(&allowed(&cto, "cto", NS)).success();
 }
 
@@ -168,7 +154,7 @@ fn verify_without_usable_allowed_signers_is_a_configuration_error() {
     let mut cmd = env.cmd(&[]);
     cmd.env_remove("GARDEFOU_ALLOWED_SIGNERS");
     let out = cmd.args(["policy", "verify"]).run().usage_error();
-    assert!(out.stderr.contains("no allowed signers"));
+    assert_contains(&out.stderr, "no allowed signers");
 }
 
 /// An attacker with commit access commits their key as allowed signers beside the policy
@@ -202,7 +188,7 @@ fn regression_an_allowed_signers_file_planted_in_the_repository_is_never_trusted
     let mut cmd = env.cmd(&prod);
     cmd.env_remove("GARDEFOU_ALLOWED_SIGNERS");
     let out = cmd.arg("check").run().refused();
-    assert!(out.stdout.contains("error[policy-signers-missing]"));
+    assert_contains(&out.stdout, "error[policy-signers-missing]");
     // Named: refused as inside the repository, from a subdirectory and through a symlink.
     let outside = keys.path().join("link");
     std::os::unix::fs::symlink(env.path("config/.ssh/allowed_signers"), &outside).unwrap();
@@ -213,10 +199,7 @@ fn regression_an_allowed_signers_file_planted_in_the_repository_is_never_trusted
     ] {
         let file = file.display().to_string();
         let out = env
-            .run(
-                &[("GARDEFOU_ALLOWED_SIGNERS_FILE", &file)],
-                &["policy", "verify"],
-            )
+            .run_line(&[("GARDEFOU_ALLOWED_SIGNERS_FILE", &file)], "policy verify")
             .usage_error();
         assert!(out.stderr.contains("inside the repository"), "{out}");
         env.run(&[], &["policy", "verify", "--allowed-signers", &file])
@@ -255,21 +238,18 @@ fn sign_fails_closed_on_an_encrypted_key_or_a_public_key_pointing_to_ssh_keygen(
     let private_text = std::fs::read_to_string(&encrypted).unwrap();
     for key in [encrypted.clone(), encrypted.with_extension("pub")] {
         let out = env
-            .cmd(&[])
-            .args(["policy", "sign", "--key"])
-            .arg(&key)
-            .run()
+            .run_line_with(&[], "policy sign --key", &key)
             .usage_error();
         let stderr = &out.stderr;
-        assert!(
-            stderr.contains(&format!(
+        assert_contains(
+            stderr,
+            &format!(
                 "ssh-keygen -Y sign -n gardefou-policy -f {} gardefou.toml",
                 key.display()
-            )),
-            "{stderr}"
+            ),
         );
         for line in private_text.lines().filter(|l| !l.starts_with("-----")) {
-            assert!(!stderr.contains(line), "{stderr}");
+            assert_lacks(stderr, line);
         }
     }
     assert!(!env.path("gardefou.toml.sig").exists());
@@ -277,20 +257,14 @@ fn sign_fails_closed_on_an_encrypted_key_or_a_public_key_pointing_to_ssh_keygen(
     let empty = Env::new();
     let key = ssh_keygen(keys.path(), "k");
     empty
-        .cmd(&[])
-        .args(["policy", "sign", "--key"])
-        .arg(&key)
-        .run()
+        .run_line_with(&[], "policy sign --key", &key)
         .usage_error();
     empty.write(
         "gardefou.toml",
         "[database.production]\nneon_endpoint = []\n",
     );
     let out = empty
-        .cmd(&[])
-        .args(["policy", "sign", "--key"])
-        .arg(&key)
-        .run()
+        .run_line_with(&[], "policy sign --key", &key)
         .usage_error();
     assert!(out.stderr.contains("gardefou.toml:2:1"), "{out}");
 }
@@ -307,15 +281,10 @@ struct Stamped {
 
 impl Stamped {
     fn new() -> Stamped {
-        let env = Env::new();
         let (prod, prod_url) = cluster();
         let (sandbox, sandbox_url) = cluster();
-        let policy = format!(
-            "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\"]\n",
-            prod.port(),
-            sandbox.port()
-        );
-        env.write_policy("gardefou.toml", &policy);
+        let policy = hosts_policy(prod.port(), &[sandbox.port()]);
+        let env = Env::with_policy(&policy);
         for (name, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
             env.run(&vars(name, url), &["db", "stamp"]).success();
         }
@@ -401,18 +370,10 @@ fn production_run_and_check_refuse_an_unsigned_changed_or_unverifiable_policy_an
     // check says the same, with the rest of its findings, in JSON too.
     let out = world
         .env
-        .run(
-            &vars("production", &world.prod_url),
-            &["check", "--format", "json"],
-        )
+        .run_line(&vars("production", &world.prod_url), "check --format json")
         .refused();
     let doc = out.json();
-    let unsigned = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "policy-unsigned")
-        .expect("policy-unsigned");
+    let unsigned = finding(&doc, "policy-unsigned");
     assert_eq!(
         (unsigned["severity"].as_str(), unsigned["policy"].as_str()),
         (Some("error"), Some("11"))
@@ -450,9 +411,9 @@ fn production_run_and_check_refuse_an_unsigned_changed_or_unverifiable_policy_an
 fn production_on_the_built_in_policy_is_refused() {
     let env = Env::new();
     let out = env
-        .run(
+        .run_line(
             &vars("production", "postgresql://koomy@127.0.0.1:5999/koomy"),
-            &["check"],
+            "check",
         )
         .refused();
     assert!(
@@ -478,17 +439,7 @@ fn diff_reports_production_moved_to_sandbox_as_a_widening_in_words() {
         "gardefou.toml compared with old.toml:\n  widens  database.sandbox.neon_endpoints: the Neon endpoint ep-alpha-1 moved from production to sandbox: sandbox may now connect to it\n1 widening, 0 narrowings: review each before signing (gardefou policy sign)\n"
     );
     let doc = env
-        .run(
-            &[],
-            &[
-                "policy",
-                "diff",
-                "--against",
-                "old.toml",
-                "--format",
-                "json",
-            ],
-        )
+        .run_line(&[], "policy diff --against old.toml --format json")
         .json();
     assert_eq!(doc["verdict"], "deny");
     assert_eq!(doc["direction"], "widens");
@@ -544,22 +495,14 @@ fn diff_finds_the_last_signed_version_in_git_history() {
     assert_eq!(doc["against"]["source"], "git");
     assert_eq!(doc["against"]["commit"], signed.as_str());
     assert_eq!(doc["against"]["signer"]["principals"], "gardefou-tests");
-    let sentences: Vec<&str> = doc["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["sentence"].as_str().unwrap())
-        .collect();
+    let sentences: Vec<&str> = strings_of(&doc["changes"], "sentence");
     assert_eq!(
         sentences,
         ["the Neon endpoint ep-alpha-1 moved from production to sandbox: sandbox may now connect to it"]
     );
     // Run from elsewhere, naming the file: the same answer.
     let out = Env::new()
-        .cmd(&[])
-        .args(["policy", "diff", "--policy"])
-        .arg(env.path("gardefou.toml"))
-        .run()
+        .run_line_with(&[], "policy diff --policy", env.path("gardefou.toml"))
         .refused();
     assert!(
         out.stdout.contains(&format!("commit {}", &signed[..12])),
@@ -568,9 +511,6 @@ fn diff_finds_the_last_signed_version_in_git_history() {
     // The caller's GIT_DIR cannot point the walk at another history.
     let elsewhere = Env::new();
     let git_dir = elsewhere.path(".git").display().to_string();
-    let out = env.run(
-        &[("GIT_DIR", &git_dir)],
-        &["policy", "diff", "--format", "json"],
-    );
+    let out = env.run_line(&[("GIT_DIR", &git_dir)], "policy diff --format json");
     assert_eq!(out.json()["against"]["commit"], signed.as_str(), "{out}");
 }

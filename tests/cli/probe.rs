@@ -7,37 +7,24 @@ use std::time::{Duration, Instant};
 
 use gardefou_testkit::Forwarder;
 
-use crate::support::{cluster, render, vars, Env, Run, Runs};
-
-fn policy(prod: u16, sandbox: &[u16]) -> String {
-    let sandbox: Vec<String> = sandbox
-        .iter()
-        .map(|p| format!("\"127.0.0.1:{p}\""))
-        .collect();
-    format!(
-        "[database.production]\nhosts = [\"127.0.0.1:{prod}\"]\n[database.sandbox]\nhosts = [{}]\n",
-        sandbox.join(", ")
-    )
-}
+use crate::support::{
+    assert_contains, cluster, error_rules, hosts_policy, render, vars, Env, Run, Runs,
+};
 
 #[test]
 fn production_sandbox_forwarder_and_restored_dump() {
-    let env = Env::new();
     let (prod, prod_url) = cluster();
     let (sandbox, sandbox_url) = cluster();
     let forwarder = Forwarder::to(prod.port());
     let tunnel = forwarder.port();
-    env.write_policy(
-        "gardefou.toml",
-        &policy(prod.port(), &[sandbox.port(), tunnel]),
-    );
+    let env = Env::with_policy(&hosts_policy(prod.port(), &[sandbox.port(), tunnel]));
 
     // Stamping production needs KOOMY_ENV=production and a URL the policy gives to it.
     let out = env
         .run(&vars("sandbox", &prod_url), &["db", "stamp"])
         .refused();
-    assert!(out.stdout.contains("database-url-environment-mismatch"));
-    assert!(out.stdout.contains("not stamped"));
+    assert_contains(&out.stdout, "database-url-environment-mismatch");
+    assert_contains(&out.stdout, "not stamped");
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
         let out = env.run(&vars(e, url), &["db", "stamp"]).success();
         assert!(out
@@ -55,10 +42,7 @@ fn production_sandbox_forwarder_and_restored_dump() {
         assert_eq!(out.stdout, "started\n", "{}", render(&out, env.dir.path()));
     }
     let marker = env.path("seeded");
-    env.cmd(&vars("sandbox", &sandbox_url))
-        .args(["seed", "--", "touch"])
-        .arg(&marker)
-        .run()
+    env.run_line_with(&vars("sandbox", &sandbox_url), "seed -- touch", &marker)
         .success();
     assert!(marker.exists());
     std::fs::remove_file(&marker).unwrap();
@@ -68,45 +52,26 @@ fn production_sandbox_forwarder_and_restored_dump() {
     // The static check cannot see through a tunnel.
     env.run(&vars("sandbox", &tunnel_url), &["check"]).success();
     let out = env
-        .run(
-            &vars("sandbox", &tunnel_url),
-            &["run", "--", "echo", "started"],
-        )
+        .run_line(&vars("sandbox", &tunnel_url), "run -- echo started")
         .refused();
     assert!(out.stdout.is_empty(), "the server never started");
-    assert!(out.stderr.contains(&format!(
+    assert_contains(&out.stderr, &format!(
         "error[database-stamp-environment-mismatch] §5.1: KOOMY_ENV is sandbox, but the database koomy at 127.0.0.1:{tunnel} is stamped production"
-    )), "{}", out.stderr);
+    ));
     let out = env
-        .cmd(&vars("sandbox", &tunnel_url))
-        .args(["seed", "--", "touch"])
-        .arg(&marker)
-        .run()
+        .run_line_with(&vars("sandbox", &tunnel_url), "seed -- touch", &marker)
         .refused();
     assert!(!marker.exists(), "the seed ran against production");
-    assert!(
-        out.stderr.contains("error[seed-production-marker] §6"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "error[seed-production-marker] §6");
 
     // Production dumped and restored into the sandbox cluster.
     prod.dump_into("koomy", &sandbox, "koomy_copy");
     let copy_url = sandbox.url("koomy_copy", "");
     let out = env
-        .run(
-            &vars("sandbox", &copy_url),
-            &["check", "--probe", "--format", "json"],
-        )
+        .run_line(&vars("sandbox", &copy_url), "check --probe --format json")
         .refused();
     let doc = out.json();
-    let rules: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let rules = error_rules(&doc);
     assert_eq!(
         rules,
         [
@@ -118,29 +83,16 @@ fn production_sandbox_forwarder_and_restored_dump() {
         ]
     );
     let out = env
-        .run(
-            &vars("sandbox", &copy_url),
-            &["db", "stamp", "--replace", "production"],
-        )
+        .run_line(&vars("sandbox", &copy_url), "db stamp --replace production")
         .refused();
-    assert!(
-        out.stdout.contains("error[stamp-production-permanent]"),
-        "{}",
-        out.stdout
-    );
-    env.cmd(&vars("sandbox", &copy_url))
-        .args(["seed", "--", "touch"])
-        .arg(&marker)
-        .run()
+    assert_contains(&out.stdout, "error[stamp-production-permanent]");
+    env.run_line_with(&vars("sandbox", &copy_url), "seed -- touch", &marker)
         .refused();
     assert!(!marker.exists());
 
     // `db identity` says what the server is, never the URL, user or password.
     let out = env
-        .run(
-            &vars("sandbox", &copy_url),
-            &["db", "identity", "--format", "json"],
-        )
+        .run_line(&vars("sandbox", &copy_url), "db identity --format json")
         .success();
     let doc = out.json();
     assert_eq!(doc["identity"]["database"], "koomy_copy");
@@ -157,12 +109,9 @@ fn production_sandbox_forwarder_and_restored_dump() {
         "no user name: {text}"
     );
     let out = env.run(&vars("sandbox", &copy_url), &["db", "identity"]);
-    assert!(
-        out.stdout.contains(
-            "stamp              production (written in another database: system identifier"
-        ),
-        "{}",
-        out.stdout
+    assert_contains(
+        &out.stdout,
+        "stamp              production (written in another database: system identifier",
     );
 }
 
@@ -173,11 +122,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     let out = env
         .run(&vars("local", &url), &["check", "--probe"])
         .refused();
-    assert!(
-        out.stdout.contains("error[database-stamp-missing] §5.1"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "error[database-stamp-missing] §5.1");
     // Without --probe, check stays static.
     env.run(&vars("local", &url), &["check"]).success();
     // The policy may let local databases run unstamped: a warning.
@@ -187,27 +132,23 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     );
     let out = env.run(&vars("local", &url), &["run", "--", "echo", "started"]);
     assert_eq!(out.stdout, "started\n", "{}", render(&out, env.dir.path()));
-    assert!(out.stderr.contains("warning[database-stamp-missing]"));
+    assert_contains(&out.stderr, "warning[database-stamp-missing]");
     // …but never to seed, and seeding locally must be allowed by the policy first.
     let out = env
         .run(&vars("local", &url), &["seed", "--", "echo", "seeded"])
         .refused();
-    assert!(
-        out.stderr.contains("error[seed-environment-refused] §6"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "error[seed-environment-refused] §6");
 
     // PGOPTIONS and options=-c never reach the probe: the static check refuses them.
     let mut with_pgoptions = vars("local", &url).to_vec();
     with_pgoptions.push(("PGOPTIONS", "-c neon.branch_id=br-prod-1"));
     let out = env.run(&with_pgoptions, &["run", "--", "true"]).refused();
-    assert!(out.stderr.contains("database-env-override"));
+    assert_contains(&out.stderr, "database-env-override");
     let forged = format!("{url}?options=-c%20neon.branch_id%3Dbr-prod-1");
     let out = env
         .run(&vars("local", &forged), &["run", "--", "true"])
         .refused();
-    assert!(out.stderr.contains("database-url-invalid"));
+    assert_contains(&out.stderr, "database-url-invalid");
     // ALTER DATABASE … SET is seen and refused.
     pg.psql(
         "koomy",
@@ -216,11 +157,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     let out = env
         .run(&vars("local", &url), &["run", "--", "echo", "started"])
         .refused();
-    assert!(
-        out.stderr.contains("error[database-identity-forged]"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "error[database-identity-forged]");
     drop(pg);
 
     // Nothing listens any more: refused, quickly, with the reason.
@@ -229,11 +166,9 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
         .run(&vars("local", &url), &["run", "--", "echo", "started"])
         .refused();
     assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr
-            .contains("error[database-unreachable] §5.1: cannot ask the database at 127.0.0.1:"),
-        "{}",
-        out.stderr
+    assert_contains(
+        &out.stderr,
+        "error[database-unreachable] §5.1: cannot ask the database at 127.0.0.1:",
     );
     // A silent server: refused at the policy's timeout. Not a timing test: a bound for hangs.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -243,11 +178,7 @@ fn unstamped_unreachable_and_forged_environments_are_refused() {
     let out = env
         .run(&vars("local", &url), &["check", "--probe"])
         .refused();
-    assert!(
-        out.stdout.contains("no answer within 200 ms"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "no answer within 200 ms");
     assert!(start.elapsed() < Duration::from_secs(60));
 }
 
@@ -272,11 +203,7 @@ fn tls_verify_full_with_the_clusters_ca() {
     let out = env
         .run(&vars("local", &url), &["check", "--probe"])
         .refused();
-    assert!(
-        out.stdout.contains("database-unreachable"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "database-unreachable");
 }
 
 /// The psql seed of docs/identity.md, word for word (with `examples/seed/seed.sql`).
@@ -388,7 +315,7 @@ fn the_example_seeds_prove_in_their_own_transaction_and_refuse_a_switching_tunne
         .collect();
     let mut sandbox_hosts = vec![sandbox.port()];
     sandbox_hosts.extend(tunnels.iter().map(Forwarder::port));
-    env.write_policy("gardefou.toml", &policy(prod.port(), &sandbox_hosts));
+    env.write_policy("gardefou.toml", &hosts_policy(prod.port(), &sandbox_hosts));
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
         env.run(&vars(e, url), &["db", "stamp"]).success();
     }
@@ -488,35 +415,28 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
         ),
     );
     let url_through = |fwd: &Forwarder, db: &str| prod.url_at("127.0.0.1", fwd.port(), db, "");
-    env.run(
-        &vars("production", &url_through(&production_address, "koomy")),
-        &["db", "stamp"],
-    )
-    .success();
+    let production_url = url_through(&production_address, "koomy");
+    let scratch_url = url_through(&sandbox_address, "scratch");
+    env.run(&vars("production", &production_url), &["db", "stamp"])
+        .success();
     let started = env.path("started");
     let run = |koomy_env: &str, url: &str| {
         let vars = vars(koomy_env, url);
-        env.cmd(&vars)
-            .args(["run", "--", "touch"])
-            .arg(&started)
-            .run()
+        env.run_line_with(&vars, "run -- touch", &started)
     };
-    run("production", &url_through(&production_address, "koomy")).success();
+    run("production", &production_url).success();
     std::fs::remove_file(&started).unwrap();
 
     // A sandbox process whose sandbox address reaches the pinned server, on a database
     // that carries no production stamp of its own.
-    let out = run("sandbox", &url_through(&sandbox_address, "scratch")).refused();
+    let out = run("sandbox", &scratch_url).refused();
     assert!(
         out.output().contains("which the policy pins to production"),
         "{out}"
     );
     assert!(!started.exists(), "the server started: {out}");
-    env.run(
-        &vars("sandbox", &url_through(&sandbox_address, "scratch")),
-        &["db", "stamp"],
-    )
-    .refused();
+    env.run(&vars("sandbox", &scratch_url), &["db", "stamp"])
+        .refused();
     assert_eq!(
         prod.psql(
             "scratch",
@@ -537,7 +457,7 @@ fn the_pinned_production_server_is_production_whatever_the_address() {
             prod.password()
         ),
     );
-    let out = run("production", &url_through(&production_address, "koomy")).refused();
+    let out = run("production", &production_url).refused();
     let text = out.output();
     assert!(text.contains("not among the system identifiers"), "{out}");
     assert!(!started.exists(), "the server started: {out}");
@@ -554,7 +474,7 @@ fn regression_the_printed_stamp_fix_runs_as_printed() {
         ".env",
         &format!("KOOMY_ENV=sandbox\nNODE_ENV=production\nDATABASE_URL={url}\n"),
     );
-    env.write("gardefou.toml", &policy(1, &[pg.port()]));
+    env.write("gardefou.toml", &hosts_policy(1, &[pg.port()]));
     let bin_dir = assert_cmd::cargo::cargo_bin("gardefou")
         .parent()
         .unwrap()

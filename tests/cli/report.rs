@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 use gardefou_testkit::Forwarder;
 
-use crate::support::{cluster, sandbox_policy, vars, Env, Run, Runs, R};
+use crate::support::{
+    assert_contains, assert_lacks, cluster, findings, hosts_policy, report_row, sandbox_policy,
+    strings_of, vars, Env, Run, Runs, R,
+};
 
 fn random(seed: u64, n: usize) -> String {
     gardefou_testkit::fake::alnum(seed, n)
@@ -69,6 +72,15 @@ fn plant(env: &Env, share: bool) -> Planted {
 }
 
 impl Planted {
+    /// `gardefou report --env NAME=FILE… OPTIONS` (`options` one line, split at spaces).
+    fn report(&self, env: &Env, options: &str) -> Run {
+        env.cmd(&[])
+            .arg("report")
+            .args(self.args())
+            .args(options.split_ascii_whitespace())
+            .run()
+    }
+
     fn args(&self) -> Vec<String> {
         self.files
             .iter()
@@ -169,8 +181,7 @@ const ROWS: &[&str] = &[
 #[test]
 fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared_secrets_without_a_value(
 ) {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let planted = plant(&env, true);
     let page = env.path("report.html");
     let out = env
@@ -218,7 +229,7 @@ fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared
     let out = run_chromium(&browser, &profile, &["--dump-dom"], &page);
     let dom = out.stdout.clone();
     assert_no_leak("the DOM", &dom, &planted.secrets);
-    assert!(dom.contains("<html lang=\"en\">"), "{dom}");
+    assert_contains(&dom, "<html lang=\"en\">");
     assert!(dom.contains("<caption id=\"matrix-caption\">"));
     for env in ["production", "sandbox", "local"] {
         assert!(
@@ -231,14 +242,14 @@ fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared
     }
     // Shared, in words and not only in colour, on both sides.
     let jwt = row(&dom, "session:JWT_SECRET");
-    assert!(jwt.contains("SHARED with sandbox"), "{jwt}");
-    assert!(jwt.contains("SHARED with production"), "{jwt}");
-    assert!(jwt.contains("VIOLATION"), "{jwt}");
+    assert_contains(jwt, "SHARED with sandbox");
+    assert_contains(jwt, "SHARED with production");
+    assert_contains(jwt, "VIOLATION");
     assert!(jwt.contains("<code>secret-shared-across-environments</code>"));
     let local_jwt = &jwt[jwt.find("data-env=\"local\"").unwrap()..];
     assert!(local_jwt.contains("holds") && !local_jwt.contains("SHARED"));
     let direct = row(&dom, "connection:DIRECT_URL");
-    assert!(direct.contains("SHARED with production"), "{direct}");
+    assert_contains(direct, "SHARED with production");
     assert!(row(&dom, "database").contains("SHARED with sandbox"));
     assert!(
         row(&dom, "session:SESSION_SECRET")
@@ -253,29 +264,17 @@ fn report_html_in_headless_chromium_shows_every_environment_every_row_and_shared
 
 #[test]
 fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let planted = plant(&env, true);
-    let out = env
-        .cmd(&[])
-        .arg("report")
-        .args(planted.args())
-        .args(["--format", "json"])
-        .run()
-        .refused();
+    let out = planted.report(&env, "--format json").refused();
     assert_no_leak("the JSON report", &out.output(), &planted.secrets);
     let doc = out.json();
     assert_eq!(doc["verdict"], "deny");
     assert_eq!(doc["schema"], "gardefou-report/1");
-    let envs: Vec<&str> = doc["environments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let envs: Vec<&str> = strings_of(&doc["environments"], "name");
     assert_eq!(envs, ["production", "sandbox", "local"]);
     let rows = doc["rows"].as_array().unwrap();
-    let row = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap();
+    let row = |id: &str| report_row(&doc, id);
     for &id in ROWS {
         let _ = row(id);
     }
@@ -329,17 +328,13 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
     );
     // Every finding of `check` on the sandbox file is in the report's sandbox column.
     let sandbox_file = &planted.files[1].1;
-    let check = env
-        .cmd(&[])
-        .args(["check", "--format", "json", "--env-file"])
-        .arg(sandbox_file)
-        .run();
+    let check = env.run_line_with(&[], "check --format json --env-file", sandbox_file);
     let check = check.json();
     let in_report: Vec<&serde_json::Value> = rows
         .iter()
         .flat_map(|r| r["cells"]["sandbox"]["findings"].as_array().unwrap())
         .collect();
-    for f in check["findings"].as_array().unwrap() {
+    for f in findings(&check) {
         assert!(
             in_report.contains(&f),
             "check's {f} is missing from the report"
@@ -347,12 +342,7 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
     }
 
     // The terminal table: every column, the shared secret in words, no colour off a tty.
-    let out = env
-        .cmd(&[])
-        .arg("report")
-        .args(planted.args())
-        .run()
-        .refused();
+    let out = planted.report(&env, "").refused();
     let human = out.output();
     assert_no_leak("the human report", &human, &planted.secrets);
     assert!(
@@ -361,7 +351,7 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
     );
     let header = human.lines().nth(1).unwrap();
     for env in ["production", "sandbox", "local"] {
-        assert!(header.contains(env), "{header}");
+        assert_contains(header, env);
     }
     for label in [
         "Database (DATABASE_URL)",
@@ -382,20 +372,14 @@ fn report_json_and_human_show_the_matrix_without_a_value_and_exit_1_when_red() {
         .args(["--color", "always", "report"])
         .args(planted.args())
         .run();
-    assert!(out.stdout.contains("\x1b[1;31m✘ VIOLATION"));
+    assert_contains(&out.stdout, "\x1b[1;31m✘ VIOLATION");
 }
 
 #[test]
 fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let planted = plant(&env, false);
-    env.cmd(&[])
-        .arg("report")
-        .args(planted.args())
-        .args(["--output", "matrix.json"])
-        .run()
-        .success();
+    planted.report(&env, "--output matrix.json").success();
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(env.path("matrix.json")).unwrap()).unwrap();
     assert_eq!(
@@ -407,23 +391,19 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
     // The first row is the policy's own signature (§11), verified.
     assert_eq!(doc["rows"][0]["id"], "policy-signature");
     let facts = doc["rows"][0]["cells"]["production"]["facts"].to_string();
-    assert!(facts.contains("gardefou.toml signed by"), "{facts}");
+    assert_contains(&facts, "gardefou.toml signed by");
 
     // A file given for sandbox that configures production is red.
     let prod_file = planted.files[0].1.display().to_string();
     let out = env
-        .cmd(&[])
-        .args(["report", "--format", "json", "--env"])
-        .arg(format!("sandbox={prod_file}"))
-        .run()
+        .run_line_with(
+            &[],
+            "report --format json --env",
+            format!("sandbox={prod_file}"),
+        )
         .refused();
     let doc = out.json();
-    let environment_row = doc["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "environment")
-        .unwrap();
+    let environment_row = report_row(&doc, "environment");
     let cell = &environment_row["cells"]["sandbox"];
     assert_eq!(
         cell["rules"],
@@ -492,19 +472,13 @@ fn report_exits_0_when_isolated_and_2_on_usage_or_configuration_errors() {
 /// only the live identity shows) is shared and red; the sandbox's own database is not.
 #[test]
 fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
-    let env = Env::new();
     let (prod, prod_url) = cluster();
     let (sandbox, sandbox_url) = cluster();
     let forwarder = Forwarder::to(prod.port());
-    env.write_policy(
-        "gardefou.toml",
-        &format!(
-            "[database.production]\nhosts = [\"127.0.0.1:{}\"]\n[database.sandbox]\nhosts = [\"127.0.0.1:{}\", \"127.0.0.1:{}\"]\n",
-            prod.port(),
-            sandbox.port(),
-            forwarder.port()
-        ),
-    );
+    let env = Env::with_policy(&hosts_policy(
+        prod.port(),
+        &[sandbox.port(), forwarder.port()],
+    ));
     for (e, url) in [("production", &prod_url), ("sandbox", &sandbox_url)] {
         env.run(&vars(e, url), &["db", "stamp"]).success();
     }
@@ -530,15 +504,7 @@ fn report_probe_shows_a_sandbox_on_the_production_database_as_shared() {
         }
         out
     };
-    let cell = |doc: &serde_json::Value, row: &str, e: &str| {
-        doc["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == row)
-            .unwrap()["cells"][e]
-            .clone()
-    };
+    let cell = |doc: &serde_json::Value, id: &str, e: &str| report_row(doc, id)["cells"][e].clone();
 
     // Each on its own database: isolated.
     let doc = report(&file("sandbox.env", "sandbox", &sandbox_url))
@@ -605,26 +571,13 @@ fn report_resolve_shows_the_dns_chains_and_a_sandbox_name_that_reaches_productio
     use gardefou_domains::test_server::DnsServer;
     let zone = crate::domains::zone("api-sandbox 60 IN CNAME api.koomy.app.");
     let server = DnsServer::start(&[("koomy.app.", &zone)]);
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let planted = plant(&env, false);
-    let out = env
-        .cmd(&[])
-        .arg("report")
-        .args(planted.args())
-        .args(["--format", "json", "--resolve", "--nameserver"])
-        .arg(server.addr().to_string())
-        .run()
-        .refused();
+    let options = format!("--format json --resolve --nameserver {}", server.addr());
+    let out = planted.report(&env, &options).refused();
     let doc = out.json();
     assert_eq!(doc["resolved"], true);
-    let domains = doc["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == "domains")
-        .unwrap()["cells"]
-        .clone();
+    let domains = report_row(&doc, "domains")["cells"].clone();
     assert_eq!(domains["production"]["status"], "ok", "{domains:#}");
     assert!(domains["production"]["facts"]
         .to_string()
@@ -644,8 +597,7 @@ fn report_resolve_shows_the_dns_chains_and_a_sandbox_name_that_reaches_productio
 /// `lang="fr"` and every row label is French — and still shows no value.
 #[test]
 fn report_in_french_has_french_row_labels_and_no_value() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let planted = plant(&env, true);
     let page = env.path("rapport.html");
     env.cmd(&[])
@@ -702,5 +654,5 @@ fn report_in_french_has_french_row_labels_and_no_value() {
     ] {
         assert!(human.contains(label), "{label} missing:\n{human}");
     }
-    assert!(!human.contains("Secrets registry"), "{human}");
+    assert_lacks(&human, "Secrets registry");
 }

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{stamped_local, vars, Env, Run, Runs};
+use crate::support::{stamped_local, stripe_keys, vars, Env, Run, Runs};
 
 // The handler is installed before the PID is announced, so the test's SIGTERM cannot
 // arrive before Node listens for it.
@@ -69,10 +69,7 @@ fn node_exit_code_is_the_process_exit_code() {
     let env = Env::new();
     let (_pg, url) = stamped_local(&env);
     let script = env.write("exit.js", "process.exitCode = 7;\n");
-    env.cmd(&vars("local", &url))
-        .args(["run", "--", "node"])
-        .arg(&script)
-        .run()
+    env.run_line_with(&vars("local", &url), "run -- node", &script)
         .exit(7);
 }
 
@@ -90,8 +87,7 @@ process.stdout.write(`stripe=${mode} inspector=${inspector}\n`);
 /// never starts.
 #[test]
 fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", crate::check::TWO_DATABASES);
+    let env = Env::with_policy(crate::check::TWO_DATABASES);
     // dotenv, installed from the npm registry, as the server uses it.
     let install = std::process::Command::new("npm")
         .args([
@@ -106,10 +102,9 @@ fn regression_bypasses_reach_a_real_node_server_only_without_gardefou() {
         .expect("npm must be installed (scripts/test.sh installs it)");
     Run::from(install).success();
     let server = env.write("server.js", PROBE_SERVER);
-    let live = ["sk_", "live_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
-    let test = ["sk_", "test_", "Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd"].concat();
-    env.write(".env", &format!("STRIPE_SECRET_KEY={live}\n"));
-    env.write("prod.env", &format!("STRIPE_SECRET_KEY={live}\n"));
+    let (live, test) = stripe_keys("Zq8pW3xLm9Kt2Rv7Bn4Hc6Jd");
+    env.write_stripe_key(".env", &live);
+    env.write_stripe_key("prod.env", &live);
     let sandbox: Vec<(&str, &str)> = vec![
         ("KOOMY_ENV", "sandbox"),
         ("NODE_ENV", "production"),

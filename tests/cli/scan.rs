@@ -1,7 +1,7 @@
 //! `gardefou scan`: exit codes, formats, baselines, the policy's `[scan]` table, and no
 //! secret in any output. Secrets are built at run time.
 
-use crate::support::{Env, Run, Runs};
+use crate::support::{assert_contains, assert_lacks, Env, Run, Runs};
 
 fn stripe() -> String {
     ["sk", "_live_", "4eC39HqLyjWDarjtT1zdp7dc9Zq8"].concat()
@@ -27,9 +27,9 @@ fn scan_exits_0_when_clean_1_on_findings_and_2_on_errors() {
     env.write("bad.js", &format!("const k = \"{}\";\n", stripe()));
     let run = scan(&env, &[]).refused();
     let out = &run.stdout;
-    assert!(out.contains("error[stripe-secret-key] §7.1"), "{out}");
-    assert!(out.contains("--> bad.js:1:12"), "{out}");
-    assert!(out.contains("fingerprint: "), "{out}");
+    assert_contains(out, "error[stripe-secret-key] §7.1");
+    assert_contains(out, "--> bad.js:1:12");
+    assert_contains(out, "fingerprint: ");
     assert!(!run.output().contains(&stripe()));
 
     let err = scan(&env, &["does-not-exist"]).usage_error().stderr;
@@ -74,13 +74,13 @@ fn write_baseline_accepts_current_findings_and_new_ones_still_fail() {
     let err = scan(&env, &["--write-baseline", "baseline.json"])
         .success()
         .stderr;
-    assert!(err.contains("1 finding accepted"), "{err}");
+    assert_contains(&err, "1 finding accepted");
     let baseline = std::fs::read_to_string(env.path("baseline.json")).unwrap();
     assert!(!baseline.contains(&stripe()));
     let out = scan(&env, &["--baseline", "baseline.json", "bad.js"])
         .success()
         .stdout;
-    assert!(out.contains("1 in the baseline"), "{out}");
+    assert_contains(&out, "1 in the baseline");
     env.write("worse.js", &format!("x = \"{}\"\n", stripe()));
     let out = scan(&env, &["--baseline", "baseline.json", "bad.js", "worse.js"])
         .refused()
@@ -102,8 +102,8 @@ fn the_policy_file_scan_table_allows_paths_and_limits_sizes() {
         "[scan]\nallow_paths = [\"rules/*.toml\"]\nmax_file_size = 90\n",
     );
     let out = scan(&env, &[]).success().stdout;
-    assert!(out.contains("1 over the size limit"), "{out}");
-    assert!(out.contains("1 in allowed paths"), "{out}");
+    assert_contains(&out, "1 over the size limit");
+    assert_contains(&out, "1 in allowed paths");
 }
 
 #[test]
@@ -114,13 +114,13 @@ fn scan_staged_and_git_history_in_a_repository() {
     env.write("a.js", &format!("k = \"{}\"\n", stripe()));
     git(&["add", "a.js"]);
     let out = scan(&env, &["--staged"]).refused().stdout;
-    assert!(out.contains("--> a.js:1:6"), "{out}");
+    assert_contains(&out, "--> a.js:1:6");
     git(&["commit", "-qm", "oops"]);
     env.write("a.js", "k = process.env.K\n");
     git(&["commit", "-qam", "fix"]);
     scan(&env, &["--staged"]).success();
     let out = scan(&env, &["--git"]).refused().stdout;
-    assert!(out.contains("--> a.js:1:6 (commit "), "{out}");
+    assert_contains(&out, "--> a.js:1:6 (commit ");
     assert!(!out.contains(&stripe()));
 }
 
@@ -146,10 +146,7 @@ fn regression_git_dir_cannot_swap_the_repository_scanned() {
     let git_dir = leaky.path(".git");
     // The other repository is not scanned.
     clean
-        .run(
-            &[("GIT_DIR", git_dir.to_str().unwrap())],
-            &["scan", "--git", "."],
-        )
+        .run_line(&[("GIT_DIR", git_dir.to_str().unwrap())], "scan --git .")
         .success();
     // Without the variable, the leaky repository itself is found leaky (the test can fail).
     leaky.run(&[], &["scan", "--git", "."]).refused();
@@ -198,8 +195,8 @@ fn the_pre_commit_hook_refuses_a_staged_secret_through_pre_commit() {
     git(&["add", "a.js"]);
     let out = try_repo().failure();
     let text = out.output();
-    assert!(text.contains("stripe"), "{text}");
-    assert!(!text.contains(&stripe()[8..]), "{text}");
+    assert_contains(&text, "stripe");
+    assert_lacks(&text, &stripe()[8..]);
     env.write("a.js", "k = process.env.K\n");
     git(&["add", "a.js"]);
     try_repo().success();
@@ -217,19 +214,16 @@ fn regression_a_stale_baseline_entry_and_an_unused_allow_glob_are_warnings() {
     let out = scan(&env, &["--baseline", "baseline.json"])
         .success()
         .stdout;
-    assert!(out.contains("warning[scan-baseline-stale]"), "{out}");
-    assert!(
-        out.contains("the entry for stripe-secret-key in bad.js"),
-        "{out}"
-    );
-    assert!(out.contains("warning[scan-allow-path-unused]"), "{out}");
-    assert!(out.contains("\"fixtures/**\""), "{out}");
+    assert_contains(&out, "warning[scan-baseline-stale]");
+    assert_contains(&out, "the entry for stripe-secret-key in bad.js");
+    assert_contains(&out, "warning[scan-allow-path-unused]");
+    assert_contains(&out, "\"fixtures/**\"");
     // A scan of part of the tree cannot tell an unused glob; the stale entry still shows.
     let out = scan(&env, &["--baseline", "baseline.json", "bad.js"])
         .success()
         .stdout;
-    assert!(out.contains("scan-baseline-stale"), "{out}");
-    assert!(!out.contains("scan-allow-path-unused"), "{out}");
+    assert_contains(&out, "scan-baseline-stale");
+    assert_lacks(&out, "scan-allow-path-unused");
     let json = scan(&env, &["--baseline", "baseline.json", "--format", "json"]).stdout;
     assert!(
         json.contains("scan-baseline-stale") && !json.contains(&stripe()),

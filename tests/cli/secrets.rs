@@ -2,7 +2,9 @@
 //! planted secrets: none of their values may appear in stdout, stderr, JSON or the
 //! registry file.
 
-use crate::support::{cluster, sandbox_policy, vars, Env, Runs, R};
+use crate::support::{
+    assert_contains, assert_lacks, cluster, finding, sandbox_policy, vars, Env, Runs, R,
+};
 
 fn random(seed: u64, n: usize) -> String {
     gardefou_testkit::fake::alnum(seed, n)
@@ -102,8 +104,7 @@ fn assert_clean(what: &str, text: &str, planted: &[String]) {
 
 #[test]
 fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let key = random(1000, 50);
     let prod = Planted::new("production", 100);
     let sandbox = Planted::new("sandbox", 200);
@@ -121,7 +122,7 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
             text.contains("added") && text.contains("JWT_SECRET"),
             "{text}"
         );
-        assert!(text.contains("DATABASE_URL's password"), "{text}");
+        assert_contains(&text, "DATABASE_URL's password");
         assert_clean("register", &text, &planted);
     }
     let registry = std::fs::read_to_string(env.path("gardefou.secrets.toml")).unwrap();
@@ -140,16 +141,13 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
     reused.set("STRIPE_WEBHOOK_SECRET", prod.get("STRIPE_WEBHOOK_SECRET"));
     let out = env.run(&reused.with_key(&key), &["check"]).refused();
     let text = out.output();
-    assert!(
-        text.contains("error[secret-registered-elsewhere]"),
-        "{text}"
-    );
+    assert_contains(&text, "error[secret-registered-elsewhere]");
     assert!(
         text.contains("SESSION_SECRET")
             && text.contains("registered under production as JWT_SECRET"),
         "{text}"
     );
-    assert!(text.contains("STRIPE_WEBHOOK_SECRET"), "{text}");
+    assert_contains(&text, "STRIPE_WEBHOOK_SECRET");
     assert_clean("check (human)", &text, &planted);
 
     let out = env
@@ -158,12 +156,7 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
     let text = out.output();
     assert_clean("check (json)", &text, &planted);
     let doc = out.json();
-    let f = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "secret-registered-elsewhere")
-        .unwrap();
+    let f = finding(&doc, "secret-registered-elsewhere");
     assert_eq!(f["policy"], "7.1");
     assert_eq!(f["fingerprint"].as_str().unwrap().len(), 8);
 
@@ -174,7 +167,7 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
         )
         .refused();
     let text = out.output();
-    assert!(!text.contains("started"));
+    assert_lacks(&text, "started");
     assert_clean("run", &text, &planted);
 
     // Registering the reused secret under sandbox is refused and writes nothing.
@@ -193,7 +186,7 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
     planted.push(wrong.clone());
     let out = env.run(&reused.with_key(&wrong), &["check"]).refused();
     let text = out.output();
-    assert!(text.contains("secret-registry-key-mismatch"), "{text}");
+    assert_contains(&text, "secret-registry-key-mismatch");
     assert_clean("check (wrong key)", &text, &planted);
     let no_key: Vec<(&str, &str)> = sandbox
         .vars
@@ -212,16 +205,12 @@ fn no_command_leaks_a_planted_secret_and_reuse_across_environments_is_refused() 
 #[test]
 fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
     // `run` probes the live database, so the sandbox is a real cluster, stamped sandbox.
-    let env = Env::new();
     let (pg, url) = cluster();
-    env.write_policy(
-        "gardefou.toml",
-        &format!(
-            "{}hosts = [\"127.0.0.1:{}\"]\n",
-            sandbox_policy(),
-            pg.port()
-        ),
-    );
+    let env = Env::with_policy(&format!(
+        "{}hosts = [\"127.0.0.1:{}\"]\n",
+        sandbox_policy(),
+        pg.port()
+    ));
     env.run(&vars("sandbox", &url), &["db", "stamp"]).success();
     let key = random(3000, 50);
     let mut sandbox = Planted::new("sandbox", 300);
@@ -243,7 +232,7 @@ fn run_allows_a_clean_start_and_hides_the_registry_key_from_the_server() {
         ])
         .run().success();
     let text = out.output();
-    assert!(text.contains("started"), "{text}");
+    assert_contains(&text, "started");
     let mut planted = sandbox.secrets();
     planted.push(key);
     assert_clean("run (allowed)", &out.stderr, &planted);
@@ -256,9 +245,9 @@ fn the_registry_lives_beside_the_policy_file_or_where_registry_says() {
     env.write_policy("conf/koomy.toml", sandbox_policy());
     let key = random(4000, 50);
     let sandbox = Planted::new("sandbox", 400);
-    env.run(
+    env.run_line(
         &sandbox.with_key(&key),
-        &["secrets", "register", "--policy", "conf/koomy.toml"],
+        "secrets register --policy conf/koomy.toml",
     )
     .success();
     assert!(env.path("conf/gardefou.secrets.toml").exists());
@@ -284,8 +273,7 @@ fn the_registry_lives_beside_the_policy_file_or_where_registry_says() {
 
 #[test]
 fn a_refused_environment_is_not_registered() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let key = random(5000, 50);
     let mut sandbox = Planted::new("sandbox", 500);
     // A live key in sandbox must not be recorded as sandbox's.
@@ -295,15 +283,14 @@ fn a_refused_environment_is_not_registered() {
         .run(&sandbox.with_key(&key), &["secrets", "register"])
         .refused();
     let text = out.output();
-    assert!(text.contains("stripe-key-mode-mismatch"), "{text}");
-    assert!(!text.contains(&live));
+    assert_contains(&text, "stripe-key-mode-mismatch");
+    assert_lacks(&text, &live);
     assert!(!env.path("gardefou.secrets.toml").exists());
 }
 
 #[test]
 fn regression_register_does_not_follow_a_symlink_planted_as_its_temporary_file() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let victim = env.write("victim.txt", "untouched\n");
     std::os::unix::fs::symlink(&victim, env.path(".gardefou.secrets.toml.tmp")).unwrap();
     let key = random(6000, 50);
@@ -320,16 +307,12 @@ fn regression_register_does_not_follow_a_symlink_planted_as_its_temporary_file()
 /// never a value; then `unchanged` on a second run.
 #[test]
 fn register_speaks_json_without_values() {
-    let env = Env::new();
-    env.write_policy("gardefou.toml", sandbox_policy());
+    let env = Env::with_policy(sandbox_policy());
     let key = random(4100, 50);
     let sandbox = Planted::new("sandbox", 410);
     let register = || {
         let out = env
-            .run(
-                &sandbox.with_key(&key),
-                &["secrets", "register", "--format", "json"],
-            )
+            .run_line(&sandbox.with_key(&key), "secrets register --format json")
             .success();
         let text = out.stdout.clone();
         let mut planted = sandbox.secrets();

@@ -14,9 +14,29 @@ pub fn fake_password() -> String {
     ["Tst", "Pw", "4x", "9q"].concat()
 }
 
+/// A live and a test Stripe secret key that end in `body`, built at run time.
+pub fn stripe_keys(body: &str) -> (String, String) {
+    (
+        ["sk_", "live_", body].concat(),
+        ["sk_", "test_", body].concat(),
+    )
+}
+
 /// `ep-alpha-1` is production, `ep-beta-1` sandbox.
 pub fn sandbox_policy() -> &'static str {
     "[database.production]\nneon_endpoints = [\"ep-alpha-1\"]\n[database.sandbox]\nneon_endpoints = [\"ep-beta-1\"]\n"
+}
+
+/// Production on the loopback port `prod`, the sandbox on the loopback ports `sandbox`.
+pub fn hosts_policy(prod: u16, sandbox: &[u16]) -> String {
+    let sandbox: Vec<String> = sandbox
+        .iter()
+        .map(|p| format!("\"127.0.0.1:{p}\""))
+        .collect();
+    format!(
+        "[database.production]\nhosts = [\"127.0.0.1:{prod}\"]\n[database.sandbox]\nhosts = [{}]\n",
+        sandbox.join(", ")
+    )
 }
 
 pub struct Env {
@@ -87,6 +107,13 @@ impl Env {
         }
     }
 
+    /// A new env whose `./gardefou.toml` is `policy`, signed ([`Env::write_policy`]).
+    pub fn with_policy(policy: &str) -> Self {
+        let env = Env::new();
+        env.write_policy("gardefou.toml", policy);
+        env
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
@@ -96,6 +123,18 @@ impl Env {
         let p = self.path(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Writes an env file `name` that sets `STRIPE_SECRET_KEY` to `key`.
+    pub fn write_stripe_key(&self, name: &str, key: &str) -> PathBuf {
+        self.write(name, &format!("STRIPE_SECRET_KEY={key}\n"))
+    }
+
+    /// Makes `name` a sparse file of `len` bytes, which costs no disk.
+    pub fn write_sparse(&self, name: &str, len: u64) -> PathBuf {
+        let p = self.path(name);
+        std::fs::File::create(&p).unwrap().set_len(len).unwrap();
         p
     }
 
@@ -146,6 +185,20 @@ impl Env {
         self.cmd(vars).args(line.split_ascii_whitespace()).run()
     }
 
+    /// [`Env::run_line`] with one more argument after the line's, taken whole (a path or
+    /// `NAME=PATH`, which may hold spaces): `env.run_line_with(&[], "policy sign --key", &key)`.
+    pub fn run_line_with(
+        &self,
+        vars: &[(&str, &str)],
+        line: &str,
+        last: impl AsRef<std::ffi::OsStr>,
+    ) -> Run {
+        self.cmd(vars)
+            .args(line.split_ascii_whitespace())
+            .arg(last)
+            .run()
+    }
+
     /// `gardefou run -- COMMAND` as [`Env::cmd`] builds it, run to its end.
     pub fn run_guarded(&self, vars: &[(&str, &str)], command: &[&str]) -> Run {
         self.cmd(vars).arg("run").arg("--").args(command).run()
@@ -155,6 +208,62 @@ impl Env {
     pub fn render(&self, run: &Run) -> String {
         render(run, self.dir.path())
     }
+}
+
+/// The findings of a JSON report (`check`, `run`…), each a `{rule, severity, …}` object.
+pub fn findings(doc: &serde_json::Value) -> &[serde_json::Value] {
+    doc["findings"].as_array().unwrap()
+}
+
+/// The string `key` of each object of the JSON array `list`, in order.
+pub fn strings_of<'a>(list: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
+}
+
+/// The rule ids of a JSON report's findings whose severity is `error`, in order.
+pub fn error_rules(doc: &serde_json::Value) -> Vec<&str> {
+    findings(doc)
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect()
+}
+
+/// The finding of `rule` in a JSON report; panics, showing the report, when there is none.
+#[track_caller]
+pub fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    findings(doc)
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no finding {rule}: {doc:#}"))
+}
+
+/// The row `id` of `gardefou report --format json`; panics, showing the report, when there
+/// is none.
+#[track_caller]
+pub fn report_row<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no row {id}: {doc:#}"))
+}
+
+/// Panics, showing `text`, unless `text` contains `needle`.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{text}");
+}
+
+/// Panics, showing `text`, if `text` contains `needle`.
+#[track_caller]
+pub fn assert_lacks(text: &str, needle: &str) {
+    assert!(!text.contains(needle), "{text}");
 }
 
 /// Panics if any 8 consecutive characters of `secret` (all of it, when shorter) appear in
@@ -218,6 +327,30 @@ pub fn vars<'a>(env: &'a str, url: &'a str) -> [(&'static str, &'a str); 3] {
         ("NODE_ENV", node),
         ("DATABASE_URL", url),
     ]
+}
+
+/// The words of `line`, split at spaces: a command none of whose arguments holds one.
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_ascii_whitespace().collect()
+}
+
+/// `base` followed by `extra`: an environment with a few more variables.
+pub fn vars_with<'a>(
+    base: &[(&'a str, &'a str)],
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    base.iter().chain(extra).copied().collect()
+}
+
+/// Variables written as one line of `NAME=value` words (no value holds a space):
+/// `assignments("KOOMY_ENV=sandbox NODE_ENV=dev")`.
+pub fn assignments(line: &str) -> Vec<(&str, &str)> {
+    line.split_ascii_whitespace()
+        .map(|word| {
+            word.split_once('=')
+                .unwrap_or_else(|| panic!("not NAME=value: {word}"))
+        })
+        .collect()
 }
 
 /// A local cluster stamped `local` with `gardefou db stamp` itself.

@@ -1,6 +1,6 @@
 //! Usage errors: exit 2, and never an argument that could be a secret.
 
-use crate::support::{Env, Runs};
+use crate::support::{assert_contains, assert_lacks, finding, Env, Runs};
 
 #[test]
 fn usage_errors_do_not_echo_arguments_that_could_be_secrets() {
@@ -32,11 +32,11 @@ fn usage_errors_do_not_echo_arguments_that_could_be_secrets() {
 fn usage_errors_still_name_a_mistyped_flag_or_value() {
     let env = Env::new();
     let out = env.run(&[], &["check", "--formt"]).usage_error();
-    assert!(out.stderr.contains("'--formt'"));
+    assert_contains(&out.stderr, "'--formt'");
     let out = env.run(&[], &["check", "--format", "jsn"]).usage_error();
-    assert!(out.stderr.contains("'jsn'"));
+    assert_contains(&out.stderr, "'jsn'");
     let out = env.run(&[], &["--help"]).success();
-    assert!(out.stdout.contains("Usage: gardefou"));
+    assert_contains(&out.stdout, "Usage: gardefou");
 }
 
 /// The completion script loads in bash and completes gardefou's subcommands; the manual
@@ -54,7 +54,7 @@ fn completions_load_in_bash_and_the_manual_page_renders() {
         .run()
         .success();
     let stdout = &out.stdout;
-    assert!(stdout.contains("-F _gardefou gardefou"), "{stdout}");
+    assert_contains(stdout, "-F _gardefou gardefou");
     assert!(
         stdout
             .lines()
@@ -73,7 +73,7 @@ fn completions_load_in_bash_and_the_manual_page_renders() {
     }
     let page = std::process::Command::new(&bin).arg("man").run();
     let roff = &page.stdout;
-    assert!(roff.contains(".TH gardefou 1"), "{roff}");
+    assert_contains(roff, ".TH gardefou 1");
     assert!(roff.contains("check") && roff.contains("run"), "{roff}");
     if std::process::Command::new("man")
         .arg("--version")
@@ -90,7 +90,7 @@ fn completions_load_in_bash_and_the_manual_page_renders() {
             .env("PAGER", "cat")
             .run()
             .success();
-        assert!(out.stdout.contains("gardefou"));
+        assert_contains(&out.stdout, "gardefou");
     }
 }
 
@@ -108,7 +108,7 @@ fn colour_follows_the_flag_and_no_color() {
         out.stdout.clone()
     };
     let always = run(&["check", "--color", "always"], false);
-    assert!(always.contains("\u{1b}[1;31merror\u{1b}[0m"), "{always}");
+    assert_contains(&always, "\u{1b}[1;31merror\u{1b}[0m");
     let never = run(&["check", "--color", "never"], false);
     let auto = run(&["check"], false);
     let no_color = run(&["--color", "auto", "check"], true);
@@ -142,7 +142,7 @@ fn json_covers_configuration_errors_and_run() {
         doc["error"].as_str().unwrap().contains("gardefou.toml:2:"),
         "{doc}"
     );
-    assert!(!stdout.contains("S3cret"), "{stdout}");
+    assert_lacks(stdout, "S3cret");
     // The policy named by GARDEFOU_POLICY does not exist: a configuration error, as JSON.
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gardefou"))
         .args(["run", "--format", "json", "--", "true"])
@@ -164,11 +164,7 @@ fn json_covers_configuration_errors_and_run() {
         .refused();
     let report = out.stderr_json();
     assert_eq!(report["verdict"], "deny");
-    assert!(report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["rule"] == "koomy-env-invalid"));
+    finding(&report, "koomy-env-invalid");
 }
 
 /// A usage error under `--format json` is the JSON error object on standard output (and
@@ -186,8 +182,8 @@ fn usage_errors_under_format_json_are_the_json_error_object() {
         let doc = out.json();
         assert_eq!(doc["verdict"], "error", "{args:?}");
         assert!(!doc["error"].as_str().unwrap().is_empty(), "{args:?}");
-        assert!(!out.stdout.contains(&key[8..]));
-        assert!(!out.stderr.contains(&key[8..]));
+        assert_lacks(&out.stdout, &key[8..]);
+        assert_lacks(&out.stderr, &key[8..]);
     }
     // Without JSON, standard output stays empty.
     let out = env.run(&[], &["check", "--bogus"]);
