@@ -25,7 +25,8 @@ fn red_team() -> Env {
     env
 }
 
-/// A URL on the Neon `endpoint` (`ep-alpha-1` is production's, `ep-beta-1` the sandbox's).
+/// A URL on the Neon `endpoint` (`ep-alpha-1` is production's, `ep-beta-1` the sandbox's;
+/// a `-pooler` suffix names the same endpoint's pooler).
 fn sandbox_url(endpoint: &str) -> String {
     format!(
         "postgresql://koomy:{}@{endpoint}{R}/neondb?sslmode=require",

@@ -66,7 +66,11 @@ pub struct Location {
 /// One violation of the policy. Contains no secret value by construction: the message
 /// and fix are written by gardefou's rules, which only ever name variables, kinds,
 /// locations and fingerprints.
+///
+/// A finding is made through its rule ([`Rule::error`], [`Rule::finding`]…): outside this
+/// crate, `Finding` cannot be written as a struct literal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Stable rule id, e.g. `database-url-environment-mismatch`.
     pub rule: &'static str,

@@ -183,8 +183,8 @@ impl Rule {
         self.finding(Severity::Warning, message.into(), fix.into())
     }
 
-    /// A finding of this rule: the only way a [`Finding`] is made, so every finding carries
-    /// the id and section of a rule in a catalog.
+    /// A finding of this rule. Outside this crate it is the only way a [`Finding`] is made
+    /// (the struct is `#[non_exhaustive]`), so a finding carries a rule's id and section.
     pub fn finding(&self, severity: Severity, message: Text, fix: Text) -> Finding {
         let fits = match self.weight {
             Weight::Error => severity == Severity::Error,

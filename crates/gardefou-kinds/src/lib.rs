@@ -204,6 +204,11 @@ fn value_matcher(kind: &'static SecretKind) -> &'static Matcher {
             .map(|_| std::sync::OnceLock::new())
             .collect()
     });
+    debug_assert!(
+        std::ptr::eq(&builtin()[kind.order], kind),
+        "{} is not the built-in kind at its position",
+        kind.id
+    );
     all[kind.order].get_or_init(|| Matcher::for_values(std::slice::from_ref(kind)))
 }
 

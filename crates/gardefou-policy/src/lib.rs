@@ -41,7 +41,7 @@ pub mod signature;
 mod vars;
 
 pub use environment::{Environment, NodeEnv};
-pub use fast_hash::FastHash;
+pub use fast_hash::{FastHash, FastHasher};
 pub use file::ConfigError;
 pub use guard::{evaluate, evaluate_start, evaluate_with, identify, DatabaseTarget, Evaluation};
 pub use model::{

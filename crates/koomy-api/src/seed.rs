@@ -75,6 +75,8 @@ fn email(first: &str, last: &str) -> String {
 
 /// Runs the seed through the guard.
 pub async fn run(args: SeedArgs) -> Result<()> {
+    // Read before anything is asked of the database.
+    let demo_orgs = demo();
     let sources = policy::Sources::load(
         args.policy.policy.as_deref(),
         args.policy.registry.as_deref(),
@@ -93,7 +95,7 @@ pub async fn run(args: SeedArgs) -> Result<()> {
         return Err(Refused(refused.to_string()).into());
     }
     let (mut orgs, mut people) = (0u64, 0u64);
-    for org in demo() {
+    for org in demo_orgs {
         let Org {
             slug,
             name,

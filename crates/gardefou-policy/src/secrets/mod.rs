@@ -986,8 +986,8 @@ fn check_registry(
                             .warning(tr!(
                                 "{} (fingerprint {fp}) is not registered under {env}",
                                 "{} (empreinte {fp}) n'est pas enregistrée sous {env}";
-                                s.label_text(
-                            )))
+                                s.label_text()
+                            ))
                             .with_fingerprint(fp),
                     );
                 }
