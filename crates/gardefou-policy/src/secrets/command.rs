@@ -101,6 +101,13 @@ pub struct Scope {
 }
 
 impl Analysis {
+    /// Something that may set the server's variables where gardefou cannot see: the
+    /// environment is not modelled, and the command line is not read for sure.
+    fn hides_environment(&mut self, why: Text) {
+        self.env_unmodelled.push(why.clone());
+        self.unanalysable.push(why);
+    }
+
     fn scope(&self) -> Scope {
         Scope {
             clears: self.clears_environment,
@@ -395,13 +402,11 @@ fn argv_in(
             argv_in(&args[i.min(args.len())..], ctx, where_, depth + 1, out)
         }
         "dotenv" | "dotenvx" | "env-cmd" => {
-            let why = at!(
+            out.hides_environment(at!(
                 where_,
                 "{name} loads variables gardefou does not read",
                 "{name} charge des variables que gardefou ne lit pas"
-            );
-            out.env_unmodelled.push(why.clone());
-            out.unanalysable.push(why);
+            ));
         }
         "sh" | "bash" | "dash" | "zsh" | "ash" | "ksh" => {
             shell(name, args, ctx, where_, depth, out)
@@ -698,23 +703,19 @@ fn env(args: &[String], ctx: &dyn Surroundings, where_: &Text, depth: usize, out
                 ));
             }
             _ if a == "-S" || a.starts_with("-S") || a.starts_with("--split-string") => {
-                let why = at!(
+                out.hides_environment(at!(
                     where_,
                     "env -S splits a string gardefou does not read",
                     "env -S découpe une chaîne que gardefou ne lit pas"
-                );
-                out.env_unmodelled.push(why.clone());
-                out.unanalysable.push(why);
+                ));
                 return;
             }
             _ if a.starts_with('-') => {
-                let why = at!(
+                out.hides_environment(at!(
                     where_,
                     "an env option gardefou does not know",
                     "une option de env que gardefou ne connaît pas"
-                );
-                out.env_unmodelled.push(why.clone());
-                out.unanalysable.push(why);
+                ));
                 return;
             }
             _ if assignment(a, false, where_, out) => {}
@@ -733,19 +734,8 @@ fn shell(
     depth: usize,
     out: &mut Analysis,
 ) {
-    // `sh -c STRING`, the flags possibly grouped (`-ec`, `-lc`). A login or interactive
-    // shell first reads profile files that may set variables.
-    let login = args.iter().take_while(|a| a.starts_with('-')).any(|a| {
-        a == "--login"
-            || (a.starts_with('-') && !a.starts_with("--") && (a.contains('l') || a.contains('i')))
-    });
-    if login {
-        out.env_unmodelled.push(at!(
-            where_,
-            "{name} -l/-i reads profile files that may set the server's variables",
-            "{name} -l/-i lit des fichiers de profil qui peuvent définir les variables du serveur"
-        ));
-    }
+    login_shell(name, args, where_, out);
+    // `sh -c STRING`, the flags possibly grouped (`-ec`, `-lc`).
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -770,14 +760,27 @@ fn shell(
         }
         break;
     }
-    let why = at!(
+    // The script may set variables before it starts the server.
+    out.hides_environment(at!(
         where_,
         "{name} runs a script file gardefou does not read",
         "{name} lance un fichier de script que gardefou ne lit pas"
-    );
-    // The script may set variables before it starts the server.
-    out.env_unmodelled.push(why.clone());
-    out.unanalysable.push(why);
+    ));
+}
+
+/// A login or interactive shell first reads profile files that may set variables.
+fn login_shell(name: &str, args: &[String], where_: &Text, out: &mut Analysis) {
+    let login = args.iter().take_while(|a| a.starts_with('-')).any(|a| {
+        a == "--login"
+            || (a.starts_with('-') && !a.starts_with("--") && (a.contains('l') || a.contains('i')))
+    });
+    if login {
+        out.env_unmodelled.push(at!(
+            where_,
+            "{name} -l/-i reads profile files that may set the server's variables",
+            "{name} -l/-i lit des fichiers de profil qui peuvent définir les variables du serveur"
+        ));
+    }
 }
 
 /// Reads a shell command string made of words, quotes, leading `NAME=value` assignments
@@ -904,23 +907,23 @@ fn may_set_variables(code: &str) -> Option<String> {
 /// `\`, newlines, globs are harmless and kept as words.
 fn split_shell(code: &str) -> Result<Vec<Vec<String>>, Text> {
     let mut commands = vec![Vec::new()];
-    let mut word = String::new();
-    let mut in_word = false;
+    // The word being read, if any (`''` is a word, an empty one).
+    let mut word: Option<String> = None;
     let mut chars = code.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\'' => {
-                in_word = true;
+                let w = word.get_or_insert_with(String::new);
                 loop {
                     match chars.next() {
                         Some('\'') => break,
-                        Some(ch) => word.push(ch),
+                        Some(ch) => w.push(ch),
                         None => return Err(tr!("an unterminated quote", "un guillemet non fermé")),
                     }
                 }
             }
             '"' => {
-                in_word = true;
+                let w = word.get_or_insert_with(String::new);
                 loop {
                     match chars.next() {
                         Some('"') => break,
@@ -930,29 +933,15 @@ fn split_shell(code: &str) -> Result<Vec<Vec<String>>, Text> {
                                 "une expansion ou un échappement entre guillemets doubles"
                             ))
                         }
-                        Some(ch) => word.push(ch),
+                        Some(ch) => w.push(ch),
                         None => return Err(tr!("an unterminated quote", "un guillemet non fermé")),
                     }
                 }
             }
-            ' ' | '\t' => {
-                if in_word {
-                    commands
-                        .last_mut()
-                        .expect("one")
-                        .push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
+            ' ' | '\t' => end_word(&mut commands, &mut word),
             '&' | '|' if chars.peek() == Some(&c) => {
                 chars.next();
-                if in_word {
-                    commands
-                        .last_mut()
-                        .expect("one")
-                        .push(std::mem::take(&mut word));
-                    in_word = false;
-                }
+                end_word(&mut commands, &mut word);
                 commands.push(Vec::new());
             }
             '$' | '`' | ';' | '|' | '&' | '<' | '>' | '(' | ')' | '{' | '}' | '\\' | '\n'
@@ -962,19 +951,21 @@ fn split_shell(code: &str) -> Result<Vec<Vec<String>>, Text> {
                     "une syntaxe shell ({c:?}) que gardefou ne lit pas"
                 ));
             }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
+            c => word.get_or_insert_with(String::new).push(c),
         }
     }
-    if in_word {
-        commands.last_mut().expect("one").push(word);
-    }
+    end_word(&mut commands, &mut word);
     if commands.iter().any(Vec::is_empty) {
         return Err(tr!("an empty command", "une commande vide"));
     }
     Ok(commands)
+}
+
+/// Ends the word being read, if any: the last command's next word.
+fn end_word(commands: &mut [Vec<String>], word: &mut Option<String>) {
+    if let (Some(w), Some(last)) = (word.take(), commands.last_mut()) {
+        last.push(w);
+    }
 }
 
 fn package_manager(
@@ -1061,13 +1052,11 @@ fn package_manager(
         .iter()
         .any(|p| a.starts_with(p))
         {
-            let why = at!(
+            out.hides_environment(at!(
                 where_,
                 "{name} {a} runs a package.json gardefou does not read",
                 "{name} {a} lance un package.json que gardefou ne lit pas"
-            );
-            out.env_unmodelled.push(why.clone());
-            out.unanalysable.push(why);
+            ));
             return;
         }
     }
