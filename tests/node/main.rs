@@ -101,7 +101,7 @@ fn app() -> &'static Path {
     })
 }
 
-/// Stamps database `koomy` of `db` as `env`, as `gardefou db stamp` does.
+/// Stamps database `appdb` of `db` as `env`, as `gardefou db stamp` does.
 fn stamp(db: &Cluster, env: Environment) {
     let url = gardefou_pgurl::parse(&db.url("appdb", "sslmode=disable")).unwrap();
     let written = gardefou_pgprobe::block_on(
@@ -115,7 +115,7 @@ fn stamp(db: &Cluster, env: Environment) {
     assert!(written.is_ok(), "{written:?}");
 }
 
-/// A cluster whose database `koomy` holds `app.orgs` with one row, `slug`, stamped `env`.
+/// A cluster whose database `appdb` holds `app.orgs` with one row, `slug`, stamped `env`.
 fn database(env: Environment, slug: &str) -> Cluster {
     let db = Cluster::start();
     db.create_database("appdb");
